@@ -1,0 +1,322 @@
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { Rng } from '../util/rng.js';
+import type { Link } from './link.js';
+
+/**
+ * Impairments applied to the packets one end sends. Probabilities are in
+ * [0, 1]; times in ms; all default to "off".
+ */
+export interface Impairment {
+  /** Probability a packet is lost. */
+  loss?: number;
+  /** Probability a packet is delivered twice. */
+  duplicate?: number;
+  /** Probability a packet is held back by `reorderDelayMs` so later packets overtake it. */
+  reorder?: number;
+  /** Extra delay given to a reordered packet, default 2×(delayMs+1). */
+  reorderDelayMs?: number;
+  /** Fixed one-way propagation delay. */
+  delayMs?: number;
+  /** Extra delay drawn uniformly from [0, jitterMs); never reorders on its own. */
+  jitterMs?: number;
+  /** Serialization rate in bits per second, undefined = infinite. */
+  rateBps?: number;
+  /** Drop-tail limit of the rate queue, default 1 MiB (only used with rateBps). */
+  queueLimitBytes?: number;
+  /** Probability of flipping one random bit of one random byte (on a copy). */
+  corrupt?: number;
+}
+
+export type Direction = 'a->b' | 'b->a';
+
+export interface PairOptions extends Impairment {
+  /** Largest packet carried, default 1500. */
+  mtu?: number;
+  /** Seed of the impairment model, default 1. */
+  seed?: number;
+  /** Per-direction overrides merged over the shared impairment. */
+  aToB?: Impairment;
+  bToA?: Impairment;
+  /** Consulted (before random loss) for every packet that fits the mtu; true = drop it. */
+  drop?: (info: { packet: Uint8Array; direction: Direction; index: number }) => boolean;
+}
+
+export interface TapEvent {
+  time: number;
+  direction: Direction;
+  /** The bytes put on the wire (for a corrupted packet, the corrupted copy). */
+  packet: Uint8Array;
+  dropped: boolean;
+  reason?: 'loss' | 'hook' | 'mtu' | 'queue' | 'closed';
+  duplicate?: boolean;
+  corrupted?: boolean;
+}
+
+/**
+ * Counters for the packets this end SENDS (its outgoing direction).
+ * Once nothing is in flight, delivered + dropped === sent + duplicated.
+ */
+export interface LinkStats {
+  /** send() calls. */
+  sent: number;
+  /** Copies handed to the peer (duplicates count separately). */
+  delivered: number;
+  /** Copies dropped for any reason, including in-flight copies discarded by close(). */
+  dropped: number;
+  /** Extra copies created by `duplicate`. */
+  duplicated: number;
+  /** Copies corrupted by `corrupt`. */
+  corrupted: number;
+  /** Copies held back by `reorder`. */
+  reordered: number;
+}
+
+const DEFAULT_MTU = 1500;
+const DEFAULT_QUEUE_LIMIT = 1024 * 1024;
+
+const PROBABILITY_KEYS = ['loss', 'duplicate', 'reorder', 'corrupt'] as const;
+const NON_NEGATIVE_KEYS = ['reorderDelayMs', 'delayMs', 'jitterMs', 'queueLimitBytes'] as const;
+
+function validateImpairment(imp: Impairment, where: string): void {
+  for (const k of PROBABILITY_KEYS) {
+    const v = imp[k];
+    if (v !== undefined && !(v >= 0 && v <= 1)) {
+      throw new RangeError(`MemoryLink: ${where}${k} must be a probability in [0, 1], got ${v}`);
+    }
+  }
+  for (const k of NON_NEGATIVE_KEYS) {
+    const v = imp[k];
+    if (v !== undefined && !(v >= 0 && Number.isFinite(v))) {
+      throw new RangeError(`MemoryLink: ${where}${k} must be a finite number >= 0, got ${v}`);
+    }
+  }
+  const r = imp.rateBps;
+  if (r !== undefined && !(r > 0)) {
+    throw new RangeError(`MemoryLink: ${where}rateBps must be > 0 (or undefined for infinite), got ${r}`);
+  }
+}
+
+/** Keep only the impairment fields (drops mtu, seed, hooks, ...) that are defined. */
+function pickImpairment(src: Impairment | undefined): Impairment {
+  const out: Impairment = {};
+  if (src === undefined) return out;
+  if (src.loss !== undefined) out.loss = src.loss;
+  if (src.duplicate !== undefined) out.duplicate = src.duplicate;
+  if (src.reorder !== undefined) out.reorder = src.reorder;
+  if (src.reorderDelayMs !== undefined) out.reorderDelayMs = src.reorderDelayMs;
+  if (src.delayMs !== undefined) out.delayMs = src.delayMs;
+  if (src.jitterMs !== undefined) out.jitterMs = src.jitterMs;
+  if (src.rateBps !== undefined) out.rateBps = src.rateBps;
+  if (src.queueLimitBytes !== undefined) out.queueLimitBytes = src.queueLimitBytes;
+  if (src.corrupt !== undefined) out.corrupt = src.corrupt;
+  return out;
+}
+
+/** State shared by both ends of a pair. */
+interface Shared {
+  readonly clock: Clock;
+  readonly mtu: number;
+  closed: boolean;
+  readonly drop: PairOptions['drop'];
+  /** Deliveries scheduled and not yet run, in both directions (cancelled by close()). */
+  readonly inFlight: Set<InFlight>;
+}
+
+interface InFlight {
+  handle: TimerHandle | undefined;
+  readonly sender: MemoryLink;
+}
+
+/**
+ * One end of an in-memory point-to-point link. Create both ends with
+ * `MemoryLink.pair(clock, opts)`.
+ *
+ * Every delivery goes through `clock.schedule` (even with zero delay), so a
+ * stack's send() never re-enters the peer (or itself). Without impairments
+ * packets arrive in FIFO order. All randomness comes from one Rng stream per
+ * direction, forked from `seed`, so the same seed and the same sequence of
+ * sends give identical behaviour.
+ *
+ * Per packet, in order: closed? → mtu → drop hook → loss → duplicate; then per
+ * copy: corrupt → rate queue (drop-tail) → delay + jitter → reorder. The
+ * original copy is delivered by reference (the Link contract passes ownership);
+ * duplicates and corrupted copies are fresh buffers.
+ */
+export class MemoryLink implements Link {
+  readonly mtu: number;
+  readonly stats: LinkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, corrupted: 0, reordered: 0 };
+
+  private peer!: MemoryLink;
+  private handler: ((packet: Uint8Array) => void) | undefined;
+  private readonly taps: Array<(ev: TapEvent) => void> = [];
+  private imp: Impairment;
+  private sentCount = 0;
+  /** Latest non-reordered delivery time scheduled in this end's outgoing direction. */
+  private lastDeliveryAt = -Infinity;
+  /** Time the rate queue finishes serializing everything accepted so far. */
+  private busyUntil = -Infinity;
+
+  private constructor(
+    private readonly shared: Shared,
+    private readonly direction: Direction,
+    private readonly rng: Rng,
+    imp: Impairment,
+  ) {
+    this.mtu = shared.mtu;
+    this.imp = imp;
+  }
+
+  /** Create two connected ends: packets sent on [0] arrive at [1] ('a->b') and vice versa. */
+  static pair(clock: Clock, opts: PairOptions = {}): [MemoryLink, MemoryLink] {
+    const mtu = opts.mtu ?? DEFAULT_MTU;
+    if (!(Number.isInteger(mtu) && mtu > 0)) throw new RangeError(`MemoryLink: mtu must be a positive integer, got ${mtu}`);
+    const common = pickImpairment(opts);
+    const aImp = { ...common, ...pickImpairment(opts.aToB) };
+    const bImp = { ...common, ...pickImpairment(opts.bToA) };
+    validateImpairment(aImp, 'a->b ');
+    validateImpairment(bImp, 'b->a ');
+    const root = new Rng(opts.seed ?? 1);
+    const shared: Shared = { clock, mtu, closed: false, drop: opts.drop, inFlight: new Set() };
+    const a = new MemoryLink(shared, 'a->b', root.fork(), aImp);
+    const b = new MemoryLink(shared, 'b->a', root.fork(), bImp);
+    a.peer = b;
+    b.peer = a;
+    return [a, b];
+  }
+
+  onPacket(handler: (packet: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+
+  /** Observe every packet this end sends (plus one event per duplicate), at send time. */
+  onTap(fn: (ev: TapEvent) => void): void {
+    this.taps.push(fn);
+  }
+
+  /** Replace this end's outgoing impairment (not merged with the previous one). */
+  setImpairment(imp: Impairment): void {
+    const next = pickImpairment(imp);
+    validateImpairment(next, `${this.direction} `);
+    this.imp = next;
+  }
+
+  /** Stops all delivery in both directions, including packets already in flight. Idempotent. */
+  close(): void {
+    const shared = this.shared;
+    if (shared.closed) return;
+    shared.closed = true;
+    for (const f of shared.inFlight) {
+      if (f.handle !== undefined) shared.clock.cancel(f.handle);
+      f.sender.stats.dropped++;
+    }
+    shared.inFlight.clear();
+    this.handler = undefined;
+    this.peer.handler = undefined;
+  }
+
+  send(packet: Uint8Array): void {
+    const shared = this.shared;
+    const stats = this.stats;
+    const index = this.sentCount++;
+    stats.sent++;
+
+    if (shared.closed) return this.dropped(packet, 'closed', false);
+    if (packet.length > shared.mtu) return this.dropped(packet, 'mtu', false);
+    if (shared.drop !== undefined && shared.drop({ packet, direction: this.direction, index })) {
+      return this.dropped(packet, 'hook', false);
+    }
+    const imp = this.imp;
+    const rng = this.rng;
+    if (rng.chance(imp.loss ?? 0)) return this.dropped(packet, 'loss', false);
+    const dup = rng.chance(imp.duplicate ?? 0);
+    // Copy before transmitting the original, in case a tap or hook keeps it.
+    const dupBytes = dup ? packet.slice() : undefined;
+    this.transmit(packet, false);
+    if (dupBytes !== undefined) {
+      stats.duplicated++;
+      this.transmit(dupBytes, true);
+    }
+  }
+
+  // ---- internals ----
+
+  private dropped(packet: Uint8Array, reason: NonNullable<TapEvent['reason']>, duplicate: boolean): void {
+    this.stats.dropped++;
+    if (this.taps.length > 0) {
+      const ev: TapEvent = { time: this.shared.clock.now(), direction: this.direction, packet, dropped: true, reason };
+      if (duplicate) ev.duplicate = true;
+      this.emit(ev);
+    }
+  }
+
+  private emit(ev: TapEvent): void {
+    for (const fn of this.taps) fn(ev);
+  }
+
+  /** Put one copy on the wire: corrupt, queue, delay, reorder, schedule. */
+  private transmit(bytes: Uint8Array, duplicate: boolean): void {
+    const shared = this.shared;
+    const clock = shared.clock;
+    const imp = this.imp;
+    const rng = this.rng;
+    const stats = this.stats;
+    const now = clock.now();
+
+    let packet = bytes;
+    let corrupted = false;
+    if (packet.length > 0 && rng.chance(imp.corrupt ?? 0)) {
+      if (!duplicate) packet = packet.slice(); // duplicates are already private copies
+      const i = rng.int(packet.length);
+      packet[i] = packet[i]! ^ (1 << rng.int(8));
+      corrupted = true;
+    }
+
+    let t = now;
+    const rate = imp.rateBps;
+    if (rate !== undefined) {
+      const start = this.busyUntil > now ? this.busyUntil : now;
+      // Bytes still waiting to be serialized (fluid model of the FIFO queue).
+      const backlog = ((start - now) * rate) / 8000;
+      if (backlog + packet.length > (imp.queueLimitBytes ?? DEFAULT_QUEUE_LIMIT)) {
+        return this.dropped(packet, 'queue', duplicate);
+      }
+      t = start + (packet.length * 8000) / rate;
+      this.busyUntil = t;
+    }
+    const delay = imp.delayMs ?? 0;
+    t += delay;
+    const jitter = imp.jitterMs ?? 0;
+    if (jitter > 0) t += rng.next() * jitter;
+
+    if (rng.chance(imp.reorder ?? 0)) {
+      stats.reordered++;
+      t += imp.reorderDelayMs ?? 2 * (delay + 1);
+    } else {
+      if (t < this.lastDeliveryAt) t = this.lastDeliveryAt;
+      this.lastDeliveryAt = t;
+    }
+    if (corrupted) stats.corrupted++;
+
+    if (this.taps.length > 0) {
+      const ev: TapEvent = { time: now, direction: this.direction, packet, dropped: false };
+      if (duplicate) ev.duplicate = true;
+      if (corrupted) ev.corrupted = true;
+      this.emit(ev);
+    }
+    // A tap may have closed the link.
+    if (shared.closed) {
+      stats.dropped++;
+      return;
+    }
+
+    const flight: InFlight = { handle: undefined, sender: this };
+    shared.inFlight.add(flight);
+    const peer = this.peer;
+    flight.handle = clock.schedule(t, () => {
+      if (!shared.inFlight.delete(flight)) return;
+      stats.delivered++;
+      const h = peer.handler;
+      if (h !== undefined) h(packet);
+    });
+  }
+}

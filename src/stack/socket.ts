@@ -1,0 +1,112 @@
+import type { Connection, ConnectionInfo } from '../tcp/connection.js';
+import type { TcpErrorCode } from '../tcp/events.js';
+import type { TcpState } from '../tcp/state.js';
+import { Emitter } from '../util/emitter.js';
+
+/** An error a connection reports, with a POSIX/Node style `code`. */
+export class TcpError extends Error {
+  constructor(
+    readonly code: TcpErrorCode | 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'ENETUNREACH',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'TcpError';
+  }
+}
+
+export interface SocketEvents {
+  /** The handshake completed (active open) — for accepted sockets it has already happened. */
+  connect: () => void;
+  /** Received data is waiting: call `read()`. */
+  readable: () => void;
+  /** The peer sent FIN and all its data has been queued: no more will come. */
+  end: () => void;
+  /** Send-buffer space is free again after `write` took less than offered. */
+  writable: () => void;
+  error: (err: TcpError) => void;
+  /** The connection is gone (CLOSED). Always the last event. */
+  close: () => void;
+  state: (from: TcpState, to: TcpState) => void;
+}
+
+/** What the stack does around every call into a connection: set the time, then flush events and rearm timers. */
+export interface ConnectionDriver {
+  now(): number;
+  after(): void;
+}
+
+/**
+ * The stack's handle on one connection: a thin, non-stream API over the
+ * sans-IO Connection. `net/` builds Node's `net.Socket` on top of it.
+ */
+export class TcpSocket extends Emitter<SocketEvents> {
+  constructor(
+    readonly id: number,
+    private readonly conn: Connection,
+    private readonly driver: ConnectionDriver,
+    readonly localAddress: string,
+    readonly localPort: number,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
+  ) {
+    super();
+  }
+
+  get state(): TcpState {
+    return this.conn.state;
+  }
+
+  /** Queue bytes for sending; returns how many were taken (fewer when the send buffer is full). */
+  write(data: Uint8Array): number {
+    const n = this.conn.send(data, this.driver.now());
+    this.driver.after();
+    return n;
+  }
+
+  /** Take up to `max` received bytes, or null when none are waiting. */
+  read(max?: number): Uint8Array | null {
+    const d = this.conn.read(this.driver.now(), max);
+    this.driver.after();
+    return d;
+  }
+
+  /** Half-close: FIN after the queued data; reading goes on. */
+  shutdown(): void {
+    this.conn.shutdown(this.driver.now());
+    this.driver.after();
+  }
+
+  /** Full close (RST instead of FIN when received data is unread, as Linux). */
+  close(): void {
+    this.conn.close(this.driver.now());
+    this.driver.after();
+  }
+
+  /** Reset the connection (RST) and forget it. */
+  abort(): void {
+    this.conn.abort(this.driver.now());
+    this.driver.after();
+  }
+
+  get writableBytes(): number {
+    return this.conn.writableBytes;
+  }
+
+  get readableBytes(): number {
+    return this.conn.readableBytes;
+  }
+
+  /** True once the peer's FIN has arrived. */
+  get eof(): boolean {
+    return this.conn.eof;
+  }
+
+  info(): ConnectionInfo {
+    return this.conn.info();
+  }
+
+  /** @internal the stack delivers connection events through this. */
+  dispatch<K extends keyof SocketEvents>(name: K, ...args: Parameters<SocketEvents[K]>): void {
+    this.emit(name, ...args);
+  }
+}

@@ -1,0 +1,501 @@
+import { Connection } from '../tcp/connection.js';
+import type { TcpConfig } from '../tcp/config.js';
+import type { ConnEvent } from '../tcp/events.js';
+import type { HashKey } from '../tcp/halfsiphash.js';
+import { initialSequenceNumber } from '../tcp/isn.js';
+import { resetFor } from '../tcp/rst.js';
+import type { OutSegment, Segment } from '../tcp/segment.js';
+import type { TcpState } from '../tcp/state.js';
+import type { Link } from '../link/link.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { Rng } from '../util/rng.js';
+import { Emitter } from '../util/emitter.js';
+import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
+import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
+import { formatAddress, parseAddress } from '../wire/ip.js';
+import type { WireError } from '../wire/errors.js';
+import { Listener, type ListenOptions } from './listener.js';
+import { TcpError, TcpSocket } from './socket.js';
+import { countTransition, emptyStats, type StackStats } from './stats.js';
+import { EphemeralPorts } from './ports.js';
+
+export interface StackOptions {
+  clock: Clock;
+  /** A name for traces (e.g. "A"). */
+  name?: string;
+  /** Defaults for every connection of this stack. */
+  tcp?: Partial<TcpConfig>;
+  /** Seed for the stack's secrets (ISN key) and port choice; random when absent. */
+  seed?: number;
+  /** Ephemeral port range, inclusive (Linux ip_local_port_range: 32768–60999). */
+  ephemeralPorts?: [number, number];
+}
+
+export interface InterfaceConfig {
+  /** Our address on this link, e.g. "10.0.0.1" or "fd00::1". */
+  address: string;
+  /** Prefix length (informational for routing between several interfaces). */
+  prefix?: number;
+}
+
+/** A row of the `ss`-style table. */
+export interface SocketRow {
+  id: number;
+  state: TcpState;
+  local: string;
+  remote: string;
+  sendQueue: number;
+  recvQueue: number;
+  rto: number;
+  cwnd: number;
+  timer: string;
+  timerExpiresIn: number | undefined;
+  retransmits: number;
+}
+
+/** What a stack reports to observers (sim, traces, pcap). */
+export type StackTraceEvent =
+  | { type: 'state'; t: number; stack: string; id: number; local: string; remote: string; from: TcpState; to: TcpState }
+  | { type: 'segment'; t: number; stack: string; dir: 'in' | 'out'; local: string; remote: string; flags: string; seq: number; ack: number; len: number; window: number }
+  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' };
+
+interface StackEvents {
+  trace: (ev: StackTraceEvent) => void;
+}
+
+interface Iface {
+  link: Link;
+  address: Uint8Array;
+  addressText: string;
+  prefix: number;
+}
+
+/** One connection's record in the stack. */
+interface Entry {
+  conn: Connection;
+  socket: TcpSocket;
+  key: string;
+  iface: Iface;
+  localAddr: Uint8Array;
+  remoteAddr: Uint8Array;
+  localPort: number;
+  remotePort: number;
+  timer: TimerHandle | undefined;
+  pending: ConnEvent[];
+  listener: Listener | undefined;
+  active: boolean;
+}
+
+const DEFAULT_BACKLOG = 128;
+
+/**
+ * A TCP/IP host: interfaces on links, demultiplexing by 4-tuple, listeners
+ * with accept queues, ephemeral ports, one injected clock, MIB counters, and
+ * RST for segments that match nothing (RFC 9293 §3.10.7.1).
+ */
+export class Stack extends Emitter<StackEvents> {
+  readonly name: string;
+  readonly clock: Clock;
+  private readonly tcpDefaults: Partial<TcpConfig>;
+  private readonly ifaces: Iface[] = [];
+  private readonly conns = new Map<string, Entry>();
+  private readonly listeners = new Map<string, Listener>();
+  private readonly isnKey: HashKey;
+  private readonly ports: EphemeralPorts;
+  private readonly counters: StackStats = emptyStats();
+  private nextId = 1;
+  private ipId = 0;
+
+  constructor(opts: StackOptions) {
+    super();
+    this.clock = opts.clock;
+    this.name = opts.name ?? 'stack';
+    this.tcpDefaults = opts.tcp ?? {};
+    const rng = new Rng(opts.seed ?? randomSeed());
+    this.isnKey = [rng.nextU32(), rng.nextU32()];
+    this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [32768, 60999], rng.fork());
+  }
+
+  // ───────────────────────────── configuration ─────────────────────────────
+
+  /** Put the stack on a link with an address. */
+  attach(link: Link, cfg: InterfaceConfig): void {
+    const address = parseAddress(cfg.address);
+    if (!address) throw new TypeError(`invalid IP address "${cfg.address}"`);
+    const iface: Iface = { link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64) };
+    this.ifaces.push(iface);
+    link.onPacket((packet) => this.onPacket(iface, packet));
+  }
+
+  get addresses(): string[] {
+    return this.ifaces.map((i) => i.addressText);
+  }
+
+  // ─────────────────────────────── sockets ───────────────────────────────
+
+  /** Passive open on `port` (every address unless `opts.host`). Throws EADDRINUSE. */
+  listen(port: number, opts: ListenOptions = {}): Listener {
+    checkPort(port, false);
+    const host = opts.host !== undefined ? this.normalizeLocal(opts.host) : undefined;
+    const key = listenerKey(host, port);
+    if (this.listeners.has(key) || (host === undefined && [...this.listeners.values()].some((l) => l.port === port)) || this.listeners.has(listenerKey(undefined, port))) {
+      throw new TcpError('EADDRINUSE', `port ${port} is already being listened on`);
+    }
+    const backlog = Math.max(1, Math.floor(opts.backlog ?? DEFAULT_BACKLOG));
+    const listener = new Listener(this.nextId++, port, host, backlog, opts.tcp ?? {}, (l) => this.unlisten(l));
+    this.listeners.set(key, listener);
+    this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: listener.id, local: hostPort(host ?? '*', port), remote: '*:*', from: 'CLOSED', to: 'LISTEN' });
+    return listener;
+  }
+
+  /** Active open (RFC 9293 §3.10.1). The socket emits `connect` or `error`. */
+  connect(opts: { remoteAddress: string; remotePort: number; localAddress?: string; localPort?: number; tcp?: Partial<TcpConfig> }): TcpSocket {
+    checkPort(opts.remotePort, false);
+    const remoteAddr = parseAddress(opts.remoteAddress);
+    if (!remoteAddr) throw new TypeError(`invalid IP address "${opts.remoteAddress}"`);
+    const iface = this.route(remoteAddr, opts.localAddress);
+    const remoteText = formatAddress(remoteAddr);
+    let localPort = opts.localPort;
+    if (localPort !== undefined) {
+      checkPort(localPort, false);
+      if (this.conns.has(connKey(iface.addressText, localPort, remoteText, opts.remotePort))) {
+        throw new TcpError('EADDRINUSE', `${hostPort(iface.addressText, localPort)} is already connected to ${hostPort(remoteText, opts.remotePort)}`);
+      }
+    } else {
+      localPort = this.ports.pick((p) => !this.conns.has(connKey(iface.addressText, p, remoteText, opts.remotePort)) && !this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)));
+      if (localPort === undefined) throw new TcpError('EADDRNOTAVAIL', 'no free ephemeral port');
+    }
+    const now = this.clock.now();
+    const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
+    const cfg = this.connConfig(iface, opts.tcp);
+    return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now)).socket;
+  }
+
+  // ──────────────────────────── observation ────────────────────────────
+
+  /** An `ss`-style snapshot of every connection and listener. */
+  connections(): SocketRow[] {
+    const now = this.clock.now();
+    const rows: SocketRow[] = [];
+    for (const l of this.listeners.values()) {
+      rows.push({ id: l.id, state: 'LISTEN', local: hostPort(l.host ?? '*', l.port), remote: '*:*', sendQueue: l.backlog, recvQueue: l.acceptQueue.length, rto: 0, cwnd: 0, timer: 'off', timerExpiresIn: undefined, retransmits: 0 });
+    }
+    for (const e of this.conns.values()) {
+      const i = e.conn.info();
+      rows.push({
+        id: e.socket.id,
+        state: i.state,
+        local: hostPort(e.socket.localAddress, e.localPort),
+        remote: hostPort(e.socket.remoteAddress, e.remotePort),
+        sendQueue: i.sendQueue,
+        recvQueue: i.recvQueue,
+        rto: i.rto,
+        cwnd: i.cwnd,
+        timer: i.timer,
+        timerExpiresIn: i.timerExpires === undefined ? undefined : Math.max(0, i.timerExpires - now),
+        retransmits: i.retransmits,
+      });
+    }
+    return rows;
+  }
+
+  /** MIB counters (RFC 4022 / nstat names). */
+  stats(): StackStats {
+    return { ...this.counters };
+  }
+
+  /** Reset every connection and stop listening; the stack can be dropped afterwards. */
+  close(): void {
+    for (const l of [...this.listeners.values()]) l.close();
+    for (const e of [...this.conns.values()]) {
+      e.conn.abort(this.clock.now());
+      this.after(e);
+    }
+  }
+
+  // ───────────────────────────── receive path ─────────────────────────────
+
+  private onPacket(iface: Iface, packet: Uint8Array): void {
+    const r = parseTcpPacket(packet);
+    if (!r.ok) {
+      if (r.error === 'not-tcp' || r.error === 'ip-fragment') this.counters.InDiscards++;
+      else {
+        this.counters.InErrs++;
+        if (r.error === 'bad-tcp-checksum') this.counters.InCsumErrors++;
+      }
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: r.error });
+      return;
+    }
+    const { ip, tcp } = r.value;
+    if (!equalBytes(ip.dst, iface.address)) {
+      this.counters.InDiscards++;
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'not-ours' });
+      return;
+    }
+    this.counters.InSegs++;
+    const seg: Segment = { seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, window: tcp.window, options: tcp.options, payload: tcp.payload };
+    const localText = iface.addressText;
+    const remoteText = formatAddress(ip.src);
+    const now = this.clock.now();
+    if (this.hasTrace()) {
+      this.trace({ type: 'segment', t: now, stack: this.name, dir: 'in', local: hostPort(localText, tcp.dstPort), remote: hostPort(remoteText, tcp.srcPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window });
+    }
+
+    const entry = this.conns.get(connKey(localText, tcp.dstPort, remoteText, tcp.srcPort));
+    let reopenIss: number | undefined;
+    if (entry) {
+      const listener = this.findListener(localText, tcp.dstPort);
+      if (entry.conn.state === 'TIME_WAIT' && listener && entry.conn.acceptsNewSyn(seg)) {
+        // RFC 6191: the new SYN ends TIME_WAIT and opens a new incarnation.
+        reopenIss = entry.conn.successorIss;
+        this.counters.TimeWaitReopens++;
+        entry.conn.abort(now);
+        this.after(entry);
+      } else {
+        entry.conn.onSegment(seg, now);
+        this.after(entry);
+        return;
+      }
+    }
+
+    const listener = this.findListener(localText, tcp.dstPort);
+    if (listener && !listener.closed) {
+      this.listenInput(listener, iface, ip.dst, tcp.dstPort, ip.src, tcp.srcPort, seg, reopenIss);
+      return;
+    }
+    this.sendReset(iface, ip.dst, tcp.dstPort, ip.src, tcp.srcPort, seg);
+  }
+
+  /** RFC 9293 §3.10.7.2: segment arrives in LISTEN. */
+  private listenInput(listener: Listener, iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: Segment, reopenIss: number | undefined): void {
+    if (seg.flags & RST) return; // first: an incoming RST is ignored
+    if (seg.flags & ACK) {
+      this.sendReset(iface, localAddr, localPort, remoteAddr, remotePort, seg); // second: <SEQ=SEG.ACK><CTL=RST>
+      return;
+    }
+    if (!(seg.flags & SYN)) return; // anything else: drop
+    if (listener.full) {
+      this.counters.ListenDrops++;
+      this.counters.ListenOverflows++;
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'listen-overflow' });
+      return;
+    }
+    const now = this.clock.now();
+    const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
+    const cfg = this.connConfig(iface, { ...listener.tcp });
+    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
+    if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
+  }
+
+  private sendReset(iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: Segment): void {
+    const rst = resetFor(seg);
+    if (!rst) return;
+    this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, rst);
+  }
+
+  // ───────────────────────────── connections ─────────────────────────────
+
+  private createEntry(
+    iface: Iface,
+    localAddr: Uint8Array,
+    localPort: number,
+    remoteAddr: Uint8Array,
+    remotePort: number,
+    listener: Listener | undefined,
+    active: boolean,
+    open: (sink: { transmit(s: OutSegment): void; event(e: ConnEvent): void }) => Connection,
+  ): Entry {
+    const localText = formatAddress(localAddr);
+    const remoteText = formatAddress(remoteAddr);
+    const key = connKey(localText, localPort, remoteText, remotePort);
+    const id = this.nextId++;
+    // The entry is filled in before the Connection's first output, which happens inside `open`.
+    const entry = { key, iface, localAddr, remoteAddr, localPort, remotePort, timer: undefined, pending: [], listener, active } as unknown as Entry;
+    const sink = {
+      transmit: (s: OutSegment) => this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, s),
+      event: (ev: ConnEvent) => this.onConnEvent(entry, id, ev),
+    };
+    this.conns.set(key, entry);
+    entry.conn = open(sink);
+    entry.socket = new TcpSocket(id, entry.conn, { now: () => this.clock.now(), after: () => this.after(entry) }, localText, localPort, remoteText, remotePort);
+    this.after(entry);
+    return entry;
+  }
+
+  /** Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
+  private onConnEvent(entry: Entry, id: number, ev: ConnEvent): void {
+    if (ev.type === 'state') {
+      countTransition(this.counters, ev.from, ev.to);
+      this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
+    }
+    entry.pending.push(ev);
+  }
+
+  /** After every call into a connection: deliver its events to the application, rearm its timer, forget it once CLOSED. */
+  private after(entry: Entry): void {
+    while (entry.pending.length > 0) {
+      const ev = entry.pending.shift()!;
+      this.deliver(entry, ev);
+    }
+    if (entry.conn.state === 'CLOSED') {
+      if (entry.timer) this.clock.cancel(entry.timer);
+      entry.timer = undefined;
+      if (this.conns.get(entry.key) === entry) this.conns.delete(entry.key);
+      return;
+    }
+    const deadline = entry.conn.nextDeadline;
+    if (deadline === undefined) {
+      if (entry.timer) this.clock.cancel(entry.timer);
+      entry.timer = undefined;
+    } else if (!entry.timer || entry.timer.at !== deadline) {
+      if (entry.timer) this.clock.cancel(entry.timer);
+      entry.timer = this.clock.schedule(deadline, () => {
+        entry.timer = undefined;
+        entry.conn.onTimer(this.clock.now());
+        this.after(entry);
+      });
+    }
+  }
+
+  private deliver(entry: Entry, ev: ConnEvent): void {
+    const s = entry.socket;
+    if (!s) return; // events raised inside Connection construction are replayed below once the socket exists
+    switch (ev.type) {
+      case 'state':
+        s.dispatch('state', ev.from, ev.to);
+        if (ev.to === 'ESTABLISHED' || (ev.from === 'SYN_RCVD' && ev.to === 'CLOSE_WAIT')) {
+          if (entry.listener) {
+            const l = entry.listener;
+            entry.listener = undefined;
+            l.synQueue.delete(s);
+            if (!l.closed) l.deliver(s);
+          } else if (entry.active) {
+            s.dispatch('connect');
+          }
+        }
+        if (ev.to === 'CLOSED' || ev.to === 'LISTEN') entry.listener?.synQueue.delete(s);
+        return;
+      case 'readable':
+        s.dispatch('readable');
+        return;
+      case 'eof':
+        s.dispatch('end');
+        return;
+      case 'writable':
+        s.dispatch('writable');
+        return;
+      case 'error':
+        s.dispatch('error', new TcpError(ev.code, ev.message));
+        return;
+      case 'closed':
+        s.dispatch('close');
+        return;
+    }
+  }
+
+  // ───────────────────────────── send path ─────────────────────────────
+
+  private transmit(iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: OutSegment): void {
+    this.counters.OutSegs++;
+    if (seg.rtx) this.counters.RetransSegs++;
+    if (seg.flags & RST) this.counters.OutRsts++;
+    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff) });
+    if (this.hasTrace()) {
+      this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window });
+    }
+    iface.link.send(packet);
+  }
+
+  // ───────────────────────────── helpers ─────────────────────────────
+
+  private connConfig(iface: Iface, overrides: Partial<TcpConfig> | undefined): Partial<TcpConfig> {
+    const v6 = iface.address.length === 16;
+    const linkMss = iface.link.mtu - (v6 ? 60 : 40);
+    const base: Partial<TcpConfig> = { defaultPeerMss: v6 ? 1220 : 536, ...this.tcpDefaults, ...overrides };
+    return { ...base, mss: Math.min(base.mss ?? linkMss, linkMss) };
+  }
+
+  private route(remote: Uint8Array, localAddress: string | undefined): Iface {
+    if (localAddress !== undefined) {
+      const text = this.normalizeLocal(localAddress);
+      const hit = this.ifaces.find((i) => i.addressText === text);
+      if (!hit) throw new TcpError('EADDRNOTAVAIL', `${localAddress} is not an address of this stack`);
+      return hit;
+    }
+    const sameFamily = this.ifaces.filter((i) => i.address.length === remote.length);
+    const onLink = sameFamily.find((i) => prefixMatch(i.address, remote, i.prefix));
+    const hit = onLink ?? sameFamily[0];
+    if (!hit) throw new TcpError('ENETUNREACH', `no interface can reach ${formatAddress(remote)}`);
+    return hit;
+  }
+
+  private normalizeLocal(host: string): string {
+    const a = parseAddress(host);
+    if (!a) throw new TypeError(`invalid IP address "${host}"`);
+    const text = formatAddress(a);
+    if (!this.ifaces.some((i) => i.addressText === text)) throw new TcpError('EADDRNOTAVAIL', `${host} is not an address of this stack`);
+    return text;
+  }
+
+  private findListener(localText: string, port: number): Listener | undefined {
+    return this.listeners.get(listenerKey(localText, port)) ?? this.listeners.get(listenerKey(undefined, port));
+  }
+
+  private unlisten(l: Listener): void {
+    const key = listenerKey(l.host, l.port);
+    if (this.listeners.get(key) === l) this.listeners.delete(key);
+    this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: l.id, local: hostPort(l.host ?? '*', l.port), remote: '*:*', from: 'LISTEN', to: 'CLOSED' });
+    for (const s of [...l.synQueue, ...l.acceptQueue]) s.abort();
+    l.synQueue.clear();
+    l.acceptQueue.length = 0;
+  }
+
+  private hasTrace(): boolean {
+    return this.listenerCount('trace') > 0;
+  }
+
+  private trace(ev: StackTraceEvent): void {
+    if (this.hasTrace()) this.emit('trace', ev);
+  }
+}
+
+function connKey(local: string, lport: number, remote: string, rport: number): string {
+  return `${local}|${lport}|${remote}|${rport}`;
+}
+
+function listenerKey(host: string | undefined, port: number): string {
+  return `${host ?? '*'}|${port}`;
+}
+
+/** "10.0.0.1:80", "[fd00::1]:80" — as ss prints them. */
+export function hostPort(addr: string, port: number | string): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}
+
+function checkPort(port: number, allowZero: boolean): void {
+  if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
+    throw new RangeError(`port must be an integer in ${allowZero ? 0 : 1}..65535, got ${String(port)}`);
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function prefixMatch(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let bit = 0; bit < prefix; bit++) {
+    const byte = bit >> 3;
+    const mask = 0x80 >> (bit & 7);
+    if ((a[byte]! & mask) !== (b[byte]! & mask)) return false;
+  }
+  return true;
+}
+
+function randomSeed(): number {
+  const a = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(a);
+  return a[0]!;
+}

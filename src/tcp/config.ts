@@ -1,0 +1,93 @@
+/**
+ * Tunables of one connection. Defaults follow Linux where users would expect
+ * Linux (DESIGN.md principle 3); each says which knob it mirrors.
+ */
+export interface TcpConfig {
+  /** MSS we advertise: link MTU − 40 for IPv4 (RFC 9293 §3.7.1). */
+  mss: number;
+  /** MSS assumed when the peer sends none: 536 for IPv4, 1220 for IPv6 (RFC 9293 §3.7.1). */
+  defaultPeerMss: number;
+  /** Send buffer in bytes (SO_SNDBUF). */
+  sendBufferSize: number;
+  /** Receive buffer in bytes (SO_RCVBUF); the advertised window is its free space. */
+  recvBufferSize: number;
+  /** Offer window scaling (RFC 7323 §2). */
+  windowScaling: boolean;
+  /** Offer SACK (RFC 2018). */
+  sack: boolean;
+  /** Offer timestamps (RFC 7323 §3). */
+  timestamps: boolean;
+  /** Maximum segment lifetime, ms; TIME_WAIT lasts 2×MSL. Linux's TIME_WAIT is 60 s, so 30 s. */
+  msl: number;
+  /** Orphaned FIN_WAIT_2 lifetime, ms (net.ipv4.tcp_fin_timeout, 60 s). */
+  finTimeout: number;
+  /** SYN retransmissions before ETIMEDOUT (net.ipv4.tcp_syn_retries, 6). */
+  synRetries: number;
+  /** SYN-ACK retransmissions before a half-open connection is dropped (tcp_synack_retries, 5). */
+  synAckRetries: number;
+  /** Retransmissions of data/FIN before the connection is aborted (tcp_retries2, 15). */
+  retries2: number;
+  /** Retransmissions for a connection the application has closed (tcp_orphan_retries; 0 there means 8). */
+  orphanRetries: number;
+  /** Initial RTO, ms (RFC 6298 §2.1: 1 s). */
+  rtoInitial: number;
+  /** Lower bound of the RTO, ms (Linux TCP_RTO_MIN, 200 ms). */
+  rtoMin: number;
+  /** Upper bound of the RTO, ms (Linux TCP_RTO_MAX, 120 s). */
+  rtoMax: number;
+  /** Challenge ACKs (RFC 5961 §7) and out-of-window dup-ACKs allowed per second per connection. */
+  challengeAckLimit: number;
+  /** Disable Nagle's algorithm (TCP_NODELAY). */
+  noDelay: boolean;
+  /** Initial congestion window in segments (RFC 6928: 10). */
+  initialCwnd: number;
+  /** Added to the millisecond clock to form TSval (RFC 7323 §5.4 suggests a random offset). */
+  tsOffset: number;
+}
+
+export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
+  mss: 1460,
+  defaultPeerMss: 536,
+  sendBufferSize: 256 * 1024,
+  recvBufferSize: 256 * 1024,
+  windowScaling: true,
+  sack: true,
+  timestamps: true,
+  msl: 30_000,
+  finTimeout: 60_000,
+  synRetries: 6,
+  synAckRetries: 5,
+  retries2: 15,
+  orphanRetries: 8,
+  rtoInitial: 1000,
+  rtoMin: 200,
+  rtoMax: 120_000,
+  challengeAckLimit: 10,
+  noDelay: false,
+  initialCwnd: 10,
+  tsOffset: 0,
+});
+
+/** Fill missing fields with the defaults and reject values that make no sense. */
+export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
+  const cfg: TcpConfig = { ...DEFAULT_TCP_CONFIG, ...stripUndefined(partial) };
+  const positive: Array<keyof TcpConfig> = ['mss', 'defaultPeerMss', 'sendBufferSize', 'recvBufferSize', 'msl', 'rtoInitial', 'rtoMin', 'rtoMax', 'initialCwnd'];
+  for (const k of positive) {
+    const v = cfg[k] as number;
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`TCP option ${k} must be a positive number, got ${String(v)}`);
+  }
+  const nonNegative: Array<keyof TcpConfig> = ['finTimeout', 'synRetries', 'synAckRetries', 'retries2', 'orphanRetries', 'challengeAckLimit'];
+  for (const k of nonNegative) {
+    const v = cfg[k] as number;
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`TCP option ${k} must be a non-negative number, got ${String(v)}`);
+  }
+  if (cfg.mss > 65535 - 40) throw new RangeError(`TCP option mss must be at most 65495, got ${cfg.mss}`);
+  if (cfg.rtoMin > cfg.rtoMax) throw new RangeError('rtoMin must not exceed rtoMax');
+  return cfg;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

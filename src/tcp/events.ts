@@ -1,0 +1,24 @@
+import type { TcpState } from './state.js';
+import type { OutSegment } from './segment.js';
+
+/** Errors a connection reports to its application, named as POSIX/Node name them. */
+export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EPIPE';
+
+export type ConnEvent =
+  /** The TCB moved between two of the 11 states. */
+  | { type: 'state'; from: TcpState; to: TcpState }
+  /** In-order data is waiting in the receive queue: call `read()`. */
+  | { type: 'readable' }
+  /** The peer's FIN was received in order: no more data will arrive. */
+  | { type: 'eof' }
+  /** Send-buffer space became free after `send()` had accepted less than offered. */
+  | { type: 'writable' }
+  | { type: 'error'; code: TcpErrorCode; message: string }
+  /** The TCB is gone; the owner should forget the connection. Always the last event. */
+  | { type: 'closed' };
+
+/** Where a Connection puts its output. Both calls are synchronous and must not re-enter the Connection. */
+export interface ConnectionSink {
+  transmit(seg: OutSegment): void;
+  event(ev: ConnEvent): void;
+}

@@ -1,0 +1,60 @@
+/**
+ * Retransmission timeout per RFC 6298: SRTT/RTTVAR smoothing (§2.2–2.3),
+ * bounds (§2.4–2.5, with Linux's 200 ms floor by default), exponential
+ * backoff on expiry (§5.5). Karn's rule (§3) is the caller's: only sample
+ * segments that were not retransmitted, or use timestamps (RFC 7323 §4).
+ */
+export class RtoEstimator {
+  srtt: number | undefined;
+  rttvar = 0;
+  private base: number;
+  private shift = 0;
+
+  constructor(
+    private readonly initial: number,
+    private readonly min: number,
+    private readonly max: number,
+    /** Clock granularity G, ms. */
+    private readonly granularity = 1,
+  ) {
+    this.base = initial;
+  }
+
+  /** Feed one round-trip measurement (ms). */
+  sample(rtt: number): void {
+    if (!(rtt >= 0)) return;
+    if (this.srtt === undefined) {
+      this.srtt = rtt; // §2.2
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt); // §2.3, beta = 1/4
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt; // alpha = 1/8
+    }
+    this.base = this.srtt + Math.max(this.granularity, 4 * this.rttvar);
+    this.shift = 0; // a new sample after backoff restores the computed RTO (§5.7 note)
+  }
+
+  /** The timeout to arm now, with backoff and bounds applied. */
+  get rto(): number {
+    const bounded = Math.min(this.max, Math.max(this.min, this.base));
+    return Math.min(this.max, bounded * 2 ** this.shift);
+  }
+
+  /** §5.5: double the RTO after an expiry. */
+  backoff(): void {
+    if (this.rto < this.max) this.shift++;
+  }
+
+  resetBackoff(): void {
+    this.shift = 0;
+  }
+
+  get backoffCount(): number {
+    return this.shift;
+  }
+
+  /** §5.7: after a SYN timeout, the data RTO starts at 3 s if no sample arrived. */
+  fallbackAfterSynLoss(): void {
+    if (this.srtt === undefined) this.base = Math.max(this.base, 3000);
+  }
+}

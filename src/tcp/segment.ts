@@ -1,0 +1,27 @@
+import type { TcpOptions } from '../wire/tcp-options.js';
+import { FIN, SYN } from '../wire/flags.js';
+
+/**
+ * A TCP segment as the Connection sees it: no ports or addresses (the stack
+ * demultiplexes), `window` is the raw 16-bit header field (unscaled).
+ */
+export interface Segment {
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  options: TcpOptions;
+  payload: Uint8Array;
+}
+
+/** A segment the Connection wants sent. `rtx` marks a retransmission (RFC 4022 tcpRetransSegs). */
+export interface OutSegment extends Segment {
+  rtx?: boolean;
+}
+
+/** SEG.LEN: payload octets plus one for SYN and one for FIN (RFC 9293 §3.4). */
+export function segLen(seg: Segment): number {
+  return seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+}
+
+export const EMPTY = new Uint8Array(0);

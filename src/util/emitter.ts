@@ -1,0 +1,42 @@
+/**
+ * A tiny typed event emitter with no Node dependency, for the layers below
+ * `net/` (which uses node:events/stream). A throwing listener does not stop
+ * the others; its error is rethrown asynchronously so it is not lost.
+ */
+export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => void }> {
+  private handlers = new Map<keyof Events, Array<Events[keyof Events]>>();
+
+  on<K extends keyof Events>(name: K, fn: Events[K]): this {
+    const list = this.handlers.get(name);
+    if (list) list.push(fn);
+    else this.handlers.set(name, [fn]);
+    return this;
+  }
+
+  off<K extends keyof Events>(name: K, fn: Events[K]): this {
+    const list = this.handlers.get(name);
+    if (list) {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    }
+    return this;
+  }
+
+  listenerCount<K extends keyof Events>(name: K): number {
+    return this.handlers.get(name)?.length ?? 0;
+  }
+
+  protected emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void {
+    const list = this.handlers.get(name);
+    if (!list) return;
+    for (const fn of [...list]) {
+      try {
+        (fn as (...a: unknown[]) => void)(...args);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import type { Clock, TimerHandle } from './clock.js';
+
+/** Host timer functions, looked up on globalThis so this works in Node and browsers. */
+interface HostTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(h: unknown): void;
+  setImmediate?: (fn: () => void) => unknown;
+  clearImmediate?: (h: unknown) => void;
+}
+
+const host = globalThis as unknown as HostTimers;
+const hasImmediate = typeof host.setImmediate === 'function' && typeof host.clearImmediate === 'function';
+
+/** Largest delay setTimeout accepts (2^31 - 1 ms); longer waits re-arm. */
+const TIMEOUT_MAX = 0x7fffffff;
+
+const PENDING = 0;
+const DONE = 1;
+
+class RealTimer implements TimerHandle {
+  state: number = PENDING;
+  constructor(
+    readonly owner: RealClock,
+    readonly at: number,
+    readonly seq: number,
+    public fn: (() => void) | null,
+  ) {}
+}
+
+function before(a: RealTimer, b: RealTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+export interface RealClockOptions {
+  /** Unref host timers (where supported) so pending callbacks do not keep the process alive. */
+  unref?: boolean;
+}
+
+/**
+ * Wall-clock implementation of Clock: now() is performance.now() (monotonic ms).
+ *
+ * Callbacks are kept in this clock's own (at, seq) heap and a single host
+ * timer is armed for the earliest one, which gives the Clock guarantees that
+ * raw setTimeout does not: callbacks never run before their time (host timers
+ * may fire up to ~1 ms early relative to performance.now()), and callbacks
+ * due at the same time run in scheduling order.
+ *
+ * A callback due now or in the past runs on the next macrotask (setImmediate
+ * when available, else setTimeout 0); it never runs synchronously inside
+ * schedule(). Callbacks scheduled while others are running wait for the next
+ * macrotask, so a callback that re-schedules itself cannot starve I/O.
+ */
+export class RealClock implements Clock {
+  private readonly unref: boolean;
+  private heap: RealTimer[] = [];
+  private seq = 0;
+  private live = 0;
+  /** Host timer currently armed, its kind and the time it targets. */
+  private armed: unknown = undefined;
+  private armedImmediate = false;
+  private armedAt = Infinity;
+  /** True while fire() runs callbacks; it arms the next host timer itself when done. */
+  private firing = false;
+  private readonly onFire = (): void => this.fire();
+
+  constructor(opts: RealClockOptions = {}) {
+    this.unref = opts.unref === true;
+  }
+
+  now(): number {
+    return performance.now();
+  }
+
+  schedule(at: number, fn: () => void): TimerHandle {
+    if (Number.isNaN(at)) throw new RangeError('RealClock.schedule: time is NaN');
+    const now = this.now();
+    const timer = new RealTimer(this, at < now ? now : at, this.seq++, fn);
+    this.push(timer);
+    this.live++;
+    if (!this.firing && timer.at < this.armedAt) this.arm(now);
+    return timer;
+  }
+
+  cancel(handle: TimerHandle): void {
+    if (!(handle instanceof RealTimer) || handle.owner !== this || handle.state !== PENDING) return;
+    handle.state = DONE;
+    handle.fn = null;
+    this.live--;
+    if (this.live === 0) {
+      // Nothing left: release the host timer so the process can exit.
+      this.heap.length = 0;
+      this.disarm();
+    } else if (this.heap.length > 1024 && this.heap.length > 2 * this.live) {
+      this.compact();
+    }
+    // Otherwise the host timer may wake up for nothing; fire() just re-arms.
+  }
+
+  /** Number of callbacks scheduled and not yet run or cancelled. */
+  pending(): number {
+    return this.live;
+  }
+
+  // ---- internals ----
+
+  private fire(): void {
+    this.armed = undefined;
+    this.armedAt = Infinity;
+    const now = this.now();
+    // Only callbacks that existed when we woke up run in this turn.
+    const limitSeq = this.seq;
+    this.firing = true;
+    try {
+      for (;;) {
+        const top = this.peek();
+        if (top === undefined || top.at > now || top.seq >= limitSeq) break;
+        this.pop();
+        this.live--;
+        top.state = DONE;
+        const fn = top.fn!;
+        top.fn = null;
+        fn();
+      }
+    } finally {
+      // Re-arm even if a callback threw (the error still propagates).
+      this.firing = false;
+      this.arm(this.now());
+    }
+  }
+
+  private arm(now: number): void {
+    const top = this.peek();
+    if (top === undefined) {
+      this.disarm();
+      return;
+    }
+    if (this.armed !== undefined) {
+      if (top.at >= this.armedAt) return;
+      this.disarm();
+    }
+    let h: unknown;
+    if (top.at <= now) {
+      if (hasImmediate) {
+        h = host.setImmediate!(this.onFire);
+        this.armedImmediate = true;
+      } else {
+        h = host.setTimeout(this.onFire, 0);
+        this.armedImmediate = false;
+      }
+    } else {
+      // Round up so a whole-ms host timer does not wake us before `at`.
+      const delay = Math.min(Math.ceil(top.at - now), TIMEOUT_MAX);
+      h = host.setTimeout(this.onFire, delay);
+      this.armedImmediate = false;
+    }
+    if (this.unref && typeof h === 'object' && h !== null) {
+      const u = (h as { unref?: () => unknown }).unref;
+      if (typeof u === 'function') u.call(h);
+    }
+    this.armed = h;
+    this.armedAt = top.at;
+  }
+
+  private disarm(): void {
+    if (this.armed === undefined) return;
+    if (this.armedImmediate) host.clearImmediate!(this.armed);
+    else host.clearTimeout(this.armed);
+    this.armed = undefined;
+    this.armedAt = Infinity;
+  }
+
+  private peek(): RealTimer | undefined {
+    const heap = this.heap;
+    while (heap.length > 0) {
+      const top = heap[0]!;
+      if (top.state === PENDING) return top;
+      this.pop();
+    }
+    return undefined;
+  }
+
+  private push(timer: RealTimer): void {
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(timer);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!before(timer, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop()!;
+    if (heap.length > 0) this.siftDown(last, 0, heap.length);
+  }
+
+  private siftDown(item: RealTimer, start: number, n: number): void {
+    const heap = this.heap;
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      let c = heap[child]!;
+      const right = child + 1;
+      if (right < n) {
+        const r = heap[right]!;
+        if (before(r, c)) {
+          child = right;
+          c = r;
+        }
+      }
+      if (!before(c, item)) break;
+      heap[i] = c;
+      i = child;
+    }
+    heap[i] = item;
+  }
+
+  private compact(): void {
+    const kept: RealTimer[] = [];
+    for (const t of this.heap) if (t.state === PENDING) kept.push(t);
+    this.heap = kept;
+    const n = kept.length;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(kept[i]!, i, n);
+  }
+}

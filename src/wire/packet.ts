@@ -1,0 +1,62 @@
+/** Whole IP+TCP packets: what the stack sends and receives over a Link. */
+import { pseudoHeaderSum } from './checksum.js';
+import { err, ok, type ParseResult } from './errors.js';
+import { parseIp, type IpHeader } from './ip.js';
+import { writeIpv4 } from './ipv4.js';
+import { writeIpv6 } from './ipv6.js';
+import { parseTcp, tcpSegmentLength, writeTcp, type TcpHeader, type TcpSegmentOut } from './tcp.js';
+
+export const PROTO_TCP = 6;
+/** IPv6 Fragment extension header (RFC 8200 §4.5). */
+export const IPV6_FRAGMENT = 44;
+
+/**
+ * Build a complete IPv4 (4-byte addresses) or IPv6 (16-byte addresses)
+ * packet carrying `seg`, in one allocation, with both checksums filled.
+ * `opts.ttl` is the IPv4 TTL or IPv6 hop limit (default 64); `opts.id` the
+ * IPv4 identification (default 0, DF set). Throws RangeError on mismatched
+ * address sizes or an oversized packet.
+ */
+export function buildTcpPacket(
+  src: Uint8Array,
+  dst: Uint8Array,
+  seg: TcpSegmentOut,
+  opts?: { ttl?: number; id?: number },
+): Uint8Array {
+  const tcpLength = tcpSegmentLength(seg);
+  const pseudo = pseudoHeaderSum(src, dst, PROTO_TCP, tcpLength); // validates address sizes
+  const ttl = opts?.ttl ?? 64;
+  if (src.length === 4) {
+    const buf = new Uint8Array(20 + tcpLength);
+    writeIpv4(buf, 0, { src, dst, protocol: PROTO_TCP, payloadLength: tcpLength, ttl, id: opts?.id ?? 0 });
+    writeTcp(buf, 20, seg, pseudo);
+    return buf;
+  }
+  const buf = new Uint8Array(40 + tcpLength);
+  writeIpv6(buf, 0, { src, dst, nextHeader: PROTO_TCP, payloadLength: tcpLength, hopLimit: ttl });
+  writeTcp(buf, 40, seg, pseudo);
+  return buf;
+}
+
+/**
+ * Parse an IP packet carrying TCP. Never throws. IP errors propagate; IPv4
+ * fragments (MF set or offset ≠ 0) and IPv6 packets whose next header is
+ * Fragment are 'ip-fragment' (no reassembly); any other protocol / next
+ * header than 6 is 'not-tcp' (IPv6 extension headers are not walked); then
+ * the segment is parsed with its pseudo-header checksum verified.
+ */
+export function parseTcpPacket(bytes: Uint8Array): ParseResult<{ ip: IpHeader; tcp: TcpHeader }> {
+  const ipr = parseIp(bytes);
+  if (!ipr.ok) return ipr;
+  const ip = ipr.value;
+  if (ip.version === 4) {
+    if (ip.moreFragments || ip.fragmentOffset !== 0) return err('ip-fragment');
+    if (ip.protocol !== PROTO_TCP) return err('not-tcp');
+  } else {
+    if (ip.nextHeader === IPV6_FRAGMENT) return err('ip-fragment');
+    if (ip.nextHeader !== PROTO_TCP) return err('not-tcp');
+  }
+  const tcp = parseTcp(ip.payload, pseudoHeaderSum(ip.src, ip.dst, PROTO_TCP, ip.payload.length));
+  if (!tcp.ok) return tcp;
+  return ok({ ip, tcp: tcp.value });
+}

@@ -1,0 +1,179 @@
+/**
+ * TCP options (RFC 9293 §3.1/§3.2): MSS (RFC 9293 §3.7.1), Window Scale and
+ * Timestamps (RFC 7323), SACK-permitted and SACK (RFC 2018).
+ */
+import { getU16, getU32, setU16, setU32, checkRoom } from './bytes.js';
+import { err, ok, type ParseResult } from './errors.js';
+
+export interface TcpOptions {
+  mss?: number;
+  /** Shift count as sent; the clamp to 14 (RFC 7323 §2.3) is the TCP layer's job. */
+  wscale?: number;
+  sackPermitted?: boolean;
+  /** [left edge, right edge) pairs, unsigned 32-bit (RFC 2018 §3). */
+  sack?: Array<[number, number]>;
+  ts?: { val: number; ecr: number };
+}
+
+export const OPT_EOL = 0;
+export const OPT_NOP = 1;
+export const OPT_MSS = 2;
+export const OPT_WSCALE = 3;
+export const OPT_SACK_PERMITTED = 4;
+export const OPT_SACK = 5;
+export const OPT_TIMESTAMP = 8;
+
+/** Most option space a TCP header has: data offset 15 words − 5 fixed words (RFC 9293 §3.1). */
+export const MAX_OPTIONS_LENGTH = 40;
+
+/**
+ * Parse the option bytes of a TCP header (between the fixed 20 bytes and the
+ * data offset). Never throws.
+ * - EOL (0) ends the list; whatever follows is padding (RFC 9293 §3.1).
+ * - NOP (1) is a single byte.
+ * - Every other kind has a length byte counting kind and length; a length < 2
+ *   or one running past the end is 'bad-option-length' — the list cannot be
+ *   walked further (RFC 9293 §3.2, MUST be prepared to handle illegal lengths).
+ * - Unknown kinds are skipped using their length (RFC 9293 §3.2, MUST ignore).
+ * - Known kinds must have their fixed length: MSS 4, WS 3, SACK-permitted 2,
+ *   TS 10, SACK 2 + 8n with n = 1..4.
+ * A repeated option overrides the earlier one.
+ */
+export function parseTcpOptions(bytes: Uint8Array): ParseResult<TcpOptions> {
+  const opts: TcpOptions = {};
+  const end = bytes.length;
+  let i = 0;
+  while (i < end) {
+    const kind = bytes[i];
+    if (kind === OPT_EOL) break;
+    if (kind === OPT_NOP) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= end) return err('bad-option-length');
+    const len = bytes[i + 1];
+    if (len < 2 || i + len > end) return err('bad-option-length');
+    switch (kind) {
+      case OPT_MSS:
+        if (len !== 4) return err('bad-option-length');
+        opts.mss = getU16(bytes, i + 2);
+        break;
+      case OPT_WSCALE:
+        if (len !== 3) return err('bad-option-length');
+        opts.wscale = bytes[i + 2];
+        break;
+      case OPT_SACK_PERMITTED:
+        if (len !== 2) return err('bad-option-length');
+        opts.sackPermitted = true;
+        break;
+      case OPT_TIMESTAMP:
+        if (len !== 10) return err('bad-option-length');
+        opts.ts = { val: getU32(bytes, i + 2), ecr: getU32(bytes, i + 6) };
+        break;
+      case OPT_SACK: {
+        if (len < 10 || len > 34 || (len - 2) % 8 !== 0) return err('bad-option-length');
+        const blocks: Array<[number, number]> = [];
+        for (let p = i + 2; p < i + len; p += 8) blocks.push([getU32(bytes, p), getU32(bytes, p + 4)]);
+        opts.sack = blocks;
+        break;
+      }
+      default:
+        break; // unknown kind: skip it
+    }
+    i += len;
+  }
+  return ok(opts);
+}
+
+/** Bytes the non-SACK options take in the layout below (always a multiple of 4). */
+function fixedLength(opts: TcpOptions): number {
+  let n = 0;
+  if (opts.mss !== undefined) n += 4;
+  if (opts.ts !== undefined) n += 12; // (SACK-perm or NOP,NOP) + TS — 12 either way
+  else if (opts.sackPermitted) n += 4; // NOP,NOP,SACK-perm
+  if (opts.wscale !== undefined) n += 4; // NOP,WS
+  return n;
+}
+
+/** SACK blocks that fit after `fixed` bytes (NOP,NOP,kind,len = 4 bytes + 8 per block), at most 4. */
+function sackBlocksThatFit(opts: TcpOptions, fixed: number): number {
+  const wanted = opts.sack ? Math.min(opts.sack.length, 4) : 0;
+  const room = Math.floor((MAX_OPTIONS_LENGTH - fixed - 4) / 8);
+  return Math.max(0, Math.min(wanted, room));
+}
+
+/**
+ * Bytes `writeTcpOptions` writes for `opts`: padded to a multiple of 4 and at
+ * most 40 (trailing SACK blocks that do not fit are dropped).
+ */
+export function tcpOptionsLength(opts: TcpOptions): number {
+  const fixed = fixedLength(opts);
+  const blocks = sackBlocksThatFit(opts, fixed);
+  return fixed + (blocks > 0 ? 4 + 8 * blocks : 0);
+}
+
+/**
+ * Write `opts` at `offset`; returns the bytes written (= tcpOptionsLength).
+ * Layout as Linux lays it out (tcp_options_write), which keeps the 32-bit
+ * fields word-aligned (RFC 7323 Appendix A):
+ *   MSS(2,4,mss)
+ *   SACK-perm + TS as (4,2,8,10,val,ecr), or NOP,NOP,TS, or NOP,NOP,SACK-perm
+ *   NOP,WS(3,3,shift)
+ *   NOP,NOP,SACK(5,2+8n,blocks…)
+ * Each item is a multiple of 4, so no trailing padding is ever needed.
+ * Values are written modulo their field size. Throws RangeError if the
+ * buffer is too small (a programming error).
+ */
+export function writeTcpOptions(buf: Uint8Array, offset: number, opts: TcpOptions): number {
+  const total = tcpOptionsLength(opts);
+  checkRoom(buf, offset, total, 'writeTcpOptions');
+  let i = offset;
+  if (opts.mss !== undefined) {
+    buf[i] = OPT_MSS;
+    buf[i + 1] = 4;
+    setU16(buf, i + 2, opts.mss & 0xffff);
+    i += 4;
+  }
+  if (opts.ts !== undefined) {
+    if (opts.sackPermitted) {
+      buf[i] = OPT_SACK_PERMITTED;
+      buf[i + 1] = 2;
+    } else {
+      buf[i] = OPT_NOP;
+      buf[i + 1] = OPT_NOP;
+    }
+    buf[i + 2] = OPT_TIMESTAMP;
+    buf[i + 3] = 10;
+    setU32(buf, i + 4, opts.ts.val >>> 0);
+    setU32(buf, i + 8, opts.ts.ecr >>> 0);
+    i += 12;
+  } else if (opts.sackPermitted) {
+    buf[i] = OPT_NOP;
+    buf[i + 1] = OPT_NOP;
+    buf[i + 2] = OPT_SACK_PERMITTED;
+    buf[i + 3] = 2;
+    i += 4;
+  }
+  if (opts.wscale !== undefined) {
+    buf[i] = OPT_NOP;
+    buf[i + 1] = OPT_WSCALE;
+    buf[i + 2] = 3;
+    buf[i + 3] = opts.wscale & 0xff;
+    i += 4;
+  }
+  const blocks = sackBlocksThatFit(opts, i - offset);
+  if (blocks > 0) {
+    const sack = opts.sack!;
+    buf[i] = OPT_NOP;
+    buf[i + 1] = OPT_NOP;
+    buf[i + 2] = OPT_SACK;
+    buf[i + 3] = 2 + 8 * blocks;
+    i += 4;
+    for (let k = 0; k < blocks; k++) {
+      setU32(buf, i, sack[k][0] >>> 0);
+      setU32(buf, i + 4, sack[k][1] >>> 0);
+      i += 8;
+    }
+  }
+  return i - offset;
+}

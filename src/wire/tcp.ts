@@ -1,0 +1,102 @@
+/** TCP header (RFC 9293 §3.1): parse in place, write header + options + payload with checksum. */
+import { getU16, getU32, setU16, setU32, checkRoom } from './bytes.js';
+import { finishChecksum, onesSum } from './checksum.js';
+import { err, ok, type ParseResult } from './errors.js';
+import { parseTcpOptions, tcpOptionsLength, writeTcpOptions, type TcpOptions } from './tcp-options.js';
+
+export interface TcpHeader {
+  srcPort: number;
+  dstPort: number;
+  /** Unsigned 32-bit. */
+  seq: number;
+  /** Unsigned 32-bit (meaningful only with ACK). */
+  ack: number;
+  /** Header length in bytes (data offset × 4, 20..60). */
+  dataOffset: number;
+  /** Low 8 control bits: FIN SYN RST PSH ACK URG ECE CWR (see flags.ts). */
+  flags: number;
+  window: number;
+  /** The checksum field as received. */
+  checksum: number;
+  urgent: number;
+  options: TcpOptions;
+  /** View of the segment data after the header. */
+  payload: Uint8Array;
+}
+
+const MIN_HEADER = 20;
+
+/**
+ * Parse a TCP segment (header + data, exactly as carried by IP). Never throws.
+ * Order of checks: at least 20 bytes ('short-packet'); when `pseudoSum` (from
+ * pseudoHeaderSum with length = bytes.length) is given, the checksum over
+ * pseudo-header + segment ('bad-tcp-checksum', RFC 9293 §3.1) — checked
+ * before the content is interpreted, so corruption is reported as such; data
+ * offset ≥ 5 words and within the segment ('bad-data-offset'); then options.
+ */
+export function parseTcp(bytes: Uint8Array, pseudoSum?: number): ParseResult<TcpHeader> {
+  if (bytes.length < MIN_HEADER) return err('short-packet');
+  // A correct segment sums (with the pseudo-header) to 0xffff, i.e. its checksum is 0.
+  if (pseudoSum !== undefined && finishChecksum(onesSum(bytes, pseudoSum)) !== 0) return err('bad-tcp-checksum');
+  const dataOffset = (bytes[12] >>> 4) * 4;
+  if (dataOffset < MIN_HEADER || dataOffset > bytes.length) return err('bad-data-offset');
+  const options = parseTcpOptions(bytes.subarray(MIN_HEADER, dataOffset));
+  if (!options.ok) return options;
+  return ok({
+    srcPort: getU16(bytes, 0),
+    dstPort: getU16(bytes, 2),
+    seq: getU32(bytes, 4),
+    ack: getU32(bytes, 8),
+    dataOffset,
+    // The low bit of byte 12 (former NS bit, RFC 3540, historic per RFC 8311) is ignored.
+    flags: bytes[13],
+    window: getU16(bytes, 14),
+    checksum: getU16(bytes, 16),
+    urgent: getU16(bytes, 18),
+    options: options.value,
+    payload: bytes.subarray(dataOffset),
+  });
+}
+
+export interface TcpSegmentOut {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  urgent?: number;
+  options?: TcpOptions;
+  payload?: Uint8Array;
+}
+
+/** Bytes writeTcp writes for `seg`: 20 + options (padded) + payload. */
+export function tcpSegmentLength(seg: TcpSegmentOut): number {
+  return MIN_HEADER + (seg.options ? tcpOptionsLength(seg.options) : 0) + (seg.payload ? seg.payload.length : 0);
+}
+
+/**
+ * Write `seg` at `offset` and fill in its checksum. `pseudoSum` is
+ * pseudoHeaderSum(src, dst, 6, tcpSegmentLength(seg)). Ports, seq, ack,
+ * window, urgent and flags are written modulo their field size. Returns the
+ * bytes written. Throws RangeError if the buffer is too small.
+ */
+export function writeTcp(buf: Uint8Array, offset: number, seg: TcpSegmentOut, pseudoSum: number): number {
+  const total = tcpSegmentLength(seg);
+  checkRoom(buf, offset, total, 'writeTcp');
+  const s = buf.subarray(offset, offset + total);
+  const optLen = seg.options ? writeTcpOptions(s, MIN_HEADER, seg.options) : 0;
+  const dataOffset = MIN_HEADER + optLen;
+  setU16(s, 0, seg.srcPort & 0xffff);
+  setU16(s, 2, seg.dstPort & 0xffff);
+  setU32(s, 4, seg.seq >>> 0);
+  setU32(s, 8, seg.ack >>> 0);
+  s[12] = (dataOffset / 4) << 4;
+  s[13] = seg.flags & 0xff;
+  setU16(s, 14, seg.window & 0xffff);
+  setU16(s, 16, 0);
+  setU16(s, 18, (seg.urgent ?? 0) & 0xffff);
+  if (seg.payload) s.set(seg.payload, dataOffset);
+  setU16(s, 16, finishChecksum(onesSum(s, pseudoSum)));
+  return total;
+}

@@ -1,0 +1,206 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { twoStacks } from '../helpers/two-stacks.js';
+import type { TcpSocket } from '../../src/stack/socket.js';
+import { buildTcpPacket } from '../../src/wire/packet.js';
+import { parseAddress } from '../../src/wire/ip.js';
+import { ACK, SYN } from '../../src/wire/flags.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function readAll(s: TcpSocket): string {
+  let out = '';
+  for (let d = s.read(); d; d = s.read()) out += dec(d);
+  return out;
+}
+
+test('two stacks: handshake, data both ways, four-way close, TIME_WAIT on the active closer', () => {
+  const n = twoStacks();
+  const listener = n.b.listen(80);
+  let server: TcpSocket | undefined;
+  listener.on('connection', (s) => (server = s));
+  const client = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  let connected = false;
+  client.on('connect', () => (connected = true));
+  n.settle(1000);
+  assert.ok(connected);
+  assert.ok(server);
+  assert.equal(client.state, 'ESTABLISHED');
+  assert.equal(server.state, 'ESTABLISHED');
+  assert.equal(server.remoteAddress, '10.0.0.1');
+  assert.equal(server.remotePort, client.localPort);
+  assert.ok(client.localPort >= 32768 && client.localPort <= 60999);
+
+  client.write(enc('ping'));
+  n.settle(1000);
+  assert.equal(readAll(server), 'ping');
+  server.write(enc('pong'));
+  n.settle(1000);
+  assert.equal(readAll(client), 'pong');
+
+  client.close();
+  n.settle(1000);
+  assert.equal(server.state, 'CLOSE_WAIT');
+  assert.ok(server.eof);
+  server.close();
+  n.settle(1000);
+  assert.equal(server.state, 'CLOSED');
+  assert.equal(client.state, 'TIME_WAIT');
+  n.settle(120_000);
+  assert.equal(client.state, 'CLOSED');
+  assert.deepEqual(n.states('A'), ['CLOSED>SYN_SENT', 'SYN_SENT>ESTABLISHED', 'ESTABLISHED>FIN_WAIT_1', 'FIN_WAIT_1>FIN_WAIT_2', 'FIN_WAIT_2>TIME_WAIT', 'TIME_WAIT>CLOSED']);
+  assert.deepEqual(n.states('B'), ['CLOSED>LISTEN', 'LISTEN>SYN_RCVD', 'SYN_RCVD>ESTABLISHED', 'ESTABLISHED>CLOSE_WAIT', 'CLOSE_WAIT>LAST_ACK', 'LAST_ACK>CLOSED']);
+  const a = n.a.stats();
+  const b = n.b.stats();
+  assert.equal(a.ActiveOpens, 1);
+  assert.equal(b.PassiveOpens, 1);
+  assert.equal(a.CurrEstab, 0);
+  assert.equal(a.OutSegs, b.InSegs);
+  assert.equal(b.OutSegs, a.InSegs);
+});
+
+test('O6 SYN to a port with no listener gets RST,ACK and the client sees ECONNREFUSED', () => {
+  const n = twoStacks();
+  const client = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 81 });
+  const errors: string[] = [];
+  client.on('error', (e) => errors.push(e.code));
+  n.settle(1000);
+  assert.deepEqual(errors, ['ECONNREFUSED']);
+  assert.equal(client.state, 'CLOSED');
+  const rst = n.trace.find((e) => e.type === 'segment' && e.stack === 'B' && e.dir === 'out');
+  assert.ok(rst && rst.type === 'segment');
+  assert.equal(rst.flags, 'RST,ACK');
+  assert.equal(n.b.stats().OutRsts, 1);
+  assert.equal(n.a.stats().AttemptFails, 1);
+});
+
+test('an ACK to a listener (no connection) is answered with RST <SEQ=SEG.ACK>', () => {
+  const n = twoStacks();
+  n.b.listen(80);
+  const src = parseAddress('10.0.0.1')!;
+  const dst = parseAddress('10.0.0.2')!;
+  n.linkA.send(buildTcpPacket(src, dst, { srcPort: 5555, dstPort: 80, seq: 1, ack: 4242, flags: ACK, window: 100 }));
+  n.settle(100);
+  const out = n.trace.find((e) => e.type === 'segment' && e.stack === 'B' && e.dir === 'out');
+  assert.ok(out && out.type === 'segment');
+  assert.equal(out.flags, 'RST');
+  assert.equal(out.seq, 4242);
+});
+
+test('R6 malformed packets are counted and dropped, never thrown, and never change a connection', () => {
+  const n = twoStacks();
+  const listener = n.b.listen(80);
+  let server: TcpSocket | undefined;
+  listener.on('connection', (s) => (server = s));
+  n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(1000);
+  const src = parseAddress('10.0.0.1')!;
+  const dst = parseAddress('10.0.0.2')!;
+  const good = buildTcpPacket(src, dst, { srcPort: 1, dstPort: 80, seq: 1, ack: 0, flags: SYN, window: 100 });
+  const badSum = good.slice();
+  badSum[good.length - 1] ^= 0xff; // flip bits in the TCP header → checksum fails
+  const short = good.slice(0, 10);
+  const badOffset = good.slice();
+  badOffset[20 + 12] = 0x20; // data offset 2 words < 5
+  for (const p of [badSum, short, badOffset, new Uint8Array(0), new Uint8Array(60).fill(0x45)]) n.linkA.send(p);
+  n.settle(100);
+  assert.equal(n.b.stats().InErrs, 5);
+  assert.equal(n.b.stats().InCsumErrors, 2, 'the checksum is verified first, so the edited data offset fails it too');
+  assert.equal(server!.state, 'ESTABLISHED');
+});
+
+test('listener backlog bounds half-open plus unaccepted connections; extra SYNs are dropped and counted', () => {
+  const n = twoStacks({ tcp: { synRetries: 0 } });
+  const l = n.b.listen(80, { backlog: 2 });
+  const c1 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  const c2 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  const c3 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(500);
+  assert.equal(c1.state, 'ESTABLISHED');
+  assert.equal(c2.state, 'ESTABLISHED');
+  assert.equal(c3.state, 'SYN_SENT');
+  assert.equal(l.acceptQueue.length, 2);
+  assert.equal(n.b.stats().ListenOverflows, 1);
+  assert.ok(l.accept());
+  assert.equal(l.acceptQueue.length, 1);
+});
+
+test('EADDRINUSE: a second listener on the same port is refused', () => {
+  const n = twoStacks();
+  n.b.listen(80);
+  assert.throws(() => n.b.listen(80), (e: any) => e.code === 'EADDRINUSE');
+  assert.throws(() => n.b.listen(80, { host: '10.0.0.2' }), (e: any) => e.code === 'EADDRINUSE');
+});
+
+test('closing a listener resets connections that were never accepted', () => {
+  const n = twoStacks();
+  const l = n.b.listen(80);
+  const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  const errs: string[] = [];
+  c.on('error', (e) => errs.push(e.code));
+  n.settle(100);
+  assert.equal(l.acceptQueue.length, 1);
+  l.close();
+  n.settle(100);
+  assert.deepEqual(errs, ['ECONNRESET']);
+});
+
+test('C9 a new SYN with a higher sequence number reopens a TIME_WAIT 4-tuple on the server side (RFC 6191)', () => {
+  const n = twoStacks();
+  const l = n.b.listen(80);
+  const servers: TcpSocket[] = [];
+  l.on('connection', (s) => servers.push(s));
+  const c1 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40000 });
+  n.settle(100);
+  servers[0]!.close(); // the server closes first and ends in TIME_WAIT
+  n.settle(100);
+  c1.close();
+  n.settle(100);
+  assert.equal(servers[0]!.state, 'TIME_WAIT');
+  // Same 4-tuple again while the server still holds TIME_WAIT (the client's ISN clock has moved on).
+  n.clock.advance(1000);
+  const c2 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40000 });
+  n.settle(100);
+  assert.equal(c2.state, 'ESTABLISHED');
+  assert.equal(servers.length, 2);
+  assert.equal(n.b.stats().TimeWaitReopens, 1);
+});
+
+test('connections() gives an ss-style snapshot of every socket', () => {
+  const n = twoStacks();
+  n.b.listen(80);
+  const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(100);
+  c.write(enc('0123456789abcdefghijklmno')); // 25 bytes, not yet acknowledged
+  const rowsB = n.b.connections();
+  assert.deepEqual(rowsB.map((r) => r.state).sort(), ['ESTABLISHED', 'LISTEN']);
+  const rowA = n.a.connections()[0]!;
+  assert.equal(rowA.local, `10.0.0.1:${c.localPort}`);
+  assert.equal(rowA.remote, '10.0.0.2:80');
+  assert.equal(rowA.sendQueue, 25);
+  assert.equal(rowA.timer, 'on');
+});
+
+test('IPv6: two stacks talk over fd00::/64', () => {
+  const n = twoStacks({ v6: true });
+  const l = n.b.listen(443);
+  let server: TcpSocket | undefined;
+  l.on('connection', (s) => (server = s));
+  const c = n.a.connect({ remoteAddress: 'fd00::2', remotePort: 443 });
+  n.settle(100);
+  assert.equal(c.state, 'ESTABLISHED');
+  assert.equal(server!.remoteAddress, 'fd00::1');
+  c.write(enc('over v6'));
+  n.settle(100);
+  assert.equal(readAll(server!), 'over v6');
+  assert.equal(n.a.connections()[0]!.remote, '[fd00::2]:443');
+});
+
+test('bad arguments get clear errors, not crashes', () => {
+  const n = twoStacks();
+  assert.throws(() => n.a.connect({ remoteAddress: 'not-an-ip', remotePort: 80 }), /invalid IP address/);
+  assert.throws(() => n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 70000 }), RangeError);
+  assert.throws(() => n.b.listen(0), RangeError);
+  assert.throws(() => n.a.connect({ remoteAddress: 'fd00::9', remotePort: 80 }), (e: any) => e.code === 'ENETUNREACH');
+});
