@@ -39,6 +39,14 @@ export interface TcpConfig {
   challengeAckLimit: number;
   /** Disable Nagle's algorithm (TCP_NODELAY). */
   noDelay: boolean;
+  /** Send keepalive probes on an idle connection (SO_KEEPALIVE). */
+  keepAlive: boolean;
+  /** Idle time before the first keepalive probe, ms (tcp_keepalive_time, 2 h). */
+  keepIdle: number;
+  /** Interval between unanswered keepalive probes, ms (tcp_keepalive_intvl, 75 s). */
+  keepInterval: number;
+  /** Unanswered probes before the connection is dropped with ETIMEDOUT (tcp_keepalive_probes, 9). */
+  keepCount: number;
   /** Initial congestion window in segments (RFC 6928: 10). */
   initialCwnd: number;
   /** Added to the millisecond clock to form TSval (RFC 7323 §5.4 suggests a random offset). */
@@ -64,6 +72,10 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   rtoMax: 120_000,
   challengeAckLimit: 10,
   noDelay: false,
+  keepAlive: false,
+  keepIdle: 7_200_000,
+  keepInterval: 75_000,
+  keepCount: 9,
   initialCwnd: 10,
   tsOffset: 0,
 });
@@ -76,7 +88,7 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`TCP option ${k} must be a positive number, got ${String(v)}`);
   }
-  const nonNegative: Array<keyof TcpConfig> = ['finTimeout', 'synRetries', 'synAckRetries', 'retries2', 'orphanRetries', 'challengeAckLimit'];
+  const nonNegative: Array<keyof TcpConfig> = ['keepIdle', 'keepInterval', 'keepCount', 'finTimeout', 'synRetries', 'synAckRetries', 'retries2', 'orphanRetries', 'challengeAckLimit'];
   for (const k of nonNegative) {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`TCP option ${k} must be a non-negative number, got ${String(v)}`);

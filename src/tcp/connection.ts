@@ -203,6 +203,20 @@ export class Connection {
     return this.peerFin;
   }
 
+  /** TCP_NODELAY: turn Nagle's algorithm off (true) or on (false). */
+  setNoDelay(on: boolean, now: number): void {
+    this.now = now;
+    this.cfg.noDelay = on;
+    if (on) this.output();
+  }
+
+  /** SO_KEEPALIVE, with an optional idle time (ms) before the first probe. Probing is implemented with the data path (D9). */
+  setKeepAlive(on: boolean, idleMs: number | undefined, now: number): void {
+    this.now = now;
+    this.cfg.keepAlive = on;
+    if (idleMs !== undefined && idleMs > 0) this.cfg.keepIdle = idleMs;
+  }
+
   /** Half-close: a FIN follows the queued data (RFC 9293 §3.10.4 CLOSE, as shutdown(SHUT_WR)). */
   shutdown(now: number): void {
     this.now = now;

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The `synack` command. Each subcommand lives in its own module under
+ * ./commands and is loaded only when used, so `synack scenario` does not pay
+ * for the TUN link or node:http.
+ */
+import { pathToFileURL } from 'node:url';
+
+export interface Command {
+  /** One line for `synack --help`. */
+  summary: string;
+  /** Runs the command; resolves to the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  scenario: () => import('./commands/scenario.js'),
+  demo: () => import('./commands/demo.js'),
+};
+
+export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {
+  COMMANDS[name] = load;
+}
+
+async function usage(): Promise<string> {
+  const lines = ['usage: synack <command> [options]', '', 'commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    let summary = '';
+    try {
+      summary = (await load()).command.summary;
+    } catch {
+      summary = '(unavailable)';
+    }
+    lines.push(`  ${name.padEnd(10)} ${summary}`);
+  }
+  lines.push('', 'Run `synack <command> --help` for its options.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write((await usage()) + '\n');
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`synack: unknown command "${name}"\n\n${await usage()}\n`);
+    return 2;
+  }
+  const { command } = await load();
+  return command.run(rest);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`synack: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
