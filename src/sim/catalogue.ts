@@ -1,0 +1,28 @@
+import type { Scenario } from './scenario.js';
+import { connectTimeout, handshake, rstInSynRcvd, simultaneousOpen, synToClosedPort } from './scenarios/opening.js';
+import { activeClose, finAckCombined, finWait2Timeout, halfClose, lostFinalAck, passiveClose, simultaneousClose, timeWaitExpiry } from './scenarios/closing.js';
+import { blindRst, closeWithUnreadData, rstAbort } from './scenarios/resets.js';
+
+/** Every scenario, in the order the seed articles tell the story. */
+export const SCENARIOS: readonly Scenario[] = [
+  handshake,
+  simultaneousOpen,
+  synToClosedPort,
+  rstInSynRcvd,
+  connectTimeout,
+  activeClose,
+  passiveClose,
+  halfClose,
+  finAckCombined,
+  simultaneousClose,
+  timeWaitExpiry,
+  lostFinalAck,
+  finWait2Timeout,
+  closeWithUnreadData,
+  rstAbort,
+  blindRst,
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

@@ -1,0 +1,70 @@
+import { ADDR_A, ADDR_B } from '../world.js';
+import { established, world, type Scenario } from '../scenario.js';
+
+export const handshake: Scenario = {
+  name: 'handshake',
+  summary: 'three-way handshake: SYN, SYN-ACK, ACK; both ends reach ESTABLISHED',
+  covers: ['O1', 'O2', 'O3', 'O4'],
+  run(opts) {
+    const w = world(opts);
+    established(w);
+    w.run(1000);
+    return w;
+  },
+};
+
+export const simultaneousOpen: Scenario = {
+  name: 'simultaneous-open',
+  summary: 'both ends send SYN at once: SYN_SENT → SYN_RCVD → ESTABLISHED on both sides',
+  covers: ['O5'],
+  run(opts) {
+    const w = world(opts);
+    w.a.connect({ remoteAddress: ADDR_B, remotePort: 5001, localPort: 5000 });
+    w.b.connect({ remoteAddress: ADDR_A, remotePort: 5000, localPort: 5001 });
+    w.run(1000);
+    return w;
+  },
+};
+
+export const synToClosedPort: Scenario = {
+  name: 'syn-to-closed-port',
+  summary: 'SYN to a port nobody listens on is answered with RST,ACK: connection refused',
+  covers: ['O6'],
+  run(opts) {
+    const w = world(opts);
+    const c = w.a.connect({ remoteAddress: ADDR_B, remotePort: 81 });
+    c.on('error', () => {}); // ECONNREFUSED is the point of the scenario
+    w.run(1000);
+    return w;
+  },
+};
+
+export const rstInSynRcvd: Scenario = {
+  name: 'rst-in-syn-rcvd',
+  summary: 'the client gives up before the SYN-ACK arrives; its RST sends the half-open server back to LISTEN',
+  covers: ['O8'],
+  run(opts) {
+    const w = world(opts);
+    w.b.listen(80);
+    const c = w.a.connect({ remoteAddress: ADDR_B, remotePort: 80 });
+    w.at(5, () => c.abort()); // SYN still in flight: the client forgets the attempt
+    // The listener is unaffected: a new connection succeeds afterwards.
+    w.at(100, () => w.a.connect({ remoteAddress: ADDR_B, remotePort: 80 }));
+    w.run(1000);
+    return w;
+  },
+};
+
+export const connectTimeout: Scenario = {
+  name: 'connect-timeout',
+  summary: 'SYNs into a black hole: retransmitted after 1, 2, 4 … 32 s, ETIMEDOUT after 127 s',
+  covers: ['O9'],
+  run(opts) {
+    const w = world(opts);
+    w.dropWhile((s) => s.from === 'A');
+    const c = w.a.connect({ remoteAddress: ADDR_B, remotePort: 80 });
+    c.on('error', () => {});
+    w.run(300_000);
+    return w;
+  },
+};
