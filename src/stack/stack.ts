@@ -7,7 +7,7 @@ import { resetFor } from '../tcp/rst.js';
 import type { OutSegment, Segment } from '../tcp/segment.js';
 import type { TcpState } from '../tcp/state.js';
 import type { Link } from '../link/link.js';
-import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
 import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
@@ -18,6 +18,7 @@ import { Listener, type ListenOptions } from './listener.js';
 import { TcpError, TcpSocket } from './socket.js';
 import { countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
+import { TimerWheel, WheelTimer } from './timer-wheel.js';
 
 export interface StackOptions {
   clock: Clock;
@@ -80,7 +81,7 @@ interface Entry {
   remoteAddr: Uint8Array;
   localPort: number;
   remotePort: number;
-  timer: TimerHandle | undefined;
+  timer: WheelTimer;
   pending: ConnEvent[];
   listener: Listener | undefined;
   active: boolean;
@@ -103,6 +104,7 @@ export class Stack extends Emitter<StackEvents> {
   private readonly isnKey: HashKey;
   private readonly ports: EphemeralPorts;
   private readonly counters: StackStats = emptyStats();
+  private readonly wheel: TimerWheel;
   private nextId = 1;
   private ipId = 0;
 
@@ -111,6 +113,7 @@ export class Stack extends Emitter<StackEvents> {
     this.clock = opts.clock;
     this.name = opts.name ?? 'stack';
     this.tcpDefaults = opts.tcp ?? {};
+    this.wheel = new TimerWheel(this.clock);
     const rng = new Rng(opts.seed ?? randomSeed());
     this.isnKey = [rng.nextU32(), rng.nextU32()];
     this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [32768, 60999], rng.fork());
@@ -310,7 +313,11 @@ export class Stack extends Emitter<StackEvents> {
     const key = connKey(localText, localPort, remoteText, remotePort);
     const id = this.nextId++;
     // The entry is filled in before the Connection's first output, which happens inside `open`.
-    const entry = { key, iface, localAddr, remoteAddr, localPort, remotePort, timer: undefined, pending: [], listener, active } as unknown as Entry;
+    const entry = { key, iface, localAddr, remoteAddr, localPort, remotePort, pending: [], listener, active } as unknown as Entry;
+    entry.timer = new WheelTimer(() => {
+      entry.conn.onTimer(this.clock.now());
+      this.after(entry);
+    });
     const sink = {
       transmit: (s: OutSegment) => this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, s),
       event: (ev: ConnEvent) => this.onConnEvent(entry, id, ev),
@@ -338,23 +345,14 @@ export class Stack extends Emitter<StackEvents> {
       this.deliver(entry, ev);
     }
     if (entry.conn.state === 'CLOSED') {
-      if (entry.timer) this.clock.cancel(entry.timer);
-      entry.timer = undefined;
+      this.wheel.cancel(entry.timer);
       if (this.conns.get(entry.key) === entry) this.conns.delete(entry.key);
       return;
     }
+    // One wheel timer per connection, at the Connection's earliest deadline (O(1) to move).
     const deadline = entry.conn.nextDeadline;
-    if (deadline === undefined) {
-      if (entry.timer) this.clock.cancel(entry.timer);
-      entry.timer = undefined;
-    } else if (!entry.timer || entry.timer.at !== deadline) {
-      if (entry.timer) this.clock.cancel(entry.timer);
-      entry.timer = this.clock.schedule(deadline, () => {
-        entry.timer = undefined;
-        entry.conn.onTimer(this.clock.now());
-        this.after(entry);
-      });
-    }
+    if (deadline === undefined) this.wheel.cancel(entry.timer);
+    else if (!entry.timer.armed || entry.timer.due !== Math.ceil(deadline)) this.wheel.arm(entry.timer, deadline);
   }
 
   private deliver(entry: Entry, ev: ConnEvent): void {
