@@ -16,6 +16,7 @@ export interface Command {
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   scenario: () => import('./commands/scenario.js'),
   demo: () => import('./commands/demo.js'),
+  ss: () => import('./commands/ss.js'),
 };
 
 export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {
