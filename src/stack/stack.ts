@@ -19,6 +19,7 @@ import { TcpError, TcpSocket } from './socket.js';
 import { countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
+import { DemuxTable } from './demux.js';
 
 export interface StackOptions {
   clock: Clock;
@@ -65,6 +66,7 @@ interface StackEvents {
 }
 
 interface Iface {
+  index: number;
   link: Link;
   address: Uint8Array;
   addressText: string;
@@ -75,7 +77,6 @@ interface Iface {
 interface Entry {
   conn: Connection;
   socket: TcpSocket;
-  key: string;
   iface: Iface;
   localAddr: Uint8Array;
   remoteAddr: Uint8Array;
@@ -99,7 +100,7 @@ export class Stack extends Emitter<StackEvents> {
   readonly clock: Clock;
   private readonly tcpDefaults: Partial<TcpConfig>;
   private readonly ifaces: Iface[] = [];
-  private readonly conns = new Map<string, Entry>();
+  private readonly conns = new DemuxTable<Entry>();
   private readonly listeners = new Map<string, Listener>();
   private readonly isnKey: HashKey;
   private readonly ports: EphemeralPorts;
@@ -125,7 +126,7 @@ export class Stack extends Emitter<StackEvents> {
   attach(link: Link, cfg: InterfaceConfig): void {
     const address = parseAddress(cfg.address);
     if (!address) throw new TypeError(`invalid IP address "${cfg.address}"`);
-    const iface: Iface = { link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64) };
+    const iface: Iface = { index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64) };
     this.ifaces.push(iface);
     link.onPacket((packet) => this.onPacket(iface, packet));
   }
@@ -161,11 +162,11 @@ export class Stack extends Emitter<StackEvents> {
     let localPort = opts.localPort;
     if (localPort !== undefined) {
       checkPort(localPort, false);
-      if (this.conns.has(connKey(iface.addressText, localPort, remoteText, opts.remotePort))) {
+      if (this.conns.has(iface.index, localPort, remoteAddr, opts.remotePort)) {
         throw new TcpError('EADDRINUSE', `${hostPort(iface.addressText, localPort)} is already connected to ${hostPort(remoteText, opts.remotePort)}`);
       }
     } else {
-      localPort = this.ports.pick((p) => !this.conns.has(connKey(iface.addressText, p, remoteText, opts.remotePort)) && !this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)));
+      localPort = this.ports.pick((p) => !this.conns.has(iface.index, p, remoteAddr, opts.remotePort) && !this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)));
       if (localPort === undefined) throw new TcpError('EADDRNOTAVAIL', 'no free ephemeral port');
     }
     const now = this.clock.now();
@@ -238,17 +239,15 @@ export class Stack extends Emitter<StackEvents> {
     this.counters.InSegs++;
     const seg: Segment = { seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, window: tcp.window, options: tcp.options, payload: tcp.payload };
     const localText = iface.addressText;
-    const remoteText = formatAddress(ip.src);
     const now = this.clock.now();
     if (this.hasTrace()) {
-      this.trace({ type: 'segment', t: now, stack: this.name, dir: 'in', local: hostPort(localText, tcp.dstPort), remote: hostPort(remoteText, tcp.srcPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window });
+      this.trace({ type: 'segment', t: now, stack: this.name, dir: 'in', local: hostPort(localText, tcp.dstPort), remote: hostPort(formatAddress(ip.src), tcp.srcPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window });
     }
 
-    const entry = this.conns.get(connKey(localText, tcp.dstPort, remoteText, tcp.srcPort));
+    const entry = this.conns.get(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
     let reopenIss: number | undefined;
     if (entry) {
-      const listener = this.findListener(localText, tcp.dstPort);
-      if (entry.conn.state === 'TIME_WAIT' && listener && entry.conn.acceptsNewSyn(seg)) {
+      if (entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) && this.findListener(localText, tcp.dstPort)) {
         // RFC 6191: the new SYN ends TIME_WAIT and opens a new incarnation.
         reopenIss = entry.conn.successorIss;
         this.counters.TimeWaitReopens++;
@@ -310,10 +309,9 @@ export class Stack extends Emitter<StackEvents> {
   ): Entry {
     const localText = formatAddress(localAddr);
     const remoteText = formatAddress(remoteAddr);
-    const key = connKey(localText, localPort, remoteText, remotePort);
     const id = this.nextId++;
     // The entry is filled in before the Connection's first output, which happens inside `open`.
-    const entry = { key, iface, localAddr, remoteAddr, localPort, remotePort, pending: [], listener, active } as unknown as Entry;
+    const entry = { iface, localAddr, remoteAddr, localPort, remotePort, pending: [], listener, active } as unknown as Entry;
     entry.timer = new WheelTimer(() => {
       entry.conn.onTimer(this.clock.now());
       this.after(entry);
@@ -322,7 +320,7 @@ export class Stack extends Emitter<StackEvents> {
       transmit: (s: OutSegment) => this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, s),
       event: (ev: ConnEvent) => this.onConnEvent(entry, id, ev),
     };
-    this.conns.set(key, entry);
+    this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
     entry.conn = open(sink);
     entry.socket = new TcpSocket(id, entry.conn, { now: () => this.clock.now(), after: () => this.after(entry) }, localText, localPort, remoteText, remotePort);
     this.after(entry);
@@ -346,7 +344,7 @@ export class Stack extends Emitter<StackEvents> {
     }
     if (entry.conn.state === 'CLOSED') {
       this.wheel.cancel(entry.timer);
-      if (this.conns.get(entry.key) === entry) this.conns.delete(entry.key);
+      this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
       return;
     }
     // One wheel timer per connection, at the Connection's earliest deadline (O(1) to move).
@@ -455,10 +453,6 @@ export class Stack extends Emitter<StackEvents> {
   private trace(ev: StackTraceEvent): void {
     if (this.hasTrace()) this.emit('trace', ev);
   }
-}
-
-function connKey(local: string, lport: number, remote: string, rport: number): string {
-  return `${local}|${lport}|${remote}|${rport}`;
 }
 
 function listenerKey(host: string | undefined, port: number): string {
