@@ -1,7 +1,7 @@
 import type { Scenario } from './scenario.js';
 import { connectTimeout, handshake, rstInSynRcvd, simultaneousOpen, synToClosedPort } from './scenarios/opening.js';
 import { activeClose, finAckCombined, finWait2Timeout, halfClose, lostFinalAck, passiveClose, simultaneousClose, timeWaitExpiry } from './scenarios/closing.js';
-import { blindRst, closeWithUnreadData, rstAbort } from './scenarios/resets.js';
+import { blindRst, closeWithUnreadData, rstAbort, synFlood } from './scenarios/resets.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -21,6 +21,7 @@ export const SCENARIOS: readonly Scenario[] = [
   closeWithUnreadData,
   rstAbort,
   blindRst,
+  synFlood,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

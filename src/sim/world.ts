@@ -7,6 +7,7 @@ import { flagsToString, parseFlags } from '../wire/flags.js';
 import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
 import { parseAddress } from '../wire/ip.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
+import type { TcpSegmentOut } from '../wire/tcp.js';
 
 export const ADDR_A = '10.0.0.1';
 export const ADDR_B = '10.0.0.2';
@@ -115,17 +116,15 @@ export class World {
   /** Put a hand-made segment on the wire as if `from` sent it (spoofed source address). */
   inject(from: 'A' | 'B', seg: RawSegment): void {
     const [src, dst] = from === 'A' ? [ADDR_A, ADDR_B] : [ADDR_B, ADDR_A];
-    const packet = buildTcpPacket(parseAddress(src)!, parseAddress(dst)!, {
-      srcPort: seg.srcPort,
-      dstPort: seg.dstPort,
-      seq: seg.seq >>> 0,
-      ack: (seg.ack ?? 0) >>> 0,
-      flags: parseFlags(seg.flags),
-      window: seg.window ?? 65535,
-      payload: seg.payload,
-      options: seg.options,
-    });
+    const packet = buildTcpPacket(parseAddress(src)!, parseAddress(dst)!, toSegmentOut(seg));
     (from === 'A' ? this.linkA : this.linkB).send(packet);
+  }
+
+  /** Put a hand-made segment on A's side of the link with any source address (a spoofing attacker). */
+  injectFrom(srcAddress: string, seg: RawSegment): void {
+    const src = parseAddress(srcAddress);
+    if (!src) throw new TypeError(`invalid address ${srcAddress}`);
+    this.linkA.send(buildTcpPacket(src, parseAddress(ADDR_B)!, toSegmentOut(seg)));
   }
 
   document(name: string): ScenarioDocument {
@@ -145,6 +144,19 @@ export class World {
     for (const w of this.segmentWatchers) w(seg);
     this.events.push({ t: this.t(), type: 'segment', from: seg.from, to: seg.to, flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len, dropped: ev.dropped });
   }
+}
+
+function toSegmentOut(seg: RawSegment): TcpSegmentOut {
+  return {
+    srcPort: seg.srcPort,
+    dstPort: seg.dstPort,
+    seq: seg.seq >>> 0,
+    ack: (seg.ack ?? 0) >>> 0,
+    flags: parseFlags(seg.flags),
+    window: seg.window ?? 65535,
+    payload: seg.payload,
+    options: seg.options,
+  };
 }
 
 /** A segment seen on the wire, decoded. */

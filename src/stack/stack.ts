@@ -4,13 +4,14 @@ import type { ConnEvent } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
 import { initialSequenceNumber } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
+import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
 import type { OutSegment, Segment } from '../tcp/segment.js';
 import type { TcpState } from '../tcp/state.js';
 import type { Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
-import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
+import { ACK, FIN, RST, SYN, flagsToString } from '../wire/flags.js';
 import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
@@ -31,6 +32,8 @@ export interface StackOptions {
   seed?: number;
   /** Ephemeral port range, inclusive (Linux ip_local_port_range: 32768–60999). */
   ephemeralPorts?: [number, number];
+  /** Answer SYNs with SYN cookies once a listener's SYN queue is full (net.ipv4.tcp_syncookies=1). Default true. */
+  synCookies?: boolean;
 }
 
 export interface InterfaceConfig {
@@ -103,6 +106,8 @@ export class Stack extends Emitter<StackEvents> {
   private readonly conns = new DemuxTable<Entry>();
   private readonly listeners = new Map<string, Listener>();
   private readonly isnKey: HashKey;
+  private readonly cookieKey: HashKey;
+  private readonly synCookies: boolean;
   private readonly ports: EphemeralPorts;
   private readonly counters: StackStats = emptyStats();
   private readonly wheel: TimerWheel;
@@ -117,6 +122,8 @@ export class Stack extends Emitter<StackEvents> {
     this.wheel = new TimerWheel(this.clock);
     const rng = new Rng(opts.seed ?? randomSeed());
     this.isnKey = [rng.nextU32(), rng.nextU32()];
+    this.cookieKey = [rng.nextU32(), rng.nextU32()];
+    this.synCookies = opts.synCookies ?? true;
     this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [32768, 60999], rng.fork());
   }
 
@@ -271,22 +278,78 @@ export class Stack extends Emitter<StackEvents> {
   /** RFC 9293 §3.10.7.2: segment arrives in LISTEN. */
   private listenInput(listener: Listener, iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: Segment, reopenIss: number | undefined): void {
     if (seg.flags & RST) return; // first: an incoming RST is ignored
+    const now = this.clock.now();
+    const tuple = { localAddr, localPort, remoteAddr, remotePort };
     if (seg.flags & ACK) {
+      // The third segment of a handshake answered with a SYN cookie (RFC 4987 §3.6)?
+      if (this.synCookies && !(seg.flags & (SYN | FIN))) {
+        const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
+        if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
+          this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry
+          return;
+        }
+        if (mssIndex !== undefined) {
+          this.counters.SyncookiesRecv++;
+          this.acceptCookie(listener, iface, localAddr, localPort, remoteAddr, remotePort, seg, COOKIE_MSS_TABLE[mssIndex]!);
+          return;
+        }
+        this.counters.SyncookiesFailed++;
+      }
       this.sendReset(iface, localAddr, localPort, remoteAddr, remotePort, seg); // second: <SEQ=SEG.ACK><CTL=RST>
       return;
     }
     if (!(seg.flags & SYN)) return; // anything else: drop
-    if (listener.full) {
+    if (listener.acceptQueue.length >= listener.backlog) {
+      // Accept queue full: the application is not keeping up; drop the SYN (as Linux), the peer retries.
       this.counters.ListenDrops++;
       this.counters.ListenOverflows++;
-      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'listen-overflow' });
+      this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
       return;
     }
-    const now = this.clock.now();
+    if (listener.synQueue.size >= listener.backlog) {
+      this.counters.ListenDrops++;
+      if (!this.synCookies) {
+        this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
+        return;
+      }
+      // SYN queue full (a flood?): answer statelessly with a cookie (R4).
+      this.counters.SyncookiesSent++;
+      const cookie = makeCookie(this.cookieKey, tuple, seg.seq, now, cookieMssIndex(seg.options.mss));
+      const cfg = this.connConfig(iface, listener.tcp);
+      this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, {
+        seq: cookie,
+        ack: (seg.seq + 1) >>> 0,
+        flags: SYN | ACK,
+        window: Math.min(cfg.recvBufferSize ?? 65535, 0xffff),
+        options: { mss: cfg.mss },
+        payload: new Uint8Array(0),
+      });
+      return;
+    }
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
     const cfg = this.connConfig(iface, { ...listener.tcp });
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
+  }
+
+  /**
+   * Rebuild a connection from a valid cookie ACK: replay the handshake the
+   * cookie stands for (a SYN with the encoded MSS, our SYN-ACK with ISS =
+   * cookie, which was already sent) and feed it the ACK. Options other than
+   * the MSS were not remembered, so they are off.
+   */
+  private acceptCookie(listener: Listener, iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, ack: Segment, mss: number): void {
+    const now = this.clock.now();
+    const syn: Segment = { seq: (ack.seq - 1) >>> 0, ack: 0, flags: SYN, window: ack.window, options: { mss }, payload: new Uint8Array(0) };
+    const cfg = { ...this.connConfig(iface, listener.tcp), windowScaling: false, sack: false, timestamps: false };
+    let replaying = true;
+    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => {
+      const quiet = { transmit: (s: OutSegment) => (replaying ? undefined : sink.transmit(s)), event: sink.event };
+      return Connection.accept(syn, cfg, (ack.ack - 1) >>> 0, quiet, now);
+    });
+    replaying = false;
+    entry.conn.onSegment(ack, now);
+    this.after(entry);
   }
 
   private sendReset(iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: Segment): void {

@@ -23,6 +23,10 @@ export interface StackStats {
   TimeWaitReopens: number;
   /** Segments for an address that is not ours, or not TCP. */
   InDiscards: number;
+  /** SYN cookies sent, valid cookie ACKs received, invalid ones (nstat TcpExtSyncookies*). */
+  SyncookiesSent: number;
+  SyncookiesRecv: number;
+  SyncookiesFailed: number;
 }
 
 export function emptyStats(): StackStats {
@@ -42,6 +46,9 @@ export function emptyStats(): StackStats {
     ListenOverflows: 0,
     TimeWaitReopens: 0,
     InDiscards: 0,
+    SyncookiesSent: 0,
+    SyncookiesRecv: 0,
+    SyncookiesFailed: 0,
   };
 }
 

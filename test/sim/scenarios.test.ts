@@ -31,7 +31,7 @@ function stateTime(doc: ScenarioDocument, endpoint: string, to: string): number 
 const REQUIRED = [
   'handshake', 'simultaneous-open', 'syn-to-closed-port', 'rst-in-syn-rcvd', 'connect-timeout', 'active-close',
   'passive-close', 'half-close', 'fin-ack-combined', 'simultaneous-close', 'time-wait-expiry', 'lost-final-ack',
-  'fin-wait-2-timeout', 'close-with-unread-data', 'rst-abort', 'blind-rst',
+  'fin-wait-2-timeout', 'close-with-unread-data', 'rst-abort', 'blind-rst', 'syn-flood',
 ];
 
 test('the catalogue has every scenario the core issue names, each with a one-line summary', () => {
@@ -211,4 +211,15 @@ test('blind-rst: challenge ACKs for in-window RST and SYN, silence for out-of-wi
   assert.deepEqual(after.map((s) => `${s.from}:${s.flags}`), ['A:RST', 'B:ACK', 'A:RST', 'A:SYN', 'B:ACK', 'A:RST,ACK']);
   const bClosed = stateTime(doc, 'B', 'CLOSED');
   assert.ok(bClosed > after[5]!.t, 'B is reset only after the real RST');
+});
+
+test('syn-flood: after the SYN queue fills, B answers with cookies and A still connects and delivers data', () => {
+  const doc = run('syn-flood');
+  assert.deepEqual(path(doc, 'A'), ['CLOSED', 'SYN_SENT', 'ESTABLISHED']);
+  const halfOpen = doc.events.filter((e) => e.type === 'state' && e.endpoint === 'B' && e.to === 'SYN_RCVD').length;
+  assert.equal(halfOpen, 5, 'four half-open floods plus the cookie connection');
+  assert.equal(doc.events.filter((e) => e.type === 'state' && e.endpoint === 'B' && e.to === 'ESTABLISHED').length, 1);
+  const data = segments(doc, 'A').find((s) => s.len > 0)!;
+  const acked = segments(doc, 'B').some((s) => s.ack === ((data.seq + data.len) >>> 0));
+  assert.ok(acked, 'B acknowledges A’s data');
 });

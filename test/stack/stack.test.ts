@@ -110,8 +110,8 @@ test('R6 malformed packets are counted and dropped, never thrown, and never chan
   assert.equal(server!.state, 'ESTABLISHED');
 });
 
-test('listener backlog bounds half-open plus unaccepted connections; extra SYNs are dropped and counted', () => {
-  const n = twoStacks({ tcp: { synRetries: 0 } });
+test('without SYN cookies, the listener backlog bounds half-open connections; extra SYNs are dropped and counted', () => {
+  const n = twoStacks({ tcp: { synRetries: 0 }, synCookies: false });
   const l = n.b.listen(80, { backlog: 2 });
   const c1 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
   const c2 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
@@ -121,7 +121,7 @@ test('listener backlog bounds half-open plus unaccepted connections; extra SYNs 
   assert.equal(c2.state, 'ESTABLISHED');
   assert.equal(c3.state, 'SYN_SENT');
   assert.equal(l.acceptQueue.length, 2);
-  assert.equal(n.b.stats().ListenOverflows, 1);
+  assert.equal(n.b.stats().ListenDrops, 1);
   assert.ok(l.accept());
   assert.equal(l.acceptQueue.length, 1);
 });
@@ -203,4 +203,39 @@ test('bad arguments get clear errors, not crashes', () => {
   assert.throws(() => n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 70000 }), RangeError);
   assert.throws(() => n.b.listen(0), RangeError);
   assert.throws(() => n.a.connect({ remoteAddress: 'fd00::9', remotePort: 80 }), (e: any) => e.code === 'ENETUNREACH');
+});
+
+test('R4 once the SYN queue is full, SYNs get cookie SYN-ACKs and the final ACK still opens the connection', () => {
+  const n = twoStacks();
+  const l = n.b.listen(80, { backlog: 2 });
+  const accepted: TcpSocket[] = [];
+  l.on('connection', (s) => accepted.push(s));
+  // Fill the SYN queue with SYNs from a host that never answers (spoofed).
+  const spoof = parseAddress('10.0.0.99')!;
+  const dst = parseAddress('10.0.0.2')!;
+  for (let i = 0; i < 2; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
+  n.settle(5);
+  const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(100);
+  assert.equal(c.state, 'ESTABLISHED');
+  assert.equal(accepted.length, 1);
+  assert.equal(accepted[0]!.state, 'ESTABLISHED');
+  const st = n.b.stats();
+  assert.equal(st.SyncookiesSent, 1);
+  assert.equal(st.SyncookiesRecv, 1);
+  c.write(enc('through a cookie'));
+  n.settle(100);
+  assert.equal(readAll(accepted[0]!), 'through a cookie');
+  assert.equal(c.info().options.sack, false, 'options other than MSS do not survive a cookie');
+});
+
+test('R4 an ACK with a forged cookie is answered with RST and counted', () => {
+  const n = twoStacks();
+  n.b.listen(80);
+  const src = parseAddress('10.0.0.1')!;
+  const dst = parseAddress('10.0.0.2')!;
+  n.linkA.send(buildTcpPacket(src, dst, { srcPort: 5555, dstPort: 80, seq: 100, ack: 0xdeadbeef, flags: ACK, window: 100 }));
+  n.settle(10);
+  assert.equal(n.b.stats().SyncookiesFailed, 1);
+  assert.equal(n.b.stats().OutRsts, 1);
 });

@@ -54,3 +54,23 @@ export const blindRst: Scenario = {
     return w;
   },
 };
+
+export const synFlood: Scenario = {
+  name: 'syn-flood',
+  summary: 'spoofed SYNs fill B’s SYN queue (backlog 4); B switches to SYN cookies and A still connects (RFC 4987)',
+  covers: ['R4'],
+  run(opts) {
+    const w = world(opts);
+    w.b.listen(80, { backlog: 4 });
+    // Spoofed SYNs, one every 2 ms, from addresses that will never answer (they arrive from A's side of the link).
+    for (let i = 0; i < 8; i++) {
+      w.at(i * 2, () => w.injectFrom(`10.0.1.${i + 1}`, { srcPort: 1024 + i, dstPort: 80, flags: 'SYN', seq: (i + 1) * 0x01000193 }));
+    }
+    w.at(20, () => {
+      const c = w.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+      c.on('connect', () => c.write(text('hello through a cookie')));
+    });
+    w.run(200);
+    return w;
+  },
+};
