@@ -88,6 +88,18 @@ export class TcpSocket extends Emitter<SocketEvents> {
     this.driver.after();
   }
 
+  /** TCP_NODELAY: true turns Nagle's algorithm off (D6). */
+  setNoDelay(on: boolean): void {
+    this.conn.setNoDelay(on, this.driver.now());
+    this.driver.after();
+  }
+
+  /** SO_KEEPALIVE with an optional idle time (ms) before the first probe; undefined keeps the current one (D9). */
+  setKeepAlive(on: boolean, idleMs?: number): void {
+    this.conn.setKeepAlive(on, idleMs, this.driver.now());
+    this.driver.after();
+  }
+
   get writableBytes(): number {
     return this.conn.writableBytes;
   }

@@ -1,0 +1,204 @@
+/**
+ * `Server`: node:net's Server over a synack Listener. listen() is synchronous
+ * underneath but, as in Node, 'listening' and listen errors (EADDRINUSE) are
+ * emitted on the next tick; close() stops accepting at once and emits 'close'
+ * only when every accepted socket has been destroyed.
+ */
+import { EventEmitter } from 'node:events';
+import { isIP, type AddressInfo } from 'node:net';
+import type { Listener } from '../stack/listener.js';
+import type { Stack } from '../stack/stack.js';
+import type { TcpSocket } from '../stack/socket.js';
+import { normalizeListenArgs } from './args.js';
+import { ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING, lookupError, systemError, type NetError } from './errors.js';
+import { Socket } from './socket.js';
+
+export interface ServerOptions {
+  /** The stack to listen on. `stack.net.createServer` fills it in. */
+  stack?: Stack;
+  /** Accepted sockets stay half-open when the peer ends (default false). */
+  allowHalfOpen?: boolean;
+  /** Accepted sockets do not read until resume(): data waits in the TCB (and its window closes). */
+  pauseOnConnect?: boolean;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+  highWaterMark?: number;
+}
+
+/** Tries for a free port when listening on port 0 (Stack.listen has no "any port" yet). */
+const EPHEMERAL_LO = 32768;
+const EPHEMERAL_HI = 60999;
+
+export class Server extends EventEmitter {
+  readonly allowHalfOpen: boolean;
+  readonly pauseOnConnect: boolean;
+  readonly noDelay: boolean;
+  readonly keepAlive: boolean;
+  readonly keepAliveInitialDelay: number;
+  readonly highWaterMark: number | undefined;
+  /** As Node: further connections are closed once this many are open. */
+  maxConnections: number | undefined;
+
+  private readonly stack: Stack | undefined;
+  private listener: Listener | undefined;
+  private connections = 0;
+
+  constructor(connectionListener?: (socket: Socket) => void);
+  constructor(options?: ServerOptions, connectionListener?: (socket: Socket) => void);
+  constructor(a?: ServerOptions | ((socket: Socket) => void), b?: (socket: Socket) => void) {
+    super();
+    const options = typeof a === 'function' ? {} : { ...a };
+    const listener = typeof a === 'function' ? a : b;
+    if (listener) this.on('connection', listener);
+    this.stack = options.stack;
+    this.allowHalfOpen = Boolean(options.allowHalfOpen);
+    this.pauseOnConnect = Boolean(options.pauseOnConnect);
+    this.noDelay = Boolean(options.noDelay);
+    this.keepAlive = Boolean(options.keepAlive);
+    this.keepAliveInitialDelay = Math.max(0, options.keepAliveInitialDelay ?? 0);
+    this.highWaterMark = options.highWaterMark;
+  }
+
+  get listening(): boolean {
+    return this.listener !== undefined;
+  }
+
+  listen(port?: number, hostname?: string, backlog?: number, listeningListener?: () => void): this;
+  listen(port?: number, hostname?: string, listeningListener?: () => void): this;
+  listen(port?: number, backlog?: number, listeningListener?: () => void): this;
+  listen(port?: number, listeningListener?: () => void): this;
+  listen(options: { port?: number; host?: string; backlog?: number }, listeningListener?: () => void): this;
+  listen(...args: unknown[]): this {
+    const { port, host, backlog, cb } = normalizeListenArgs(args);
+    if (this.listener) throw ERR_SERVER_ALREADY_LISTEN();
+    const stack = this.stack;
+    if (!stack) throw new TypeError('synack: this Server has no stack; create it with stack.net.createServer()');
+    if (cb) this.once('listening', cb);
+    // "0.0.0.0" and "::" mean every address of the stack.
+    const anyHost = host === undefined || host === '0.0.0.0' || host === '::';
+    const bindHost = anyHost ? undefined : host;
+    const shownHost = bindHost ?? this.anyAddress();
+    if (bindHost !== undefined && isIP(bindHost) === 0) {
+      process.nextTick(() => this.emit('error', lookupError(bindHost)));
+      return this;
+    }
+    try {
+      this.listener = port === 0 ? this.listenAnyPort(stack, bindHost, backlog) : stack.listen(port, listenOpts(bindHost, backlog));
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const err: NetError | Error = code ? systemError(code, 'listen', shownHost, port) : (e as Error);
+      process.nextTick(() => this.emit('error', err));
+      return this;
+    }
+    const l = this.listener;
+    l.on('connection', (tcp) => this.onConnection(tcp));
+    // Connections that completed before we attached (none today, but the queue exists).
+    for (let t = l.accept(); t; t = l.accept()) this.onConnection(t);
+    process.nextTick(() => {
+      if (this.listener === l) this.emit('listening');
+    });
+    return this;
+  }
+
+  private listenAnyPort(stack: Stack, host: string | undefined, backlog: number | undefined): Listener {
+    const size = EPHEMERAL_HI - EPHEMERAL_LO + 1;
+    const start = Math.floor(Math.random() * size);
+    let last: unknown;
+    for (let i = 0; i < size; i++) {
+      try {
+        return stack.listen(EPHEMERAL_LO + ((start + i) % size), listenOpts(host, backlog));
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EADDRINUSE') throw e;
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private onConnection(tcp: TcpSocket): void {
+    if (this.maxConnections !== undefined && this.connections >= this.maxConnections) {
+      // Node closes the handle at once and emits 'drop'.
+      const family = tcp.remoteAddress.includes(':') ? 'IPv6' : 'IPv4';
+      this.emit('drop', { localAddress: tcp.localAddress, localPort: tcp.localPort, localFamily: family, remoteAddress: tcp.remoteAddress, remotePort: tcp.remotePort, remoteFamily: family });
+      tcp.close();
+      return;
+    }
+    const socket = new Socket({
+      ...(this.stack ? { stack: this.stack } : {}),
+      tcp,
+      allowHalfOpen: this.allowHalfOpen,
+      pauseOnCreate: this.pauseOnConnect,
+      noDelay: this.noDelay,
+      keepAlive: this.keepAlive,
+      keepAliveInitialDelay: this.keepAliveInitialDelay,
+      ...(this.highWaterMark !== undefined ? { highWaterMark: this.highWaterMark } : {}),
+    });
+    this.connections++;
+    socket._attachServer(this);
+    this.emit('connection', socket);
+  }
+
+  /**
+   * Stop listening (connections not yet accepted are reset, as Linux does).
+   * 'close' — and `cb` — follow once every accepted socket is destroyed.
+   * Not listening: cb gets ERR_SERVER_NOT_RUNNING.
+   */
+  close(cb?: (err?: Error) => void): this {
+    if (typeof cb === 'function') {
+      if (!this.listener) this.once('close', () => cb(ERR_SERVER_NOT_RUNNING()));
+      else this.once('close', cb);
+    }
+    const l = this.listener;
+    this.listener = undefined;
+    l?.close();
+    this.emitCloseIfDrained();
+    return this;
+  }
+
+  /** @internal a socket this server accepted was destroyed. */
+  _socketClosed(): void {
+    this.connections--;
+    this.emitCloseIfDrained();
+  }
+
+  private emitCloseIfDrained(): void {
+    if (this.listener || this.connections > 0) return;
+    process.nextTick(() => this.emit('close'));
+  }
+
+  address(): AddressInfo | null {
+    const l = this.listener;
+    if (!l) return null;
+    const address = l.host ?? this.anyAddress();
+    return { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: l.port };
+  }
+
+  /** Node answers asynchronously. */
+  getConnections(cb: (err: Error | null, count: number) => void): this {
+    process.nextTick(cb, null, this.connections);
+    return this;
+  }
+
+  /** The stack's clock, not a libuv handle, keeps the process alive: ref/unref are no-ops. */
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  /** The unspecified address Node reports for a listener on every address. */
+  private anyAddress(): string {
+    const addrs = this.stack?.addresses ?? [];
+    return addrs.length > 0 && addrs.every((a) => a.includes(':')) ? '::' : '0.0.0.0';
+  }
+}
+
+function listenOpts(host: string | undefined, backlog: number | undefined): { host?: string; backlog?: number } {
+  const o: { host?: string; backlog?: number } = {};
+  if (host !== undefined) o.host = host;
+  if (backlog !== undefined && backlog > 0) o.backlog = backlog;
+  return o;
+}
