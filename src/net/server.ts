@@ -26,10 +26,6 @@ export interface ServerOptions {
   highWaterMark?: number;
 }
 
-/** Tries for a free port when listening on port 0 (Stack.listen has no "any port" yet). */
-const EPHEMERAL_LO = 32768;
-const EPHEMERAL_HI = 60999;
-
 export class Server extends EventEmitter {
   readonly allowHalfOpen: boolean;
   readonly pauseOnConnect: boolean;
@@ -84,7 +80,7 @@ export class Server extends EventEmitter {
       return this;
     }
     try {
-      this.listener = port === 0 ? this.listenAnyPort(stack, bindHost, backlog) : stack.listen(port, listenOpts(bindHost, backlog));
+      this.listener = stack.listen(port, listenOpts(bindHost, backlog)); // port 0: the stack picks a free one
     } catch (e) {
       const code = (e as { code?: string }).code;
       const err: NetError | Error = code ? systemError(code, 'listen', shownHost, port) : (e as Error);
@@ -99,21 +95,6 @@ export class Server extends EventEmitter {
       if (this.listener === l) this.emit('listening');
     });
     return this;
-  }
-
-  private listenAnyPort(stack: Stack, host: string | undefined, backlog: number | undefined): Listener {
-    const size = EPHEMERAL_HI - EPHEMERAL_LO + 1;
-    const start = Math.floor(Math.random() * size);
-    let last: unknown;
-    for (let i = 0; i < size; i++) {
-      try {
-        return stack.listen(EPHEMERAL_LO + ((start + i) % size), listenOpts(host, backlog));
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'EADDRINUSE') throw e;
-        last = e;
-      }
-    }
-    throw last;
   }
 
   private onConnection(tcp: TcpSocket): void {

@@ -61,7 +61,7 @@ export interface SocketRow {
 /** What a stack reports to observers (sim, traces, pcap). */
 export type StackTraceEvent =
   | { type: 'state'; t: number; stack: string; id: number; local: string; remote: string; from: TcpState; to: TcpState }
-  | { type: 'segment'; t: number; stack: string; dir: 'in' | 'out'; local: string; remote: string; flags: string; seq: number; ack: number; len: number; window: number }
+  | { type: 'segment'; t: number; stack: string; dir: 'in' | 'out'; local: string; remote: string; flags: string; seq: number; ack: number; len: number; window: number; rtx?: boolean }
   | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' };
 
 interface StackEvents {
@@ -144,10 +144,15 @@ export class Stack extends Emitter<StackEvents> {
 
   // ─────────────────────────────── sockets ───────────────────────────────
 
-  /** Passive open on `port` (every address unless `opts.host`). Throws EADDRINUSE. */
+  /** Passive open on `port` (every address unless `opts.host`; 0 picks a free ephemeral port). Throws EADDRINUSE. */
   listen(port: number, opts: ListenOptions = {}): Listener {
-    checkPort(port, false);
+    checkPort(port, true);
     const host = opts.host !== undefined ? this.normalizeLocal(opts.host) : undefined;
+    if (port === 0) {
+      const free = this.ports.pick((p) => ![...this.listeners.values()].some((l) => l.port === p));
+      if (free === undefined) throw new TcpError('EADDRINUSE', 'no free port to listen on');
+      port = free;
+    }
     const key = listenerKey(host, port);
     if (this.listeners.has(key) || (host === undefined && [...this.listeners.values()].some((l) => l.port === port)) || this.listeners.has(listenerKey(undefined, port))) {
       throw new TcpError('EADDRINUSE', `port ${port} is already being listened on`);
@@ -460,9 +465,12 @@ export class Stack extends Emitter<StackEvents> {
     if (seg.flags & RST) this.counters.OutRsts++;
     const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff) });
     if (this.hasTrace()) {
-      this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window });
+      this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }
-    iface.link.send(packet);
+    // To one of our own addresses: loop back inside the stack (later, never re-entrantly).
+    const self = this.ifaces.length > 0 && remoteAddr.length === localAddr.length ? this.ifaces.find((i) => equalBytes(i.address, remoteAddr)) : undefined;
+    if (self) this.clock.schedule(this.clock.now(), () => this.onPacket(self, packet));
+    else iface.link.send(packet);
   }
 
   // ───────────────────────────── helpers ─────────────────────────────
@@ -481,6 +489,8 @@ export class Stack extends Emitter<StackEvents> {
       if (!hit) throw new TcpError('EADDRNOTAVAIL', `${localAddress} is not an address of this stack`);
       return hit;
     }
+    const own = this.ifaces.find((i) => equalBytes(i.address, remote));
+    if (own) return own; // loopback to ourselves
     const sameFamily = this.ifaces.filter((i) => i.address.length === remote.length);
     const onLink = sameFamily.find((i) => prefixMatch(i.address, remote, i.prefix));
     const hit = onLink ?? sameFamily[0];

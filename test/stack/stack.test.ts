@@ -201,7 +201,8 @@ test('bad arguments get clear errors, not crashes', () => {
   const n = twoStacks();
   assert.throws(() => n.a.connect({ remoteAddress: 'not-an-ip', remotePort: 80 }), /invalid IP address/);
   assert.throws(() => n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 70000 }), RangeError);
-  assert.throws(() => n.b.listen(0), RangeError);
+  assert.throws(() => n.b.listen(65536), RangeError);
+  assert.throws(() => n.b.listen(-1), RangeError);
   assert.throws(() => n.a.connect({ remoteAddress: 'fd00::9', remotePort: 80 }), (e: any) => e.code === 'ENETUNREACH');
 });
 
@@ -238,4 +239,34 @@ test('R4 an ACK with a forged cookie is answered with RST and counted', () => {
   n.settle(10);
   assert.equal(n.b.stats().SyncookiesFailed, 1);
   assert.equal(n.b.stats().OutRsts, 1);
+});
+
+test('listen(0) picks a free ephemeral port', () => {
+  const n = twoStacks();
+  const l1 = n.b.listen(0);
+  const l2 = n.b.listen(0);
+  assert.ok(l1.port >= 32768 && l1.port <= 60999);
+  assert.notEqual(l1.port, l2.port);
+});
+
+test('a connection to one of the stack’s own addresses loops back inside the stack', () => {
+  const n = twoStacks();
+  let server: TcpSocket | undefined;
+  n.a.listen(7).on('connection', (s) => (server = s));
+  const c = n.a.connect({ remoteAddress: '10.0.0.1', remotePort: 7 });
+  n.settle(10);
+  assert.equal(c.state, 'ESTABLISHED');
+  c.write(enc('to myself'));
+  n.settle(10);
+  assert.equal(readAll(server!), 'to myself');
+  assert.equal(n.linkA.stats.sent, 0, 'nothing went out on the link');
+});
+
+test('outgoing segment traces mark retransmissions', () => {
+  const n = twoStacks();
+  n.linkA.setImpairment({ loss: 1 });
+  n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 }).on('error', () => {});
+  n.settle(1500);
+  const syns = n.trace.filter((e) => e.type === 'segment' && e.stack === 'A' && e.dir === 'out');
+  assert.deepEqual(syns.map((e) => e.type === 'segment' && e.rtx), [false, true]);
 });

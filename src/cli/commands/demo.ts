@@ -72,18 +72,12 @@ export async function runDemo(loss: number, seed: number, out: (s: string) => vo
   out('synack demo: node:http on two userspace TCP stacks, in memory (no root, no kernel sockets)\n\n');
   out(`  A 10.0.0.1 (HTTP client)  ⇄  B 10.0.0.2 (HTTP server :80)   link: 1 ms each way, ${(loss * 100).toFixed(0)} % loss\n\n`);
 
-  // State transitions as they happen, and retransmissions (a segment with data, SYN or FIN sent again).
-  const sent = new Map<string, Set<string>>();
+  // State transitions as they happen, and retransmissions.
   const onTrace = (e: StackTraceEvent): void => {
     if (e.type === 'state') {
       out(`${ms(e.t)}  ${e.stack} ${pad(`${e.local} ↔ ${e.remote}`, 33)} ${e.from} → ${e.to}\n`);
-    } else if (e.type === 'segment' && e.dir === 'out' && (e.len > 0 || /SYN|FIN/.test(e.flags))) {
-      const key = `${e.stack}|${e.local}|${e.remote}`;
-      const seen = sent.get(key) ?? new Set<string>();
-      sent.set(key, seen);
-      const id = `${e.seq}:${e.len}:${e.flags}`;
-      if (seen.has(id)) out(`${ms(e.t)}  ${e.stack}   ↻ retransmits ${e.flags} seq=${e.seq} len=${e.len}\n`);
-      else seen.add(id);
+    } else if (e.type === 'segment' && e.dir === 'out' && e.rtx) {
+      out(`${ms(e.t)}  ${e.stack}   ↻ retransmits ${e.flags} seq=${e.seq} len=${e.len}\n`);
     }
   };
   a.on('trace', onTrace);
