@@ -67,10 +67,23 @@ export class TimerWheel {
     if (this.count === 0 && !this.running) this.current = Math.max(this.current, Math.floor(this.clock.now()));
     const due = Math.max(Math.ceil(at), this.current);
     timer.due = due;
-    this.insert(timer);
+    const level = this.insert(timer);
     this.count++;
-    this.scheduleWakeup();
+    // The wheel must wake for this timer's slot (or its cascade) unless it already wakes earlier: O(1).
+    if (!this.running) {
+      const unit = SLOTS ** level;
+      const event = level === 0 ? due : Math.floor(due / unit) * unit;
+      if (!this.wakeup || event < this.wakeup.at) {
+        if (this.wakeup) this.clock.cancel(this.wakeup);
+        this.wakeup = this.clock.schedule(event, this.onWakeup);
+      }
+    }
   }
+
+  private readonly onWakeup = (): void => {
+    this.wakeup = undefined;
+    this.advance(Math.floor(this.clock.now()));
+  };
 
   /** Disarm `timer`; a no-op when it is not armed. */
   cancel(timer: WheelTimer): void {
@@ -83,7 +96,8 @@ export class TimerWheel {
     }
   }
 
-  private insert(t: WheelTimer): void {
+  /** Link `t` into its slot; returns the level it went to. */
+  private insert(t: WheelTimer): number {
     const delta = Math.min(t.due - this.current, MAX_SPAN);
     let level = 0;
     while (level < LEVELS - 1 && delta >= SLOTS ** (level + 1)) level++;
@@ -97,6 +111,7 @@ export class TimerWheel {
     else slot.head = t;
     slot.tail = t;
     slot.count++;
+    return level;
   }
 
   private unlink(t: WheelTimer): void {
@@ -142,10 +157,7 @@ export class TimerWheel {
     if (at === undefined) return;
     if (this.wakeup && this.wakeup.at === at) return;
     if (this.wakeup) this.clock.cancel(this.wakeup);
-    this.wakeup = this.clock.schedule(at, () => {
-      this.wakeup = undefined;
-      this.advance(Math.floor(this.clock.now()));
-    });
+    this.wakeup = this.clock.schedule(at, this.onWakeup);
   }
 
   /** Process every slot up to and including `now`. */

@@ -1,0 +1,140 @@
+/**
+ * Scale: how many idle connections fit, what one costs in memory, and what a
+ * timer operation costs with 1k vs 1M timers pending.
+ *
+ *   node --expose-gc --max-old-space-size=20000 dist/bench/scale.js [--connections N] [--quick]
+ *
+ * Two in-process stacks joined by a lossless MemoryLink in virtual time. B
+ * listens on several ports so N connections fit the 4-tuple space; A opens
+ * them with explicit local ports. Memory is V8 heap plus array buffers after a
+ * full GC, divided by the number of TCBs (each connection has two: one per end).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { MemoryLink } from '../src/link/memory.js';
+import { Stack } from '../src/stack/stack.js';
+import { TimerWheel, WheelTimer } from '../src/stack/timer-wheel.js';
+import type { TcpSocket } from '../src/stack/socket.js';
+import { VirtualClock } from '../src/util/virtual-clock.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const nArg = args.indexOf('--connections');
+const N = nArg >= 0 ? Number(args[nArg + 1]) : quick ? 20_000 : 1_000_000;
+if (!Number.isInteger(N) || N < 1) throw new Error('--connections must be a positive integer');
+
+function heap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+async function connections(n: number): Promise<Record<string, number>> {
+  const clock = new VirtualClock();
+  const [la, lb] = MemoryLink.pair(clock, { seed: 1 });
+  // Small buffers: idle connections hold no data, and the buffers are allocated lazily anyway.
+  const tcp = { sendBufferSize: 16 * 1024, recvBufferSize: 16 * 1024 };
+  const a = new Stack({ clock, name: 'A', seed: 1, tcp });
+  const b = new Stack({ clock, name: 'B', seed: 2, tcp });
+  a.attach(la, { address: '10.0.0.1' });
+  b.attach(lb, { address: '10.0.0.2' });
+  const portsPerServer = 60_000;
+  const servers = Math.ceil(n / portsPerServer);
+  const accepted: TcpSocket[] = [];
+  for (let s = 0; s < servers; s++) b.listen(1000 + s, { backlog: 1 << 20 }).on('connection', (sock) => accepted.push(sock));
+  const clients: TcpSocket[] = [];
+  const base = heap();
+  const t0 = performance.now();
+  const batch = 10_000;
+  for (let i = 0; i < n; i++) {
+    clients.push(a.connect({ remoteAddress: '10.0.0.2', remotePort: 1000 + Math.floor(i / portsPerServer), localPort: 2000 + (i % portsPerServer) }));
+    if ((i + 1) % batch === 0 || i === n - 1) clock.runUntilIdle({ maxTime: clock.now() + 1 });
+  }
+  clock.runUntilIdle({ maxTime: clock.now() + 100 });
+  const openMs = performance.now() - t0;
+  const established = clients.filter((c) => c.state === 'ESTABLISHED').length;
+  const estHeap = heap() - base;
+
+  // Active close from A; B closes on EOF: A ends in TIME_WAIT, B's TCBs go away.
+  for (const s of accepted) s.on('end', () => s.close());
+  const t1 = performance.now();
+  for (let i = 0; i < clients.length; i++) {
+    clients[i]!.close();
+    if ((i + 1) % batch === 0) clock.runUntilIdle({ maxTime: clock.now() + 1 });
+  }
+  clock.runUntilIdle({ maxTime: clock.now() + 1000 });
+  const closeMs = performance.now() - t1;
+  clients.length = 0;
+  accepted.length = 0;
+  const rows = a.connections();
+  const timeWait = rows.filter((r) => r.state === 'TIME_WAIT').length;
+  rows.length = 0;
+  const twHeap = heap() - base;
+  // Let TIME_WAIT expire (virtual 60 s): the heap returns to where it started.
+  clock.runUntilIdle({ maxTime: clock.now() + 120_000 });
+  const after = a.connections().length + b.connections().length - servers;
+  const afterHeap = heap() - base;
+  return {
+    connections: n,
+    established,
+    openSeconds: openMs / 1000,
+    handshakesPerSecond: n / (openMs / 1000),
+    bytesPerEstablishedConnection: estHeap / (2 * n),
+    closeSeconds: closeMs / 1000,
+    timeWaitEntries: timeWait,
+    bytesPerTimeWait: timeWait > 0 ? twHeap / timeWait : NaN,
+    leftAfterExpiry: after,
+    heapAfterExpiryMB: afterHeap / 1e6,
+  };
+}
+
+function timerCost(pending: number): number {
+  const clock = new VirtualClock();
+  const wheel = new TimerWheel(clock);
+  const timers: WheelTimer[] = [];
+  for (let i = 0; i < pending; i++) {
+    const t = new WheelTimer(() => {});
+    wheel.arm(t, 1000 + (i % 120_000));
+    timers.push(t);
+  }
+  // Re-arm (cancel + arm) existing timers, picked in a scattered order: what every ACK does to
+  // a retransmission timer. The same walk that only reads each timer is subtracted, so what is
+  // left is the wheel's own work, not the cache misses of visiting a million objects.
+  const ops = 2_000_000;
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < ops; i++) sink += timers[(i * 7919) % pending]!.due;
+  const walk = performance.now() - t0;
+  const t1 = performance.now();
+  for (let i = 0; i < ops; i++) {
+    const t = timers[(i * 7919) % pending]!;
+    wheel.arm(t, 200 + (i % 3000));
+  }
+  const total = performance.now() - t1;
+  if (sink === -1) console.log(sink);
+  return (Math.max(0, total - walk) * 1e6) / ops;
+}
+
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+const t1k = timerCost(1000);
+const t1m = timerCost(1_000_000);
+results.timerRearmNs = { pending1k: t1k, pending1M: t1m };
+console.log(`timer re-arm: ${t1k.toFixed(0)} ns with 1k pending, ${t1m.toFixed(0)} ns with 1M pending`);
+if (!(globalThis as { gc?: unknown }).gc) console.log('(run with --expose-gc for exact memory figures)');
+const c = await connections(N);
+results.connections = c;
+console.log(
+  `${c.established}/${N} connections established in ${c.openSeconds.toFixed(1)} s (${Math.round(c.handshakesPerSecond)}/s); ` +
+    `${Math.round(c.bytesPerEstablishedConnection)} B per established TCB; ` +
+    `${c.timeWaitEntries} TIME_WAIT at ${Math.round(c.bytesPerTimeWait)} B each; ` +
+    `after expiry ${c.leftAfterExpiry} left, heap ${mb(c.heapAfterExpiryMB * 1e6)} above start`,
+);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/scale.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
