@@ -1,6 +1,6 @@
 import { Connection } from '../tcp/connection.js';
 import type { TcpConfig } from '../tcp/config.js';
-import type { ConnEvent } from '../tcp/events.js';
+import type { ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
 import { initialSequenceNumber } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
@@ -16,7 +16,7 @@ import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
 import { Listener, type ListenOptions } from './listener.js';
-import { TcpError, TcpSocket } from './socket.js';
+import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
 import { countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
@@ -76,19 +76,52 @@ interface Iface {
   prefix: number;
 }
 
-/** One connection's record in the stack. */
-interface Entry {
-  conn: Connection;
-  socket: TcpSocket;
-  iface: Iface;
-  localAddr: Uint8Array;
-  remoteAddr: Uint8Array;
-  localPort: number;
-  remotePort: number;
-  timer: WheelTimer;
-  pending: ConnEvent[];
-  listener: Listener | undefined;
-  active: boolean;
+/**
+ * One connection's record in the stack. It is at once the connection's sink
+ * (segments and events come here), its driver (the socket calls back through
+ * it), and its wheel timer — one object per connection instead of a handful
+ * of closures, which matters at a million connections.
+ */
+class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
+  conn!: Connection;
+  socket!: TcpSocket;
+  /** Events raised during the current call into the connection, delivered by `after`. */
+  pending: ConnEvent[] | null = null;
+
+  constructor(
+    readonly stack: Stack,
+    readonly id: number,
+    readonly iface: Iface,
+    readonly localAddr: Uint8Array,
+    readonly remoteAddr: Uint8Array,
+    readonly localPort: number,
+    readonly remotePort: number,
+    public listener: Listener | undefined,
+    readonly active: boolean,
+  ) {
+    super();
+  }
+
+  override fire(): void {
+    this.conn.onTimer(this.stack.clock.now());
+    this.stack.after(this);
+  }
+
+  transmit(seg: OutSegment): void {
+    this.stack.transmit(this.iface, this.localAddr, this.localPort, this.remoteAddr, this.remotePort, seg);
+  }
+
+  event(ev: ConnEvent): void {
+    this.stack.onConnEvent(this, ev);
+  }
+
+  now(): number {
+    return this.stack.clock.now();
+  }
+
+  after(): void {
+    this.stack.after(this);
+  }
 }
 
 const DEFAULT_BACKLOG = 128;
@@ -349,7 +382,7 @@ export class Stack extends Emitter<StackEvents> {
     const cfg = { ...this.connConfig(iface, listener.tcp), windowScaling: false, sack: false, timestamps: false };
     let replaying = true;
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => {
-      const quiet = { transmit: (s: OutSegment) => (replaying ? undefined : sink.transmit(s)), event: sink.event };
+      const quiet: ConnectionSink = { transmit: (s) => (replaying ? undefined : sink.transmit(s)), event: (ev) => sink.event(ev) };
       return Connection.accept(syn, cfg, (ack.ack - 1) >>> 0, quiet, now);
     });
     replaying = false;
@@ -373,52 +406,46 @@ export class Stack extends Emitter<StackEvents> {
     remotePort: number,
     listener: Listener | undefined,
     active: boolean,
-    open: (sink: { transmit(s: OutSegment): void; event(e: ConnEvent): void }) => Connection,
+    open: (sink: ConnectionSink) => Connection,
   ): Entry {
-    const localText = formatAddress(localAddr);
+    const localText = localAddr === iface.address ? iface.addressText : formatAddress(localAddr);
     const remoteText = formatAddress(remoteAddr);
-    const id = this.nextId++;
-    // The entry is filled in before the Connection's first output, which happens inside `open`.
-    const entry = { iface, localAddr, remoteAddr, localPort, remotePort, pending: [], listener, active } as unknown as Entry;
-    entry.timer = new WheelTimer(() => {
-      entry.conn.onTimer(this.clock.now());
-      this.after(entry);
-    });
-    const sink = {
-      transmit: (s: OutSegment) => this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, s),
-      event: (ev: ConnEvent) => this.onConnEvent(entry, id, ev),
-    };
+    const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
     this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
-    entry.conn = open(sink);
-    entry.socket = new TcpSocket(id, entry.conn, { now: () => this.clock.now(), after: () => this.after(entry) }, localText, localPort, remoteText, remotePort);
+    // The entry must exist before the Connection's first output, which happens inside `open`.
+    entry.conn = open(entry);
+    entry.socket = new TcpSocket(entry.id, entry.conn, entry, localText, localPort, remoteText, remotePort);
     this.after(entry);
     return entry;
   }
 
-  /** Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
-  private onConnEvent(entry: Entry, id: number, ev: ConnEvent): void {
+  /** @internal Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
+  onConnEvent(entry: Entry, ev: ConnEvent): void {
     if (ev.type === 'state') {
       countTransition(this.counters, ev.from, ev.to);
-      this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
+      this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
     }
-    entry.pending.push(ev);
+    (entry.pending ??= []).push(ev);
   }
 
-  /** After every call into a connection: deliver its events to the application, rearm its timer, forget it once CLOSED. */
-  private after(entry: Entry): void {
-    while (entry.pending.length > 0) {
-      const ev = entry.pending.shift()!;
-      this.deliver(entry, ev);
+  /** @internal After every call into a connection: deliver its events to the application, rearm its timer, forget it once CLOSED. */
+  after(entry: Entry): void {
+    const pending = entry.pending;
+    if (pending) {
+      // Handlers may call back into the connection (and so into `after`, re-entrantly) and add events:
+      // each event is taken off the queue before it is delivered, so every one is delivered once.
+      while (pending.length > 0) this.deliver(entry, pending.shift()!);
+      if (entry.pending === pending) entry.pending = null;
     }
     if (entry.conn.state === 'CLOSED') {
-      this.wheel.cancel(entry.timer);
+      this.wheel.cancel(entry);
       this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
       return;
     }
     // One wheel timer per connection, at the Connection's earliest deadline (O(1) to move).
     const deadline = entry.conn.nextDeadline;
-    if (deadline === undefined) this.wheel.cancel(entry.timer);
-    else if (!entry.timer.armed || entry.timer.due !== Math.ceil(deadline)) this.wheel.arm(entry.timer, deadline);
+    if (deadline === undefined) this.wheel.cancel(entry);
+    else if (!entry.armed || entry.due !== Math.ceil(deadline)) this.wheel.arm(entry, deadline);
   }
 
   private deliver(entry: Entry, ev: ConnEvent): void {
@@ -459,7 +486,8 @@ export class Stack extends Emitter<StackEvents> {
 
   // ───────────────────────────── send path ─────────────────────────────
 
-  private transmit(iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: OutSegment): void {
+  /** @internal */
+  transmit(iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: OutSegment): void {
     this.counters.OutSegs++;
     if (seg.rtx) this.counters.RetransSegs++;
     if (seg.flags & RST) this.counters.OutRsts++;

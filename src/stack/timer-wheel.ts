@@ -20,7 +20,13 @@ export class WheelTimer {
   /** @internal */ prev: WheelTimer | null = null;
   /** @internal */ slot: Slot | null = null;
 
-  constructor(readonly fire: () => void) {}
+  /** Pass a callback, or subclass and override `fire`. */
+  constructor(private readonly callback?: () => void) {}
+
+  /** Called by the wheel when the timer comes due. */
+  fire(): void {
+    this.callback?.();
+  }
 
   get armed(): boolean {
     return this.slot !== null;

@@ -4,9 +4,11 @@
  * the others; its error is rethrown asynchronously so it is not lost.
  */
 export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => void }> {
-  private handlers = new Map<keyof Events, Array<Events[keyof Events]>>();
+  // Created on first use: many emitters (one per connection) never get a listener for most events.
+  private handlers: Map<keyof Events, Array<Events[keyof Events]>> | undefined;
 
   on<K extends keyof Events>(name: K, fn: Events[K]): this {
+    this.handlers ??= new Map();
     const list = this.handlers.get(name);
     if (list) list.push(fn);
     else this.handlers.set(name, [fn]);
@@ -14,7 +16,7 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
   }
 
   off<K extends keyof Events>(name: K, fn: Events[K]): this {
-    const list = this.handlers.get(name);
+    const list = this.handlers?.get(name);
     if (list) {
       const i = list.indexOf(fn);
       if (i >= 0) list.splice(i, 1);
@@ -23,11 +25,11 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
   }
 
   listenerCount<K extends keyof Events>(name: K): number {
-    return this.handlers.get(name)?.length ?? 0;
+    return this.handlers?.get(name)?.length ?? 0;
   }
 
   protected emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void {
-    const list = this.handlers.get(name);
+    const list = this.handlers?.get(name);
     if (!list) return;
     for (const fn of [...list]) {
       try {
