@@ -17,6 +17,9 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   scenario: () => import('./commands/scenario.js'),
   demo: () => import('./commands/demo.js'),
   ss: () => import('./commands/ss.js'),
+  serve: () => import('./commands/serve.js'),
+  connect: () => import('./commands/connect.js'),
+  fetch: () => import('./commands/fetch.js'),
 };
 
 export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {
