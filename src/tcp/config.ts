@@ -51,7 +51,36 @@ export interface TcpConfig {
   initialCwnd: number;
   /** Added to the millisecond clock to form TSval (RFC 7323 §5.4 suggests a random offset). */
   tsOffset: number;
+  /** Congestion controller (net.ipv4.tcp_congestion_control): CUBIC (RFC 9438, Linux's default) or NewReno (RFC 5681/6582). */
+  congestionControl: CongestionControlName;
+  /** Delay ACKs of in-order data (RFC 1122 §4.2.3.2, RFC 5681 §4.2): at least every second full-sized segment is ACKed at once. */
+  delayedAck: boolean;
+  /** Longest an ACK is delayed, ms (Linux TCP_DELACK_MIN, 40 ms; RFC 1122 requires < 500 ms). */
+  delayedAckMs: number;
+  /**
+   * Delay the ACK of a FIN that arrives in ESTABLISHED, as Linux does (tcp_fin enters "pingpong"
+   * mode): an application that closes at EOF then sends its FIN on the same segment (FIN,ACK),
+   * and C4 (FIN_WAIT_1 → TIME_WAIT) happens between two stacks as it does with Linux. Only with
+   * `delayedAck`; off, the FIN is ACKed at once. A FIN that fills a hole is always ACKed at once.
+   */
+  delayedAckOnFin: boolean;
+  /** Duplicate ACKs (or SACKed segments) that signal a loss (RFC 5681 §3.2 / RFC 6675 DupThresh, 3). */
+  dupThresh: number;
+  /** Reset the congestion window after an idle period longer than the RTO (net.ipv4.tcp_slow_start_after_idle, RFC 5681 §4.1). */
+  slowStartAfterIdle: boolean;
+  /** Out-of-order intervals kept for reassembly; further islands are dropped (bounded by construction). */
+  oooMaxBlocks: number;
+  /**
+   * TEST ONLY: use this initial send sequence number instead of the RFC 6528
+   * one the stack computes (e.g. to force a sequence-number wrap). Never set it
+   * in production: a predictable ISN defeats RFC 6528.
+   */
+  issOverride?: number;
 }
+
+export type CongestionControlName = 'cubic' | 'newreno';
+
+export const CONGESTION_CONTROLS: readonly CongestionControlName[] = ['cubic', 'newreno'];
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   mss: 1460,
@@ -78,12 +107,19 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   keepCount: 9,
   initialCwnd: 10,
   tsOffset: 0,
+  congestionControl: 'cubic',
+  delayedAck: true,
+  delayedAckMs: 40,
+  delayedAckOnFin: true,
+  dupThresh: 3,
+  slowStartAfterIdle: true,
+  oooMaxBlocks: 64,
 });
 
 /** Fill missing fields with the defaults and reject values that make no sense. */
 export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
   const cfg: TcpConfig = { ...DEFAULT_TCP_CONFIG, ...stripUndefined(partial) };
-  const positive: Array<keyof TcpConfig> = ['mss', 'defaultPeerMss', 'sendBufferSize', 'recvBufferSize', 'msl', 'rtoInitial', 'rtoMin', 'rtoMax', 'initialCwnd'];
+  const positive: Array<keyof TcpConfig> = ['mss', 'defaultPeerMss', 'sendBufferSize', 'recvBufferSize', 'msl', 'rtoInitial', 'rtoMin', 'rtoMax', 'initialCwnd', 'delayedAckMs', 'dupThresh', 'oooMaxBlocks'];
   for (const k of positive) {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`TCP option ${k} must be a positive number, got ${String(v)}`);
@@ -95,6 +131,13 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
   }
   if (cfg.mss > 65535 - 40) throw new RangeError(`TCP option mss must be at most 65495, got ${cfg.mss}`);
   if (cfg.rtoMin > cfg.rtoMax) throw new RangeError('rtoMin must not exceed rtoMax');
+  if (!CONGESTION_CONTROLS.includes(cfg.congestionControl)) {
+    throw new RangeError(`TCP option congestionControl must be one of ${CONGESTION_CONTROLS.join(', ')}, got ${String(cfg.congestionControl)}`);
+  }
+  if (cfg.delayedAckMs >= 500) throw new RangeError(`TCP option delayedAckMs must be below 500 ms (RFC 1122 §4.2.3.2), got ${cfg.delayedAckMs}`);
+  if (cfg.issOverride !== undefined && !(Number.isInteger(cfg.issOverride) && cfg.issOverride >= 0 && cfg.issOverride <= 0xffffffff)) {
+    throw new RangeError(`TCP option issOverride must be a 32-bit unsigned integer, got ${String(cfg.issOverride)}`);
+  }
   return cfg;
 }
 

@@ -1,20 +1,28 @@
 /**
  * Congestion control behind one small interface, so NewReno (RFC 5681,
  * RFC 6582) and CUBIC (RFC 9438) can be swapped. All sizes are in bytes.
+ *
+ * The controller owns cwnd and ssthresh only. Loss recovery (fast
+ * retransmit, NewReno's window inflation, the RFC 6675 pipe) lives in the
+ * Connection: during recovery the Connection does not call `onAck`.
  */
+import type { CongestionControlName } from './config.js';
+import { Cubic } from './cubic.js';
+import { NewReno } from './newreno.js';
+
 export interface CongestionControl {
   readonly name: string;
   /** Congestion window, bytes. */
   readonly cwnd: number;
   /** Slow-start threshold, bytes. */
   readonly ssthresh: number;
-  /** `acked` bytes were newly acknowledged at `now`. */
-  onAck(acked: number, now: number): void;
+  /** `acked` bytes were newly acknowledged at `now` (ms), outside loss recovery; `srtt` is the smoothed RTT in ms, if known. */
+  onAck(acked: number, now: number, srtt?: number): void;
   /** The retransmission timer expired with `inFlight` bytes outstanding (RFC 5681 §3.1 eq. 4). */
   onRto(inFlight: number, now: number): void;
-  /** Loss detected by duplicate ACKs or SACK (RFC 5681 §3.2 step 2). */
+  /** Loss detected by duplicate ACKs or SACK (RFC 5681 §3.2 step 2): ssthresh and cwnd go down once per recovery. */
   onLoss(inFlight: number, now: number): void;
-  /** Recovery ended (RFC 6582 §3.2 step 3 "full ACK"). */
+  /** Recovery ended (RFC 6582 §3.2 step 3 "full ACK", RFC 6675 §5). */
   onRecoveryEnd(now: number): void;
   /** The sender was idle longer than an RTO (RFC 5681 §4.1). */
   onIdleRestart(now: number): void;
@@ -22,61 +30,15 @@ export interface CongestionControl {
   setMss(mss: number): void;
 }
 
-/** NewReno: slow start, congestion avoidance by appropriate byte counting (RFC 3465 L=2). */
-export class NewReno implements CongestionControl {
-  readonly name = 'newreno';
-  cwnd: number;
-  ssthresh = Number.MAX_SAFE_INTEGER;
-  private mss: number;
-  private caAcc = 0;
+export { NewReno } from './newreno.js';
+export { Cubic } from './cubic.js';
 
-  constructor(
-    mss: number,
-    private readonly initialSegments = 10,
-  ) {
-    this.mss = mss;
-    this.cwnd = this.initialWindow();
-  }
+/** The controller `name` selects (TcpConfig.congestionControl). */
+export function createCongestionControl(name: CongestionControlName, mss: number, initialSegments: number): CongestionControl {
+  return name === 'newreno' ? new NewReno(mss, initialSegments) : new Cubic(mss, initialSegments);
+}
 
-  private initialWindow(): number {
-    return this.initialSegments * this.mss; // RFC 6928
-  }
-
-  setMss(mss: number): void {
-    const segs = this.cwnd / this.mss;
-    this.mss = mss;
-    this.cwnd = Math.max(mss, Math.round(segs * mss));
-  }
-
-  onAck(acked: number): void {
-    if (this.cwnd < this.ssthresh) {
-      this.cwnd += Math.min(acked, 2 * this.mss); // slow start, RFC 3465 limit L = 2*SMSS
-      return;
-    }
-    this.caAcc += acked; // congestion avoidance: +1 MSS per cwnd of data acked
-    if (this.caAcc >= this.cwnd) {
-      this.caAcc -= this.cwnd;
-      this.cwnd += this.mss;
-    }
-  }
-
-  onRto(inFlight: number): void {
-    this.ssthresh = Math.max(Math.floor(inFlight / 2), 2 * this.mss);
-    this.cwnd = this.mss; // loss window, RFC 5681 §3.1
-    this.caAcc = 0;
-  }
-
-  onLoss(inFlight: number): void {
-    this.ssthresh = Math.max(Math.floor(inFlight / 2), 2 * this.mss);
-    this.cwnd = this.ssthresh;
-    this.caAcc = 0;
-  }
-
-  onRecoveryEnd(): void {
-    this.cwnd = this.ssthresh;
-  }
-
-  onIdleRestart(): void {
-    this.cwnd = Math.min(this.cwnd, this.initialWindow());
-  }
+/** Slow start with appropriate byte counting, L = 2·SMSS (RFC 3465 §2.3, RFC 5681 §3.1). */
+export function slowStartIncrease(acked: number, mss: number): number {
+  return Math.min(acked, 2 * mss);
 }

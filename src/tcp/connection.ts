@@ -1,47 +1,33 @@
 import { ACK, FIN, PSH, RST, SYN } from '../wire/flags.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
 import { resolveConfig, type TcpConfig } from './config.js';
-import { NewReno, type CongestionControl } from './congestion.js';
+import { createCongestionControl, type CongestionControl } from './congestion.js';
 import type { ConnEvent, ConnectionSink, TcpErrorCode } from './events.js';
+import type { CaState, ConnectionInfo, TimerName } from './info.js';
 import { Reassembly } from './reassembly.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { RtoEstimator } from './rto.js';
+import { SackScoreboard } from './sack-scoreboard.js';
 import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
 import type { TcpState } from './state.js';
 
-/** Which timer is next, as `ss -o` names them. */
-export type TimerName = 'on' | 'persist' | 'keepalive' | 'timewait' | 'delack' | 'fin_wait_2' | 'off';
-
-/** A snapshot for `ss`-style tables. */
-export interface ConnectionInfo {
-  state: TcpState;
-  sendQueue: number; // bytes sent or queued, not acked (Linux Send-Q)
-  recvQueue: number; // bytes received, not read (Linux Recv-Q)
-  rto: number;
-  srtt: number | undefined;
-  cwnd: number;
-  ssthresh: number;
-  sndWnd: number;
-  rcvWnd: number;
-  mss: number;
-  timer: TimerName;
-  timerExpires: number | undefined;
-  retransmits: number;
-  options: { wscale: [number, number] | null; sack: boolean; timestamps: boolean };
-}
+export type { CaState, ConnectionInfo, TimerName } from './info.js';
 
 const WS_MAX = 14; // RFC 7323 §2.3
 const TS_OPTION_LEN = 12; // NOP NOP TS(10)
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
+/** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
+const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
 
 /**
  * One TCP connection (a TCB) as a sans-IO state machine: RFC 9293 §3.10
  * event processing, with RFC 5961 (blind attacks), RFC 6298 (RTO),
- * RFC 7323 (window scale, timestamps), RFC 1337 (TIME_WAIT) and Linux's
- * choices where Linux differs (RST on close with unread data, FIN_WAIT_2
- * timeout, abort on data after close).
+ * RFC 7323 (window scale, timestamps, PAWS), RFC 1337 (TIME_WAIT),
+ * RFC 5681/6582/6675 loss recovery, RFC 9438 CUBIC, and Linux's choices
+ * where Linux differs (RST on close with unread data, FIN_WAIT_2 timeout,
+ * abort on data after close, keepalive probes at SND.UNA − 1).
  *
  * Inputs: `onSegment`, the user calls, `onTimer`; every one takes `now` in ms.
  * Outputs go to the sink: segments to transmit and events. `nextDeadline`
@@ -60,7 +46,7 @@ export class Connection {
   private sndWl2 = 0;
   private maxSndWnd = 0;
   private sndSml: number; // end of the last small segment sent (Nagle/Minshall)
-  private rtxNxt: number; // next sequence to retransmit after an RTO (== sndNxt when none)
+  private rtxNxt: number; // next sequence to retransmit after an RTO (go-back-N in the 'loss' state)
   private finSeq: number | undefined; // sequence number of our FIN once sent
 
   // Receive sequence space
@@ -76,6 +62,7 @@ export class Connection {
   private sackOk = false;
   private tsOk = false;
   private tsRecent = 0;
+  private tsRecentAge = 0; // when TS.Recent was last set (RFC 7323 §5.5)
   private peerMss: number;
   /** Largest payload per segment we send (MSS less fixed options). */
   sndMss: number;
@@ -83,22 +70,74 @@ export class Connection {
   // Queues
   private readonly sendBuf: SendBuffer;
   private readonly recvQ = new ReceiveQueue();
-  private readonly ooo = new Reassembly();
+  private readonly ooo: Reassembly;
   private oooFin: number | undefined; // sequence number of a FIN that arrived out of order
   private finQueued = false; // the user asked to close the sending side
   private peerFin = false;
   private appClosed = false; // close(): the application is gone (an orphan, in Linux terms)
   private wantWritable = false;
 
+  // Loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675)
+  private caState: CaState = 'open';
+  private dupAcks = 0;
+  private recoverPoint: number; // RFC 6582 "recover" / RFC 6675 RecoveryPoint
+  private highRxt: number; // RFC 6675 HighRxt: end of the last hole retransmitted in this recovery
+  private lostEdge: number; // holes below this are lost (RFC 6675 IsLost), refreshed per ACK
+  private inflation = 0; // NewReno fast-recovery window inflation, bytes (RFC 6582 §3.2)
+  private partialAckSeen = false;
+  private pastRecover = true; // SND.UNA has passed `recoverPoint` since the last recovery began (RFC 6582 §3.2 step 2)
+  private prevUna: number; // SND.UNA before the last advance (RFC 6582 §4.1 ACK heuristic)
+  private rtxPassMark: number; // SND.NXT when the current pass of retransmissions began
+  private lostRetransmits = 0;
+  // Was the sender using its window? The largest flight of the current round trip (RFC 7661; Linux tcp_cwnd_validate).
+  private maxFlight = 0;
+  private flightMark: number; // the round trip ends when SND.UNA passes this
+  private readonly sb = new SackScoreboard();
+
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
   private closeAt: number | undefined; // TIME_WAIT 2MSL or orphaned FIN_WAIT_2
   private persistAt: number | undefined;
+  private persistBackoff = 0; // exponential backoff of the persist timer (RFC 1122 §4.2.2.17)
+  private probeOutstanding = false; // a zero-window probe octet is in flight
+  private probesOut = 0; // zero-window probes the peer has not answered
+  private delackAt: number | undefined; // may outlive the ACK it was armed for: it then fires idly
+  private keepAt: number | undefined;
+  private wakeAt: number | undefined; // the deadline last handed out by nextDeadline (lazy re-arming)
   private rtxCount = 0;
   private rttSeq: number | undefined; // Karn: the sequence being timed, without timestamps
   private rttStart = 0;
+  private rtxUntil: number; // SND.NXT at the last retransmission: ACKs below it may cover retransmitted data
+  private rtxTsval = 0; // TSval of the last retransmission
   readonly rtt: RtoEstimator;
   readonly cc: CongestionControl;
+
+  // Delayed ACK (RFC 1122 §4.2.3.2, RFC 5681 §4.2)
+  private ackPending = false; // an ACK is owed and waits for the delayed-ACK timer
+  private ackPendingBytes = 0; // in-order octets not yet acknowledged
+  private textFilledHole = false; // the last segment text closed a hole in the sequence space
+  private rcvMss: number;
+
+  // Keepalive (RFC 1122 §4.2.3.6, as Linux)
+  private keepProbes = 0;
+
+  // Counters and times for info()
+  private bytesSent = 0;
+  private bytesRetrans = 0;
+  private bytesAcked = 0;
+  private bytesReceived = 0;
+  private segsOut = 0;
+  private segsIn = 0;
+  private dataSegsOut = 0;
+  private dataSegsIn = 0;
+  private totalRetrans = 0;
+  private fastRetransmits = 0;
+  private rtoExpirations = 0;
+  private pawsDrops = 0;
+  private minRtt: number | undefined;
+  private lastSend: number | undefined;
+  private lastRecv: number;
+  private lastAck: number | undefined;
 
   private now = 0;
   private challengeWindowStart = -Infinity;
@@ -114,18 +153,28 @@ export class Connection {
     now: number,
   ) {
     this.cfg = resolveConfig(cfg);
-    this.iss = iss >>> 0;
+    this.iss = (this.cfg.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
     this.rtxNxt = this.iss;
     this.sndSml = this.iss;
+    this.recoverPoint = this.iss;
+    this.highRxt = this.iss;
+    this.lostEdge = this.iss;
+    this.prevUna = this.iss;
+    this.rtxUntil = this.iss;
+    this.rtxPassMark = this.iss;
+    this.flightMark = this.iss;
     this.passive = passive;
     this.now = now;
+    this.lastRecv = now;
     this.sendBuf = new SendBuffer(this.cfg.sendBufferSize);
+    this.ooo = new Reassembly(this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
     this.sndMss = Math.min(this.cfg.mss, this.peerMss);
-    this.cc = new NewReno(this.sndMss, this.cfg.initialCwnd);
+    this.rcvMss = Math.min(this.cfg.mss, 536);
+    this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd);
     if (this.cfg.windowScaling) {
       while (this.rcvScale < WS_MAX && this.cfg.recvBufferSize >>> this.rcvScale > 0xffff) this.rcvScale++;
     }
@@ -151,6 +200,7 @@ export class Connection {
     c.state = 'LISTEN';
     c.irs = syn.seq >>> 0;
     c.rcvNxt = seqAdd(c.irs, 1); // data carried on a SYN is not accepted (no TFO), as Linux
+    c.segsIn++;
     c.negotiate(syn.options);
     c.sndWnd = syn.window; // the window of a SYN is never scaled (RFC 7323 §2.2)
     c.maxSndWnd = c.sndWnd;
@@ -181,14 +231,23 @@ export class Connection {
     return this.finQueued ? 0 : this.sendBuf.free;
   }
 
-  /** Take up to `max` received in-order bytes. Reading opens the window; a window update is sent when it grew enough (RFC 1122 §4.2.3.3). */
+  /**
+   * Take up to `max` received in-order bytes. Reading opens the window. As
+   * Linux (tcp_cleanup_rbuf), a window update goes at once only when the
+   * window offered has fallen to half its maximum or less and reading at
+   * least doubles it; any other growth rides on the next ACK. Either way the
+   * right edge moves only in steps worth announcing (RFC 1122 §4.2.3.3).
+   */
   read(now: number, max?: number): Uint8Array | null {
     this.now = now;
     const data = this.recvQ.read(max);
     if (data && this.canReceive()) {
       const advertised = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
-      const grow = Math.min(this.freeWindow(), 0xffff * 2 ** this.rcvScale) - advertised;
-      if (grow >= Math.min(this.cfg.recvBufferSize / 2, this.cfg.mss)) this.sendAck();
+      const maxWindow = Math.min(this.cfg.recvBufferSize, 0xffff << this.rcvScale);
+      if (2 * advertised <= maxWindow) {
+        const offer = Math.min(this.freeWindow(), maxWindow);
+        if (offer - advertised >= this.swsThreshold() && offer >= 2 * advertised) this.sendAck();
+      }
     }
     return data;
   }
@@ -210,11 +269,16 @@ export class Connection {
     if (on) this.output();
   }
 
-  /** SO_KEEPALIVE, with an optional idle time (ms) before the first probe. Probing is implemented with the data path (D9). */
+  /**
+   * SO_KEEPALIVE, with an optional idle time (ms) before the first probe
+   * (TCP_KEEPIDLE). As Linux, switching it on (re)starts the idle timer now.
+   */
   setKeepAlive(on: boolean, idleMs: number | undefined, now: number): void {
     this.now = now;
     this.cfg.keepAlive = on;
     if (idleMs !== undefined && idleMs > 0) this.cfg.keepIdle = idleMs;
+    this.keepProbes = 0;
+    this.keepAt = on && this.keepaliveState() ? now + this.cfg.keepIdle : undefined;
   }
 
   /** Half-close: a FIN follows the queued data (RFC 9293 §3.10.4 CLOSE, as shutdown(SHUT_WR)). */
@@ -286,6 +350,7 @@ export class Connection {
 
   onSegment(seg: Segment, now: number): void {
     this.now = now;
+    this.segsIn++;
     switch (this.state) {
       case 'CLOSED':
       case 'LISTEN':
@@ -297,6 +362,9 @@ export class Connection {
         this.onSegmentTimeWait(seg);
         return;
       default:
+        // Any segment from the peer shows it is alive: the keepalive idle time restarts (as Linux).
+        this.lastRecv = now;
+        this.keepProbes = 0;
         this.onSegmentSynchronized(seg);
     }
   }
@@ -321,8 +389,9 @@ export class Connection {
     if (!(f & SYN)) return;
     this.irs = seg.seq >>> 0;
     this.rcvNxt = seqAdd(this.irs, 1);
+    this.lastRecv = this.now;
     this.negotiate(seg.options);
-    if (this.tsOk && seg.options.ts) this.tsRecent = seg.options.ts.val;
+    if (this.tsOk && seg.options.ts) this.setTsRecent(seg.options.ts.val);
     if (ackOk) {
       this.ackAdvance(seg);
       this.sndWnd = seg.window; // unscaled in a SYN (RFC 7323 §2.2)
@@ -351,7 +420,10 @@ export class Connection {
 
     if (this.state === 'SYN_RCVD' && f & SYN && !(f & RST) && seg.seq === this.irs) {
       if (!(f & ACK)) {
-        // The peer retransmitted its SYN: our SYN-ACK was lost. Answer it again (as Linux does).
+        // The peer retransmitted its SYN: our SYN-ACK was lost. Answer it again (as Linux does),
+        // echoing the new SYN's TSval so the peer does not time the first SYN's wait as an RTT.
+        const ts = seg.options.ts;
+        if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent)) this.setTsRecent(ts.val);
         this.sendSyn(true, true);
         return;
       }
@@ -365,15 +437,36 @@ export class Connection {
       }
     }
 
+    // PAWS (RFC 7323 §5.3 R1), before the sequence number check: an old TSval marks an old duplicate.
+    const ts = seg.options.ts;
+    if (this.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, this.tsRecent) && this.now - this.tsRecentAge <= PAWS_IDLE_MS) {
+      this.pawsDrops++;
+      if (seg.payload.length > 0 && !(f & SYN)) this.sendAck();
+      else this.sendAckLimited();
+      return;
+    }
+
     // First: sequence number check.
     if (!this.acceptable(seg)) {
       // §3.10.7.4: unacceptable → <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. As Linux (tcp_oow_rate_limited),
       // data segments are answered every time (a retransmitting sender needs the ACK); the rest are rate-limited.
       if (!(f & RST)) {
-        if (seg.payload.length > 0 && !(f & SYN)) this.sendAck();
-        else this.sendAckLimited();
+        if (seg.payload.length > 0 && !(f & SYN)) {
+          // A retransmission of data we already have (our ACK was lost): as Linux (which accepts a segment
+          // ending at the last ACK sent), take its TSval per RFC 7323 §4.3 so the ACK echoes the retransmission,
+          // not the original, and the sender does not measure its RTO wait as an RTT.
+          if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) {
+            this.setTsRecent(ts.val);
+          }
+          this.sendAck();
+        } else this.sendAckLimited();
       }
       return;
+    }
+
+    // RFC 7323 §4.3: TS.Recent follows the TSval of the segment at the left edge of the window.
+    if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) {
+      this.setTsRecent(ts.val);
     }
 
     // Second: RST (RFC 5961 §3.2).
@@ -408,11 +501,7 @@ export class Connection {
         this.sendAckLimited();
         return;
       }
-      if (this.tsOk && seg.options.ts && seqGe(seg.options.ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) {
-        this.tsRecent = seg.options.ts.val; // RFC 7323 §4.3
-      }
-      if (seqGt(seg.ack, this.sndUna)) this.ackAdvance(seg);
-      this.updateWindow(seg, false);
+      this.processAck(seg);
     }
 
     const ourFinAcked = this.finSeq !== undefined && seqGt(this.sndUna, this.finSeq);
@@ -422,6 +511,7 @@ export class Connection {
     }
     if (this.state === 'LAST_ACK') {
       if (ourFinAcked) this.terminate(undefined);
+      else this.output();
       return;
     }
 
@@ -434,7 +524,7 @@ export class Connection {
 
     // Eighth: FIN.
     if (finInOrder) {
-      this.onFinReceived(ourFinAcked);
+      this.onFinReceived(ourFinAcked, this.cfg.delayedAck && this.cfg.delayedAckOnFin && !this.textFilledHole);
     } else if (this.state === 'FIN_WAIT_1' && ourFinAcked) {
       this.setState('FIN_WAIT_2');
       if (this.appClosed) this.startFinWait2Timer();
@@ -476,24 +566,788 @@ export class Connection {
     return seqAdd(this.sndNxt, 65537);
   }
 
+  // ─────────────────────────────── ACKs ───────────────────────────────
+
+  /**
+   * An acceptable ACK in a synchronized state: SACK scoreboard, SND.UNA,
+   * SND.WND, then duplicate-ACK counting and loss recovery (RFC 5681 §3.2,
+   * RFC 6582, RFC 6675 §5).
+   */
+  private processAck(seg: Segment): void {
+    const una0 = this.sndUna;
+    const flightBefore = seqDiff(this.sndNxt, una0);
+    const wndBefore = this.sndWnd;
+    let dataAcked = 0;
+    const advanced = seqGt(seg.ack, una0);
+    if (advanced) {
+      this.prevUna = una0;
+      dataAcked = this.ackAdvance(seg);
+    }
+    let newlySacked = 0;
+    const blocks = seg.options.sack;
+    if (this.sackOk && blocks !== undefined && blocks.length > 0 && seqLt(this.sndUna, this.sndNxt)) {
+      newlySacked = this.sb.update(blocks, this.sndUna, this.sndNxt);
+      // A SACKed segment that was never retransmitted is as good an RTT sample as a cumulative ACK (as Linux).
+      if (newlySacked > 0 && this.rttSeq !== undefined && this.sb.isSacked(seqAdd(this.rttSeq, -1))) {
+        this.rttSample(this.now - this.rttStart);
+        this.rttSeq = undefined;
+      }
+    }
+    if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
+    if (newlySacked > 0) this.detectLostRetransmit();
+    this.updateWindow(seg, false);
+    this.probesOut = 0; // the peer answers
+    if (this.probeOutstanding) {
+      // An answer that does not cover the probe octet refused it (it met a zero window): it goes again.
+      if (seqLt(this.sndUna, this.sndNxt)) this.rewindToUna();
+      this.probeOutstanding = false;
+    }
+    // Data beyond a zero window will not be taken: pull SND.NXT back to SND.UNA and let the persist
+    // timer probe (as BSD tcp_output does).
+    if (this.sndWnd === 0 && seqLt(this.sndUna, this.sndNxt) && (this.finSeq === undefined || seqLt(this.sndUna, this.finSeq))) {
+      this.rewindToUna();
+    }
+    if (this.sndWnd === 0 && seqGe(this.sndUna, this.sndNxt) && this.persistAt === undefined && this.hasUnsent()) this.armPersist();
+
+    // RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same ACK and window, data outstanding.
+    // RFC 6675 §2 adds ACKs that SACK new data. A zero window is the persist timer's business.
+    const isDup =
+      !advanced &&
+      flightBefore > 0 &&
+      ((seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
+
+    switch (this.caState) {
+      case 'open':
+      case 'disorder':
+        if (advanced) {
+          this.dupAcks = 0;
+          this.growCwnd(dataAcked, flightBefore);
+        } else if (isDup) {
+          this.dupAcks++;
+        }
+        this.caState = this.dupAcks > 0 || !this.sb.isEmpty ? 'disorder' : 'open';
+        if (this.lossDetected()) this.enterRecovery();
+        return;
+      case 'recovery':
+        if (seqGe(this.sndUna, this.recoverPoint)) {
+          // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5).
+          this.cc.onRecoveryEnd(this.now);
+          this.inflation = 0;
+          this.dupAcks = 0;
+          this.caState = this.sb.isEmpty ? 'open' : 'disorder';
+          return;
+        }
+        if (!this.sackOk) {
+          if (advanced) {
+            // Partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole, deflate by what was acked, add back one SMSS.
+            this.retransmitFirst();
+            const mss = this.sndMss;
+            this.inflation = Math.max(mss - this.cc.cwnd, this.inflation - dataAcked + (dataAcked >= mss ? mss : 0));
+            if (!this.partialAckSeen) {
+              this.partialAckSeen = true; // "impatient" variant: only the first partial ACK restarts the timer
+              this.armRtx();
+            }
+          } else if (isDup) {
+            this.inflation += this.sndMss; // RFC 6582 §3.2 step 4 / RFC 5681 step 4
+          }
+        }
+        // With SACK, partial ACKs need nothing special: output() sends by the pipe (RFC 6675 §5 step C).
+        return;
+      case 'loss':
+        if (advanced) {
+          this.growCwnd(dataAcked, flightBefore);
+          if (seqGe(this.sndUna, this.recoverPoint)) {
+            this.caState = this.sb.isEmpty ? 'open' : 'disorder';
+            this.dupAcks = 0;
+          }
+        }
+        return;
+    }
+  }
+
+  /**
+   * A retransmission can be lost too. Everything at or above `rtxPassMark` was
+   * sent after this pass of retransmissions began; once more than
+   * (DupThresh − 1)·SMSS of it is SACKed while a hole the pass already
+   * retransmitted is still missing, that retransmission is presumed lost and
+   * the pass starts over from SND.UNA (as Linux's lost-retransmit detection;
+   * RFC 6675 alone would wait for the RTO).
+   */
+  private detectLostRetransmit(): void {
+    if (!this.sackOk || (this.caState !== 'recovery' && this.caState !== 'loss')) return;
+    const mark = this.rtxPassMark;
+    if (!seqLt(this.sndUna, mark)) return;
+    if (this.sb.sackedBytes - this.sb.sackedBelow(mark) <= (this.cfg.dupThresh - 1) * this.sndMss) return;
+    const passed = this.caState === 'recovery' ? this.highRxt : this.rtxNxt;
+    const hole = this.sb.nextHole(this.sndUna, this.sndNxt);
+    if (!hole || !seqLt(hole.seq, passed) || !seqLt(hole.seq, mark)) return;
+    this.lostRetransmits++;
+    if (this.caState === 'recovery') this.highRxt = this.sndUna;
+    else this.rtxNxt = this.sndUna;
+    this.rtxPassMark = this.sndNxt;
+  }
+
+  /** RFC 5681 §3.2 / RFC 6675 §5: three duplicate ACKs, or the scoreboard says SND.UNA's segment is lost. */
+  private lossDetected(): boolean {
+    if (seqGe(this.sndUna, this.sndNxt)) return false;
+    const bySack = this.sackOk && seqGt(this.lostEdge, this.sndUna);
+    if (this.dupAcks < this.cfg.dupThresh && !bySack) return false;
+    if (this.sackOk) return true;
+    // RFC 6582 §3.2 step 2: no second fast retransmit for duplicates of data sent before the last recovery,
+    // unless the ACK heuristic (§4.1) says these duplicates are fresh.
+    if (this.pastRecover) return true;
+    return this.cc.cwnd > this.sndMss && seqDiff(this.sndUna, this.prevUna) <= 4 * this.sndMss;
+  }
+
+  /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
+  private enterRecovery(): void {
+    const flight = seqDiff(this.sndNxt, this.sndUna);
+    this.recoverPoint = this.sndNxt;
+    this.pastRecover = false;
+    this.cc.onLoss(flight, this.now);
+    this.caState = 'recovery';
+    this.partialAckSeen = false;
+    this.fastRetransmits++;
+    this.highRxt = this.sndUna;
+    this.rtxPassMark = this.sndNxt;
+    // The first retransmission goes regardless of pipe and cwnd.
+    this.retransmitFirst();
+    // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
+    this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
+  }
+
+  /** Forget that [SND.UNA, SND.NXT) was sent: the zero window dropped it (flow control, not congestion). */
+  private rewindToUna(): void {
+    const una = this.sndUna;
+    this.sndNxt = una;
+    this.rtxNxt = una;
+    this.highRxt = una;
+    this.lostEdge = una;
+    this.sndSml = una;
+    if (this.finSeq !== undefined && seqGe(this.finSeq, una)) this.finSeq = undefined;
+    this.rttSeq = undefined;
+    this.sb.clear();
+    this.rtxAt = undefined;
+    this.probeOutstanding = false;
+    this.caState = 'open';
+    this.dupAcks = 0;
+    this.inflation = 0;
+    this.pastRecover = true;
+  }
+
+  private armPersist(): void {
+    const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
+    this.persistAt = this.now + Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
+  }
+
+  /** Retransmit the first unacknowledged (un-SACKed) segment. */
+  private retransmitFirst(): void {
+    let seq = this.sndUna;
+    let end = this.sndNxt;
+    if (this.sackOk) {
+      const hole = this.sb.nextHole(this.sndUna, this.sndNxt);
+      if (hole) {
+        seq = hole.seq;
+        end = hole.end;
+      }
+    }
+    const len = Math.min(this.segmentRoom(), this.dataUpTo(seq, end));
+    this.emit(seq, len, true);
+    if (this.sackOk && seqGt(seqAdd(seq, len), this.highRxt)) this.highRxt = seqAdd(seq, len);
+  }
+
+  /**
+   * Grow cwnd for newly acknowledged data, unless the sender was not using its
+   * window: cwnd grows only up to twice the largest flight of the last round
+   * trips (RFC 7661's idea; Linux tcp_is_cwnd_limited), so an
+   * application-limited sender does not build up a window it never tested.
+   */
+  private growCwnd(dataAcked: number, flightBefore: number): void {
+    if (dataAcked <= 0) return;
+    const used = Math.max(this.maxFlight, flightBefore);
+    if (2 * used < this.cc.cwnd) return;
+    this.cc.onAck(dataAcked, this.now, this.rtt.srtt);
+  }
+
+  /** SEG.ACK advanced SND.UNA: drop acknowledged data, measure RTT, manage the retransmission timer. Returns the data octets acknowledged. */
+  private ackAdvance(seg: Segment): number {
+    const ack = seg.ack;
+    const una0 = this.sndUna;
+    const acked = seqDiff(ack, una0);
+    if (acked <= 0) return 0;
+    // The SYN and FIN occupy sequence space but no buffer bytes.
+    let dataAcked = acked;
+    if (this.sndUna === this.iss) dataAcked--; // our SYN
+    if (this.finSeq !== undefined && seqGt(ack, this.finSeq)) dataAcked--;
+    dataAcked = Math.max(0, Math.min(dataAcked, this.sendBuf.length));
+    this.sendBuf.drop(dataAcked);
+    this.sndUna = ack;
+    this.bytesAcked += dataAcked;
+    this.lastAck = this.now;
+    if (seqGt(ack, this.recoverPoint)) this.pastRecover = true;
+    if (seqLt(this.rtxNxt, ack)) this.rtxNxt = ack;
+    if (seqLt(this.highRxt, ack)) this.highRxt = ack;
+    if (seqLt(this.sndSml, ack)) this.sndSml = ack;
+    if (seqLt(this.rtxUntil, una0)) this.rtxUntil = una0; // keep it within 2^31 of SND.UNA
+    if (seqLt(this.rtxPassMark, ack)) this.rtxPassMark = ack;
+    if (seqLt(this.flightMark, ack)) this.flightMark = ack;
+    this.sb.advance(ack);
+
+    // RTT sample (RFC 6298 §3 Karn's rule; RFC 7323 §4.1 with timestamps).
+    // After an RTO, a TSecr older than the retransmission, on an ACK that covers retransmitted data, may
+    // echo the original transmission of data whose ACK was lost: that sample would include the RTO wait
+    // (Karn's ambiguity again; RFC 7323 §4.2 leaves it to the sender), so it is skipped.
+    const ecr = seg.options.ts?.ecr;
+    if (this.tsOk && ecr !== undefined && ecr !== 0) {
+      if (!(this.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(Math.max(0, seqDiff(this.tsNow(), ecr)));
+    } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
+      this.rttSample(this.now - this.rttStart);
+      this.rttSeq = undefined;
+    }
+    this.rtxCount = 0;
+    // RFC 6298 §5.2–5.3: stop the timer when all is acked, else restart it
+    // (during NewReno recovery only for the first partial ACK, RFC 6582 §3.2 step 5).
+    if (seqGe(this.sndUna, this.sndNxt)) this.rtxAt = undefined;
+    else if (!(this.caState === 'recovery' && !this.sackOk && this.partialAckSeen)) this.armRtx();
+
+    if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
+      this.wantWritable = false;
+      this.emit_(WRITABLE);
+    }
+    return dataAcked;
+  }
+
+  private rttSample(ms: number): void {
+    this.rtt.sample(ms);
+    if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
+  }
+
+  /** SND.WND update (RFC 9293 §3.10.7.4 "fifth", SND.WL1/WL2 rule). */
+  private updateWindow(seg: Segment, synSegment: boolean): void {
+    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
+      this.sndWnd = synSegment ? seg.window : seg.window << this.sndScale;
+      this.sndWl1 = seg.seq;
+      this.sndWl2 = seg.ack;
+      if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
+      if (this.sndWnd > 0) {
+        this.persistAt = undefined;
+        this.persistBackoff = 0;
+      }
+    }
+    // A peer that answers our zero-window probes is alive: probing goes on as long as it answers (as Linux).
+    if (this.sndWnd === 0) this.rtxCount = 0;
+  }
+
+  // ─────────────────────────── receiving text ───────────────────────────
+
+  /** Segment acceptability test, RFC 9293 §3.10.7.4 table. */
+  private acceptable(seg: Segment): boolean {
+    const len = segLen(seg);
+    const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
+    const seq = seg.seq;
+    if (len === 0) {
+      if (wnd === 0) return seq === this.rcvNxt;
+      return seqGe(seq, this.rcvNxt) && seqLt(seq, seqAdd(this.rcvNxt, wnd));
+    }
+    if (wnd === 0) {
+      // RFC 9293: with a zero window still process valid ACKs and RSTs; the text is dropped later.
+      return seq === this.rcvNxt;
+    }
+    const end = seqAdd(seq, len - 1);
+    const hi = seqAdd(this.rcvNxt, wnd);
+    return (seqGe(seq, this.rcvNxt) && seqLt(seq, hi)) || (seqGe(end, this.rcvNxt) && seqLt(end, hi));
+  }
+
+  /**
+   * Accept the text of an acceptable segment (trimmed to the window) into the
+   * receive queue or the out-of-order queue. Returns true when a FIN is now in order.
+   * ACK policy (RFC 5681 §4.2, RFC 1122 §4.2.3.2): out-of-order data, a
+   * segment that fills a hole, and duplicates are ACKed at once; in-order
+   * data is ACKed at least every second full-sized segment, else after
+   * `delayedAckMs`. onFinReceived ACKs the FIN (at once unless delayedAckOnFin).
+   */
+  private receiveText(seg: Segment): boolean {
+    if (!this.canReceive()) return false; // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent FIN
+    this.textFilledHole = false;
+    let seq = seg.seq;
+    let data = seg.payload;
+    let fin = (seg.flags & FIN) !== 0;
+    if (data.length > 0) this.dataSegsIn++;
+    // Trim the part before RCV.NXT (duplicates).
+    const before = seqDiff(this.rcvNxt, seq);
+    if (before > 0) {
+      if (before > data.length) fin = false; // the FIN, too, lies before RCV.NXT
+      data = before >= data.length ? EMPTY : data.subarray(before);
+      seq = this.rcvNxt;
+    }
+    // Trim what lies beyond the advertised window.
+    const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, seq));
+    if (data.length > wnd) {
+      data = data.subarray(0, wnd);
+      fin = false;
+    }
+    if (data.length > 0 && this.appClosed) {
+      // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
+      this.sendReset();
+      this.terminate(undefined);
+      return false;
+    }
+    if (seq === this.rcvNxt) {
+      if (data.length > 0) {
+        const fillsHole = !this.ooo.isEmpty;
+        this.textFilledHole = fillsHole;
+        this.recvQ.push(data);
+        this.rcvNxt = seqAdd(this.rcvNxt, data.length);
+        this.bytesReceived += data.length;
+        // Pull whatever the hole was holding back.
+        for (let chunk = this.ooo.takeFrom(this.rcvNxt); chunk; chunk = this.ooo.takeFrom(this.rcvNxt)) {
+          this.recvQ.push(chunk);
+          this.rcvNxt = seqAdd(this.rcvNxt, chunk.length);
+          this.bytesReceived += chunk.length;
+        }
+        if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
+          fin = true;
+          this.oooFin = undefined;
+        }
+        this.emit_(READABLE);
+        if (!fin) {
+          if (fillsHole || !this.cfg.delayedAck) this.sendAck();
+          else this.delayAck(data.length, seg.payload.length);
+        }
+      } else if (!fin) {
+        this.sendAck(); // a duplicate: ACK at once so the sender learns RCV.NXT (RFC 5681 §4.2)
+      }
+      return fin;
+    }
+    // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
+    if (data.length > 0) this.ooo.insert(seq, data);
+    if (fin) this.oooFin = seqAdd(seq, data.length);
+    this.sendAck();
+    return false;
+  }
+
+  /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */
+  private delayAck(bytes: number, segmentSize: number): void {
+    if (segmentSize > this.rcvMss) this.rcvMss = Math.min(segmentSize, this.cfg.mss);
+    this.ackPendingBytes += bytes;
+    if (this.ackPendingBytes >= 2 * this.rcvMss) {
+      this.sendAck();
+      return;
+    }
+    this.scheduleAck();
+  }
+
+  private scheduleAck(): void {
+    this.ackPending = true;
+    if (this.delackAt === undefined) this.delackAt = this.now + this.cfg.delayedAckMs;
+  }
+
+  /** The peer's FIN is in order (RFC 9293 §3.10.7.4 "eighth"). */
+  private onFinReceived(ourFinAcked: boolean, mayDelayAck: boolean): void {
+    this.rcvNxt = seqAdd(this.rcvNxt, 1);
+    this.peerFin = true;
+    switch (this.state) {
+      case 'SYN_RCVD':
+      case 'ESTABLISHED':
+        // With delayedAckOnFin, as Linux (tcp_fin enters "pingpong" mode), the ACK of the FIN is delayed:
+        // an application that closes at EOF sends its FIN on the same segment (FIN,ACK).
+        if (mayDelayAck) this.scheduleAck();
+        else this.sendAck();
+        this.emit_(EOF);
+        this.setState('CLOSE_WAIT');
+        return;
+      default:
+        break;
+    }
+    this.sendAck();
+    this.emit_(EOF);
+    switch (this.state) {
+      case 'FIN_WAIT_1':
+        // A FIN that also ACKs our FIN goes straight to TIME_WAIT (C4); otherwise CLOSING (C5).
+        if (ourFinAcked) this.enterTimeWait();
+        else this.setState('CLOSING');
+        return;
+      case 'FIN_WAIT_2':
+        this.enterTimeWait();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private canReceive(): boolean {
+    return this.state === 'ESTABLISHED' || this.state === 'FIN_WAIT_1' || this.state === 'FIN_WAIT_2' || this.state === 'SYN_RCVD';
+  }
+
+  private canSendData(): boolean {
+    return this.state === 'ESTABLISHED' || this.state === 'CLOSE_WAIT' || this.state === 'FIN_WAIT_1' || this.state === 'LAST_ACK' || this.state === 'CLOSING';
+  }
+
+  // ─────────────────────────────── sending ───────────────────────────────
+
+  /**
+   * Send what the windows allow: retransmissions first (go-back-N after an
+   * RTO, RFC 6675 NextSeg() during SACK recovery), then new data, then the
+   * FIN once all data is out. The peer's window is never exceeded; cwnd
+   * bounds the data in flight (the RFC 6675 pipe during recovery). Nagle
+   * (RFC 896, with Minshall's refinement) and sender SWS avoidance
+   * (RFC 1122 §4.2.3.4) hold back small segments.
+   */
+  private output(isRto = false): void {
+    if (!this.canSendData()) return;
+    // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
+    if (
+      this.cfg.slowStartAfterIdle &&
+      this.sndUna === this.sndNxt &&
+      this.caState === 'open' &&
+      this.lastSend !== undefined &&
+      this.now - this.lastSend > this.rtt.rto &&
+      this.hasUnsent()
+    ) {
+      this.cc.onIdleRestart(this.now);
+      this.lastSend = this.now;
+    }
+    let blocked = false;
+    for (let n = 0; n < MAX_OUTPUT_SEGMENTS; n++) {
+      const r = this.sendOne(isRto && n === 0);
+      if (r !== SENT) {
+        blocked = r === WINDOW_BLOCKED;
+        break;
+      }
+      if (isRto) break; // after an RTO, one segment; the rest follow as ACKs open cwnd
+    }
+    // Nothing in flight, data waiting, the peer's window too small for it: the persist timer probes
+    // (RFC 9293 §3.8.6.1) or sends what fits (RFC 1122 §4.2.3.4 override timeout).
+    if (blocked && seqGe(this.sndUna, this.sndNxt) && this.persistAt === undefined) this.armPersist();
+  }
+
+  /** One segment, if anything may go now. */
+  private sendOne(forced: boolean): SendResult {
+    const room = this.segmentRoom();
+    const cwnd = this.cc.cwnd;
+
+    // Go-back-N after an RTO (RFC 5681 §3.1, RFC 6298 §5.4), skipping what the peer SACKed since.
+    if (this.caState === 'loss' && seqLt(this.rtxNxt, this.sndNxt)) {
+      let seq = this.rtxNxt;
+      let end = this.sndNxt;
+      if (this.sackOk && !this.sb.isEmpty) {
+        const hole = this.sb.nextHole(seq, this.sndNxt);
+        if (hole) {
+          seq = hole.seq;
+          end = hole.end;
+        } else {
+          seq = end = this.sndNxt;
+        }
+      }
+      if (seqLt(seq, this.sndNxt)) {
+        const len = Math.min(room, this.dataUpTo(seq, end));
+        const pipe = seqDiff(seq, this.sndUna) - this.sb.sackedBelow(seq);
+        if (!forced && pipe + Math.max(len, 1) > cwnd) return CWND_BLOCKED;
+        const sent = this.emit(seq, len, true);
+        this.rtxNxt = seqAdd(seq, sent);
+        return SENT;
+      }
+      this.rtxNxt = this.sndNxt;
+    }
+
+    if (this.caState === 'recovery' && this.sackOk) {
+      // RFC 6675 §5 step (C): send while cwnd − pipe ≥ 1 SMSS, choosing by NextSeg().
+      if (cwnd - this.sackPipe() < room) return CWND_BLOCKED;
+      const from = seqMax(this.highRxt, this.sndUna);
+      const hole = this.sb.nextHole(from, this.sndNxt);
+      // NextSeg rule 1: the first lost hole above HighRxt.
+      if (hole && seqLt(hole.seq, this.lostEdge)) return this.retransmitHole(hole.seq, hole.end, room);
+      // Rule 2: new data.
+      const r = this.sendNew(room, Infinity);
+      if (r === SENT) return r;
+      // Rule 3: a hole below the highest SACKed octet, not yet deemed lost.
+      const high = this.sb.highestSacked;
+      if (hole && high !== undefined && seqLt(hole.seq, high)) return this.retransmitHole(hole.seq, hole.end, room);
+      return r;
+    }
+
+    // New data within cwnd.
+    let pipe: number;
+    if (this.caState === 'recovery') {
+      pipe = seqDiff(this.sndNxt, this.sndUna) - this.inflation; // NewReno: cwnd + inflation
+    } else {
+      pipe = seqDiff(this.sndNxt, this.sndUna) - this.sb.sackedBytes;
+      // Limited transmit (RFC 3042): the first two duplicate ACKs each allow one new segment.
+      if (this.caState === 'disorder' && !this.sackOk) pipe -= Math.min(this.dupAcks, this.cfg.dupThresh - 1) * this.sndMss;
+    }
+    return this.sendNew(room, forced ? Infinity : cwnd - pipe);
+  }
+
+  private retransmitHole(seq: number, end: number, room: number): SendResult {
+    const len = Math.min(room, this.dataUpTo(seq, end));
+    const sent = this.emit(seq, len, true);
+    if (seqGt(seqAdd(seq, sent), this.highRxt)) this.highRxt = seqAdd(seq, sent);
+    return SENT;
+  }
+
+  /** New data (or the FIN) at SND.NXT, within the peer's window, `budget` bytes of cwnd, Nagle and SWS rules. */
+  private sendNew(room: number, budget: number): SendResult {
+    const seq = this.sndNxt;
+    const dataEnd = seqAdd(this.sndUna, this.sendBuf.length);
+    const dataLeft = Math.max(0, seqDiff(dataEnd, seq));
+    const finPending = this.finQueued && this.finSeq === undefined;
+    if (dataLeft === 0) {
+      if (!finPending) return NOTHING;
+      this.emit(seq, 0, false); // a lone FIN needs no window
+      return SENT;
+    }
+    const inWindow = Math.max(0, seqDiff(seqAdd(this.sndUna, this.sndWnd), seq));
+    let len = Math.min(dataLeft, room, inWindow);
+    if (len === 0) return WINDOW_BLOCKED;
+    if (len < room && len < dataLeft) {
+      // The window cuts the segment short. RFC 1122 §4.2.3.4 sender SWS avoidance: send only a
+      // fraction Fs = 1/2 of the largest window the peer offered; else wait (the persist timer overrides).
+      if (len < this.maxSndWnd / 2 || !this.nagleAllows()) return WINDOW_BLOCKED;
+    } else if (len < room && !this.nagleAllows() && !finPending) {
+      return NOTHING; // Nagle: the small tail waits for the ACK of the small segment in flight
+    }
+    if (len > budget) {
+      // cwnd: whole segments only, the FIN-carrying tail aside.
+      if (budget <= 0 || budget < Math.min(len, room)) return CWND_BLOCKED;
+      len = budget;
+    }
+    this.emit(seq, len, false);
+    return SENT;
+  }
+
+  /** Nagle's algorithm with Minshall's refinement, as Linux: a small segment may go unless an earlier small one is unacknowledged. */
+  private nagleAllows(): boolean {
+    return this.cfg.noDelay || !seqGt(this.sndSml, this.sndUna);
+  }
+
+  /** Payload room in one segment: the MSS less the options this segment carries beyond the fixed ones (SACK blocks). */
+  private segmentRoom(): number {
+    if (!this.sackOk || this.ooo.isEmpty) return this.sndMss;
+    const blocks = Math.min(this.ooo.blockCount, this.tsOk ? 3 : 4);
+    return Math.max(1, this.sndMss - (4 + 8 * blocks));
+  }
+
+  /** Octets of queued data in [seq, end). */
+  private dataUpTo(seq: number, end: number): number {
+    const dataEnd = seqAdd(this.sndUna, this.sendBuf.length);
+    const stop = seqLt(end, dataEnd) ? end : dataEnd;
+    return Math.max(0, seqDiff(stop, seq));
+  }
+
+  /** Unsent data or an unsent FIN. */
+  private hasUnsent(): boolean {
+    return seqDiff(seqAdd(this.sndUna, this.sendBuf.length), this.sndNxt) > 0 || (this.finQueued && this.finSeq === undefined);
+  }
+
+  /**
+   * Put [seq, seq+len) on the wire, with FIN when it ends the data and the
+   * user has closed. Returns the sequence space used (len, +1 for a FIN).
+   */
+  private emit(seq: number, len: number, rtx: boolean): number {
+    const dataEnd = seqAdd(this.sndUna, this.sendBuf.length);
+    const end = seqAdd(seq, len);
+    const fin = this.finQueued && end === dataEnd;
+    let flags = ACK;
+    if (len > 0 && end === dataEnd) flags |= PSH;
+    if (fin) flags |= FIN;
+    const payload = len > 0 ? this.sendBuf.peek(seqDiff(seq, this.sndUna), len) : EMPTY;
+    const segOut = this.buildSegment(flags, seq, payload);
+    if (fin && this.finSeq === undefined) this.finSeq = end;
+    const used = len + (fin ? 1 : 0);
+    const segEnd = seqAdd(seq, used);
+    const isNew = seqGt(segEnd, this.sndNxt);
+    if (rtx && !isNew) {
+      segOut.rtx = true;
+      this.rtxUntil = this.sndNxt;
+      this.rtxTsval = this.tsNow();
+      this.totalRetrans++;
+      this.bytesRetrans += len;
+      // Karn (RFC 6298 §3): a retransmitted range is not timed.
+      if (this.rttSeq !== undefined && seqLt(seq, this.rttSeq)) this.rttSeq = undefined;
+    } else {
+      if (this.rttSeq === undefined && !this.tsOk && len > 0) {
+        this.rttSeq = segEnd;
+        this.rttStart = this.now;
+      }
+      if (len < this.segmentRoom()) this.sndSml = segEnd;
+    }
+    this.segsOut++;
+    if (len > 0) {
+      this.dataSegsOut++;
+      this.bytesSent += len;
+    }
+    this.transmit(segOut);
+    if (isNew) {
+      if (this.rtxNxt === this.sndNxt) this.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
+      this.sndNxt = segEnd;
+      const flight = seqDiff(segEnd, this.sndUna);
+      if (flight > this.maxFlight || seqGe(this.sndUna, this.flightMark)) {
+        this.maxFlight = flight;
+        this.flightMark = segEnd;
+      }
+    }
+    this.lastSend = this.now;
+    if (this.rtxAt === undefined) this.armRtx();
+    return used;
+  }
+
+  /** RFC 6675 SetPipe(): octets presumed in the network during SACK recovery. */
+  private sackPipe(): number {
+    const una = this.sndUna;
+    let pipe = seqDiff(this.sndNxt, una) - this.sb.sackedBytes;
+    if (seqGt(this.lostEdge, una)) pipe -= seqDiff(this.lostEdge, una) - this.sb.sackedBelow(this.lostEdge);
+    if (seqGt(this.highRxt, una)) pipe += seqDiff(this.highRxt, una) - this.sb.sackedBelow(this.highRxt);
+    return pipe;
+  }
+
+  /** (Re)start the retransmission timer; the RTO carries any backoff until a new RTT sample resets it. */
+  private armRtx(): void {
+    this.rtxAt = this.now + this.rtt.rto;
+  }
+
+  private tsNow(): number {
+    return (Math.floor(this.now) + this.cfg.tsOffset) >>> 0;
+  }
+
+  private setTsRecent(val: number): void {
+    this.tsRecent = val;
+    this.tsRecentAge = this.now;
+  }
+
+  /** The free receive space from RCV.NXT: the window we may offer. */
+  private freeWindow(): number {
+    return Math.max(0, this.cfg.recvBufferSize - this.recvQ.length);
+  }
+
+  /** RFC 1122 §4.2.3.3: the right edge moves only by at least min(RCV.BUFF/2, Eff.rcv.MSS). */
+  private swsThreshold(): number {
+    return Math.min(this.cfg.recvBufferSize / 2, this.cfg.mss);
+  }
+
+  /** Window field for an outgoing segment; the right edge never moves left (RFC 9293 §3.8.6.2.2) and moves right only in steps worth announcing (receiver SWS avoidance). */
+  private windowField(syn: boolean): number {
+    const free = this.freeWindow();
+    if (syn) {
+      const w = Math.min(free, 0xffff);
+      this.rcvAdvEdge = seqAdd(this.rcvNxt, w);
+      return w;
+    }
+    const unit = 1 << this.rcvScale;
+    const promised = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
+    let wnd = free;
+    if (wnd <= promised || wnd - promised < this.swsThreshold()) wnd = promised;
+    let field = Math.min(0xffff, Math.floor(wnd / unit));
+    if (field * unit < promised) field = Math.min(0xffff, Math.ceil(promised / unit));
+    const edge = seqAdd(this.rcvNxt, field * unit);
+    this.rcvAdvEdge = seqMax(this.rcvAdvEdge, edge);
+    return field;
+  }
+
+  private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
+    const options: TcpOptions = {};
+    if (this.tsOk) options.ts = { val: this.tsNow(), ecr: this.tsRecent };
+    if (this.sackOk && flags & ACK && !this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(this.tsOk ? 3 : 4);
+    const window = this.windowField(false);
+    if (flags & ACK) {
+      this.lastAckSent = this.rcvNxt;
+      this.ackPendingBytes = 0; // this segment carries the ACK a delayed ACK would have sent
+      this.ackPending = false;
+    }
+    return { seq, ack: flags & ACK ? this.rcvNxt : 0, flags, window, options, payload };
+  }
+
+  private sendSyn(withAck: boolean, rtx = false): void {
+    const options: TcpOptions = { mss: this.cfg.mss };
+    // In a SYN-ACK, offer only what the peer's SYN offered (RFC 7323 §1.3, RFC 2018 §2).
+    const offerWs = withAck ? this.wsOk : this.cfg.windowScaling;
+    const offerSack = withAck ? this.sackOk : this.cfg.sack;
+    const offerTs = withAck ? this.tsOk : this.cfg.timestamps;
+    if (offerSack) options.sackPermitted = true;
+    if (offerTs) options.ts = { val: this.tsNow(), ecr: withAck ? this.tsRecent : 0 };
+    if (offerWs) options.wscale = this.rcvScale;
+    const seg: OutSegment = {
+      seq: this.iss,
+      ack: withAck ? this.rcvNxt : 0,
+      flags: withAck ? SYN | ACK : SYN,
+      window: this.windowField(true),
+      options,
+      payload: EMPTY,
+    };
+    if (rtx) {
+      seg.rtx = true;
+      this.totalRetrans++;
+    }
+    if (withAck) this.lastAckSent = this.rcvNxt;
+    this.segsOut++;
+    this.transmit(seg);
+  }
+
+  private sendAck(): void {
+    this.segsOut++;
+    this.transmit(this.buildSegment(ACK, this.sndNxt, EMPTY));
+  }
+
+  /** ACKs answering bad segments (challenge ACKs, RFC 5961 §7) are rate-limited per connection. */
+  private sendAckLimited(): void {
+    if (this.now - this.challengeWindowStart >= 1000) {
+      this.challengeWindowStart = this.now;
+      this.challengeCount = 0;
+    }
+    if (this.challengeCount >= this.cfg.challengeAckLimit) return;
+    this.challengeCount++;
+    this.sendAck();
+  }
+
+  /** RST,ACK with <SEQ=SND.NXT> (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK). */
+  private sendReset(): void {
+    this.segsOut++;
+    this.transmit({ seq: this.sndNxt, ack: this.rcvNxt, flags: RST | ACK, window: 0, options: {}, payload: EMPTY });
+  }
+
+  private transmit(seg: OutSegment): void {
+    this.sink.transmit(seg);
+  }
+
   // ─────────────────────────────── timers ───────────────────────────────
 
+  /**
+   * When `onTimer` must run next. Re-arming is lazy: while an earlier
+   * deadline handed out is still pending it is reported again, so the owner
+   * does not reschedule on every ACK that pushes the RTO back; `onTimer`
+   * then finds nothing due and the following call reports the real deadline.
+   */
   get nextDeadline(): number | undefined {
-    let d: number | undefined;
-    for (const t of [this.rtxAt, this.closeAt, this.persistAt]) {
-      if (t !== undefined && (d === undefined || t < d)) d = t;
+    let d = this.rtxAt;
+    let t = this.closeAt;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.persistAt;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.delackAt;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.keepAt;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
+    if (d === undefined) {
+      this.wakeAt = undefined;
+      return undefined;
     }
+    if (this.wakeAt !== undefined && this.wakeAt <= d) return this.wakeAt;
+    this.wakeAt = d;
     return d;
   }
 
   onTimer(now: number): void {
     this.now = now;
+    if (this.wakeAt !== undefined && now >= this.wakeAt) this.wakeAt = undefined;
     if (this.closeAt !== undefined && now >= this.closeAt) {
       this.closeAt = undefined;
       if (this.state === 'TIME_WAIT' || this.state === 'FIN_WAIT_2') {
         this.terminate(undefined); // 2MSL over, or orphaned FIN_WAIT_2 reaped (tcp_fin_timeout): silently gone
         return;
       }
+    }
+    if (this.delackAt !== undefined && now >= this.delackAt) {
+      this.delackAt = undefined;
+      if (this.ackPending && this.state !== 'TIME_WAIT') this.sendAck();
     }
     if (this.rtxAt !== undefined && now >= this.rtxAt) {
       this.rtxAt = undefined;
@@ -503,6 +1357,10 @@ export class Connection {
     if (this.persistAt !== undefined && now >= this.persistAt) {
       this.persistAt = undefined;
       this.onPersistTimeout();
+    }
+    if (this.keepAt !== undefined && now >= this.keepAt) {
+      this.keepAt = undefined;
+      this.onKeepaliveTimeout();
     }
   }
 
@@ -535,25 +1393,107 @@ export class Connection {
       return;
     }
     if (seqGe(this.sndUna, this.sndNxt)) return; // nothing outstanding
+    if (this.sndWnd === 0) {
+      // The window is closed: flow control, not congestion. Data goes back to the persist timer;
+      // a FIN alone (it needs no window) is simply sent again.
+      if (this.finSeq === undefined || seqLt(this.sndUna, this.finSeq)) {
+        this.rewindToUna();
+        this.armPersist();
+      } else {
+        this.emit(this.sndUna, 0, true);
+        this.armRtx();
+      }
+      return;
+    }
+    this.rtoExpirations++;
+    // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA. RFC 2018 §8: the receiver may
+    // have reneged, so forget the SACK scoreboard; fresh SACKs still spare the retransmission what they cover.
     this.cc.onRto(seqDiff(this.sndNxt, this.sndUna), this.now);
-    this.rtxNxt = this.sndUna; // go back: resend from the first unacknowledged octet (§3.8.1)
+    this.caState = 'loss';
+    this.recoverPoint = this.sndNxt;
+    this.pastRecover = false;
+    this.dupAcks = 0;
+    this.inflation = 0;
+    this.sb.clear();
+    this.lostEdge = this.sndUna;
+    this.highRxt = this.sndUna;
+    this.rtxNxt = this.sndUna;
+    this.rtxPassMark = this.sndNxt;
     this.output(true);
     this.armRtx();
   }
 
   /**
-   * Zero-window probe (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): send one octet
-   * beyond the closed window. From then on the retransmission timer repeats it
-   * with exponential backoff; answers from a live peer keep the retry count at zero.
+   * Persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): the peer's window
+   * is closed, or too small for the waiting data. With a zero window, send one
+   * octet beyond it as a probe and probe again with exponential backoff for as
+   * long as the peer answers; an answer that still shows a zero window means
+   * the octet was refused, and it is sent again later. With a small window,
+   * send what fits (RFC 1122 §4.2.3.4 override timeout).
    */
   private onPersistTimeout(): void {
-    if (!this.canSendData() || this.sndWnd > 0 || seqLt(this.sndUna, this.sndNxt)) return;
+    if (this.probeOutstanding) this.rewindToUna(); // the last probe went unanswered: it is sent again
+    if (!this.canSendData() || seqLt(this.sndUna, this.sndNxt)) return;
     const offset = seqDiff(this.sndNxt, this.sndUna);
-    if (offset >= this.sendBuf.length) return;
-    this.transmit(this.buildSegment(ACK, this.sndNxt, this.sendBuf.peek(offset, 1)));
-    this.sndNxt = seqAdd(this.sndNxt, 1);
-    this.rtxNxt = this.sndNxt;
-    this.armRtx();
+    const waiting = this.sendBuf.length - offset;
+    if (waiting <= 0) return;
+    if (this.sndWnd > 0) {
+      this.emit(this.sndNxt, Math.min(this.sndWnd, waiting, this.segmentRoom()), false);
+      return;
+    }
+    // As Linux (tcp_probe_timer), a peer that stops answering probes is given up on after tcp_retries2.
+    if (this.probesOut >= (this.appClosed ? this.cfg.orphanRetries : this.cfg.retries2)) {
+      this.terminate('ETIMEDOUT');
+      return;
+    }
+    this.probesOut++;
+    this.emit(this.sndNxt, 1, false);
+    this.rtxAt = undefined; // the persist timer, not the retransmission timer, repeats the probe
+    this.probeOutstanding = true;
+    this.persistBackoff++;
+    this.armPersist();
+  }
+
+  /**
+   * Keepalive (RFC 1122 §4.2.3.6, Linux tcp_keepalive_timer): after keepIdle
+   * without hearing from the peer, send a probe — SEQ = SND.UNA − 1, no data,
+   * which any live peer answers with an ACK — every keepInterval; after
+   * keepCount unanswered probes reset the connection with ETIMEDOUT.
+   */
+  private onKeepaliveTimeout(): void {
+    if (!this.cfg.keepAlive || !this.keepaliveState()) return;
+    if (seqLt(this.sndUna, this.sndNxt) || this.hasUnsent()) {
+      this.keepAt = this.now + this.cfg.keepInterval; // the retransmission or persist timer is watching
+      return;
+    }
+    const idle = this.now - this.lastRecv;
+    if (idle < this.cfg.keepIdle) {
+      this.keepAt = this.lastRecv + this.cfg.keepIdle;
+      return;
+    }
+    if (this.keepProbes >= this.cfg.keepCount) {
+      this.sendReset();
+      this.terminate('ETIMEDOUT');
+      return;
+    }
+    this.keepProbes++;
+    this.segsOut++;
+    this.transmit(this.buildSegment(ACK, seqAdd(this.sndUna, -1), EMPTY));
+    this.keepAt = this.now + this.cfg.keepInterval;
+  }
+
+  private keepaliveState(): boolean {
+    switch (this.state) {
+      case 'ESTABLISHED':
+      case 'CLOSE_WAIT':
+      case 'FIN_WAIT_1':
+      case 'FIN_WAIT_2':
+      case 'CLOSING':
+      case 'LAST_ACK':
+        return true;
+      default:
+        return false;
+    }
   }
 
   // ──────────────────────────── internals ────────────────────────────
@@ -562,24 +1502,24 @@ export class Connection {
     const from = this.state;
     if (from === to) return;
     this.state = to;
-    this.emit({ type: 'state', from, to });
+    this.emit_({ type: 'state', from, to });
   }
 
-  private emit(ev: ConnEvent): void {
+  private emit_(ev: ConnEvent): void {
     this.sink.event(ev);
   }
 
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
-    this.rtxAt = this.closeAt = this.persistAt = undefined;
-    if (error && !this.appClosed) this.emit({ type: 'error', code: error, message: errorMessage(error) });
+    this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
+    if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
     if (to !== 'CLOSED') {
       this.setState(to);
       this.state = 'CLOSED';
     } else {
       this.setState('CLOSED');
     }
-    this.emit({ type: 'closed' });
+    this.emit_({ type: 'closed' });
   }
 
   /** A valid RST arrived (RFC 9293 §3.10.7.4 "second", errors as Linux's tcp_reset). */
@@ -598,7 +1538,7 @@ export class Connection {
   }
 
   private enterTimeWait(): void {
-    this.rtxAt = this.persistAt = undefined;
+    this.rtxAt = this.persistAt = this.delackAt = this.keepAt = undefined;
     this.setState('TIME_WAIT');
     this.closeAt = this.now + 2 * this.cfg.msl;
   }
@@ -611,6 +1551,7 @@ export class Connection {
     this.rtxCount = 0;
     this.rtt.resetBackoff();
     this.rtxAt = undefined;
+    if (this.cfg.keepAlive) this.keepAt = this.now + this.cfg.keepIdle;
     if (this.finQueued) {
       this.setState('FIN_WAIT_1');
     }
@@ -628,295 +1569,10 @@ export class Connection {
     }
     this.sackOk = this.cfg.sack && o.sackPermitted === true;
     this.tsOk = this.cfg.timestamps && o.ts !== undefined;
-    if (this.tsOk) this.tsRecent = o.ts!.val;
+    if (this.tsOk) this.setTsRecent(o.ts!.val);
     if (o.mss !== undefined && o.mss > 0) this.peerMss = o.mss;
     this.sndMss = Math.max(1, Math.min(this.peerMss, this.cfg.mss) - (this.tsOk ? TS_OPTION_LEN : 0));
     this.cc.setMss(this.sndMss);
-  }
-
-  /** SEG.ACK advanced SND.UNA: drop acknowledged data, measure RTT, manage the retransmission timer. */
-  private ackAdvance(seg: Segment): void {
-    const ack = seg.ack;
-    let acked = seqDiff(ack, this.sndUna);
-    if (acked <= 0) return;
-    // The SYN and FIN occupy sequence space but no buffer bytes.
-    let dataAcked = acked;
-    if (this.sndUna === this.iss) dataAcked--; // our SYN
-    if (this.finSeq !== undefined && seqGt(ack, this.finSeq)) dataAcked--;
-    dataAcked = Math.max(0, Math.min(dataAcked, this.sendBuf.length));
-    this.sendBuf.drop(dataAcked);
-    this.sndUna = ack;
-    if (seqLt(this.rtxNxt, ack)) this.rtxNxt = ack;
-
-    // RTT sample (RFC 6298 §3 Karn's rule; RFC 7323 §4.1 with timestamps).
-    const ecr = seg.options.ts?.ecr;
-    if (this.tsOk && ecr !== undefined && ecr !== 0) {
-      this.rtt.sample(Math.max(0, seqDiff(this.tsNow(), ecr)));
-    } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
-      this.rtt.sample(this.now - this.rttStart);
-      this.rttSeq = undefined;
-    }
-    if (this.state !== 'SYN_SENT' && this.state !== 'SYN_RCVD') this.cc.onAck(dataAcked, this.now);
-    this.rtxCount = 0;
-    // RFC 6298 §5.2–5.3: stop the timer when all is acked, else restart it.
-    if (seqGe(this.sndUna, this.sndNxt)) this.rtxAt = undefined;
-    else this.armRtx();
-
-    if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
-      this.wantWritable = false;
-      this.emit({ type: 'writable' });
-    }
-  }
-
-  /** SND.WND update (RFC 9293 §3.10.7.4 "fifth", SND.WL1/WL2 rule). */
-  private updateWindow(seg: Segment, synSegment: boolean): void {
-    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
-      this.sndWnd = synSegment ? seg.window : seg.window << this.sndScale;
-      this.sndWl1 = seg.seq;
-      this.sndWl2 = seg.ack;
-      if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
-      if (this.sndWnd > 0) this.persistAt = undefined;
-    }
-    // A peer that answers our zero-window probes is alive: probing goes on as long as it answers (as Linux).
-    if (this.sndWnd === 0) this.rtxCount = 0;
-  }
-
-  /** Segment acceptability test, RFC 9293 §3.10.7.4 table. */
-  private acceptable(seg: Segment): boolean {
-    const len = segLen(seg);
-    const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
-    const seq = seg.seq;
-    if (len === 0) {
-      if (wnd === 0) return seq === this.rcvNxt;
-      return seqGe(seq, this.rcvNxt) && seqLt(seq, seqAdd(this.rcvNxt, wnd));
-    }
-    if (wnd === 0) {
-      // RFC 9293: with a zero window still process valid ACKs and RSTs; the text is dropped later.
-      return seq === this.rcvNxt;
-    }
-    const end = seqAdd(seq, len - 1);
-    const hi = seqAdd(this.rcvNxt, wnd);
-    return (seqGe(seq, this.rcvNxt) && seqLt(seq, hi)) || (seqGe(end, this.rcvNxt) && seqLt(end, hi));
-  }
-
-  /**
-   * Accept the text of an acceptable segment (trimmed to the window) into the
-   * receive queue or the out-of-order queue. Returns true when a FIN is now in order.
-   */
-  private receiveText(seg: Segment): boolean {
-    if (!this.canReceive()) return false; // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent FIN
-    let seq = seg.seq;
-    let data = seg.payload;
-    let fin = (seg.flags & FIN) !== 0;
-    // Trim the part before RCV.NXT (duplicates).
-    const before = seqDiff(this.rcvNxt, seq);
-    if (before > 0) {
-      if (before > data.length) fin = false; // the FIN, too, lies before RCV.NXT
-      data = before >= data.length ? EMPTY : data.subarray(before);
-      seq = this.rcvNxt;
-    }
-    // Trim what lies beyond the advertised window.
-    const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, seq));
-    if (data.length > wnd) {
-      data = data.subarray(0, wnd);
-      fin = false;
-    }
-    if (data.length > 0 && this.appClosed) {
-      // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
-      this.sendReset();
-      this.terminate(undefined);
-      return false;
-    }
-    if (seq === this.rcvNxt) {
-      if (data.length > 0) {
-        this.recvQ.push(data);
-        this.rcvNxt = seqAdd(this.rcvNxt, data.length);
-        // Pull whatever the hole was holding back.
-        for (let chunk = this.ooo.takeFrom(this.rcvNxt); chunk; chunk = this.ooo.takeFrom(this.rcvNxt)) {
-          this.recvQ.push(chunk);
-          this.rcvNxt = seqAdd(this.rcvNxt, chunk.length);
-        }
-        if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
-          fin = true;
-          this.oooFin = undefined;
-        }
-        this.emit({ type: 'readable' });
-      }
-      if (!fin) this.sendAck();
-      return fin;
-    }
-    // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
-    if (data.length > 0) this.ooo.insert(seq, data);
-    if (fin) this.oooFin = seqAdd(seq, data.length);
-    this.sendAck();
-    return false;
-  }
-
-  /** The peer's FIN is in order (RFC 9293 §3.10.7.4 "eighth"). */
-  private onFinReceived(ourFinAcked: boolean): void {
-    this.rcvNxt = seqAdd(this.rcvNxt, 1);
-    this.peerFin = true;
-    this.sendAck();
-    this.emit({ type: 'eof' });
-    switch (this.state) {
-      case 'SYN_RCVD':
-      case 'ESTABLISHED':
-        this.setState('CLOSE_WAIT');
-        return;
-      case 'FIN_WAIT_1':
-        // A FIN that also ACKs our FIN goes straight to TIME_WAIT (C4); otherwise CLOSING (C5).
-        if (ourFinAcked) this.enterTimeWait();
-        else this.setState('CLOSING');
-        return;
-      case 'FIN_WAIT_2':
-        this.enterTimeWait();
-        return;
-      default:
-        return;
-    }
-  }
-
-  private canReceive(): boolean {
-    return this.state === 'ESTABLISHED' || this.state === 'FIN_WAIT_1' || this.state === 'FIN_WAIT_2' || this.state === 'SYN_RCVD';
-  }
-
-  private canSendData(): boolean {
-    return this.state === 'ESTABLISHED' || this.state === 'CLOSE_WAIT' || this.state === 'FIN_WAIT_1' || this.state === 'LAST_ACK' || this.state === 'CLOSING';
-  }
-
-  /**
-   * Send what the windows allow: retransmissions after an RTO first, then new
-   * data, then the FIN once all data is out. Nagle (RFC 896, RFC 1122
-   * §4.2.3.4) holds back a small segment while data is unacknowledged.
-   */
-  private output(isRto = false): void {
-    if (!this.canSendData()) return;
-    const dataEnd = seqAdd(this.sndUna, this.sendBuf.length); // sequence after the last queued byte
-    for (let n = 0; n < MAX_OUTPUT_SEGMENTS; n++) {
-      const retransmitting = seqLt(this.rtxNxt, this.sndNxt);
-      const seq = retransmitting ? this.rtxNxt : this.sndNxt;
-      const limitEnd = retransmitting ? this.sndNxt : dataEnd;
-      const wndEdge = seqAdd(this.sndUna, Math.min(this.sndWnd, this.cc.cwnd));
-      const inWindow = Math.max(0, seqDiff(wndEdge, seq));
-      const dataLeft = Math.max(0, seqDiff(seqLt(limitEnd, dataEnd) ? limitEnd : dataEnd, seq));
-      let len = Math.min(dataLeft, this.sndMss, inWindow);
-      if (isRto && retransmitting && len === 0 && dataLeft > 0) len = Math.min(dataLeft, this.sndMss); // the RTO segment goes even into a shrunk window
-      const finHere = this.finQueued && seqAdd(seq, len) === dataEnd && (this.finSeq === undefined || seqLe(seq, this.finSeq)) && (retransmitting || this.finSeq === undefined);
-      if (len === 0 && !finHere) break;
-      // Nagle with Minshall's refinement, as Linux: hold a small segment only while an earlier small one is unacknowledged.
-      if (!retransmitting && !finHere && len < this.sndMss && !this.cfg.noDelay && seqGt(this.sndSml, this.sndUna)) break;
-      let flags = ACK;
-      if (len > 0 && seqAdd(seq, len) === dataEnd) flags |= PSH;
-      if (finHere) flags |= FIN;
-      const payload = len > 0 ? this.sendBuf.peek(seqDiff(seq, this.sndUna), len) : EMPTY;
-      const segOut = this.buildSegment(flags, seq, payload);
-      if (retransmitting) segOut.rtx = true;
-      this.transmit(segOut);
-      const end = seqAdd(seq, len + (finHere ? 1 : 0));
-      if (finHere && this.finSeq === undefined) this.finSeq = seqAdd(seq, len);
-      if (retransmitting) {
-        this.rtxNxt = end;
-      } else {
-        if (this.rttSeq === undefined && !this.tsOk) {
-          this.rttSeq = end;
-          this.rttStart = this.now;
-        }
-        this.sndNxt = end;
-        this.rtxNxt = end;
-        if (len < this.sndMss) this.sndSml = end;
-      }
-      if (this.rtxAt === undefined) this.armRtx();
-      if (isRto) break; // after an RTO, one segment; the rest follow as ACKs open cwnd
-    }
-    // Zero window with data waiting and nothing in flight: the persist timer keeps probing.
-    if (this.sndWnd === 0 && seqGe(this.sndUna, this.sndNxt) && this.sendBuf.length > 0 && this.persistAt === undefined) {
-      this.persistAt = this.now + Math.max(this.rtt.rto, this.cfg.rtoMin);
-    }
-  }
-
-  /** (Re)start the retransmission timer; the RTO carries any backoff until a new RTT sample resets it. */
-  private armRtx(): void {
-    this.rtxAt = this.now + this.rtt.rto;
-  }
-
-  private tsNow(): number {
-    return (Math.floor(this.now) + this.cfg.tsOffset) >>> 0;
-  }
-
-  /** The free receive space from RCV.NXT: the window we may offer. */
-  private freeWindow(): number {
-    return Math.max(0, this.cfg.recvBufferSize - this.recvQ.length);
-  }
-
-  /** Window field for an outgoing segment; the right edge never moves left (RFC 9293 §3.8.6.2.2). */
-  private windowField(syn: boolean): number {
-    const free = this.freeWindow();
-    if (syn) {
-      const w = Math.min(free, 0xffff);
-      this.rcvAdvEdge = seqAdd(this.rcvNxt, w);
-      return w;
-    }
-    const promised = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
-    let field = Math.min(0xffff, Math.floor(free / 2 ** this.rcvScale));
-    if (field * 2 ** this.rcvScale < promised) field = Math.min(0xffff, Math.ceil(promised / 2 ** this.rcvScale));
-    const edge = seqAdd(this.rcvNxt, field * 2 ** this.rcvScale);
-    this.rcvAdvEdge = seqMax(this.rcvAdvEdge, edge);
-    return field;
-  }
-
-  private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
-    const options: TcpOptions = {};
-    if (this.tsOk) options.ts = { val: this.tsNow(), ecr: this.tsRecent };
-    if (this.sackOk && flags & ACK && !this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(this.tsOk ? 3 : 4);
-    const window = this.windowField(false);
-    if (flags & ACK) this.lastAckSent = this.rcvNxt;
-    return { seq, ack: flags & ACK ? this.rcvNxt : 0, flags, window, options, payload };
-  }
-
-  private sendSyn(withAck: boolean, rtx = false): void {
-    const options: TcpOptions = { mss: this.cfg.mss };
-    // In a SYN-ACK, offer only what the peer's SYN offered (RFC 7323 §1.3, RFC 2018 §2).
-    const offerWs = withAck ? this.wsOk : this.cfg.windowScaling;
-    const offerSack = withAck ? this.sackOk : this.cfg.sack;
-    const offerTs = withAck ? this.tsOk : this.cfg.timestamps;
-    if (offerSack) options.sackPermitted = true;
-    if (offerTs) options.ts = { val: this.tsNow(), ecr: withAck ? this.tsRecent : 0 };
-    if (offerWs) options.wscale = this.rcvScale;
-    const seg: OutSegment = {
-      seq: this.iss,
-      ack: withAck ? this.rcvNxt : 0,
-      flags: withAck ? SYN | ACK : SYN,
-      window: this.windowField(true),
-      options,
-      payload: EMPTY,
-    };
-    if (rtx) seg.rtx = true;
-    if (withAck) this.lastAckSent = this.rcvNxt;
-    this.transmit(seg);
-  }
-
-  private sendAck(): void {
-    this.transmit(this.buildSegment(ACK, this.sndNxt, EMPTY));
-  }
-
-  /** ACKs answering bad segments (challenge ACKs, RFC 5961 §7) are rate-limited per connection. */
-  private sendAckLimited(): void {
-    if (this.now - this.challengeWindowStart >= 1000) {
-      this.challengeWindowStart = this.now;
-      this.challengeCount = 0;
-    }
-    if (this.challengeCount >= this.cfg.challengeAckLimit) return;
-    this.challengeCount++;
-    this.sendAck();
-  }
-
-  /** RST,ACK with <SEQ=SND.NXT> (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK). */
-  private sendReset(): void {
-    this.transmit({ seq: this.sndNxt, ack: this.rcvNxt, flags: RST | ACK, window: 0, options: {}, payload: EMPTY });
-  }
-
-  private transmit(seg: OutSegment): void {
-    this.sink.transmit(seg);
   }
 
   // ──────────────────────────── observation ────────────────────────────
@@ -936,19 +1592,30 @@ export class Connection {
     } else if (this.closeAt !== undefined) {
       timer = 'fin_wait_2';
       timerExpires = this.closeAt;
+    } else if (this.keepAt !== undefined) {
+      timer = 'keepalive';
+      timerExpires = this.keepAt;
+    } else if (this.delackAt !== undefined && this.ackPending) {
+      timer = 'delack';
+      timerExpires = this.delackAt;
     }
     const unacked = this.state === 'SYN_SENT' || this.state === 'SYN_RCVD' ? 0 : this.sendBuf.length;
+    const mss = this.sndMss;
+    const cwnd = this.cc.cwnd;
+    const ssthresh = this.cc.ssthresh;
+    const flight = Math.max(0, seqDiff(this.sndNxt, this.sndUna));
+    const lost = seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
     return {
       state: this.state,
       sendQueue: unacked,
       recvQueue: this.recvQ.length,
       rto: this.rtt.rto,
       srtt: this.rtt.srtt,
-      cwnd: this.cc.cwnd,
-      ssthresh: this.cc.ssthresh,
+      cwnd,
+      ssthresh,
       sndWnd: this.sndWnd,
       rcvWnd: Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt)),
-      mss: this.sndMss,
+      mss,
       timer,
       timerExpires,
       retransmits: this.rtxCount,
@@ -957,6 +1624,69 @@ export class Connection {
         sack: this.sackOk,
         timestamps: this.tsOk,
       },
+      congestionControl: this.cc.name,
+      caState: this.caState,
+      rttvar: this.rtt.srtt === undefined ? undefined : this.rtt.rttvar,
+      minRtt: this.minRtt,
+      backoff: this.rtt.backoffCount,
+      ato: this.cfg.delayedAck ? this.cfg.delayedAckMs : 0,
+      advMss: this.cfg.mss,
+      rcvMss: this.rcvMss,
+      cwndSegments: Math.floor(cwnd / mss),
+      ssthreshSegments: ssthresh >= Number.MAX_SAFE_INTEGER ? undefined : Math.floor(ssthresh / mss),
+      bytesInFlight: flight,
+      pipe: this.caState === 'recovery' && this.sackOk ? this.sackPipe() : flight - this.sb.sackedBytes,
+      sacked: this.sb.sackedBytes,
+      lost,
+      dupAcks: this.dupAcks,
+      bytesSent: this.bytesSent,
+      bytesRetrans: this.bytesRetrans,
+      bytesAcked: this.bytesAcked,
+      bytesReceived: this.bytesReceived,
+      segsOut: this.segsOut,
+      segsIn: this.segsIn,
+      dataSegsOut: this.dataSegsOut,
+      dataSegsIn: this.dataSegsIn,
+      totalRetrans: this.totalRetrans,
+      fastRetransmits: this.fastRetransmits,
+      lostRetransmits: this.lostRetransmits,
+      rtoExpirations: this.rtoExpirations,
+      pawsDrops: this.pawsDrops,
+      oooBytes: this.ooo.size,
+      lastSend: this.lastSend,
+      lastRecv: this.lastRecv,
+      lastAck: this.lastAck,
+      keepaliveProbes: this.keepProbes,
+    };
+  }
+
+  /**
+   * What a compact TIME_WAIT record needs to stand in for this TCB (the
+   * stack may replace a connection in TIME_WAIT by one, as Linux does).
+   * Field names match `TimeWaitSnapshot` in time-wait.ts.
+   */
+  timeWaitSnapshot(): {
+    sndNxt: number;
+    rcvNxt: number;
+    windowField: number;
+    rcvWnd: number;
+    tsOk: boolean;
+    tsRecent: number;
+    tsOffset: number;
+    duration: number;
+    challengeAckLimit: number;
+  } {
+    const rcvWnd = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
+    return {
+      sndNxt: this.sndNxt,
+      rcvNxt: this.rcvNxt,
+      windowField: Math.min(0xffff, Math.ceil(rcvWnd / (1 << this.rcvScale))),
+      rcvWnd,
+      tsOk: this.tsOk,
+      tsRecent: this.tsRecent,
+      tsOffset: this.cfg.tsOffset,
+      duration: 2 * this.cfg.msl,
+      challengeAckLimit: this.cfg.challengeAckLimit,
     };
   }
 
@@ -965,6 +1695,18 @@ export class Connection {
     return this.appClosed;
   }
 }
+
+/** Events without payload are shared, immutable objects (one per data segment would be garbage). */
+const READABLE: ConnEvent = Object.freeze({ type: 'readable' });
+const WRITABLE: ConnEvent = Object.freeze({ type: 'writable' });
+const EOF: ConnEvent = Object.freeze({ type: 'eof' });
+
+/** What one attempt to send a segment found. */
+type SendResult = 0 | 1 | 2 | 3;
+const SENT: SendResult = 0;
+const NOTHING: SendResult = 1; // nothing to send, or Nagle holds it
+const WINDOW_BLOCKED: SendResult = 2; // the peer's window (or sender SWS avoidance) holds data back
+const CWND_BLOCKED: SendResult = 3;
 
 function errorMessage(code: TcpErrorCode): string {
   switch (code) {

@@ -1,9 +1,11 @@
 /**
  * In-order bytes received and not yet read by the application. Its size
  * decides the advertised window (RFC 9293 §3.8.6.2: window = free space).
+ * The queue front is an index, so reads are O(1) amortized.
  */
 export class ReceiveQueue {
   private chunks: Uint8Array[] = [];
+  private first = 0;
   private len = 0;
 
   get length(): number {
@@ -20,32 +22,46 @@ export class ReceiveQueue {
   read(max = Infinity): Uint8Array | null {
     if (this.len === 0 || max <= 0) return null;
     const n = Math.min(max, this.len);
-    const first = this.chunks[0]!;
+    const first = this.chunks[this.first]!;
     if (first.length === n) {
-      this.chunks.shift();
+      this.shift();
       this.len -= n;
       return first;
     }
     if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
+      this.chunks[this.first] = first.subarray(n);
       this.len -= n;
       return first.subarray(0, n);
     }
     return this.readCopy(n);
   }
 
+  private shift(): void {
+    this.chunks[this.first] = EMPTY_CHUNK;
+    this.first++;
+    if (this.first === this.chunks.length) {
+      this.chunks = [];
+      this.first = 0;
+    } else if (this.first > 64 && this.first * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first);
+      this.first = 0;
+    }
+  }
+
   private readCopy(n: number): Uint8Array {
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
-      const c = this.chunks[0]!;
+      const c = this.chunks[this.first]!;
       const take = Math.min(c.length, n - filled);
       out.set(take === c.length ? c : c.subarray(0, take), filled);
       filled += take;
-      if (take === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(take);
+      if (take === c.length) this.shift();
+      else this.chunks[this.first] = c.subarray(take);
     }
     this.len -= n;
     return out;
   }
 }
+
+const EMPTY_CHUNK = new Uint8Array(0);

@@ -1,12 +1,20 @@
 /**
  * The send queue: bytes the application handed over that the peer has not
  * acknowledged yet. Byte 0 is the octet at SND.UNA once the SYN is acked.
- * Stored as a list of chunks (copied on push, so callers may reuse buffers);
- * reads for (re)transmission return views when a range lies in one chunk.
+ *
+ * One ring buffer, copied into on push (so callers may reuse their
+ * buffers) — the only copy on the send path before the packet itself.
+ * Every operation is O(1) apart from that copy: no per-chunk bookkeeping,
+ * no Array.shift. `peek` returns a view into the ring; a range that wraps
+ * around the end is made contiguous by mirroring its head into a slack area
+ * after the ring (no allocation), so a segment is never assembled by copying.
+ * The ring grows by doubling up to `capacity` and is allocated on first use.
  */
 export class SendBuffer {
-  private chunks: Uint8Array[] = [];
-  private head = 0; // offset into chunks[0]
+  private ring: Uint8Array = EMPTY; // [0, size) the ring, [size, size + slack) the mirror area
+  private size = 0;
+  private slack = 0;
+  private head = 0; // ring index of byte 0
   private len = 0;
 
   constructor(public capacity: number) {}
@@ -23,55 +31,70 @@ export class SendBuffer {
   push(data: Uint8Array): number {
     const n = Math.min(data.length, this.free);
     if (n === 0) return 0;
-    this.chunks.push(data.slice(0, n));
+    if (this.len + n > this.size) this.grow(this.len + n);
+    let tail = this.head + this.len;
+    if (tail >= this.size) tail -= this.size;
+    const first = Math.min(n, this.size - tail);
+    this.ring.set(first === data.length ? data : data.subarray(0, first), tail);
+    if (first < n) this.ring.set(data.subarray(first, n), 0);
     this.len += n;
     return n;
   }
 
-  /** `len` bytes starting `offset` bytes after the front. A view when possible, a copy otherwise. */
+  /** `len` bytes starting `offset` bytes after the front, as a view (valid until the next push or drop). */
   peek(offset: number, len: number): Uint8Array {
     if (offset < 0 || len < 0 || offset + len > this.len) {
       throw new RangeError(`SendBuffer.peek(${offset}, ${len}) outside 0..${this.len}`);
     }
-    let i = 0;
-    let pos = offset + this.head;
-    while (pos >= this.chunks[i]!.length) {
-      pos -= this.chunks[i]!.length;
-      i++;
+    if (len === 0) return EMPTY;
+    let start = this.head + offset;
+    if (start >= this.size) start -= this.size;
+    const end = start + len;
+    if (end <= this.size) return this.ring.subarray(start, end);
+    const wrapped = end - this.size; // bytes that live at the ring's start
+    if (wrapped <= this.slack) {
+      this.ring.copyWithin(this.size, 0, wrapped);
+      return this.ring.subarray(start, end);
     }
-    const first = this.chunks[i]!;
-    if (pos + len <= first.length) return first.subarray(pos, pos + len);
-    const out = new Uint8Array(len);
-    let filled = 0;
-    while (filled < len) {
-      const c = this.chunks[i]!;
-      const take = Math.min(c.length - pos, len - filled);
-      out.set(c.subarray(pos, pos + take), filled);
-      filled += take;
-      pos = 0;
-      i++;
-    }
+    const out = new Uint8Array(len); // longer than the mirror area: only for huge peeks
+    out.set(this.ring.subarray(start, this.size), 0);
+    out.set(this.ring.subarray(0, wrapped), this.size - start);
     return out;
   }
 
   /** Forget `n` bytes from the front (they were acknowledged). */
   drop(n: number): void {
     n = Math.min(n, this.len);
+    if (n <= 0) return;
     this.len -= n;
-    while (n > 0) {
-      const c = this.chunks[0]!;
-      const avail = c.length - this.head;
-      if (n < avail) {
-        this.head += n;
-        return;
-      }
-      n -= avail;
-      this.chunks.shift();
-      this.head = 0;
-    }
     if (this.len === 0) {
-      this.chunks = [];
       this.head = 0;
+      return;
     }
+    this.head += n;
+    if (this.head >= this.size) this.head -= this.size;
+  }
+
+  /** Make room for `need` bytes: a larger ring with the contents moved to its start. */
+  private grow(need: number): void {
+    let size = Math.max(this.size, MIN_RING);
+    while (size < need) size *= 2;
+    size = Math.max(need, Math.min(size, Math.max(this.capacity, need)));
+    const slack = Math.min(MAX_SLACK, size);
+    const ring = new Uint8Array(size + slack);
+    if (this.len > 0) {
+      const first = Math.min(this.len, this.size - this.head);
+      ring.set(this.ring.subarray(this.head, this.head + first), 0);
+      if (first < this.len) ring.set(this.ring.subarray(0, this.len - first), first);
+    }
+    this.ring = ring;
+    this.size = size;
+    this.slack = slack;
+    this.head = 0;
   }
 }
+
+const EMPTY = new Uint8Array(0);
+const MIN_RING = 16 * 1024;
+/** Longest range `peek` returns without allocating when it wraps: the largest possible segment. */
+const MAX_SLACK = 65536;

@@ -25,11 +25,14 @@ export interface SegSpec {
 export interface TcpTestOptions {
   isn?: number;
   peerIsn?: number;
-  /** Connection config; by default MSS 1460 and no WS/SACK/TS so segments stay short to assert. */
+  /**
+   * Connection config; by default MSS 1460, no WS/SACK/TS so segments stay short to assert, and
+   * delayed ACKs off so every ACK shows up at once (test delayed ACK by passing `delayedAck: true`).
+   */
   cfg?: Partial<TcpConfig>;
 }
 
-const BASE_CFG: Partial<TcpConfig> = { windowScaling: false, sack: false, timestamps: false };
+const BASE_CFG: Partial<TcpConfig> = { windowScaling: false, sack: false, timestamps: false, delayedAck: false };
 
 export class TcpTest {
   now = 0;

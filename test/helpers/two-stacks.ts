@@ -17,11 +17,24 @@ export interface TwoStacks {
   states(stack: 'A' | 'B'): string[];
 }
 
-export function twoStacks(opts: { link?: PairOptions; tcp?: Partial<TcpConfig>; seed?: number; v6?: boolean; synCookies?: boolean } = {}): TwoStacks {
+export function twoStacks(
+  opts: {
+    link?: PairOptions;
+    tcp?: Partial<TcpConfig>;
+    /** Per-stack TCP options, merged over `tcp`. */
+    tcpA?: Partial<TcpConfig>;
+    tcpB?: Partial<TcpConfig>;
+    seed?: number;
+    v6?: boolean;
+    synCookies?: boolean;
+  } = {},
+): TwoStacks {
   const clock = new VirtualClock();
   const [linkA, linkB] = MemoryLink.pair(clock, { seed: opts.seed ?? 1, ...opts.link });
-  const a = new Stack({ clock, name: 'A', seed: (opts.seed ?? 1) * 2 + 1, tcp: opts.tcp, synCookies: opts.synCookies });
-  const b = new Stack({ clock, name: 'B', seed: (opts.seed ?? 1) * 2 + 2, tcp: opts.tcp, synCookies: opts.synCookies });
+  const tcpA = opts.tcpA ? { ...opts.tcp, ...opts.tcpA } : opts.tcp;
+  const tcpB = opts.tcpB ? { ...opts.tcp, ...opts.tcpB } : opts.tcp;
+  const a = new Stack({ clock, name: 'A', seed: (opts.seed ?? 1) * 2 + 1, tcp: tcpA, synCookies: opts.synCookies });
+  const b = new Stack({ clock, name: 'B', seed: (opts.seed ?? 1) * 2 + 2, tcp: tcpB, synCookies: opts.synCookies });
   a.attach(linkA, { address: opts.v6 ? 'fd00::1' : '10.0.0.1' });
   b.attach(linkB, { address: opts.v6 ? 'fd00::2' : '10.0.0.2' });
   const trace: StackTraceEvent[] = [];

@@ -1,0 +1,76 @@
+import type { TcpState } from './state.js';
+
+/** Which timer is next, as `ss -o` names them. */
+export type TimerName = 'on' | 'persist' | 'keepalive' | 'timewait' | 'delack' | 'fin_wait_2' | 'off';
+
+/** Linux's congestion-avoidance states (`ss -i` / tcp_ca_state), for tracing loss recovery. */
+export type CaState = 'open' | 'disorder' | 'recovery' | 'loss';
+
+/** A snapshot for `ss`-style tables. The first block is the original shape; everything after `options` was added for `ss -ti`. */
+export interface ConnectionInfo {
+  state: TcpState;
+  sendQueue: number; // bytes sent or queued, not acked (Linux Send-Q)
+  recvQueue: number; // bytes received, not read (Linux Recv-Q)
+  rto: number;
+  srtt: number | undefined;
+  cwnd: number;
+  ssthresh: number;
+  sndWnd: number;
+  rcvWnd: number;
+  mss: number;
+  timer: TimerName;
+  timerExpires: number | undefined;
+  retransmits: number;
+  options: { wscale: [number, number] | null; sack: boolean; timestamps: boolean };
+
+  /** Congestion controller name ("cubic", "newreno"). */
+  congestionControl: string;
+  /** Loss-recovery state. */
+  caState: CaState;
+  /** RTT variance (RFC 6298 RTTVAR), ms. */
+  rttvar: number | undefined;
+  /** Smallest RTT sample seen, ms. */
+  minRtt: number | undefined;
+  /** Exponential backoff count of the RTO. */
+  backoff: number;
+  /** Delayed-ACK timeout, ms (0 when delayed ACKs are off). */
+  ato: number;
+  /** Our advertised MSS and the receive-side segment size estimate. */
+  advMss: number;
+  rcvMss: number;
+  /** cwnd and ssthresh in segments of `mss`, as `ss -i` prints them. */
+  cwndSegments: number;
+  ssthreshSegments: number | undefined;
+  /** Bytes in flight (SND.NXT − SND.UNA) and the RFC 6675 estimate of what is really in the network. */
+  bytesInFlight: number;
+  pipe: number;
+  /** Octets SACKed by the peer and presumed lost, above SND.UNA. */
+  sacked: number;
+  lost: number;
+  /** Duplicate ACKs counted towards fast retransmit. */
+  dupAcks: number;
+  bytesSent: number;
+  bytesRetrans: number;
+  bytesAcked: number;
+  bytesReceived: number;
+  segsOut: number;
+  segsIn: number;
+  dataSegsOut: number;
+  dataSegsIn: number;
+  /** Retransmitted segments over the connection's life (ss "retrans:x/total"). */
+  totalRetrans: number;
+  fastRetransmits: number;
+  /** Retransmissions found lost again from later SACKs (and sent once more before the RTO). */
+  lostRetransmits: number;
+  rtoExpirations: number;
+  /** Segments dropped by PAWS (RFC 7323 §5). */
+  pawsDrops: number;
+  /** Out-of-order bytes held for reassembly. */
+  oooBytes: number;
+  /** Times of the last data sent, segment received and new data acknowledged (ms on the connection's clock). */
+  lastSend: number | undefined;
+  lastRecv: number | undefined;
+  lastAck: number | undefined;
+  /** Keepalive probes sent without an answer. */
+  keepaliveProbes: number;
+}

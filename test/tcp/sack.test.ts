@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tcpTest, type TcpTest } from '../helpers/tcp-test.js';
+import type { TcpConfig } from '../../src/tcp/config.js';
+
+// Our ISN is 1000, the peer's 5000. The peer offers MSS 1460 and SACK (RFC 2018), no timestamps.
+const MSS = 1460;
+const seg = (k: number) => 1001 + MSS * k;
+
+function establishSack(cfg: Partial<TcpConfig> = {}): TcpTest {
+  const t = tcpTest({ cfg: { sack: true, ...cfg } });
+  t.user.connect();
+  const syn = t.recv({ flags: 'SYN', seq: 1000 });
+  assert.equal(syn.options.sackPermitted, true);
+  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: MSS, sackPermitted: true } });
+  t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
+  assert.equal(t.c.info().options.sack, true);
+  return t;
+}
+
+/** The peer sends a pure ACK with SACK blocks (segment indices, [from, to)); returns what we sent, R = retransmission. */
+function sackAck(t: TcpTest, ackSeg: number, blocks: Array<[number, number]>): string[] {
+  t.send({ flags: 'ACK', seq: 5001, ack: seg(ackSeg), window: 65535, options: { sack: blocks.map(([a, b]) => [seg(a), seg(b)] as [number, number]) } });
+  return t.out.splice(0).map((s) => `${(s.seq - 1001) / MSS}${s.rtx ? 'R' : ''}+${s.payload.length}`);
+}
+
+test('D7 SACK recovery (RFC 6675) retransmits only the holes', () => {
+  const t = establishSack({ congestionControl: 'newreno' });
+  t.user.send(new Uint8Array(10 * MSS));
+  assert.equal(t.out.splice(0).length, 10);
+  // Segments 1, 4 and 7 are lost; every other one arrives and is SACKed.
+  const sent: string[] = [];
+  sent.push(...sackAck(t, 1, [])); // segment 0 arrives: a plain cumulative ACK
+  sent.push(...sackAck(t, 1, [[2, 3]]));
+  sent.push(...sackAck(t, 1, [[2, 4]]));
+  sent.push(...sackAck(t, 1, [[5, 6], [2, 4]]));
+  assert.equal(t.c.info().caState, 'recovery');
+  sent.push(...sackAck(t, 1, [[5, 7], [2, 4]]));
+  sent.push(...sackAck(t, 1, [[8, 9], [5, 7], [2, 4]]));
+  sent.push(...sackAck(t, 1, [[8, 10], [5, 7], [2, 4]]));
+  assert.deepEqual(sent, ['1R+1460', '4R+1460', '7R+1460'], 'the three holes, each once, nothing the peer already holds');
+  const i = t.c.info();
+  assert.equal(i.sacked, 6 * MSS);
+  assert.equal(i.fastRetransmits, 1);
+  // The retransmissions arrive: the cumulative ACK passes the recovery point and recovery ends.
+  assert.deepEqual(sackAck(t, 10, []), []);
+  assert.equal(t.c.info().caState, 'open');
+  assert.equal(t.c.info().sacked, 0);
+});
+
+test('D7 SACK: loss is detected from the scoreboard (IsLost) even when duplicate ACKs are too few', () => {
+  const t = establishSack();
+  t.user.send(new Uint8Array(10 * MSS));
+  t.out.length = 0;
+  // One ACK (the others were lost) SACKs three segments above the hole: more than (DupThresh − 1)·SMSS.
+  assert.deepEqual(sackAck(t, 0, [[1, 4]]), ['0R+1460']);
+  assert.equal(t.c.info().caState, 'recovery');
+});
+
+test('D7 SACK: partial ACKs during recovery keep filling holes; new data follows when none is left (NextSeg rule 2)', () => {
+  const t = establishSack({ congestionControl: 'newreno' });
+  t.user.send(new Uint8Array(30 * MSS));
+  assert.equal(t.out.splice(0).length, 10);
+  sackAck(t, 1, []); // segment 0 acked: slow start sends 10 and 11
+  sackAck(t, 1, [[2, 3]]);
+  sackAck(t, 1, [[2, 4]]);
+  const fr = sackAck(t, 1, [[2, 5]]);
+  assert.equal(fr[0], '1R+1460');
+  // The peer gets segment 1 and everything up to 12 except 7: a partial ACK with one SACK block.
+  const after = sackAck(t, 7, [[8, 12]]);
+  assert.equal(after[0], '7R+1460', `hole 7 resent first: ${after.join(' ')}`);
+  assert.ok(!after.some((x) => /^(8|9|10|11)R/.test(x)), `SACKed data is never resent: ${after.join(' ')}`);
+  assert.ok(after.includes('14+1460'), `then new data as the pipe allows: ${after.join(' ')}`);
+  assert.ok(t.c.info().pipe <= t.c.info().cwnd, 'pipe stays within cwnd');
+});
+
+test('D7 after an RTO the scoreboard is cleared (RFC 2018 §8), but later SACKs still spare what they cover', () => {
+  const t = establishSack({ congestionControl: 'newreno' });
+  t.user.send(new Uint8Array(6 * MSS));
+  t.out.length = 0;
+  t.advance(1000); // everything lost: RTO
+  assert.deepEqual(t.out.splice(0).map((s) => `${(s.seq - 1001) / MSS}${s.rtx ? 'R' : ''}`), ['0R']);
+  assert.equal(t.c.info().caState, 'loss');
+  // The retransmitted segment 0 arrives, and the peer also holds 2–3 (they were only delayed).
+  const next = sackAck(t, 1, [[2, 4]]);
+  assert.deepEqual(next, ['1R+1460', '4R+1460'], 'slow start resends 1, skips the SACKed 2–3, goes on with 4');
+});
+
+test('D3 a data segment that carries SACK blocks shrinks its payload so the packet still fits the MSS', () => {
+  const t = establishSack();
+  // The peer's data arrives with a hole: our ACKs now carry one SACK block (2 + 8 bytes, padded to 12).
+  t.send({ flags: 'ACK', seq: 5101, ack: 1001, payload: new Uint8Array(100) });
+  const dup = t.recv({ flags: 'ACK', ack: 5001 });
+  assert.deepEqual(dup.options.sack, [[5101, 5201]]);
+  t.user.send(new Uint8Array(3000));
+  const s1 = t.recv({ flags: 'ACK', seq: 1001 });
+  assert.deepEqual(s1.options.sack, [[5101, 5201]]);
+  assert.equal(s1.payload.length, MSS - 12, 'MSS less NOP,NOP,SACK(1 block)');
+});
