@@ -1,4 +1,5 @@
 import type { Connection, ConnectionInfo } from '../tcp/connection.js';
+import type { TimeWait } from '../tcp/time-wait.js';
 import type { TcpErrorCode } from '../tcp/events.js';
 import type { TcpState } from '../tcp/state.js';
 import { Emitter } from '../util/emitter.js';
@@ -35,6 +36,9 @@ export interface ConnectionDriver {
   after(): void;
 }
 
+/** What a socket handle drives: the full TCB, or the compact TIME_WAIT record that replaces it. */
+export type SocketTcb = Connection | TimeWait;
+
 /**
  * The stack's handle on one connection: a thin, non-stream API over the
  * sans-IO Connection. `net/` builds Node's `net.Socket` on top of it.
@@ -42,7 +46,7 @@ export interface ConnectionDriver {
 export class TcpSocket extends Emitter<SocketEvents> {
   constructor(
     readonly id: number,
-    private readonly conn: Connection,
+    private conn: SocketTcb,
     private readonly driver: ConnectionDriver,
     readonly localAddress: string,
     readonly localPort: number,
@@ -115,6 +119,11 @@ export class TcpSocket extends Emitter<SocketEvents> {
 
   info(): ConnectionInfo {
     return this.conn.info();
+  }
+
+  /** @internal the stack swaps in the compact TIME_WAIT record, so the full TCB can be freed. */
+  retarget(tcb: SocketTcb): void {
+    this.conn = tcb;
   }
 
   /** @internal the stack delivers connection events through this. */

@@ -1,4 +1,5 @@
 import { Connection } from '../tcp/connection.js';
+import type { TimeWait } from '../tcp/time-wait.js';
 import type { TcpConfig } from '../tcp/config.js';
 import type { ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
@@ -83,7 +84,8 @@ interface Iface {
  * of closures, which matters at a million connections.
  */
 class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
-  conn!: Connection;
+  /** The TCB; in TIME_WAIT, the compact record that replaced it. */
+  conn!: Connection | TimeWait;
   socket!: TcpSocket;
   /** Events raised during the current call into the connection, delivered by `after`. */
   pending: ConnEvent[] | null = null;
@@ -436,6 +438,15 @@ export class Stack extends Emitter<StackEvents> {
       // each event is taken off the queue before it is delivered, so every one is delivered once.
       while (pending.length > 0) this.deliver(entry, pending.shift()!);
       if (entry.pending === pending) entry.pending = null;
+    }
+    if (entry.conn.state === 'TIME_WAIT' && entry.conn instanceof Connection && entry.conn.readableBytes === 0) {
+      // Like Linux's timewait sockets: keep a few numbers, not the whole TCB with its queues
+      // (once the application has read what arrived; until then the full TCB holds it).
+      const tw = entry.conn.detachTimeWait(entry);
+      if (tw) {
+        entry.conn = tw;
+        entry.socket.retarget(tw);
+      }
     }
     if (entry.conn.state === 'CLOSED') {
       this.wheel.cancel(entry);

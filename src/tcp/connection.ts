@@ -10,6 +10,7 @@ import { RtoEstimator } from './rto.js';
 import { SackScoreboard } from './sack-scoreboard.js';
 import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
+import { TimeWait } from './time-wait.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
 import type { TcpState } from './state.js';
 
@@ -96,7 +97,9 @@ export class Connection {
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
-  private closeAt: number | undefined; // TIME_WAIT 2MSL or orphaned FIN_WAIT_2
+  private closeAt: number | undefined; // orphaned FIN_WAIT_2
+  /** The compact record that does TIME_WAIT's work once this TCB is there (tcp/time-wait.ts). */
+  private tw: TimeWait | undefined;
   private persistAt: number | undefined;
   private persistBackoff = 0; // exponential backoff of the persist timer (RFC 1122 §4.2.2.17)
   private probeOutstanding = false; // a zero-window probe octet is in flight
@@ -359,7 +362,7 @@ export class Connection {
         this.onSegmentSynSent(seg);
         return;
       case 'TIME_WAIT':
-        this.onSegmentTimeWait(seg);
+        this.tw?.onSegment(seg, now);
         return;
       default:
         // Any segment from the peer shows it is alive: the keepalive idle time restarts (as Linux).
@@ -532,38 +535,27 @@ export class Connection {
     if (this.state !== 'CLOSED' && this.state !== 'TIME_WAIT') this.output();
   }
 
-  /** TIME_WAIT (RFC 9293 §3.10.7.4, RFC 1337, RFC 6191 via `acceptsNewSyn`). */
-  private onSegmentTimeWait(seg: Segment): void {
-    const f = seg.flags;
-    if (f & RST) return; // RFC 1337: ignore RST in TIME_WAIT (TIME-WAIT assassination)
-    if (f & FIN && seqAdd(seg.seq, seg.payload.length + 1) === this.rcvNxt) {
-      // The peer retransmitted its FIN: our last ACK was lost. ACK it again and restart 2MSL (C8).
-      this.sendAck();
-      this.closeAt = this.now + 2 * this.cfg.msl;
-      return;
-    }
-    if (f & SYN) {
-      this.sendAckLimited(); // an old or unreopenable SYN: the stack already tried acceptsNewSyn
-      return;
-    }
-    if (!this.acceptable(seg)) this.sendAckLimited();
-  }
-
-  /**
-   * RFC 6191 / RFC 9293 §3.10.7.4 note: may a new SYN for this 4-tuple end
-   * TIME_WAIT and open a new incarnation? Yes if its sequence number is beyond
-   * RCV.NXT, or (with timestamps) its TSval is newer than TS.Recent.
-   */
+  /** RFC 6191: may a new SYN for this 4-tuple end TIME_WAIT and open a new incarnation? (See TimeWait.) */
   acceptsNewSyn(seg: Segment): boolean {
-    if (this.state !== 'TIME_WAIT') return false;
-    if (!(seg.flags & SYN) || seg.flags & (ACK | RST)) return false;
-    if (this.tsOk && seg.options.ts) return seqGt(seg.options.ts.val, this.tsRecent);
-    return seqGt(seg.seq, this.rcvNxt);
+    return this.tw?.acceptsNewSyn(seg) ?? false;
   }
 
   /** An ISS for the incarnation that replaces this TIME_WAIT, above anything this one sent (as Linux: snd_nxt + 65535 + 2). */
   get successorIss(): number {
-    return seqAdd(this.sndNxt, 65537);
+    return this.tw?.successorIss ?? seqAdd(this.sndNxt, 65537);
+  }
+
+  /**
+   * Hand TIME_WAIT over to its compact record and let this TCB go, as Linux
+   * swaps a socket for a timewait sock: the record answers the peer from now
+   * on and reports TIME_WAIT → CLOSED to `sink`. Undefined outside TIME_WAIT.
+   */
+  detachTimeWait(sink: ConnectionSink): TimeWait | undefined {
+    const tw = this.tw;
+    if (!tw || this.state !== 'TIME_WAIT') return undefined;
+    tw.sink = sink;
+    this.tw = undefined;
+    return tw;
   }
 
   // ─────────────────────────────── ACKs ───────────────────────────────
@@ -1326,6 +1318,8 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.keepAt;
     if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.tw?.nextDeadline;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
     if (d === undefined) {
       this.wakeAt = undefined;
       return undefined;
@@ -1338,10 +1332,14 @@ export class Connection {
   onTimer(now: number): void {
     this.now = now;
     if (this.wakeAt !== undefined && now >= this.wakeAt) this.wakeAt = undefined;
+    if (this.tw) {
+      this.tw.onTimer(now); // 2MSL over: the record reports `closed` and this TCB terminates
+      return;
+    }
     if (this.closeAt !== undefined && now >= this.closeAt) {
       this.closeAt = undefined;
-      if (this.state === 'TIME_WAIT' || this.state === 'FIN_WAIT_2') {
-        this.terminate(undefined); // 2MSL over, or orphaned FIN_WAIT_2 reaped (tcp_fin_timeout): silently gone
+      if (this.state === 'FIN_WAIT_2') {
+        this.terminate(undefined); // orphaned FIN_WAIT_2 reaped (tcp_fin_timeout): silently gone
         return;
       }
     }
@@ -1512,6 +1510,7 @@ export class Connection {
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
+    this.tw = undefined;
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
     if (to !== 'CLOSED') {
       this.setState(to);
@@ -1538,9 +1537,18 @@ export class Connection {
   }
 
   private enterTimeWait(): void {
-    this.rtxAt = this.persistAt = this.delackAt = this.keepAt = undefined;
+    this.rtxAt = this.persistAt = this.delackAt = this.keepAt = this.closeAt = undefined;
     this.setState('TIME_WAIT');
-    this.closeAt = this.now + 2 * this.cfg.msl;
+    // TIME_WAIT's rules (C7–C9) live in one place, the compact record; this TCB forwards to it.
+    this.tw = new TimeWait(this.timeWaitSnapshot(), {
+      transmit: (seg) => this.sink.transmit(seg),
+      event: (ev) => {
+        if (ev.type === 'closed') {
+          this.tw = undefined;
+          this.terminate(undefined);
+        }
+      },
+    }, this.now);
   }
 
   private startFinWait2Timer(): void {
@@ -1582,7 +1590,7 @@ export class Connection {
     let timerExpires: number | undefined;
     if (this.state === 'TIME_WAIT') {
       timer = 'timewait';
-      timerExpires = this.closeAt;
+      timerExpires = this.tw?.nextDeadline;
     } else if (this.rtxAt !== undefined) {
       timer = 'on';
       timerExpires = this.rtxAt;

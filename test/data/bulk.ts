@@ -1,3 +1,4 @@
+import type { ConnectionInfo } from '../../src/tcp/info.js';
 /**
  * Bulk transfer in both directions at once between two stacks (test helper,
  * not a test file): each side writes its own random bytes as fast as the
@@ -47,6 +48,8 @@ export interface BulkResult {
   /** Errors reported before both sides had all their data and EOF (a lossy link may still kill a close handshake). */
   errorsBeforeDone: string[];
   virtualMs: number;
+  /** The client's `ss -ti` view when it saw EOF (a connection in TIME_WAIT keeps no such detail). */
+  clientInfo: ConnectionInfo | undefined;
 }
 
 export function randomBytes(rng: Rng, n: number): Uint8Array {
@@ -127,7 +130,11 @@ export function runBulk(o: BulkOptions): BulkResult {
   });
   const client = net.a.connect({ remoteAddress: o.v6 ? 'fd00::2' : '10.0.0.2', remotePort: 80 });
   client.on('error', (e) => onError('A', e.code));
-  const recvA = collect(client, o.bytesBtoA, () => (eofAtA = true));
+  let clientInfo: ConnectionInfo | undefined;
+  const recvA = collect(client, o.bytesBtoA, () => {
+    eofAtA = true;
+    clientInfo = client.info(); // before TIME_WAIT swaps the TCB for its compact record
+  });
   const goA = pump(client, dataA, rng.fork(), maxWrite);
   client.on('connect', goA);
   const t0 = net.clock.now();
@@ -135,6 +142,7 @@ export function runBulk(o: BulkOptions): BulkResult {
   return {
     net,
     client,
+    clientInfo,
     server,
     sentAtoB: sha(dataA),
     recvAtoB: recvB ? sha(recvB.buf) : '',

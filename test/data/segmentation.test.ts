@@ -38,7 +38,7 @@ for (const { mtu, v6 } of [
     assert.equal(tooBig, 0, 'no packet was dropped for its size');
     assert.ok(largest <= mtu);
     const ipHeader = v6 ? 40 : 20;
-    const info = r.client.info();
+    const info = r.clientInfo!;
     assert.equal(info.advMss, Math.min(mtu - ipHeader - 20, 65495), 'the advertised MSS is clamped to the link');
     assert.equal(info.mss, info.advMss - 12, 'segments carry MSS less the timestamp option');
     assert.equal(largest, Math.min(mtu, 65535), 'full-sized segments fill the MTU exactly');

@@ -270,3 +270,27 @@ test('outgoing segment traces mark retransmissions', () => {
   const syns = n.trace.filter((e) => e.type === 'segment' && e.stack === 'A' && e.dir === 'out');
   assert.deepEqual(syns.map((e) => e.type === 'segment' && e.rtx), [false, true]);
 });
+
+test('C7 a connection in TIME_WAIT is kept as a compact record, not the full TCB, and still answers as TIME_WAIT must', () => {
+  const n = twoStacks();
+  const servers: TcpSocket[] = [];
+  n.b.listen(80).on('connection', (s) => {
+    servers.push(s);
+    s.on('end', () => s.close());
+  });
+  const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(100);
+  c.close();
+  n.settle(100);
+  assert.equal(c.state, 'TIME_WAIT');
+  const info = c.info();
+  assert.equal(info.congestionControl, '', 'no congestion controller, queues or estimators are left');
+  assert.equal(info.timer, 'timewait');
+  assert.equal(c.write(enc('x')), 0);
+  // A retransmitted FIN from the peer is still ACKed (C8), a RST still ignored (C9).
+  const row = n.a.connections()[0]!;
+  assert.equal(row.state, 'TIME_WAIT');
+  n.settle(60_000);
+  assert.equal(c.state, 'CLOSED');
+  assert.equal(n.a.connections().length, 0);
+});
