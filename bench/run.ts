@@ -1,9 +1,12 @@
 /**
- * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts).
+ * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), then
+ * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost).
  * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results).
  * Pin it for stable figures: `taskset -c 0 node dist/bench/run.js`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { measure, type ThroughputSummary } from './throughput.js';
 
@@ -32,6 +35,11 @@ function main(argv: string[]): void {
   const doc = { benchmark: 'throughput', quick, node: process.version, date: new Date().toISOString(), elapsedMs: Date.now() - started, results };
   writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
   console.log(`wrote ${file}`);
+
+  // Scale (bytes per connection and per TIME_WAIT, timer cost): its own process, for a clean heap and GC access.
+  const scale = fileURLToPath(new URL('./scale.js', import.meta.url));
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=20000', scale, '--connections', quick ? '20000' : '1000000', '--out', outDir], { stdio: 'inherit', timeout: 30 * 60_000 });
+  if (r.status !== 0) process.exitCode = 1;
 }
 
 main(process.argv.slice(2));

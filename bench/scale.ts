@@ -2,7 +2,9 @@
  * Scale: how many idle connections fit, what one costs in memory, and what a
  * timer operation costs with 1k vs 1M timers pending.
  *
- *   node --expose-gc --max-old-space-size=20000 dist/bench/scale.js [--connections N] [--quick]
+ *   node --expose-gc --max-old-space-size=20000 dist/bench/scale.js [--connections N] [--quick] [--out DIR]
+ *
+ * `npm run bench` runs it after the throughput figures (20k connections with --quick, 1M without).
  *
  * Two in-process stacks joined by a lossless MemoryLink in virtual time. B
  * listens on several ports so N connections fit the 4-tuple space; A opens
@@ -10,6 +12,7 @@
  * full GC, divided by the number of TCBs (each connection has two: one per end).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { MemoryLink } from '../src/link/memory.js';
 import { Stack } from '../src/stack/stack.js';
 import { TimerWheel, WheelTimer } from '../src/stack/timer-wheel.js';
@@ -136,5 +139,8 @@ console.log(
     `${c.timeWaitEntries} TIME_WAIT at ${Math.round(c.bytesPerTimeWait)} B each; ` +
     `after expiry ${c.leftAfterExpiry} left, heap ${mb(c.heapAfterExpiryMB * 1e6)} above start`,
 );
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/scale.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+const outIdx = args.indexOf('--out');
+const outDir = resolve(process.cwd(), outIdx >= 0 && args[outIdx + 1] ? args[outIdx + 1]! : 'bench/results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(resolve(outDir, 'scale.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(`wrote ${resolve(outDir, 'scale.json')}`);

@@ -2,6 +2,7 @@ import type { Scenario } from './scenario.js';
 import { connectTimeout, handshake, rstInSynRcvd, simultaneousOpen, synToClosedPort } from './scenarios/opening.js';
 import { activeClose, finAckCombined, finWait2Timeout, halfClose, lostFinalAck, passiveClose, simultaneousClose, timeWaitExpiry } from './scenarios/closing.js';
 import { blindRst, closeWithUnreadData, rstAbort, synFlood } from './scenarios/resets.js';
+import { keepaliveTimeout, lossyTransfer, zeroWindow } from './scenarios/data.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -22,6 +23,9 @@ export const SCENARIOS: readonly Scenario[] = [
   rstAbort,
   blindRst,
   synFlood,
+  zeroWindow,
+  keepaliveTimeout,
+  lossyTransfer,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

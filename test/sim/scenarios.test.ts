@@ -31,7 +31,7 @@ function stateTime(doc: ScenarioDocument, endpoint: string, to: string): number 
 const REQUIRED = [
   'handshake', 'simultaneous-open', 'syn-to-closed-port', 'rst-in-syn-rcvd', 'connect-timeout', 'active-close',
   'passive-close', 'half-close', 'fin-ack-combined', 'simultaneous-close', 'time-wait-expiry', 'lost-final-ack',
-  'fin-wait-2-timeout', 'close-with-unread-data', 'rst-abort', 'blind-rst', 'syn-flood',
+  'fin-wait-2-timeout', 'close-with-unread-data', 'rst-abort', 'blind-rst', 'syn-flood', 'zero-window', 'keepalive-timeout', 'lossy-transfer',
 ];
 
 test('the catalogue has every scenario the core issue names, each with a one-line summary', () => {
@@ -224,4 +224,43 @@ test('syn-flood: after the SYN queue fills, B answers with cookies and A still c
   const data = segments(doc, 'A').find((s) => s.len > 0)!;
   const acked = segments(doc, 'B').some((s) => s.ack === ((data.seq + data.len) >>> 0));
   assert.ok(acked, 'B acknowledges A’s data');
+});
+
+test('zero-window: B advertises window 0, A probes with growing gaps, and the transfer resumes after B reads', () => {
+  const doc = run('zero-window');
+  const zero = segments(doc, 'B').find((s) => s.flags === 'ACK' && s.t > 30);
+  assert.ok(zero);
+  const probes = segments(doc, 'A').filter((s) => s.len === 1);
+  assert.ok(probes.length >= 3, `${probes.length} one-byte probes`);
+  const gaps = probes.slice(1).map((p, i) => p.t - probes[i]!.t);
+  for (let i = 1; i < gaps.length; i++) assert.ok(gaps[i]! > gaps[i - 1]!, 'the persist timer backs off');
+  const resumed = segments(doc, 'A').filter((s) => s.len > 1 && s.t > probes[probes.length - 1]!.t);
+  assert.ok(resumed.length >= 3, 'full segments flow again');
+  assert.deepEqual(path(doc, 'B').slice(-3), ['CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
+});
+
+test('keepalive-timeout: a probe after 2 h (SEQ = SND.UNA − 1) is answered; later 9 unanswered probes 75 s apart, then CLOSED', () => {
+  const doc = run('keepalive-timeout');
+  const probes = segments(doc, 'A').filter((s) => s.t > 1000 && s.flags === 'ACK');
+  assert.equal(probes[0]!.t, 7_200_020);
+  assert.equal(probes[0]!.dropped, false);
+  assert.ok(segments(doc, 'B').some((s) => s.t > probes[0]!.t && s.t < probes[0]!.t + 100), 'B answers the first probe');
+  const unanswered = probes.filter((s) => s.dropped);
+  assert.equal(unanswered.length, 9);
+  for (let i = 1; i < 9; i++) assert.equal(unanswered[i]!.t - unanswered[i - 1]!.t, 75_000);
+  assert.equal(stateTime(doc, 'A', 'CLOSED') - unanswered[8]!.t, 75_000);
+});
+
+test('lossy-transfer: lost segments are retransmitted and all 64 KiB arrive; --loss is honoured', () => {
+  const s = findScenario('lossy-transfer')!;
+  const doc = runScenario(s, { seed: 1, loss: 0.1 });
+  const data = segments(doc, 'A').filter((x) => x.len > 0);
+  const lost = data.filter((x) => x.dropped);
+  assert.ok(lost.length > 0, 'some data was lost');
+  for (const l of lost) assert.ok(data.some((d) => d.seq === l.seq && !d.dropped && d.t > l.t), `seq ${l.seq} was resent and got through`);
+  const first = data[0]!.seq;
+  const lastAck = Math.max(...segments(doc, 'B').map((x) => (x.ack - first) >>> 0));
+  assert.ok(lastAck >= 64 * 1024, 'B acknowledged every byte');
+  const none = runScenario(s, { seed: 1, loss: 0 });
+  assert.equal(segments(none).filter((x) => x.dropped).length, 0);
 });
