@@ -5,20 +5,10 @@
  *   GET /stats       → JSON counters named as RFC 4022 / nstat
  */
 import { createServer, type Server } from 'node:http';
-import type { Stack } from '../stack/stack.js';
+import type { SocketRow, Stack } from '../stack/stack.js';
 
-export interface ConnectionJson {
-  state: string;
-  local: string;
-  remote: string;
-  sendQueue: number;
-  recvQueue: number;
-  rto: number;
-  cwnd: number;
-  timer: string;
-  timerExpiresIn: number | null;
-  retransmits: number;
-}
+/** One socket as /connections sends it: a SocketRow without its id, and null (JSON) for no timer. */
+export type ConnectionJson = Omit<SocketRow, 'id' | 'timerExpiresIn'> & { timerExpiresIn: number | null };
 
 export function connectionsJson(stack: Stack): ConnectionJson[] {
   return stack.connections().map((r) => ({

@@ -10,7 +10,7 @@ import { RtoEstimator } from './rto.js';
 import { SackScoreboard } from './sack-scoreboard.js';
 import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
-import { TimeWait } from './time-wait.js';
+import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
 import type { TcpState } from './state.js';
 
@@ -1673,17 +1673,7 @@ export class Connection {
    * stack may replace a connection in TIME_WAIT by one, as Linux does).
    * Field names match `TimeWaitSnapshot` in time-wait.ts.
    */
-  timeWaitSnapshot(): {
-    sndNxt: number;
-    rcvNxt: number;
-    windowField: number;
-    rcvWnd: number;
-    tsOk: boolean;
-    tsRecent: number;
-    tsOffset: number;
-    duration: number;
-    challengeAckLimit: number;
-  } {
+  timeWaitSnapshot(): TimeWaitSnapshot {
     const rcvWnd = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
     return {
       sndNxt: this.sndNxt,

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from './clock.js';
+import { DONE, PENDING, TimerHeap } from './timer-heap.js';
 
 /** Host timer functions, looked up on globalThis so this works in Node and browsers. */
 interface HostTimers {
@@ -14,9 +15,6 @@ const hasImmediate = typeof host.setImmediate === 'function' && typeof host.clea
 /** Largest delay setTimeout accepts (2^31 - 1 ms); longer waits re-arm. */
 const TIMEOUT_MAX = 0x7fffffff;
 
-const PENDING = 0;
-const DONE = 1;
-
 class RealTimer implements TimerHandle {
   state: number = PENDING;
   constructor(
@@ -25,10 +23,6 @@ class RealTimer implements TimerHandle {
     readonly seq: number,
     public fn: (() => void) | null,
   ) {}
-}
-
-function before(a: RealTimer, b: RealTimer): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 export interface RealClockOptions {
@@ -52,7 +46,7 @@ export interface RealClockOptions {
  */
 export class RealClock implements Clock {
   private readonly unref: boolean;
-  private heap: RealTimer[] = [];
+  private readonly heap = new TimerHeap<RealTimer>();
   private seq = 0;
   private live = 0;
   /** Host timer currently armed, its kind and the time it targets. */
@@ -75,7 +69,7 @@ export class RealClock implements Clock {
     if (Number.isNaN(at)) throw new RangeError('RealClock.schedule: time is NaN');
     const now = this.now();
     const timer = new RealTimer(this, at < now ? now : at, this.seq++, fn);
-    this.push(timer);
+    this.heap.push(timer);
     this.live++;
     if (!this.firing && timer.at < this.armedAt) this.arm(now);
     return timer;
@@ -88,10 +82,10 @@ export class RealClock implements Clock {
     this.live--;
     if (this.live === 0) {
       // Nothing left: release the host timer so the process can exit.
-      this.heap.length = 0;
+      this.heap.clear();
       this.disarm();
     } else if (this.heap.length > 1024 && this.heap.length > 2 * this.live) {
-      this.compact();
+      this.heap.compact();
     }
     // Otherwise the host timer may wake up for nothing; fire() just re-arms.
   }
@@ -112,9 +106,9 @@ export class RealClock implements Clock {
     this.firing = true;
     try {
       for (;;) {
-        const top = this.peek();
+        const top = this.heap.peek();
         if (top === undefined || top.at > now || top.seq >= limitSeq) break;
-        this.pop();
+        this.heap.pop();
         this.live--;
         top.state = DONE;
         const fn = top.fn!;
@@ -129,7 +123,7 @@ export class RealClock implements Clock {
   }
 
   private arm(now: number): void {
-    const top = this.peek();
+    const top = this.heap.peek();
     if (top === undefined) {
       this.disarm();
       return;
@@ -167,65 +161,5 @@ export class RealClock implements Clock {
     else host.clearTimeout(this.armed);
     this.armed = undefined;
     this.armedAt = Infinity;
-  }
-
-  private peek(): RealTimer | undefined {
-    const heap = this.heap;
-    while (heap.length > 0) {
-      const top = heap[0]!;
-      if (top.state === PENDING) return top;
-      this.pop();
-    }
-    return undefined;
-  }
-
-  private push(timer: RealTimer): void {
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(timer);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!before(timer, p)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = timer;
-  }
-
-  private pop(): void {
-    const heap = this.heap;
-    const last = heap.pop()!;
-    if (heap.length > 0) this.siftDown(last, 0, heap.length);
-  }
-
-  private siftDown(item: RealTimer, start: number, n: number): void {
-    const heap = this.heap;
-    let i = start;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      let c = heap[child]!;
-      const right = child + 1;
-      if (right < n) {
-        const r = heap[right]!;
-        if (before(r, c)) {
-          child = right;
-          c = r;
-        }
-      }
-      if (!before(c, item)) break;
-      heap[i] = c;
-      i = child;
-    }
-    heap[i] = item;
-  }
-
-  private compact(): void {
-    const kept: RealTimer[] = [];
-    for (const t of this.heap) if (t.state === PENDING) kept.push(t);
-    this.heap = kept;
-    const n = kept.length;
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(kept[i]!, i, n);
   }
 }

@@ -1,7 +1,5 @@
 import type { Clock, TimerHandle } from './clock.js';
-
-const PENDING = 0;
-const DONE = 1; // fired or cancelled
+import { DONE, PENDING, TimerHeap } from './timer-heap.js';
 
 /** A scheduled callback; also the handle returned to callers. */
 class VirtualTimer implements TimerHandle {
@@ -12,10 +10,6 @@ class VirtualTimer implements TimerHandle {
     readonly seq: number,
     public fn: (() => void) | null,
   ) {}
-}
-
-function before(a: VirtualTimer, b: VirtualTimer): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** Compact the heap once at least this many cancelled timers sit in it... */
@@ -37,9 +31,8 @@ const COMPACT_MIN = 1024;
 export class VirtualClock implements Clock {
   private time: number;
   private seq = 0;
-  private heap: VirtualTimer[] = [];
+  private readonly heap = new TimerHeap<VirtualTimer>();
   private live = 0;
-  private cancelledInHeap = 0;
 
   constructor(start = 0) {
     if (!Number.isFinite(start)) throw new RangeError(`VirtualClock: start must be finite, got ${start}`);
@@ -58,7 +51,7 @@ export class VirtualClock implements Clock {
     if (Number.isNaN(at)) throw new RangeError('VirtualClock.schedule: time is NaN');
     const t = at < this.time ? this.time : at;
     const timer = new VirtualTimer(this, t, this.seq++, fn);
-    this.push(timer);
+    this.heap.push(timer);
     this.live++;
     return timer;
   }
@@ -69,12 +62,12 @@ export class VirtualClock implements Clock {
     handle.state = DONE;
     handle.fn = null;
     this.live--;
-    this.cancelledInHeap++;
     if (this.live === 0) {
-      this.heap.length = 0;
-      this.cancelledInHeap = 0;
-    } else if (this.cancelledInHeap >= COMPACT_MIN && this.cancelledInHeap > this.live) {
-      this.compact();
+      this.heap.clear();
+    } else {
+      // Every entry in the heap is either live or cancelled (fired ones are popped before they run).
+      const cancelledInHeap = this.heap.length - this.live;
+      if (cancelledInHeap >= COMPACT_MIN && cancelledInHeap > this.live) this.heap.compact();
     }
   }
 
@@ -85,7 +78,7 @@ export class VirtualClock implements Clock {
 
   /** Time of the next pending callback, or undefined when idle. */
   nextAt(): number | undefined {
-    const top = this.peek();
+    const top = this.heap.peek();
     return top === undefined ? undefined : top.at;
   }
 
@@ -107,7 +100,7 @@ export class VirtualClock implements Clock {
     if (!Number.isFinite(t)) throw new RangeError(`VirtualClock.runUntil: time must be finite, got ${t}`);
     let steps = 0;
     for (;;) {
-      const top = this.peek();
+      const top = this.heap.peek();
       if (top === undefined || top.at > t) break;
       this.runTop(top);
       steps++;
@@ -131,7 +124,7 @@ export class VirtualClock implements Clock {
     if (maxTime !== undefined && Number.isNaN(maxTime)) throw new RangeError('VirtualClock.runUntilIdle: maxTime is NaN');
     let steps = 0;
     for (;;) {
-      const top = this.peek();
+      const top = this.heap.peek();
       if (top === undefined) return steps;
       if (maxTime !== undefined && top.at > maxTime) {
         if (maxTime > this.time) this.time = maxTime;
@@ -149,80 +142,14 @@ export class VirtualClock implements Clock {
 
   // ---- internals ----
 
-  /** Top live timer, discarding cancelled ones; undefined when idle. */
-  private peek(): VirtualTimer | undefined {
-    const heap = this.heap;
-    while (heap.length > 0) {
-      const top = heap[0]!;
-      if (top.state === PENDING) return top;
-      this.cancelledInHeap--;
-      this.pop();
-    }
-    return undefined;
-  }
-
   /** Pop `top` (which must be heap[0] and pending) and run it. */
   private runTop(top: VirtualTimer): void {
-    this.pop();
+    this.heap.pop();
     this.live--;
     top.state = DONE;
     const fn = top.fn!;
     top.fn = null;
     if (top.at > this.time) this.time = top.at;
     fn();
-  }
-
-  private push(timer: VirtualTimer): void {
-    const heap = this.heap;
-    let i = heap.length;
-    heap.push(timer);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!before(timer, p)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = timer;
-  }
-
-  private pop(): void {
-    const heap = this.heap;
-    const last = heap.pop()!;
-    const n = heap.length;
-    if (n === 0) return;
-    this.siftDown(last, 0, n);
-  }
-
-  private siftDown(item: VirtualTimer, start: number, n: number): void {
-    const heap = this.heap;
-    let i = start;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      let c = heap[child]!;
-      const right = child + 1;
-      if (right < n) {
-        const r = heap[right]!;
-        if (before(r, c)) {
-          child = right;
-          c = r;
-        }
-      }
-      if (!before(c, item)) break;
-      heap[i] = c;
-      i = child;
-    }
-    heap[i] = item;
-  }
-
-  /** Drop cancelled entries and rebuild the heap in O(n). */
-  private compact(): void {
-    const kept: VirtualTimer[] = [];
-    for (const t of this.heap) if (t.state === PENDING) kept.push(t);
-    this.heap = kept;
-    this.cancelledInHeap = 0;
-    const n = kept.length;
-    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(kept[i]!, i, n);
   }
 }

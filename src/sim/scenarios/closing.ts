@@ -1,20 +1,30 @@
 import { FIN, ACK } from '../../wire/flags.js';
-import { drain, established, text, world, type Scenario } from '../scenario.js';
+import { drain, established, text, world, type Scenario, type ScenarioOptions } from '../scenario.js';
+import type { World } from '../world.js';
 
 /** The application's reaction time in the scenarios: long enough to see ACK and FIN apart. */
 export const APP_DELAY = 50;
+
+/**
+ * A closes first; B closes when it reads A's FIN: `appDelay` ms later, or at once
+ * (inside its 'end' handler, so its ACK can ride on its FIN) when appDelay is undefined.
+ */
+function closeByA(opts: ScenarioOptions, appDelay?: number): World {
+  const w = world(opts);
+  const { client, server } = established(w);
+  if (appDelay === undefined) server.on('end', () => server.close());
+  else server.on('end', () => w.at(w.clock.now() + appDelay, () => server.close()));
+  client.close();
+  w.run();
+  return w;
+}
 
 export const activeClose: Scenario = {
   name: 'active-close',
   summary: 'four-way close started by A: FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT; B: CLOSE_WAIT → LAST_ACK → CLOSED',
   covers: ['C1', 'C2', 'C3', 'C6', 'C7'],
   run(opts) {
-    const w = world(opts);
-    const { client, server } = established(w);
-    server.on('end', () => w.at(w.clock.now() + APP_DELAY, () => server.close()));
-    client.close();
-    w.run();
-    return w;
+    return closeByA(opts, APP_DELAY);
   },
 };
 
@@ -59,12 +69,7 @@ export const finAckCombined: Scenario = {
   summary: 'B closes as soon as it sees A’s FIN, so its ACK rides on its FIN: A goes FIN_WAIT_1 → TIME_WAIT',
   covers: ['C4'],
   run(opts) {
-    const w = world(opts);
-    const { client, server } = established(w);
-    server.on('end', () => server.close());
-    client.close();
-    w.run();
-    return w;
+    return closeByA(opts);
   },
 };
 
@@ -87,12 +92,7 @@ export const timeWaitExpiry: Scenario = {
   summary: 'TIME_WAIT lasts 2×MSL (60 s by default, --msl to change) before the connection is CLOSED',
   covers: ['C7'],
   run(opts) {
-    const w = world(opts);
-    const { client, server } = established(w);
-    server.on('end', () => server.close());
-    client.close();
-    w.run();
-    return w;
+    return closeByA(opts);
   },
 };
 
