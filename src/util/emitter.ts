@@ -30,7 +30,18 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
 
   protected emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void {
     const list = this.handlers?.get(name);
-    if (!list) return;
+    if (!list || list.length === 0) return;
+    if (list.length === 1) {
+      // The common case (one listener): no snapshot copy of the list per event.
+      try {
+        (list[0] as (...a: unknown[]) => void)(...args);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+      return;
+    }
     for (const fn of [...list]) {
       try {
         (fn as (...a: unknown[]) => void)(...args);
