@@ -6,6 +6,7 @@
  */
 import type { ScenarioDocument } from './events.js';
 import { TCP_STATES, type TcpState } from '../tcp/state.js';
+import { escapeXml } from './ladder-svg.js';
 
 /** One arc of the state diagram: what makes it happen (`event`) and what TCP does (`action`, "x" = nothing). */
 export interface StandardTransition {
@@ -297,15 +298,7 @@ const GEOMETRY: Record<string, EdgeGeom> = {
 const INK = '#495057';
 const HOT = '#e8590c';
 
-function esc(s: string): string {
-  return String(s)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
+const esc = escapeXml;
 
 /**
  * The state diagram as a standalone SVG, boxes placed like RFC 9293
