@@ -184,12 +184,12 @@ export class Stack extends Emitter<StackEvents> {
     checkPort(port, true);
     const host = opts.host !== undefined ? this.normalizeLocal(opts.host) : undefined;
     if (port === 0) {
-      const free = this.ports.pick((p) => ![...this.listeners.values()].some((l) => l.port === p));
+      const free = this.ports.pick((p) => !this.portListened(p));
       if (free === undefined) throw new TcpError('EADDRINUSE', 'no free port to listen on');
       port = free;
     }
     const key = listenerKey(host, port);
-    if (this.listeners.has(key) || (host === undefined && [...this.listeners.values()].some((l) => l.port === port)) || this.listeners.has(listenerKey(undefined, port))) {
+    if (this.listeners.has(key) || this.listeners.has(listenerKey(undefined, port)) || (host === undefined && this.portListened(port))) {
       throw new TcpError('EADDRINUSE', `port ${port} is already being listened on`);
     }
     const backlog = Math.max(1, Math.floor(opts.backlog ?? DEFAULT_BACKLOG));
@@ -460,8 +460,7 @@ export class Stack extends Emitter<StackEvents> {
   }
 
   private deliver(entry: Entry, ev: ConnEvent): void {
-    const s = entry.socket;
-    if (!s) return; // events raised inside Connection construction are replayed below once the socket exists
+    const s = entry.socket; // exists: events raised while the Connection is built wait in `pending` until then
     switch (ev.type) {
       case 'state':
         s.dispatch('state', ev.from, ev.to);
@@ -543,6 +542,12 @@ export class Stack extends Emitter<StackEvents> {
     const text = formatAddress(a);
     if (!this.ifaces.some((i) => i.addressText === text)) throw new TcpError('EADDRNOTAVAIL', `${host} is not an address of this stack`);
     return text;
+  }
+
+  /** Is anyone listening on `port`, on any address? */
+  private portListened(port: number): boolean {
+    for (const l of this.listeners.values()) if (l.port === port) return true;
+    return false;
   }
 
   private findListener(localText: string, port: number): Listener | undefined {

@@ -11,6 +11,7 @@ import { SackScoreboard } from './sack-scoreboard.js';
 import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
+import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
 import type { TcpState } from './state.js';
 
@@ -143,8 +144,9 @@ export class Connection {
   private lastAck: number | undefined;
 
   private now = 0;
-  private challengeWindowStart = -Infinity;
-  private challengeCount = 0;
+  /** RFC 5961 §7 rate limit state (see acceptability.ts). */
+  challengeWindowStart = -Infinity;
+  challengeCount = 0;
   /** True for connections created from a listener's SYN (RFC 9293: return to LISTEN on RST). */
   readonly passive: boolean;
 
@@ -836,18 +838,9 @@ export class Connection {
   private acceptable(seg: Segment): boolean {
     const len = segLen(seg);
     const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
-    const seq = seg.seq;
-    if (len === 0) {
-      if (wnd === 0) return seq === this.rcvNxt;
-      return seqGe(seq, this.rcvNxt) && seqLt(seq, seqAdd(this.rcvNxt, wnd));
-    }
-    if (wnd === 0) {
-      // RFC 9293: with a zero window still process valid ACKs and RSTs; the text is dropped later.
-      return seq === this.rcvNxt;
-    }
-    const end = seqAdd(seq, len - 1);
-    const hi = seqAdd(this.rcvNxt, wnd);
-    return (seqGe(seq, this.rcvNxt) && seqLt(seq, hi)) || (seqGe(end, this.rcvNxt) && seqLt(end, hi));
+    // RFC 9293: with a zero window still process valid ACKs and RSTs; the text is dropped later.
+    if (wnd === 0 && len > 0) return seg.seq === this.rcvNxt;
+    return segmentAcceptable(seg.seq, len, this.rcvNxt, wnd);
   }
 
   /**
@@ -1281,13 +1274,7 @@ export class Connection {
 
   /** ACKs answering bad segments (challenge ACKs, RFC 5961 §7) are rate-limited per connection. */
   private sendAckLimited(): void {
-    if (this.now - this.challengeWindowStart >= 1000) {
-      this.challengeWindowStart = this.now;
-      this.challengeCount = 0;
-    }
-    if (this.challengeCount >= this.cfg.challengeAckLimit) return;
-    this.challengeCount++;
-    this.sendAck();
+    if (allowChallengeAck(this, this.now, this.cfg.challengeAckLimit)) this.sendAck();
   }
 
   /** RST,ACK with <SEQ=SND.NXT> (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK). */

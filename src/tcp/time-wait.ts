@@ -2,7 +2,8 @@ import { ACK, FIN, RST, SYN } from '../wire/flags.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
 import type { ConnectionSink } from './events.js';
 import { EMPTY, segLen, type Segment } from './segment.js';
-import { seqAdd, seqGe, seqGt, seqLt } from './seq.js';
+import { seqAdd, seqGt } from './seq.js';
+import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import type { TcpState } from './state.js';
 import { timeWaitInfo, type ConnectionInfo } from './info.js';
 
@@ -35,8 +36,9 @@ export interface TimeWaitSnapshot {
 export class TimeWait {
   state: TcpState = 'TIME_WAIT';
   expiresAt: number;
-  private challengeWindowStart = -Infinity;
-  private challengeCount = 0;
+  /** RFC 5961 §7 rate limit state (see acceptability.ts). */
+  challengeWindowStart = -Infinity;
+  challengeCount = 0;
 
   constructor(
     private readonly s: TimeWaitSnapshot,
@@ -119,22 +121,11 @@ export class TimeWait {
   }
 
   private acceptable(seg: Segment): boolean {
-    const len = segLen(seg);
-    const lo = this.s.rcvNxt;
-    const hi = seqAdd(lo, this.s.rcvWnd);
-    if (this.s.rcvWnd === 0) return len === 0 && seg.seq === lo;
-    const last = seqAdd(seg.seq, Math.max(0, len - 1));
-    return (seqGe(seg.seq, lo) && seqLt(seg.seq, hi)) || (len > 0 && seqGe(last, lo) && seqLt(last, hi));
+    return segmentAcceptable(seg.seq, segLen(seg), this.s.rcvNxt, this.s.rcvWnd);
   }
 
   private sendAckLimited(now: number): void {
-    if (now - this.challengeWindowStart >= 1000) {
-      this.challengeWindowStart = now;
-      this.challengeCount = 0;
-    }
-    if (this.challengeCount >= this.s.challengeAckLimit) return;
-    this.challengeCount++;
-    this.sendAck(now);
+    if (allowChallengeAck(this, now, this.s.challengeAckLimit)) this.sendAck(now);
   }
 
   private sendAck(now: number): void {
