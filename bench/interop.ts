@@ -30,7 +30,7 @@ import { pseudoRandomBytes } from '../src/apps/pseudo-random.js';
 import { Netns, tunUnavailable } from '../test/fixtures/netns.js';
 import { Lines } from '../test/interop/harness.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const SERVER_CPU = '0';
 const CLIENT_CPU = '1';
 

@@ -1,11 +1,13 @@
-#!/usr/bin/env node
 /**
  * The `synack` command. Each subcommand lives in its own module under
  * ./commands and is loaded only when used, so `synack scenario` does not pay
  * for the TUN link or node:http.
+ *
+ * This module only exports; `bin.ts` is the executable. (It used to run
+ * itself when `import.meta.url` matched argv[1], which is false whenever the
+ * command is started through a symlink — npx, npm link, a global install,
+ * node_modules/.bin — so every such route printed nothing and exited 0.)
  */
-import { pathToFileURL } from 'node:url';
-
 export interface Command {
   /** One line for `synack --help`. */
   summary: string;
@@ -54,16 +56,4 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { command } = await load();
   return command.run(rest);
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`synack: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { parseHostPort, startAdmin } from '../../src/apps/admin.js';
 import { twoStacks } from '../helpers/two-stacks.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 
 test('admin endpoint: /connections and /stats as JSON; `synack ss` prints them like ss -tan', async () => {
   const n = twoStacks();

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 const synack = (...args: string[]) => execFileSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
 
 test('synack scenario --list names every scenario with one line each', () => {

@@ -16,7 +16,7 @@ import { Netns, run, tunUnavailable } from '../fixtures/netns.js';
 import type { ConnectionJson } from '../../src/apps/admin.js';
 
 /** The compiled CLI, found next to this file in the build output (dist/test/interop → dist/src/cli). */
-export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 export const KERNEL_IP = '10.77.0.1';
 export const SYNACK_IP = '10.77.0.2';
 /** The link flags every case uses: synack at .2, the kernel at .1 on device t0. */

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 test('synack demo prints transitions, losses, retransmissions, an ss table with TIME_WAIT rows and counters, then exits 0 by itself', () => {
-  const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
   const r = spawnSync(process.execPath, [main, 'demo'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.error, undefined, 'finished within 20 s');
   assert.equal(r.status, 0, r.stderr);

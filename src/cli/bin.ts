@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * The `synack` executable (package.json "bin"). It always runs the CLI,
+ * whatever path or symlink started it: npx, npm link, a global install,
+ * node_modules/.bin, or `node dist/src/cli/bin.js`.
+ */
+import { main } from './main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`synack: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
