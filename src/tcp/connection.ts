@@ -394,6 +394,10 @@ export class Connection {
     if (!(f & SYN)) return;
     this.irs = seg.seq >>> 0;
     this.rcvNxt = seqAdd(this.irs, 1);
+    // Our SYN offered its window before RCV.NXT existed (it was 0 then): anchor that offer at the real
+    // RCV.NXT. Left where it was, the edge can lie 2^31 or more "behind" RCV.NXT, where seqMax never
+    // moves it again and the window stays shut for ever (issue 10 #0, a peer ISS near 2^31).
+    this.rcvAdvEdge = seqAdd(this.rcvNxt, Math.min(this.freeWindow(), 0xffff));
     this.lastRecv = this.now;
     this.negotiate(seg.options);
     if (this.tsOk && seg.options.ts) this.setTsRecent(seg.options.ts.val);
