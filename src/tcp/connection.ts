@@ -42,7 +42,9 @@ export class Connection {
   // Send sequence space (RFC 9293 §3.3.1)
   readonly iss: number;
   sndUna: number;
-  sndNxt: number; // highest sequence number sent + 1 (never rewound)
+  sndNxt: number; // next sequence number to send; pulled back to SND.UNA when a zero window refuses data
+  /** Highest sequence number sent + 1, never rewound (BSD snd_max): ACKs are validated against it (RFC 9293 MUST-34). */
+  sndMax: number;
   sndWnd = 0;
   private sndWl1 = 0;
   private sndWl2 = 0;
@@ -161,6 +163,7 @@ export class Connection {
     this.iss = (this.cfg.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
+    this.sndMax = this.iss;
     this.rtxNxt = this.iss;
     this.sndSml = this.iss;
     this.recoverPoint = this.iss;
@@ -189,6 +192,7 @@ export class Connection {
   static connect(cfg: Partial<TcpConfig>, iss: number, sink: ConnectionSink, now: number): Connection {
     const c = new Connection(cfg, iss, sink, false, now);
     c.sndNxt = seqAdd(c.iss, 1);
+    c.sndMax = c.sndNxt;
     c.rtxNxt = c.sndNxt;
     c.setState('SYN_SENT');
     c.sendSyn(false);
@@ -212,6 +216,7 @@ export class Connection {
     c.sndWl1 = syn.seq;
     c.sndWl2 = c.iss;
     c.sndNxt = seqAdd(c.iss, 1);
+    c.sndMax = c.sndNxt;
     c.rtxNxt = c.sndNxt;
     c.setState('SYN_RCVD');
     c.sendSyn(true);
@@ -505,8 +510,9 @@ export class Connection {
         return;
       }
     } else {
-      // RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.NXT].
-      if (seqGt(seg.ack, this.sndNxt) || seqLt(seg.ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
+      // RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX] (SND.MAX, not SND.NXT:
+      // robust to window shrinking, RFC 9293 §3.8.6.2.1 MUST-34, R7).
+      if (seqGt(seg.ack, this.sndMax) || seqLt(seg.ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
         this.sendAckLimited();
         return;
       }
@@ -548,7 +554,7 @@ export class Connection {
 
   /** An ISS for the incarnation that replaces this TIME_WAIT, above anything this one sent (as Linux: snd_nxt + 65535 + 2). */
   get successorIss(): number {
-    return this.tw?.successorIss ?? seqAdd(this.sndNxt, 65537);
+    return this.tw?.successorIss ?? seqAdd(this.sndMax, 65537);
   }
 
   /**
@@ -577,6 +583,7 @@ export class Connection {
     const wndBefore = this.sndWnd;
     let dataAcked = 0;
     const advanced = seqGt(seg.ack, una0);
+    if (seqGt(seg.ack, this.sndNxt)) this.takeAckBeyondSndNxt(seg.ack);
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.ackAdvance(seg);
@@ -712,6 +719,17 @@ export class Connection {
     this.retransmitFirst();
     // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
     this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
+  }
+
+  /**
+   * An ACK in (SND.NXT, SND.MAX]: the peer took data sent before a zero window
+   * pulled SND.NXT back (R7). SND.NXT moves up to it; the FIN, if the ACK
+   * covers it, counts as sent (the rewind forgot it).
+   */
+  private takeAckBeyondSndNxt(ack: number): void {
+    if (this.finQueued && this.finSeq === undefined && seqDiff(ack, this.sndUna) === this.sendBuf.length + 1) this.finSeq = seqAdd(ack, -1);
+    if (this.rtxNxt === this.sndNxt) this.rtxNxt = ack;
+    this.sndNxt = ack;
   }
 
   /** Forget that [SND.UNA, SND.NXT) was sent: the zero window dropped it (flow control, not congestion). */
@@ -1169,6 +1187,7 @@ export class Connection {
     if (isNew) {
       if (this.rtxNxt === this.sndNxt) this.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
       this.sndNxt = segEnd;
+      if (seqGt(segEnd, this.sndMax)) this.sndMax = segEnd;
       const flight = seqDiff(segEnd, this.sndUna);
       if (flight > this.maxFlight || seqGe(this.sndUna, this.flightMark)) {
         this.maxFlight = flight;
