@@ -469,18 +469,11 @@ export class Connection {
           // A retransmission of data we already have (our ACK was lost): as Linux (which accepts a segment
           // ending at the last ACK sent), take its TSval per RFC 7323 §4.3 so the ACK echoes the retransmission,
           // not the original, and the sender does not measure its RTO wait as an RTT.
-          if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) {
-            this.setTsRecent(ts.val);
-          }
+          if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) this.updateTsRecent(seg);
           this.sendAck();
         } else this.sendAckLimited();
       }
       return;
-    }
-
-    // RFC 7323 §4.3: TS.Recent follows the TSval of the segment at the left edge of the window.
-    if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) {
-      this.setTsRecent(ts.val);
     }
 
     // Second: RST (RFC 5961 §3.2).
@@ -500,6 +493,7 @@ export class Connection {
     if (!(f & ACK)) return;
     if (this.state === 'SYN_RCVD') {
       if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndNxt)) {
+        this.updateTsRecent(seg);
         this.ackAdvance(seg);
         this.updateWindow(seg, false);
         this.setState('ESTABLISHED');
@@ -510,12 +504,11 @@ export class Connection {
         return;
       }
     } else {
-      // RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX] (SND.MAX, not SND.NXT:
-      // robust to window shrinking, RFC 9293 §3.8.6.2.1 MUST-34, R7).
-      if (seqGt(seg.ack, this.sndMax) || seqLt(seg.ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
+      if (!this.ackAcceptable(seg.ack)) {
         this.sendAckLimited();
         return;
       }
+      this.updateTsRecent(seg);
       this.processAck(seg);
     }
 
@@ -545,6 +538,25 @@ export class Connection {
       if (this.appClosed) this.startFinWait2Timer();
     }
     if (this.state !== 'CLOSED' && this.state !== 'TIME_WAIT') this.output();
+  }
+
+  /**
+   * RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX] (SND.MAX, not SND.NXT:
+   * robust to window shrinking, RFC 9293 §3.8.6.2.1 MUST-34, R7).
+   */
+  private ackAcceptable(ack: number): boolean {
+    return seqLe(ack, this.sndMax) && seqGe(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)));
+  }
+
+  /**
+   * RFC 7323 §4.3: TS.Recent follows the TSval of the segment at the left edge of the window. Called
+   * only once the segment has passed the sequence, RST, SYN and ACK checks (R8), as Linux does
+   * (tcp_validate_incoming, then tcp_ack → tcp_replace_ts_recent): a spoofed segment that earns only
+   * a challenge ACK cannot plant a TSval that would make PAWS drop the real peer's data.
+   */
+  private updateTsRecent(seg: Segment): void {
+    const ts = seg.options.ts;
+    if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) this.setTsRecent(ts.val);
   }
 
   /** RFC 6191: may a new SYN for this 4-tuple end TIME_WAIT and open a new incarnation? (See TimeWait.) */
