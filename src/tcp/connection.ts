@@ -1738,5 +1738,7 @@ function errorMessage(code: TcpErrorCode): string {
       return 'connection timed out: no acknowledgment after the retransmission limit';
     case 'EPIPE':
       return 'broken pipe: the peer reset the connection after closing its side';
+    case 'ECONNABORTED':
+      return 'connection aborted after an internal error';
   }
 }
