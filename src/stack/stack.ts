@@ -22,6 +22,7 @@ import { countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
+import { resolveLimits, type StackLimits } from './limits.js';
 
 export interface StackOptions {
   clock: Clock;
@@ -35,6 +36,12 @@ export interface StackOptions {
   ephemeralPorts?: [number, number];
   /** Answer SYNs with SYN cookies once a listener's SYN queue is full (net.ipv4.tcp_syncookies=1). Default true. */
   synCookies?: boolean;
+  /** Orphaned connections allowed before new orphans are reset (tcp_max_orphans); default scales with `memoryBytes` as Linux. */
+  maxOrphans?: number;
+  /** TIME_WAIT entries allowed before closing connections skip TIME_WAIT (tcp_max_tw_buckets); default as Linux. */
+  maxTimeWait?: number;
+  /** Memory the defaults above scale with (limits.ts); 4 GiB when absent. */
+  memoryBytes?: number;
 }
 
 export interface InterfaceConfig {
@@ -89,6 +96,9 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   socket!: TcpSocket;
   /** Events raised during the current call into the connection, delivered by `after`. */
   pending: ConnEvent[] | null = null;
+  /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
+  orphan = false;
+  timeWait = false;
 
   constructor(
     readonly stack: Stack,
@@ -151,6 +161,9 @@ export class Stack extends Emitter<StackEvents> {
   private readonly ports: EphemeralPorts;
   private readonly counters: StackStats = emptyStats();
   private readonly wheel: TimerWheel;
+  private readonly limits: StackLimits;
+  private orphans = 0;
+  private timeWaits = 0;
   private nextId = 1;
   private ipId = 0;
 
@@ -164,6 +177,7 @@ export class Stack extends Emitter<StackEvents> {
     this.isnKey = [rng.nextU32(), rng.nextU32()];
     this.cookieKey = [rng.nextU32(), rng.nextU32()];
     this.synCookies = opts.synCookies ?? true;
+    this.limits = resolveLimits(opts);
     this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [32768, 60999], rng.fork());
   }
 
@@ -471,11 +485,52 @@ export class Stack extends Emitter<StackEvents> {
       aborted = false;
     }
     if (!aborted || entry.conn.state !== 'CLOSED') {
-      this.wheel.cancel(entry);
-      this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+      this.forget(entry);
       entry.listener?.synQueue.delete(entry.socket);
       entry.socket.dispatch('close');
     }
+  }
+
+  /**
+   * Count the entry among orphans and TIME_WAIT entries as its state says, and
+   * enforce the limits (R9). Past tcp_max_orphans a new orphan is reset, as
+   * Linux's tcp_close does (TCPAbortOnMemory); past tcp_max_tw_buckets a
+   * connection entering TIME_WAIT is closed at once (TCPTimeWaitOverflow, as
+   * Linux's tcp_time_wait when no timewait sock can be had). True when it aborted the connection.
+   */
+  private overLimit(entry: Entry): boolean {
+    const conn = entry.conn;
+    const state = conn.state;
+    const orphan = conn instanceof Connection && conn.orphaned && state !== 'CLOSED' && state !== 'TIME_WAIT';
+    if (orphan !== entry.orphan) {
+      if (orphan && this.orphans >= this.limits.maxOrphans) {
+        this.counters.TCPAbortOnMemory++;
+        conn.abort(this.clock.now());
+        return true;
+      }
+      entry.orphan = orphan;
+      this.orphans += orphan ? 1 : -1;
+    }
+    const timeWait = state === 'TIME_WAIT';
+    if (timeWait !== entry.timeWait) {
+      if (timeWait && this.timeWaits >= this.limits.maxTimeWait) {
+        this.counters.TCPTimeWaitOverflow++;
+        conn.abort(this.clock.now()); // no RST from TIME_WAIT: the connection is simply gone
+        return true;
+      }
+      entry.timeWait = timeWait;
+      this.timeWaits += timeWait ? 1 : -1;
+    }
+    return false;
+  }
+
+  /** Drop a closed entry: its timer, its demux slot, its place in the limits' counts. */
+  private forget(entry: Entry): void {
+    this.wheel.cancel(entry);
+    this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+    if (entry.orphan) this.orphans--;
+    if (entry.timeWait) this.timeWaits--;
+    entry.orphan = entry.timeWait = false;
   }
 
   /** @internal Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
@@ -496,6 +551,10 @@ export class Stack extends Emitter<StackEvents> {
       while (pending.length > 0) this.deliver(entry, pending.shift()!);
       if (entry.pending === pending) entry.pending = null;
     }
+    if (this.overLimit(entry)) {
+      this.after(entry);
+      return;
+    }
     if (entry.conn.state === 'TIME_WAIT' && entry.conn instanceof Connection && entry.conn.readableBytes === 0) {
       // Like Linux's timewait sockets: keep a few numbers, not the whole TCB with its queues
       // (once the application has read what arrived; until then the full TCB holds it).
@@ -506,8 +565,7 @@ export class Stack extends Emitter<StackEvents> {
       }
     }
     if (entry.conn.state === 'CLOSED') {
-      this.wheel.cancel(entry);
-      this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+      this.forget(entry);
       return;
     }
     // One wheel timer per connection, at the Connection's earliest deadline (O(1) to move).

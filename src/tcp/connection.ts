@@ -764,8 +764,13 @@ export class Connection {
   }
 
   private armPersist(): void {
+    this.persistAt = this.now + this.persistInterval();
+  }
+
+  /** The persist timer's interval: the RTO backed off per probe, at most rtoMax (Linux inet_csk_rto_backoff). */
+  private persistInterval(): number {
     const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
-    this.persistAt = this.now + Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
+    return Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
   }
 
   /** Retransmit the first unacknowledged (un-SACKed) segment. */
@@ -1459,6 +1464,13 @@ export class Connection {
     if (waiting <= 0) return;
     if (this.sndWnd > 0) {
       this.emit(this.sndNxt, Math.min(this.sndWnd, waiting, this.segmentRoom()), false);
+      return;
+    }
+    // An orphan is not kept for ever by a peer that answers every probe with a zero window (R9): as
+    // Linux's tcp_probe_timer for a dead socket, once the backoff has reached rtoMax it is given up on
+    // after tcp_orphan_retries backoffs, answered or not.
+    if (this.appClosed && this.persistInterval() >= this.cfg.rtoMax && this.persistBackoff >= this.cfg.orphanRetries) {
+      this.terminate('ETIMEDOUT');
       return;
     }
     // As Linux (tcp_probe_timer), a peer that stops answering probes is given up on after tcp_retries2.
