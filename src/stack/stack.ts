@@ -327,7 +327,18 @@ export class Stack extends Emitter<StackEvents> {
     const entry = this.conns.get(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
     let reopenIss: number | undefined;
     if (entry) {
-      if (entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) && this.findListener(localText, tcp.dstPort)) {
+      const reuse = entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) ? this.findListener(localText, tcp.dstPort) : undefined;
+      const admission = reuse && !reuse.closed ? this.synAdmission(reuse) : undefined;
+      if (admission !== undefined && admission !== 'queue') {
+        // RFC 6191 reuse, but the listener would drop the SYN (or answer with a cookie, whose ISN does not
+        // follow this TIME_WAIT): keep TIME_WAIT and drop the SYN, as a full listener drops any SYN; the
+        // client's retransmission tries again (issue 10 #6: aborting first lost both).
+        this.counters.ListenDrops++;
+        if (admission === 'accept-queue-full') this.counters.ListenOverflows++;
+        this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
+        return;
+      }
+      if (admission === 'queue') {
         // RFC 6191: the new SYN ends TIME_WAIT and opens a new incarnation.
         reopenIss = entry.conn.successorIss;
         this.counters.TimeWaitReopens++;
@@ -377,16 +388,17 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     if (!(seg.flags & SYN)) return; // anything else: drop
-    if (listener.acceptQueue.length >= listener.backlog) {
+    const admission = this.synAdmission(listener);
+    if (admission === 'accept-queue-full') {
       // Accept queue full: the application is not keeping up; drop the SYN (as Linux), the peer retries.
       this.counters.ListenDrops++;
       this.counters.ListenOverflows++;
       this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
       return;
     }
-    if (listener.synQueue.size >= listener.backlog) {
+    if (admission !== 'queue') {
       this.counters.ListenDrops++;
-      if (!this.synCookies) {
+      if (admission === 'drop') {
         this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
         return;
       }
@@ -408,6 +420,17 @@ export class Stack extends Emitter<StackEvents> {
     const cfg = this.withTsOffset(this.connConfig(iface, listener.tcp), localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
+  }
+
+  /**
+   * What a listener does with a SYN now: queue it (SYN_RCVD), answer with a
+   * cookie (its SYN queue is full), or drop it (its accept queue is full, or
+   * the SYN queue is and cookies are off).
+   */
+  private synAdmission(listener: Listener): 'queue' | 'cookie' | 'drop' | 'accept-queue-full' {
+    if (listener.acceptQueue.length >= listener.backlog) return 'accept-queue-full';
+    if (listener.synQueue.size >= listener.backlog) return this.synCookies ? 'cookie' : 'drop';
+    return 'queue';
   }
 
   /**

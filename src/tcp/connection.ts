@@ -327,6 +327,12 @@ export class Connection {
       this.terminate(undefined);
       return;
     }
+    if (this.state === 'TIME_WAIT') {
+      // Linux's socket is already CLOSE here (a timewait sock stands in): closing it, unread data or not,
+      // leaves TIME_WAIT to run its 2MSL. A RST now would end TIME_WAIT early (issue 10 #6).
+      this.appClosed = true;
+      return;
+    }
     if (this.recvQ.length > 0 || !this.ooo.isEmpty) {
       this.appClosed = true;
       this.sendReset();
