@@ -142,6 +142,8 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
 }
 
 const DEFAULT_BACKLOG = 128;
+/** How long after a SYN-queue overflow bare ACKs are checked as cookies (Linux TCP_SYNCOOKIE_VALID, 2 min). */
+const COOKIE_CANDIDATE_MS = 120_000;
 
 /**
  * A TCP/IP host: interfaces on links, demultiplexing by 4-tuple, listeners
@@ -371,7 +373,10 @@ export class Stack extends Emitter<StackEvents> {
     const tuple = { localAddr, localPort, remoteAddr, remotePort };
     if (seg.flags & ACK) {
       // The third segment of a handshake answered with a SYN cookie (RFC 4987 §3.6)?
-      if (this.synCookies && !(seg.flags & (SYN | FIN))) {
+      // As Linux (tcp_synq_no_recent_overflow), only after a recent SYN-queue overflow: a cookie is
+      // valid for 2 minutes; before an overflow, or long after, no cookie can be outstanding.
+      const recentOverflow = listener.lastSynOverflow !== undefined && now - listener.lastSynOverflow <= COOKIE_CANDIDATE_MS;
+      if (this.synCookies && recentOverflow && !(seg.flags & (SYN | FIN))) {
         const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
         if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
           this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry
@@ -404,6 +409,7 @@ export class Stack extends Emitter<StackEvents> {
       }
       // SYN queue full (a flood?): answer statelessly with a cookie (R4).
       this.counters.SyncookiesSent++;
+      listener.lastSynOverflow = now;
       const cookie = makeCookie(this.cookieKey, tuple, seg.seq, now, cookieMssIndex(seg.options.mss));
       const cfg = this.connConfig(iface, listener.tcp);
       this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, {

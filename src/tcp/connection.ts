@@ -12,6 +12,7 @@ import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
+import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
 import type { TcpState } from './state.js';
 
@@ -22,6 +23,8 @@ const TS_OPTION_LEN = 12; // NOP NOP TS(10)
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
 /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
 const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
+/** Least time between SYN-ACKs answering retransmitted SYNs (Linux tcp_invalid_ratelimit, 500 ms). */
+const SYNACK_ANSWER_INTERVAL_MS = 500;
 
 /**
  * One TCP connection (a TCB) as a sans-IO state machine: RFC 9293 §3.10
@@ -111,6 +114,8 @@ export class Connection {
   private keepAt: number | undefined;
   private wakeAt: number | undefined; // the deadline last handed out by nextDeadline (lazy re-arming)
   private rtxCount = 0;
+  private synTimedOut = false; // our SYN or SYN-ACK was retransmitted on timeout (RFC 6298 §5.7)
+  private synAckAnsweredAt: number | undefined; // last SYN-ACK that answered a retransmitted SYN
   private rttSeq: number | undefined; // Karn: the sequence being timed, without timestamps
   private rttStart = 0;
   private rtxUntil: number; // SND.NXT at the last retransmission: ACKs below it may cover retransmitted data
@@ -442,6 +447,9 @@ export class Connection {
       if (!(f & ACK)) {
         // The peer retransmitted its SYN: our SYN-ACK was lost. Answer it again (as Linux does),
         // echoing the new SYN's TSval so the peer does not time the first SYN's wait as an RTT.
+        // Rate-limited as Linux's tcp_check_req does (tcp_oow_rate_limited): a flood of copies earns one answer per interval.
+        if (this.synAckAnsweredAt !== undefined && this.now - this.synAckAnsweredAt < SYNACK_ANSWER_INTERVAL_MS) return;
+        this.synAckAnsweredAt = this.now;
         const ts = seg.options.ts;
         if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent)) this.setTsRecent(ts.val);
         this.sendSyn(true, true);
@@ -489,8 +497,16 @@ export class Connection {
       return;
     }
 
-    // Fourth: SYN in a synchronized state (RFC 5961 §4) → challenge ACK.
+    // Fourth: SYN in a synchronized state (RFC 5961 §4) → challenge ACK. In a passive SYN_RCVD an
+    // in-window SYN with another ISN resets the embryonic connection instead, as Linux's tcp_check_req
+    // does (embryonic_reset): the listener stays, the peer's new attempt starts afresh.
     if (f & SYN) {
+      if (this.state === 'SYN_RCVD' && this.passive) {
+        const rst = resetFor(seg);
+        if (rst) this.transmit(rst);
+        this.terminate(undefined, 'LISTEN');
+        return;
+      }
       this.sendAckLimited();
       return;
     }
@@ -977,7 +993,6 @@ export class Connection {
     this.rcvNxt = seqAdd(this.rcvNxt, 1);
     this.peerFin = true;
     switch (this.state) {
-      case 'SYN_RCVD':
       case 'ESTABLISHED':
         // With delayedAckOnFin, as Linux (tcp_fin enters "pingpong" mode), the ACK of the FIN is delayed:
         // an application that closes at EOF sends its FIN on the same segment (FIN,ACK).
@@ -1414,11 +1429,13 @@ export class Connection {
     this.rtt.backoff(); // RFC 6298 §5.5
     this.rttSeq = undefined; // Karn
     if (this.state === 'SYN_SENT') {
+      this.synTimedOut = true;
       this.sendSyn(false, true);
       this.armRtx();
       return;
     }
     if (this.state === 'SYN_RCVD') {
+      this.synTimedOut = true;
       this.sendSyn(true, true);
       this.armRtx();
       return;
@@ -1598,6 +1615,8 @@ export class Connection {
   private afterEstablished(): void {
     this.rtxCount = 0;
     this.rtt.resetBackoff();
+    // RFC 6298 §5.7 (Linux TCP_TIMEOUT_FALLBACK): a SYN timed out and no RTT sample came → data starts at 3 s.
+    if (this.synTimedOut) this.rtt.fallbackAfterSynLoss();
     this.rtxAt = undefined;
     if (this.cfg.keepAlive) this.keepAt = this.now + this.cfg.keepIdle;
     if (this.finQueued) {

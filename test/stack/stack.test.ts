@@ -230,15 +230,30 @@ test('R4 once the SYN queue is full, SYNs get cookie SYN-ACKs and the final ACK 
   assert.equal(c.info().options.sack, false, 'options other than MSS do not survive a cookie');
 });
 
-test('R4 an ACK with a forged cookie is answered with RST and counted', () => {
+test('R4 a bare ACK to a listener is checked as a SYN cookie only after a recent SYN-queue overflow (as Linux tcp_synq_no_recent_overflow)', () => {
   const n = twoStacks();
-  n.b.listen(80);
+  n.b.listen(80, { backlog: 1 });
   const src = parseAddress('10.0.0.1')!;
   const dst = parseAddress('10.0.0.2')!;
-  n.linkA.send(buildTcpPacket(src, dst, { srcPort: 5555, dstPort: 80, seq: 100, ack: 0xdeadbeef, flags: ACK, window: 100 }));
+  const forged = (port: number) => n.linkA.send(buildTcpPacket(src, dst, { srcPort: port, dstPort: 80, seq: 100, ack: 0xdeadbeef, flags: ACK, window: 100 }));
+  forged(5555);
+  n.settle(10);
+  assert.equal(n.b.stats().SyncookiesFailed, 0, 'no overflow yet: no cookie to check, only a RST');
+  assert.equal(n.b.stats().OutRsts, 1);
+  // Overflow the SYN queue: the second SYN gets a cookie, and for a while bare ACKs are cookie candidates.
+  const spoof = parseAddress('10.0.0.99')!;
+  for (let i = 0; i < 2; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
+  n.settle(5);
+  assert.equal(n.b.stats().SyncookiesSent, 1);
+  forged(5556);
   n.settle(10);
   assert.equal(n.b.stats().SyncookiesFailed, 1);
-  assert.equal(n.b.stats().OutRsts, 1);
+  assert.equal(n.b.stats().OutRsts, 2);
+  // Past the cookie lifetime (2 min, Linux TCP_SYNCOOKIE_VALID) with no new overflow, they are not any more.
+  n.clock.advance(121_000);
+  forged(5557);
+  n.settle(10);
+  assert.equal(n.b.stats().SyncookiesFailed, 1);
 });
 
 test('listen(0) picks a free ephemeral port', () => {
