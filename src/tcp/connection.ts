@@ -706,7 +706,7 @@ export class Connection {
 
   /**
    * A retransmission can be lost too. Everything at or above `rtxPassMark` was
-   * sent after this pass of retransmissions began; once more than
+   * sent after the latest retransmission of this pass; once more than
    * (DupThresh − 1)·SMSS of it is SACKed while a hole the pass already
    * retransmitted is still missing, that retransmission is presumed lost and
    * the pass starts over from SND.UNA (as Linux's lost-retransmit detection;
@@ -747,10 +747,15 @@ export class Connection {
     this.caState = 'recovery';
     this.partialAckSeen = false;
     this.fastRetransmits++;
-    this.highRxt = this.sndUna;
+    // Holes below HighRxt were retransmitted (in the recovery that just ended) and are not deemed lost:
+    // they are still in flight, so the new recovery does not send them again at once (as Linux keeps
+    // its retransmitted marks across episodes; issue 10 #8). Lost-retransmit detection or the RTO catches them if lost.
+    const inFlight = this.sackOk && seqGt(this.highRxt, this.sndUna);
+    if (!inFlight) this.highRxt = this.sndUna;
     this.rtxPassMark = this.sndNxt;
     // The first retransmission goes regardless of pipe and cwnd.
-    this.retransmitFirst();
+    const first = inFlight ? this.sb.nextHole(this.sndUna, this.sndNxt) : undefined;
+    if (!first || !seqLt(first.seq, this.highRxt)) this.retransmitFirst();
     // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
     this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
   }
@@ -1203,6 +1208,9 @@ export class Connection {
     const isNew = seqGt(segEnd, this.sndNxt);
     if (rtx && !isNew) {
       segOut.rtx = true;
+      // Only data sent after this retransmission can show that it was lost (detectLostRetransmit): SACKs of
+      // data sent before it, later in the same instant, once made the hole go out twice (issue 10 #8).
+      this.rtxPassMark = this.sndNxt;
       this.rtxUntil = this.sndNxt;
       this.rtxTsval = this.tsNow();
       this.totalRetrans++;
