@@ -3,7 +3,7 @@
  * connection puts the same segment (seq, length, flags) on the wire twice at
  * one instant unless one of its timers fired in between. Two causes were
  * found: lost-retransmit detection counting SACKs of data sent before the
- * retransmission (seeds 1, 4, 10 at 5 %; scripted in test/tcp/no-double-send.test.ts),
+ * retransmission (seeds 1, 4, 10 at 5 %; scripted in test/tcp/sack.test.ts),
  * and a new recovery re-sending at once a hole the previous one had just
  * retransmitted (seed 16 at 5 %).
  */
