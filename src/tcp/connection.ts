@@ -327,6 +327,12 @@ export class Connection {
       this.terminate(undefined);
       return;
     }
+    if (this.state === 'TIME_WAIT') {
+      // Linux's socket is already CLOSE here (a timewait sock stands in): closing it, unread data or not,
+      // leaves TIME_WAIT to run its 2MSL. A RST now would end TIME_WAIT early (issue 10 #6).
+      this.appClosed = true;
+      return;
+    }
     if (this.recvQ.length > 0 || !this.ooo.isEmpty) {
       this.appClosed = true;
       this.sendReset();
@@ -764,8 +770,13 @@ export class Connection {
   }
 
   private armPersist(): void {
+    this.persistAt = this.now + this.persistInterval();
+  }
+
+  /** The persist timer's interval: the RTO backed off per probe, at most rtoMax (Linux inet_csk_rto_backoff). */
+  private persistInterval(): number {
     const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
-    this.persistAt = this.now + Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
+    return Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
   }
 
   /** Retransmit the first unacknowledged (un-SACKed) segment. */
@@ -1461,6 +1472,13 @@ export class Connection {
       this.emit(this.sndNxt, Math.min(this.sndWnd, waiting, this.segmentRoom()), false);
       return;
     }
+    // An orphan is not kept for ever by a peer that answers every probe with a zero window (R9): as
+    // Linux's tcp_probe_timer for a dead socket, once the backoff has reached rtoMax it is given up on
+    // after tcp_orphan_retries backoffs, answered or not.
+    if (this.appClosed && this.persistInterval() >= this.cfg.rtoMax && this.persistBackoff >= this.cfg.orphanRetries) {
+      this.terminate('ETIMEDOUT');
+      return;
+    }
     // As Linux (tcp_probe_timer), a peer that stops answering probes is given up on after tcp_retries2.
     if (this.probesOut >= (this.appClosed ? this.cfg.orphanRetries : this.cfg.retries2)) {
       this.terminate('ETIMEDOUT');
@@ -1738,5 +1756,7 @@ function errorMessage(code: TcpErrorCode): string {
       return 'connection timed out: no acknowledgment after the retransmission limit';
     case 'EPIPE':
       return 'broken pipe: the peer reset the connection after closing its side';
+    case 'ECONNABORTED':
+      return 'connection aborted after an internal error';
   }
 }
