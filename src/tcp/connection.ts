@@ -466,7 +466,8 @@ export class Connection {
             this.setTsRecent(ts.val);
           }
           this.sendAck();
-        } else this.sendAckLimited();
+        } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
+        else this.sendAckLimited();
       }
       return;
     }
