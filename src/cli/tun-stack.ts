@@ -67,7 +67,8 @@ export async function openTunStack(flags: LinkFlags, watch: WatchFlags & { print
     const tap = watch.trace ? (ev: TapEvent, from: 'stack' | 'inner') => traceLinkDrop(ev, from, t0, print) : undefined;
     if (flags.impairment !== undefined) link = impairedLink(link, clock, { ...flags.impairment, seed: flags.seed, ...(tap ? { tap } : {}) });
     const stack = createStack({ clock, name: 'synack', ...(flags.msl !== undefined ? { tcp: { msl: flags.msl } } : {}) });
-    if (watch.trace) stack.on('trace', (ev) => print(formatTraceLine(ev, t0)));
+    // Packets that are not TCP at all (IPv6 router solicitations, ICMP) are not part of any connection's story.
+    if (watch.trace) stack.on('trace', (ev) => (ev.type === 'drop' && ev.reason === 'not-tcp' ? undefined : print(formatTraceLine(ev, t0))));
     stack.attach(link, { address: flags.address, prefix: flags.prefix });
     await tun.ready;
     let admin: HttpServer | undefined;
