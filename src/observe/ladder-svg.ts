@@ -10,11 +10,14 @@
  * "60000 ms pass". Pure: returns a standalone SVG document as a string.
  */
 import type { ScenarioDocument } from './events.js';
+import { formatDuration } from './duration.js';
 import {
   buildLadder,
   displayWidth,
-  formatMs,
+  ladderFooter,
   segmentKind,
+  stateNote,
+  type ErrorRow,
   type LadderRow,
   type SegmentRow,
   type StateRow,
@@ -75,7 +78,7 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
     states.add(r.leftState);
     states.add(r.rightState);
     if (r.kind === 'segment') maxLabel = Math.max(maxLabel, textLen(r.label, CH11));
-    if (r.kind !== 'gap') maxTime = Math.max(maxTime, textLen(`${formatMs(r.t)} ms`, CH11));
+    if (r.kind !== 'gap') maxTime = Math.max(maxTime, textLen(formatDuration(r.t), CH11));
   }
   let boxW = 0;
   for (const s of states) boxW = Math.max(boxW, textLen(s, CH12) + 16);
@@ -104,7 +107,9 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
     y += ROW;
   }
   const bottom = y - ROW + SLANT + 22;
-  const legendY = bottom + 26;
+  const footer = ladderFooter(doc, model);
+  const footY = bottom + 22;
+  const legendY = footY + footer.length * 16 + 12;
   const height = Math.ceil(legendY + 16);
 
   const out: string[] = [];
@@ -150,7 +155,7 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
   for (const { row, y: ry } of placed) {
     if (row.kind === 'gap') {
       out.push(
-        textEl((xL + xR) / 2, ry + 4, `⋮ ${formatMs(row.ms)} ms pass ⋮`, {
+        textEl((xL + xR) / 2, ry + 4, `⋮ ${formatDuration(row.ms)} pass ⋮`, {
           anchor: 'middle',
           fill: COLORS.muted,
           style: 'italic',
@@ -160,12 +165,19 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
       continue;
     }
     if (row.t !== lastT) {
-      out.push(textEl(timeX, ry + 4, `${formatMs(row.t)} ms`, { anchor: 'end', fill: COLORS.muted, size: 11 }));
+      out.push(textEl(timeX, ry + 4, formatDuration(row.t), { anchor: 'end', fill: COLORS.muted, size: 11 }));
       lastT = row.t;
     }
     if (row.kind === 'state') out.push(...drawState(row, ry, xL, xR));
+    else if (row.kind === 'error') out.push(drawError(row, ry, xL, xR));
     else out.push(...drawSegment(row, ry, xL, xR));
   }
+
+  // ---- footer: final states, time cap, changed settings -------------------------
+  footer.forEach((text, i) => {
+    const incomplete = text.startsWith('incomplete');
+    out.push(textEl(12, footY + i * 16, text, { size: 11, fill: incomplete ? COLORS.lost : COLORS.muted, weight: incomplete ? 'bold' : undefined }));
+  });
 
   // ---- legend -----------------------------------------------------------------
   let lx = 12;
@@ -189,9 +201,18 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
   return out.join('\n') + '\n';
 }
 
+/** An error the application saw: red text beside its endpoint's timeline. */
+function drawError(row: ErrorRow, y: number, xL: number, xR: number): string {
+  const text = `✗ ${String(row.event.code)}`;
+  if (row.side === 'other') return textEl((xL + xR) / 2, y + 4, `${String(row.event.endpoint)}: ${text}`, { anchor: 'middle', fill: COLORS.rst, weight: 'bold' });
+  const left = row.side === 'left';
+  return textEl(left ? xL - 12 : xR + 12, y + 4, text, { anchor: left ? 'end' : 'start', fill: COLORS.rst, weight: 'bold' });
+}
+
 function drawState(row: StateRow, y: number, xL: number, xR: number): string[] {
   const ev = row.event;
-  const tip = `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)} at ${formatMs(row.t)} ms`;
+  const note = stateNote(ev);
+  const tip = `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)}${note ? ` (${note})` : ''} at ${formatDuration(row.t)}`;
   if (row.side === 'other') {
     return [
       textEl((xL + xR) / 2, y + 4, `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)}`, {
@@ -202,10 +223,13 @@ function drawState(row: StateRow, y: number, xL: number, xR: number): string[] {
     ];
   }
   const x = row.side === 'left' ? xL : xR;
-  return [
+  const out = [
     `<circle cx="${n(x)}" cy="${n(y)}" r="4" fill="${COLORS.boxStroke}"/>`,
     stateBox(row.side === 'left' ? x - 12 : x + 12, y, String(ev.to), row.side === 'left' ? 'end' : 'start', tip),
   ];
+  // The cause, small and inside the lanes (where no arrow is drawn on this row).
+  if (note) out.push(textEl(row.side === 'left' ? x + 10 : x - 10, y + 4, note, { anchor: row.side === 'left' ? 'start' : 'end', size: 10, fill: COLORS.muted, style: 'italic' }));
+  return out;
 }
 
 function drawSegment(row: SegmentRow, y: number, xL: number, xR: number): string[] {
@@ -213,7 +237,7 @@ function drawSegment(row: SegmentRow, y: number, xL: number, xR: number): string
   const kind = segmentKind(ev.flags);
   const color = COLORS[kind];
   const out: string[] = [];
-  const tip = `${String(ev.from)} → ${String(ev.to)}: ${row.label}${ev.dropped ? ' (lost)' : ''} at ${formatMs(row.t)} ms`;
+  const tip = `${String(ev.from)} → ${String(ev.to)}: ${row.label}${ev.dropped ? ' (lost)' : ''} at ${formatDuration(row.t)}`;
   out.push(`<g><title>${escapeXml(tip)}</title>`);
 
   if (ev.from === ev.to) {

@@ -74,7 +74,7 @@ test('text diagram: all 11 states, every transition, the taken ones marked ●',
 test('text diagram lists taken transitions the figure does not draw (reset to CLOSED)', () => {
   const reset = doc('reset', [st(0, 'A', 'CLOSED', 'SYN_SENT'), st(1, 'A', 'SYN_SENT', 'ESTABLISHED'), st(2, 'A', 'ESTABLISHED', 'CLOSED')]);
   const text = renderStateDiagramText(reset);
-  assert.match(text, /also taken in this run\n  ● ESTABLISHED → CLOSED\s+reset, abort or timeout/);
+  assert.match(text, /also taken in this run \(by a cause Figure 5 does not draw\)\n  ● ESTABLISHED → CLOSED\s+reset, abort or timeout/);
   assert.match(text, /taken in this run \(2 of 21\)/);
 });
 
