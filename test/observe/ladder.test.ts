@@ -181,7 +181,7 @@ test("long quiet stretches (TIME_WAIT's 2MSL) are one short row", () => {
   assert.doesNotMatch(short, /⋮/);
   const two = renderLadder(doc('two-hours', [st(0, 'A', 'ESTABLISHED', 'ESTABLISHED'), seg(7_200_000, 'A', 'B', 'ACK', 1, 1)]));
   assert.match(two, /⋮\s+2 h 0 min pass/);
-  assert.equal(two.split('\n').length, 5);
+  assert.equal(two.split("\n").length, 6, "header, two rows, the gap, the end line");
 });
 
 test('no line is wider than width, at any width, with or without colour', () => {
