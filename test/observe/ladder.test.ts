@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderLadder, segmentLabel, buildLadder, GAP_MS } from '../../src/observe/ladder.js';
 import { formatDuration } from '../../src/observe/duration.js';
+import { renderLadderSvg } from '../../src/observe/ladder-svg.js';
 import type { ScenarioDocument, SegmentEvent } from '../../src/observe/events.js';
 import {
   allFixtures,
@@ -279,4 +280,40 @@ test('the row model counts one row per event plus gap rows', () => {
   assert.deepEqual(m.initial, { left: 'CLOSED', right: 'LISTEN' });
   const last = m.rows.at(-1)!;
   assert.deepEqual([last.leftState, last.rightState], ['CLOSED', 'CLOSED']);
+});
+
+test('labels carry the window, a SYN’s options, SACK blocks, the retransmission mark and the note', () => {
+  const syn: SegmentEvent = { ...seg(0, 'A', 'B', 'SYN', 1000), win: 65535, options: { mss: 1460, wscale: 7, sackOK: true, ts: [5, 0] } };
+  assert.equal(segmentLabel(syn), 'SYN seq=1000 win=65535 <mss 1460,wscale 7,sackOK,TS 5/0>');
+  const ack: SegmentEvent = { ...seg(1, 'B', 'A', 'ACK', 5001, 1001), win: 512, sack: [[2449, 3897]], note: 'challenge ACK' };
+  assert.equal(segmentLabel(ack), 'ACK seq=5001 ack=1001 win=512 sack=2449-3897 (challenge ACK)');
+  assert.equal(segmentLabel(ack, new Map([['A', 1000], ['B', 5000]])), 'ACK seq=1 ack=1 win=512 sack=1449-2897 (challenge ACK)');
+  const rtx: SegmentEvent = { ...seg(2, 'A', 'B', 'PSH,ACK', 1001, 5001, 100), win: 0, rtx: true };
+  assert.equal(segmentLabel(rtx), 'PSH,ACK seq=1001 ack=5001 win=0 len=100 rtx');
+});
+
+test('error events are rows on their endpoint’s side; causes and timers are written beside state changes', () => {
+  const d = doc('errors', [
+    { ...st(0, 'A', 'ESTABLISHED', 'FIN_WAIT_2'), cause: 'rcv ACK of FIN' },
+    { ...st(1, 'A', 'FIN_WAIT_2', 'TIME_WAIT'), cause: 'rcv FIN', timer: { name: '2MSL', ms: 60_000 } },
+    { t: 2, type: 'error', endpoint: 'B', code: 'ECONNRESET' },
+    { t: 3, type: 'error', endpoint: 'A', code: 'ETIMEDOUT' },
+  ]);
+  const lines = renderLadder(d, { width: 100 }).split('\n');
+  assert.match(lines.find((l) => l.includes('TIME_WAIT ('))!, /FIN_WAIT_2 → TIME_WAIT \(rcv FIN; 2MSL timer 1 min\)/);
+  const econn = lines.find((l) => l.includes('ECONNRESET'))!;
+  assert.ok(econn.trimEnd().endsWith('✗ ECONNRESET') && econn.indexOf('✗') > 50, `on B’s side: ${econn}`);
+  const etime = lines.find((l) => l.includes('ETIMEDOUT'))!;
+  assert.match(etime, /^3 ms {2}✗ ETIMEDOUT/);
+  assert.ok(lines.every((l) => [...l].length <= 100));
+  assert.equal(buildLadder(d).rows.filter((r) => r.kind === 'error').length, 2);
+});
+
+test('the footer says where each end finished, that a capped run is incomplete, and the settings changed', () => {
+  const d = { ...doc('capped', [seg(0, 'A', 'B', 'SYN', 1), st(1, 'B', 'LISTEN', 'SYN_RCVD')]), incomplete: { after: 600_000 }, settings: ['B listens with backlog 4'] };
+  const tail = renderLadder(d).split('\n').slice(-3);
+  assert.deepEqual(tail, ['end at 1 ms: A CLOSED · B SYN_RCVD', 'incomplete after 10 min: the run hit its time cap with timers still pending', 'setting: B listens with backlog 4']);
+  const svg = renderLadderSvg(d);
+  assert.match(svg, />incomplete after 10 min: the run hit its time cap/);
+  assert.match(svg, />setting: B listens with backlog 4</);
 });
