@@ -87,7 +87,10 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
   const xL = timeX + 16 + boxW + 14;
   const span = Math.max(340, maxLabel + 90);
   const xR = xL + span;
-  const width = Math.ceil(xR + 14 + boxW + 16);
+  // A third party (an attacker X) gets a timeline of its own right of B's state boxes: no state, dashed.
+  const third = model.third;
+  const xX = third === undefined ? undefined : xR + 14 + boxW + span;
+  const width = Math.ceil(xX === undefined ? xR + 14 + boxW + 16 : xX + 16 + textLen(third!, CH12) + 16);
 
   // ---- vertical layout ------------------------------------------------------
   const titleY = 26;
@@ -143,6 +146,11 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
     }
     out.push(line(x, from, x, bottom, COLORS.line, 2));
   }
+  if (xX !== undefined) {
+    out.push(line(xX, lineTop, xX, bottom, COLORS.line, 1.5, '3 4'));
+    out.push(textEl(xX, headY, third!, { anchor: 'middle', weight: 'bold', size: 14 }));
+    out.push(textEl(xX, initY + 4, 'no TCP state', { anchor: 'middle', size: 11, fill: COLORS.muted, style: 'italic' }));
+  }
 
   // ---- endpoint heads and initial states -------------------------------------
   out.push(textEl(xL, headY, sides.left, { anchor: 'middle', weight: 'bold', size: 14 }));
@@ -170,7 +178,7 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
     }
     if (row.kind === 'state') out.push(...drawState(row, ry, xL, xR));
     else if (row.kind === 'error') out.push(drawError(row, ry, xL, xR));
-    else out.push(...drawSegment(row, ry, xL, xR));
+    else out.push(...drawSegment(row, ry, xL, xR, xX));
   }
 
   // ---- footer: final states, time cap, changed settings -------------------------
@@ -204,7 +212,7 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
 /** An error the application saw: red text beside its endpoint's timeline. */
 function drawError(row: ErrorRow, y: number, xL: number, xR: number): string {
   const text = `✗ ${String(row.event.code)}`;
-  if (row.side === 'other') return textEl((xL + xR) / 2, y + 4, `${String(row.event.endpoint)}: ${text}`, { anchor: 'middle', fill: COLORS.rst, weight: 'bold' });
+  if (row.side === 'other' || row.side === 'third') return textEl((xL + xR) / 2, y + 4, `${String(row.event.endpoint)}: ${text}`, { anchor: 'middle', fill: COLORS.rst, weight: 'bold' });
   const left = row.side === 'left';
   return textEl(left ? xL - 12 : xR + 12, y + 4, text, { anchor: left ? 'end' : 'start', fill: COLORS.rst, weight: 'bold' });
 }
@@ -213,7 +221,7 @@ function drawState(row: StateRow, y: number, xL: number, xR: number): string[] {
   const ev = row.event;
   const note = stateNote(ev);
   const tip = `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)}${note ? ` (${note})` : ''} at ${formatDuration(row.t)}`;
-  if (row.side === 'other') {
+  if (row.side === 'other' || row.side === 'third') {
     return [
       textEl((xL + xR) / 2, y + 4, `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)}`, {
         anchor: 'middle',
@@ -232,7 +240,7 @@ function drawState(row: StateRow, y: number, xL: number, xR: number): string[] {
   return out;
 }
 
-function drawSegment(row: SegmentRow, y: number, xL: number, xR: number): string[] {
+function drawSegment(row: SegmentRow, y: number, xL: number, xR: number, xX: number | undefined): string[] {
   const ev = row.event;
   const kind = segmentKind(ev.flags);
   const color = COLORS[kind];
@@ -256,16 +264,19 @@ function drawSegment(row: SegmentRow, y: number, xL: number, xR: number): string
     return out;
   }
 
-  // Endpoints without a timeline of their own are drawn at the far edge, dashed, with their name.
+  // Endpoints without a timeline of their own are drawn at the far edge, dashed, with their name;
+  // the third party's segments are dashed too, from or to its own timeline.
   let x0: number;
   let x1: number;
   if (row.fromSide === 'left') x0 = xL;
   else if (row.fromSide === 'right') x0 = xR;
+  else if (row.fromSide === 'third' && xX !== undefined) x0 = xX;
   else x0 = row.toSide === 'left' ? xR : xL;
   if (row.toSide === 'left') x1 = xL;
   else if (row.toSide === 'right') x1 = xR;
+  else if (row.toSide === 'third' && xX !== undefined) x1 = xX;
   else x1 = x0 === xL ? xR : xL;
-  const stranger = row.fromSide === 'other' || row.toSide === 'other';
+  const stranger = row.fromSide === 'other' || row.toSide === 'other' || row.fromSide === 'third' || row.toSide === 'third';
   const dir = Math.sign(x1 - x0) || 1;
   const dash = stranger ? ' stroke-dasharray="6 4"' : '';
   if (row.fromSide === 'other') {

@@ -40,8 +40,12 @@ const MIN_ZONE = 8;
 // Row model shared with the SVG ladder
 // ---------------------------------------------------------------------------
 
-/** Which column an endpoint is drawn in: the left one, the right one, or neither (drawn at the edge). */
-export type Side = 'left' | 'right' | 'other';
+/**
+ * Which column an endpoint is drawn in: the left one, the right one, the
+ * third party's lane right of the right one (an attacker "X", no state), or
+ * none (drawn by name at the edge).
+ */
+export type Side = 'left' | 'right' | 'third' | 'other';
 
 export interface LadderSides {
   left: string;
@@ -92,7 +96,9 @@ export interface LadderModel {
   scenario: string;
   sides: LadderSides;
   initial: { left: string; right: string };
-  /** Endpoints with no column of their own (e.g. an attacker "X"): their segments come from the edge, tagged. */
+  /** A third endpoint (`doc.endpoints[2]`, e.g. an attacker "X"): a lane of its own, right of the right column, with no state. */
+  third: string | undefined;
+  /** Endpoints with no column of their own: their segments come from the edge, tagged. */
   others: string[];
   rows: LadderRow[];
 }
@@ -201,10 +207,12 @@ export function formatMs(t: number): string {
 /** The rows both ladders draw: one per event, plus a gap row before any quiet stretch ≥ GAP_MS. */
 export function buildLadder(doc: ScenarioDocument, opts: { relativeSeq?: boolean } = {}): LadderModel {
   const sides = ladderSides(doc);
-  const sideOf = (name: string): Side => (name === sides.left ? 'left' : name === sides.right ? 'right' : 'other');
+  const listed = (Array.isArray(doc.endpoints) ? doc.endpoints : []).filter((e): e is string => typeof e === 'string' && e !== sides.left && e !== sides.right);
+  const third = listed[0];
+  const sideOf = (name: string): Side => (name === sides.left ? 'left' : name === sides.right ? 'right' : name === third ? 'third' : 'other');
   const bases = opts.relativeSeq ? sequenceBases(doc) : undefined;
   const initial = { left: initialState(doc, sides.left), right: initialState(doc, sides.right) };
-  const others = (Array.isArray(doc.endpoints) ? doc.endpoints : []).filter((e) => typeof e === 'string' && e !== sides.left && e !== sides.right);
+  const others = listed.slice(1);
   let leftState = initial.left;
   let rightState = initial.right;
   const rows: LadderRow[] = [];
@@ -235,7 +243,7 @@ export function buildLadder(doc: ScenarioDocument, opts: { relativeSeq?: boolean
       rows.push({ kind: 'error', t, event: ev, side: sideOf(ev.endpoint), leftState, rightState });
     }
   }
-  return { scenario: String(doc.scenario ?? ''), sides, initial, others, rows };
+  return { scenario: String(doc.scenario ?? ''), sides, initial, third, others, rows };
 }
 
 function events(doc: ScenarioDocument): ScenarioDocument['events'] {
@@ -445,8 +453,13 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
   sideW = Math.max(sideW, len(model.initial.left), len(model.initial.right));
   const colA = timeW + 2;
   const colZ = colA + sideW + 2;
-  const zoneW = Math.max(MIN_ZONE, width - colZ - 2 - sideW);
+  const third = model.third;
+  // With a third party, its lane (as wide as the middle, ending in its name) takes half the room right of A.
+  const zoneW = third === undefined ? Math.max(MIN_ZONE, width - colZ - 2 - sideW) : Math.max(MIN_ZONE, Math.floor((width - colZ - 2 - sideW - 2 - 1 - len(third)) / 2));
   const lay: Layout = { width, timeW, colA, colZ, zoneW, colB: colZ + zoneW + 2 };
+  const laneZ = lay.colB + sideW + 2;
+  /** The third party's lane as a layout: its arrows run between B's column and the lane's name. */
+  const lane: Layout = { ...lay, colZ: laneZ, zoneW: zoneW + 1 + len(third ?? '') };
 
   const lines: string[] = [];
   const emit = (cv: Canvas): void => {
@@ -462,7 +475,13 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
   head.put(colA, `${sides.left}: ${model.initial.left}`, 'head');
   head.putEnd(lay.colB, `${sides.right}: `, 'head');
   head.put(lay.colB, model.initial.right, 'head');
+  if (third !== undefined) head.put(laneZ + lane.zoneW - len(third), third, 'head');
   emit(head);
+  if (third !== undefined) {
+    const line = new Canvas();
+    line.put(laneZ, `${third}: a third party (no TCP state)`, 'dim');
+    emit(line);
+  }
   for (const o of model.others) {
     const line = new Canvas();
     line.put(colA, `${o}: no state column; its segments come from the edge, tagged ${o}`, 'dim');
@@ -542,34 +561,42 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
       continue;
     }
     // Direction: towards the receiver's column; an endpoint with no column is drawn by name at the far edge.
+    // Between the right column and the third party: in the third party's lane.
+    const inLane = (r.fromSide === 'right' && r.toSide === 'third') || (r.fromSide === 'third' && r.toSide === 'right');
+    const zone = inLane ? lane : lay;
     let dir: 'right' | 'left';
     let leftTag: string | undefined;
     let rightTag: string | undefined;
-    if (r.fromSide === 'left' || r.toSide === 'right') dir = 'right';
+    if (inLane) {
+      dir = r.fromSide === 'right' ? 'right' : 'left';
+      rightTag = String(third);
+    } else if (r.fromSide === 'left' || r.toSide === 'right') dir = 'right';
     else if (r.fromSide === 'right' || r.toSide === 'left') dir = 'left';
     else dir = 'right';
-    if (dir === 'right') {
+    if (inLane) {
+      // tags set above
+    } else if (dir === 'right') {
       if (r.fromSide !== 'left') leftTag = String(ev.from);
       if (r.toSide !== 'right') rightTag = String(ev.to);
     } else {
       if (r.toSide !== 'left') leftTag = String(ev.to);
       if (r.fromSide !== 'right') rightTag = String(ev.from);
     }
-    if (!paintArrow(cv, lay, dir, r.label, ev.dropped === true, st, leftTag, rightTag, true)) {
+    if (!paintArrow(cv, zone, dir, r.label, ev.dropped === true, st, leftTag, rightTag, true)) {
       // Too narrow for the label on the arrow: label on its own row above, then a bare arrow.
       // It may spread left over the (empty) state column; truncated only if wider than the whole row.
       const above = new Canvas();
       const room = width - colA;
       const text = chars(r.label);
       const shown = text.length > room ? text.slice(0, room - 1).join('') + '…' : r.label;
-      const centred = colZ + Math.floor((zoneW - len(shown)) / 2);
+      const centred = zone.colZ + Math.floor((zone.zoneW - len(shown)) / 2);
       above.put(Math.max(colA, Math.min(centred, width - len(shown))), shown, st);
       emit(above);
       const bare = new Canvas();
       bare.putEnd(timeW, timeLabel(r.t), 'dim');
       bare.put(colA, r.leftState);
       bare.put(lay.colB, r.rightState);
-      paintArrow(bare, lay, dir, r.label, ev.dropped === true, st, leftTag, rightTag, false);
+      paintArrow(bare, zone, dir, r.label, ev.dropped === true, st, leftTag, rightTag, false);
       emit(bare);
       continue;
     }

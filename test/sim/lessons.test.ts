@@ -54,15 +54,23 @@ test('spoofed segments come from a third endpoint X in the JSON, the ladder and 
   const notes = segments(blind, 'X').map((s) => s.note);
   assert.deepEqual(notes, ['challenge ACK', 'dropped: out of window', 'challenge ACK', 'accepted: connection reset']);
   for (const doc of [flood, blind]) {
-    const text = renderLadder(doc, { width: 160 });
-    assert.match(text, /X: no state column/);
-    assert.match(text, /X ─+ (SYN|RST) seq=\d+ win=65535 \(/);
+    // Text: X has a lane of its own right of B's column; its arrows end at B, never start on A's side.
+    const lines = renderLadder(doc, { width: 220 }).split('\n');
+    assert.match(lines[1]!, /A: CLOSED +B: CLOSED +X$/);
+    const fromX = lines.filter((l) => / X$/.test(l) && l.includes('←'));
+    assert.equal(fromX.length, segments(doc, 'X').length, 'one arrow per spoofed segment, pointing at B');
+    for (const l of fromX) {
+      assert.match(l, /(LISTEN|ESTABLISHED|SYN_RCVD) +←─+ (SYN|RST) seq=\d+ win=65535 \([^)]+\) ─+ X$/);
+      assert.ok([...l].indexOf('←') > [...lines[1]!].indexOf('B') + 3, `the arrow lies right of B’s column: ${l}`);
+    }
+    // SVG: a third, dashed timeline headed X; X's arrows run between it and B's.
     const svg = renderLadderSvg(doc);
-    assert.match(svg, /font-weight="bold" fill="#[0-9a-f]+">X<\/text>/, 'X is named at the edge of the SVG');
+    assert.match(svg, /font-size="14" font-weight="bold" fill="#[0-9a-f]+">X<\/text>/);
+    assert.match(svg, />no TCP state</);
   }
-  assert.match(renderLadder(blind, { width: 160 }), /\(challenge ACK\)/);
-  assert.match(renderLadder(blind, { width: 160 }), /\(dropped: out of window\)/);
-  assert.match(renderLadder(flood, { width: 160 }), /\(SYN cookie sent\)/);
+  assert.match(renderLadder(blind, { width: 220 }), /\(challenge ACK\)/);
+  assert.match(renderLadder(blind, { width: 220 }), /\(dropped: out of window\)/);
+  assert.match(renderLadder(flood, { width: 220 }), /\(SYN cookie sent\)/);
   assert.match(renderLadderSvg(blind), /\(challenge ACK\)/);
 });
 
