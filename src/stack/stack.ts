@@ -3,7 +3,7 @@ import type { TimeWait } from '../tcp/time-wait.js';
 import type { TcpConfig } from '../tcp/config.js';
 import type { ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
-import { initialSequenceNumber } from '../tcp/isn.js';
+import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
 import type { OutSegment, Segment } from '../tcp/segment.js';
@@ -218,7 +218,7 @@ export class Stack extends Emitter<StackEvents> {
     }
     const now = this.clock.now();
     const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
-    const cfg = this.connConfig(iface, opts.tcp);
+    const cfg = this.withTsOffset(this.connConfig(iface, opts.tcp), iface.address, localPort, remoteAddr, opts.remotePort);
     return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now)).socket;
   }
 
@@ -367,7 +367,7 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
-    const cfg = this.connConfig(iface, { ...listener.tcp });
+    const cfg = this.withTsOffset(this.connConfig(iface, listener.tcp), localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
   }
@@ -518,6 +518,13 @@ export class Stack extends Emitter<StackEvents> {
     const linkMss = iface.link.mtu - (v6 ? 60 : 40);
     const base: Partial<TcpConfig> = { defaultPeerMss: v6 ? 1220 : 536, ...this.tcpDefaults, ...overrides };
     return { ...base, mss: Math.min(base.mss ?? linkMss, linkMss) };
+  }
+
+  /** RFC 7323 §5.4: a TSval offset per connection (keyed hash of the 4-tuple), unless the configuration fixes one. */
+  private withTsOffset(cfg: Partial<TcpConfig>, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number): Partial<TcpConfig> {
+    if (cfg.tsOffset !== undefined) return cfg;
+    cfg.tsOffset = timestampOffset(this.isnKey, localAddr, localPort, remoteAddr, remotePort);
+    return cfg;
   }
 
   private route(remote: Uint8Array, localAddress: string | undefined): Iface {
