@@ -3,7 +3,7 @@ import type { TimeWait } from '../tcp/time-wait.js';
 import type { TcpConfig } from '../tcp/config.js';
 import type { ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
-import { initialSequenceNumber } from '../tcp/isn.js';
+import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
 import type { OutSegment, Segment } from '../tcp/segment.js';
@@ -63,7 +63,7 @@ export interface SocketRow {
 export type StackTraceEvent =
   | { type: 'state'; t: number; stack: string; id: number; local: string; remote: string; from: TcpState; to: TcpState }
   | { type: 'segment'; t: number; stack: string; dir: 'in' | 'out'; local: string; remote: string; flags: string; seq: number; ack: number; len: number; window: number; rtx?: boolean }
-  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' };
+  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' | 'exception' };
 
 interface StackEvents {
   trace: (ev: StackTraceEvent) => void;
@@ -105,7 +105,12 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   }
 
   override fire(): void {
-    this.conn.onTimer(this.stack.clock.now());
+    try {
+      this.conn.onTimer(this.stack.clock.now());
+    } catch (err) {
+      this.stack.fault(this, err);
+      return;
+    }
     this.stack.after(this);
   }
 
@@ -218,7 +223,7 @@ export class Stack extends Emitter<StackEvents> {
     }
     const now = this.clock.now();
     const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
-    const cfg = this.connConfig(iface, opts.tcp);
+    const cfg = this.withTsOffset(this.connConfig(iface, opts.tcp), iface.address, localPort, remoteAddr, opts.remotePort);
     return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now)).socket;
   }
 
@@ -266,7 +271,21 @@ export class Stack extends Emitter<StackEvents> {
 
   // ───────────────────────────── receive path ─────────────────────────────
 
+  /**
+   * One packet from a link. Nothing thrown on the way gets out (R10): a throw
+   * inside a connection aborts that connection (`fault`); one anywhere else
+   * costs this packet only. Either way it is counted, and the link keeps pumping.
+   */
   private onPacket(iface: Iface, packet: Uint8Array): void {
+    try {
+      this.input(iface, packet);
+    } catch {
+      this.counters.PacketExceptions++;
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
+    }
+  }
+
+  private input(iface: Iface, packet: Uint8Array): void {
     const r = parseTcpPacket(packet);
     if (!r.ok) {
       if (r.error === 'not-tcp' || r.error === 'ip-fragment') this.counters.InDiscards++;
@@ -301,7 +320,12 @@ export class Stack extends Emitter<StackEvents> {
         entry.conn.abort(now);
         this.after(entry);
       } else {
-        entry.conn.onSegment(seg, now);
+        try {
+          entry.conn.onSegment(seg, now);
+        } catch (err) {
+          this.fault(entry, err);
+          return;
+        }
         this.after(entry);
         return;
       }
@@ -367,7 +391,7 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
-    const cfg = this.connConfig(iface, { ...listener.tcp });
+    const cfg = this.withTsOffset(this.connConfig(iface, listener.tcp), localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
   }
@@ -415,10 +439,43 @@ export class Stack extends Emitter<StackEvents> {
     const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
     this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
     // The entry must exist before the Connection's first output, which happens inside `open`.
-    entry.conn = open(entry);
+    try {
+      entry.conn = open(entry);
+    } catch (err) {
+      this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry);
+      throw err;
+    }
     entry.socket = new TcpSocket(entry.id, entry.conn, entry, localText, localPort, remoteText, remotePort);
     this.after(entry);
     return entry;
+  }
+
+  /**
+   * @internal A connection's code threw (R10): count it, tell its application (ECONNABORTED), abort it
+   * (RST to the peer where it has a synchronized TCB) and forget it. If even the abort throws, the entry
+   * is dropped without a word to the peer. The rest of the stack is untouched.
+   */
+  fault(entry: Entry, _err: unknown): void {
+    this.counters.PacketExceptions++;
+    this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
+    (entry.pending ??= []).push({ type: 'error', code: 'ECONNABORTED', message: 'connection aborted after an internal error' });
+    let aborted = true;
+    try {
+      entry.conn.abort(this.clock.now());
+    } catch {
+      aborted = false;
+    }
+    try {
+      this.after(entry);
+    } catch {
+      aborted = false;
+    }
+    if (!aborted || entry.conn.state !== 'CLOSED') {
+      this.wheel.cancel(entry);
+      this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+      entry.listener?.synQueue.delete(entry.socket);
+      entry.socket.dispatch('close');
+    }
   }
 
   /** @internal Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
@@ -518,6 +575,13 @@ export class Stack extends Emitter<StackEvents> {
     const linkMss = iface.link.mtu - (v6 ? 60 : 40);
     const base: Partial<TcpConfig> = { defaultPeerMss: v6 ? 1220 : 536, ...this.tcpDefaults, ...overrides };
     return { ...base, mss: Math.min(base.mss ?? linkMss, linkMss) };
+  }
+
+  /** RFC 7323 §5.4: a TSval offset per connection (keyed hash of the 4-tuple), unless the configuration fixes one. */
+  private withTsOffset(cfg: Partial<TcpConfig>, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number): Partial<TcpConfig> {
+    if (cfg.tsOffset !== undefined) return cfg;
+    cfg.tsOffset = timestampOffset(this.isnKey, localAddr, localPort, remoteAddr, remotePort);
+    return cfg;
   }
 
   private route(remote: Uint8Array, localAddress: string | undefined): Iface {

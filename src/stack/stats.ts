@@ -27,6 +27,8 @@ export interface StackStats {
   SyncookiesSent: number;
   SyncookiesRecv: number;
   SyncookiesFailed: number;
+  /** Exceptions caught on the packet or timer path; each aborted the one connection it came from (R10). */
+  PacketExceptions: number;
 }
 
 export function emptyStats(): StackStats {
@@ -49,6 +51,7 @@ export function emptyStats(): StackStats {
     SyncookiesSent: 0,
     SyncookiesRecv: 0,
     SyncookiesFailed: 0,
+    PacketExceptions: 0,
   };
 }
 
