@@ -11,7 +11,8 @@ import type { Stack } from '../stack/stack.js';
 import type { TcpSocket } from '../stack/socket.js';
 import { normalizeListenArgs } from './args.js';
 import { ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING, lookupError, systemError, type NetError } from './errors.js';
-import { Socket } from './socket.js';
+import { HandleRef } from './handle-ref.js';
+import { Socket, type SocketOptions } from './socket.js';
 
 export interface ServerOptions {
   /** The stack to listen on. `stack.net.createServer` fills it in. */
@@ -39,6 +40,8 @@ export class Server extends EventEmitter {
   private readonly stack: Stack | undefined;
   private listener: Listener | undefined;
   private connections = 0;
+  /** Keeps the process alive while listening, unless unref()'d. */
+  private readonly handle = new HandleRef(() => this.stack?.clock);
 
   constructor(connectionListener?: (socket: Socket) => void);
   constructor(options?: ServerOptions, connectionListener?: (socket: Socket) => void);
@@ -88,6 +91,7 @@ export class Server extends EventEmitter {
       return this;
     }
     const l = this.listener;
+    this.handle.open();
     l.on('connection', (tcp) => this.onConnection(tcp));
     // Connections that completed before we attached (none today, but the queue exists).
     for (let t = l.accept(); t; t = l.accept()) this.onConnection(t);
@@ -105,7 +109,7 @@ export class Server extends EventEmitter {
       tcp.close();
       return;
     }
-    const socket = new Socket({
+    const socket = this.newSocket({
       ...(this.stack ? { stack: this.stack } : {}),
       tcp,
       allowHalfOpen: this.allowHalfOpen,
@@ -118,6 +122,11 @@ export class Server extends EventEmitter {
     this.connections++;
     socket._attachServer(this);
     this.emit('connection', socket);
+  }
+
+  /** The class of accepted sockets (`stack.net.Server` makes them `stack.net.Socket`s). */
+  protected newSocket(options: SocketOptions): Socket {
+    return new Socket(options);
   }
 
   /**
@@ -133,6 +142,7 @@ export class Server extends EventEmitter {
     const l = this.listener;
     this.listener = undefined;
     l?.close();
+    this.handle.close();
     this.emitCloseIfDrained();
     return this;
   }
@@ -161,12 +171,14 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  /** The stack's clock, not a libuv handle, keeps the process alive: ref/unref are no-ops. */
+  /** As Node: a listening server keeps the process alive (it holds the stack's clock) unless unref()'d; remembered across listen(). */
   ref(): this {
+    this.handle.ref();
     return this;
   }
 
   unref(): this {
+    this.handle.unref();
     return this;
   }
 
