@@ -10,7 +10,8 @@ import type { Listener } from '../stack/listener.js';
 import type { Stack } from '../stack/stack.js';
 import type { TcpSocket } from '../stack/socket.js';
 import { normalizeListenArgs } from './args.js';
-import { ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING, lookupError, systemError, type NetError } from './errors.js';
+import { ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING, systemError, type NetError } from './errors.js';
+import { stackLookup } from './lookup.js';
 import { HandleRef } from './handle-ref.js';
 import { Socket, type SocketOptions } from './socket.js';
 
@@ -70,25 +71,38 @@ export class Server extends EventEmitter {
   listen(options: { port?: number; host?: string; backlog?: number }, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const { port, host, backlog, cb } = normalizeListenArgs(args);
-    if (this.listener) throw ERR_SERVER_ALREADY_LISTEN();
+    if (this.listener || this.resolving) throw ERR_SERVER_ALREADY_LISTEN();
     const stack = this.stack;
     if (!stack) throw new TypeError('synack: this Server has no stack; create it with stack.net.createServer()');
     if (cb) this.once('listening', cb);
+    if (host !== undefined && isIP(host) === 0) {
+      // Node's lookupAndListen: a name is resolved first ("localhost" is this stack's own address).
+      this.resolving = true;
+      stackLookup(stack)(host, {}, (err, ip) => {
+        this.resolving = false;
+        if (err) this.emit('error', err);
+        else this.listenOn(stack, port, ip as string, backlog);
+      });
+      return this;
+    }
+    this.listenOn(stack, port, host, backlog);
+    return this;
+  }
+
+  private resolving = false;
+
+  private listenOn(stack: Stack, port: number, host: string | undefined, backlog: number | undefined): void {
     // "0.0.0.0" and "::" mean every address of the stack.
     const anyHost = host === undefined || host === '0.0.0.0' || host === '::';
     const bindHost = anyHost ? undefined : host;
     const shownHost = bindHost ?? this.anyAddress();
-    if (bindHost !== undefined && isIP(bindHost) === 0) {
-      process.nextTick(() => this.emit('error', lookupError(bindHost)));
-      return this;
-    }
     try {
       this.listener = stack.listen(port, listenOpts(bindHost, backlog)); // port 0: the stack picks a free one
     } catch (e) {
       const code = (e as { code?: string }).code;
       const err: NetError | Error = code ? systemError(code, 'listen', shownHost, port) : (e as Error);
       process.nextTick(() => this.emit('error', err));
-      return this;
+      return;
     }
     const l = this.listener;
     this.handle.open();
@@ -98,7 +112,6 @@ export class Server extends EventEmitter {
     process.nextTick(() => {
       if (this.listener === l) this.emit('listening');
     });
-    return this;
   }
 
   private onConnection(tcp: TcpSocket): void {
