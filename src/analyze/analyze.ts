@@ -25,7 +25,7 @@ export interface Analysis {
   counts: CaptureCounts;
   connections: PassiveConnection[];
   portReuse: PortReuse[];
-  /** Capture time of the first and last packet, ms since the epoch. */
+  /** Capture time of the first and last packet (or `until`, if later), ms since the epoch. */
   start: number;
   end: number;
 }
@@ -63,7 +63,7 @@ function collector(opts: ModelOptions) {
     connections: tracker.finish(),
     portReuse: tracker.portReuse,
     start: Number.isFinite(start) ? start : 0,
-    end: Number.isFinite(end) ? end : 0,
+    end: Math.max(Number.isFinite(end) ? end : 0, opts.until ?? -Infinity),
   });
   return { onFrame, done };
 }

@@ -36,19 +36,16 @@ export class ConnectionTracker {
     let conn = this.live.get(key);
     const isSyn = (p.flags & SYN) !== 0 && (p.flags & ACK) === 0;
     if (conn && isSyn && this.isNewIncarnation(conn, a, p.seq)) {
-      this.retire(conn, p.timeMs);
       const fresh = this.open(key, a, b, p);
       for (const e of conn.ends) {
-        if (e.state === 'TIME_WAIT' && e.timeWaitSince !== undefined) {
-          this.portReuse.push({ connection: fresh.id, previous: conn.id, endpoint: e.name, timeWaitAge: p.timeMs - e.timeWaitSince });
-        }
+        if (e.state !== 'TIME_WAIT' || e.timeWaitSince === undefined) continue;
+        const age = p.timeMs - e.timeWaitSince;
+        if (age >= TIME_WAIT_MS) continue; // it had already expired
+        this.portReuse.push({ connection: fresh.id, previous: conn.id, endpoint: e.name, timeWaitAge: age });
+        // The new SYN was accepted for the 4-tuple: it ended the old TIME_WAIT (RFC 6191; tcp_tw_reuse on a client).
+        e.go(p.timeMs, 'CLOSED', { inferred: 'a new SYN for the same 4-tuple took over the TIME_WAIT (RFC 6191)' });
       }
-      // A new SYN accepted for the 4-tuple ends the old TIME_WAIT (RFC 6191; Linux tcp_tw_reuse on the client side).
-      for (const e of conn.ends) {
-        if (e.state === 'TIME_WAIT' && e.timeWaitSince !== undefined && p.timeMs - e.timeWaitSince < TIME_WAIT_MS) {
-          e.go(p.timeMs, 'CLOSED', { inferred: 'a new SYN for the same 4-tuple took over the TIME_WAIT (RFC 6191)' });
-        }
-      }
+      conn.finish();
       conn = fresh;
     } else if (!conn) {
       conn = this.open(key, a, b, p);
@@ -69,10 +66,6 @@ export class ConnectionTracker {
     if (x.isn === seq && (x.state === 'SYN_SENT' || x.state === 'SYN_RCVD')) return false; // a retransmitted SYN
     const over = (s: string | undefined) => s === undefined || s === 'CLOSED' || s === 'TIME_WAIT' || s === 'LISTEN';
     return conn.ends.every((e) => over(e.state)) || (x.state === 'SYN_SENT' && x.isn !== seq);
-  }
-
-  private retire(conn: PassiveConnection, _t: number): void {
-    conn.finish();
   }
 
   private open(key: string, a: string, b: string, p: TcpPacket): PassiveConnection {

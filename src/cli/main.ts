@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   serve: () => import('./commands/serve.js'),
   connect: () => import('./commands/connect.js'),
   fetch: () => import('./commands/fetch.js'),
+  analyze: () => import('./commands/analyze.js'),
+  doctor: () => import('./commands/doctor.js'),
 };
 
 export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {

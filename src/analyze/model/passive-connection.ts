@@ -236,6 +236,9 @@ export class PassiveConnection {
       }
       return rec;
     }
+    st.bytes += x.sndNxt === undefined ? s.len : Math.max(0, Math.min(s.len, (endOf(s) - x.sndNxt - (s.flags & FIN ? 1 : 0)) | 0));
+    if (s.window === 0 && this.lastWindow[s.from] !== 0) st.zeroWindows++;
+    this.lastWindow[s.from] = s.window;
     if (x.sndNxt !== undefined) {
       const peerWindow = this.lastWindow[1 - s.from];
       if (s.len <= 1 && !(s.flags & FIN) && seqAdd(s.seq, 1) === x.sndNxt && (s.len === 1 || s.len === 0) && peerWindow !== 0) {
@@ -257,10 +260,6 @@ export class PassiveConnection {
         if (s.flags & FIN && x.finSeq !== undefined && endOf(s) === seqAdd(x.finSeq, 1)) st.finRetransmissions++;
       }
     }
-    const newBytes = x.sndNxt === undefined ? s.len : Math.max(0, Math.min(s.len, (endOf(s) - x.sndNxt) | 0));
-    st.bytes += newBytes;
-    if (s.window === 0 && this.lastWindow[s.from] !== 0) st.zeroWindows++;
-    this.lastWindow[s.from] = s.window;
     return rec;
   }
 
