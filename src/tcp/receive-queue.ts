@@ -69,17 +69,14 @@ export class ReceiveQueue {
   /**
    * Up to `max` readable bytes (exactly min(max, length)), or null when none.
    * A view of the storage when they lie in one page (the page is never
-   * written again), else one copy.
+   * written again, so the view stays valid), else one copy.
    */
   read(max = Infinity): Uint8Array | null {
     if (this.len === 0 || max <= 0) return null;
     const n = Math.min(max, this.len);
     const i = this.first;
-    const page = this.pages[i]!;
     const at = this.rd - this.starts[i]!;
-    let out: Uint8Array;
-    if (this.rd + n <= this.pageEnd(i)) out = page.subarray(at, at + n);
-    else out = this.copyOut(n);
+    const out = this.rd + n <= this.pageEnd(i) ? this.pages[i]!.subarray(at, at + n) : this.copyOut(n);
     this.rd += n;
     this.len -= n;
     this.dropRead();
@@ -121,10 +118,10 @@ export class ReceiveQueue {
     }
   }
 
-  /** An emptied last page is kept for the stream to go on in only when it is full-sized and has room (≥ 1/4) left. */
+  /** An emptied last page is kept for the stream to go on in only when it is full-sized and has room left. */
   private worthKeeping(i: number): boolean {
     const size = this.pages[i]!.length;
-    return size === MAX_PAGE && this.starts[i]! + size - this.hi >= size / 4;
+    return size === MAX_PAGE && this.starts[i]! + size - this.hi >= MIN_PAGE;
   }
 
   private release(): void {
