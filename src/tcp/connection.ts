@@ -262,7 +262,7 @@ export class Connection {
     return this.recvQ.length;
   }
 
-  /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: ≤ window + 128 KiB. */
+  /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: at most receiveMemoryBound(recvBufferSize) (receive-queue.ts). */
   get receiveMemory(): number {
     return this.recvQ.memory;
   }

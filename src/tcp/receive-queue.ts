@@ -6,14 +6,16 @@
  * ranges are filled and when they join the readable part (`commit`).
  *
  * Storage is a run of pages covering stream positions from the read point
- * on, allocated on demand (an idle connection holds none) and dropped once
- * read. A page is never written again after the application has read from
+ * on, allocated on demand (a connection that has received nothing holds
+ * none) and dropped once read (once a bulk stream has reached full-sized
+ * pages, an emptied page with room is kept for the stream to go on in). A page is never written again after the application has read from
  * it, so `read` can hand out views instead of copies. Pages grow with the
  * stream (1 KiB doubling to 64 KiB), and an in-order write that does not fit
  * the little room left at the end of the last page starts a new page, so
  * segments rarely straddle pages and reads rarely copy. Memory held is at
  * most the bytes in flight to the reader (≤ the window the caller enforces)
- * plus one page at each end, whatever the segment sizes (TCP-BEHAVIOR R9).
+ * plus one page at each end and the unused ends of pages (< 1/16 each),
+ * whatever the segment sizes (TCP-BEHAVIOR R9).
  * The model is smoltcp's RingBuffer + Assembler (socket/tcp.rs); pages rather
  * than one recycled ring because the application keeps what `read` returns.
  */
@@ -35,7 +37,7 @@ export class ReceiveQueue {
     return this.len;
   }
 
-  /** Bytes of storage held (pages), for memory accounting and its invariant (≤ window + 2 × 64 KiB). */
+  /** Bytes of storage held (pages), for memory accounting; at most receiveMemoryBound(the span of stream held). */
   get memory(): number {
     let m = 0;
     for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.length;
@@ -163,9 +165,9 @@ export class ReceiveQueue {
     const lastStart = this.starts[last]!;
     let covered = lastStart + this.pages[last]!.length;
     if (end <= covered) return;
-    // An in-order append that does not fit the little room left (< 1/4 page) at the end of the
+    // An in-order append that does not fit the little room left (< 1/16 page) at the end of the
     // last page: end that page here and start the data on a fresh one, so it lies in one page.
-    if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 4) covered = pos;
+    if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
     while (covered < end) covered += this.addPage(covered, end - covered);
   }
 
@@ -182,6 +184,16 @@ export class ReceiveQueue {
 /** Smallest and largest page: small for a connection that moves little, large for bulk. */
 export const MIN_PAGE = 1024;
 export const MAX_PAGE = 64 * 1024;
+
+/**
+ * Most storage a queue holds when the bytes from its read point to the
+ * highest byte written span `span` octets (for a connection: its receive
+ * buffer size, the most the window lets in): pages at least 15/16 used, plus
+ * a page at each end.
+ */
+export function receiveMemoryBound(span: number): number {
+  return Math.ceil((span * 16) / 15) + 2 * MAX_PAGE;
+}
 
 const NO_PAGES: Uint8Array[] = [];
 const NO_STARTS: number[] = [];
