@@ -100,7 +100,7 @@ export class World {
       seed,
       drop: (info) => this.shouldDrop(info.packet, info.direction) || (opts.link?.drop?.(info) ?? false),
     });
-    const tcp = { tsOffset: 0, ...opts.tcp };
+    const tcp = { ...opts.tcp };
     this.a = new Stack({ clock: this.clock, name: 'A', seed: seed * 2 + 1, tcp: { ...tcp, ...opts.tcpA } });
     this.b = new Stack({ clock: this.clock, name: 'B', seed: seed * 2 + 2, tcp: { ...tcp, ...opts.tcpB } });
     this.a.attach(this.receiving(this.linkA, 'A'), { address: ADDR_A });

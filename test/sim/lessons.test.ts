@@ -90,12 +90,13 @@ test('segments carry their window, SYNs their options, retransmissions and SACK 
   const hs = run('handshake');
   const [syn, synAck, ack] = segments(hs);
   assert.equal(syn!.win, 65535);
-  assert.deepEqual(syn!.options, { mss: 1460, wscale: syn!.options!.wscale, sackOK: true, ts: [0, 0] });
-  assert.ok(Number.isInteger(syn!.options!.wscale));
+  assert.deepEqual(syn!.options, { mss: 1460, wscale: syn!.options!.wscale, sackOK: true, ts: [syn!.options!.ts![0], 0] });
+  assert.ok(Number.isInteger(syn!.options!.wscale) && Number.isInteger(syn!.options!.ts![0]));
+  assert.equal(synAck!.options!.ts![1], syn!.options!.ts![0], 'the SYN-ACK echoes the SYN’s TSval');
   assert.equal(synAck!.options!.mss, 1460);
   assert.equal(ack!.options, undefined, 'options are shown on SYNs');
   const text = renderLadder(hs, { width: 160 });
-  assert.match(text, /SYN seq=\d+ win=65535 <mss 1460,wscale \d+,sackOK,TS 0\/0>/);
+  assert.match(text, /SYN seq=\d+ win=65535 <mss 1460,wscale \d+,sackOK,TS \d+\/0>/);
   assert.match(renderLadderSvg(hs), /win=65535 &lt;mss 1460/);
 
   const lossy = run('lossy-transfer', { loss: 0.1 });
