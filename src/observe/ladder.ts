@@ -1,5 +1,5 @@
 /**
- * Text ladder diagram of a scenario (shared/DESIGN.md "Contracts": the
+ * Text ladder diagram of a scenario (docs/events.md describes the document; the
  * readable form of `synack scenario <name>`).
  *
  * Drawn the way RFC 9293 §3.5 figures and the seed tutorials draw an

@@ -114,6 +114,10 @@ test('the CLI refers to no file outside the repository', () => {
     assert.doesNotMatch(out, /TCP-BEHAVIOR|DESIGN\.md|shared\//);
     for (const m of out.matchAll(/\b([\w./-]+\.md)\b/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `${m[1]} is in the repository`);
   }
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  assert.doesNotMatch(readme, /TCP-BEHAVIOR|DESIGN\.md|\.\.\/shared/);
+  for (const m of readme.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `README links ${m[1]}, which is in the repository`);
+  assert.match(readme, /\]\(docs\/events\.md\)/, 'the README links the JSON format');
 });
 
 test('--pcap writes the scenario’s packets, spoofed ones too, as a capture tcpdump reads', { skip: tcpdumpMissing() }, () => {
