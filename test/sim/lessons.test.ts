@@ -206,6 +206,16 @@ test('accept-queue-overflow: two connections wait ESTABLISHED unaccepted, the th
   assert.deepEqual(third.map((s) => Number(/ListenOverflows (\d+)/.exec(s.note!)![1])), [1, 2, 3, 4, 5, 6, 7]);
   assert.ok(!segments(doc, 'B').some((s) => s.t > 200), 'B never answers the third');
   assert.deepEqual(errors(doc).map((e) => `${e.endpoint}:${e.code}`), ['A:ETIMEDOUT']);
+  // State events name their connection, so each one's path can be told apart.
+  const byConn = new Map<string, string[]>();
+  for (const e of states(doc, 'A')) byConn.set(`${e.local}>${e.remote}`, [...(byConn.get(`${e.local}>${e.remote}`) ?? ['CLOSED']), e.to]);
+  assert.deepEqual([...byConn.values()], [
+    ['CLOSED', 'SYN_SENT', 'ESTABLISHED'],
+    ['CLOSED', 'SYN_SENT', 'ESTABLISHED'],
+    ['CLOSED', 'SYN_SENT', 'CLOSED'],
+  ]);
+  assert.ok([...byConn.keys()].every((k) => k.endsWith('>10.0.0.2:80')));
+  assert.equal(errors(doc)[0]!.local, [...byConn.keys()][2]!.split('>')[0], 'the error names the connection that timed out');
 });
 
 test('close-wait-leak: B stays in CLOSE_WAIT for good; A’s FIN_WAIT_2 is reaped after 60 s', () => {
