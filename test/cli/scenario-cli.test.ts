@@ -145,3 +145,23 @@ test('--pcap writes the scenario’s packets, spoofed ones too, as a capture tcp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('docs/events.md documents every field, event type and cause the scenarios produce', async () => {
+  const docs = readFileSync(join(ROOT, 'docs', 'events.md'), 'utf8');
+  const { SCENARIOS } = await import('../../src/sim/catalogue.js');
+  const { runScenario } = await import('../../src/sim/scenario.js');
+  const fields = new Set<string>();
+  const causes = new Set<string>();
+  for (const s of SCENARIOS) {
+    const doc = runScenario(s, { seed: 1 });
+    for (const k of Object.keys(doc)) fields.add(k);
+    for (const e of doc.events) {
+      for (const k of Object.keys(e)) fields.add(k);
+      fields.add(e.type);
+      if (e.type === 'state' && e.cause) causes.add(e.cause);
+    }
+  }
+  for (const f of fields) assert.ok(docs.includes(`\`${f}\``), `docs/events.md mentions \`${f}\``);
+  for (const c of causes) assert.ok(docs.includes(`\`${c}\``), `docs/events.md lists the cause \`${c}\``);
+  assert.ok(causes.size >= 15, `${causes.size} causes seen`);
+});
