@@ -247,3 +247,13 @@ test('rst-on-data-after-close: data reaching A’s closed socket in FIN_WAIT_2 i
 test('findScenario knows the new scenarios', () => {
   for (const n of ['time-wait-reuse', 'accept-queue-overflow', 'close-wait-leak', 'rst-on-data-after-close']) assert.ok(findScenario(n));
 });
+
+test('a FIN that arrived out of order counts as "rcv FIN" when the hole before it is filled', () => {
+  const doc = run('lossy-transfer');
+  const closeWait = states(doc, 'B').find((e) => e.to === 'CLOSE_WAIT')!;
+  const fin = segments(doc, 'A').find((s) => s.flags.includes('FIN'))!;
+  assert.ok(fin.t + 10 < closeWait.t, 'the FIN arrived before B could take it (a hole was open)');
+  assert.equal(closeWait.cause, 'rcv FIN');
+  const causes = new Set(SCENARIOS.flatMap((s) => states(runScenario(s, { seed: 1 })).map((e) => e.cause)));
+  assert.ok(!causes.has('rcv segment'), 'every transition on receipt has a named cause');
+});
