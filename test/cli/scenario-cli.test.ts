@@ -78,6 +78,8 @@ test('bad input gets one line naming the flag and why, and exit code 2', () => {
     [['scenario', 'lossy-transfer', '--loss', '2'], /--loss "2": must be a probability from 0 to 1/],
     [['scenario', 'connect-timeout', '--msl', '5'], /--msl: connect-timeout does not take it/],
     [['scenario', 'handshake', '--width', '10'], /--width "10": must be an integer from 40/],
+    [['scenario', 'handshake', '--svg', '/nonexistent-dir/x.svg'], /--svg \/nonexistent-dir\/x\.svg: cannot write it \(ENOENT/],
+    [['scenario', 'handshake', '--pcap', ''], /--pcap needs a file name/],
   ];
   for (const [args, why] of cases) {
     const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });

@@ -87,6 +87,16 @@ function checkParam(s: Scenario, param: ScenarioParam, given: boolean): void {
   throw new UsageError(`--${param}: ${s.name} does not take it (scenarios that do: ${takers.join(', ')})`);
 }
 
+/** Write an output file; a path that cannot be written is the flag's fault, said in one line. */
+function writeOutput(flag: ValueFlag, path: string, data: string | Uint8Array): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`--${flag} ${path}: cannot write it (${err.code ?? 'error'}: ${err.message.replace(/^[A-Z]+: /, '').split(',')[0]})`);
+  }
+}
+
 function listing(): string {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length));
   const opts = (s: Scenario): string => s.params.map((p) => `--${p}`).join(' ');
@@ -131,8 +141,8 @@ function runScenarioCommand(argv: string[]): number {
   checkParam(scenario, 'msl', msl !== undefined);
 
   const { document: doc, packets } = recordScenario(scenario, { seed, loss, msl: msl === undefined ? undefined : msl * 1000 });
-  if (values.svg !== undefined) writeFileSync(values.svg, renderLadderSvg(doc));
-  if (values.pcap !== undefined) writeFileSync(values.pcap, scenarioPcap(packets));
+  if (values.svg !== undefined) writeOutput('svg', values.svg, renderLadderSvg(doc));
+  if (values.pcap !== undefined) writeOutput('pcap', values.pcap, scenarioPcap(packets));
   if (flags.has('json')) {
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     return 0;
