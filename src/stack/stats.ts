@@ -53,8 +53,10 @@ export interface StackStats {
   TCPAbortOnTimeout: number;
   /** Resets when an orphan's FIN_WAIT_2 linger ran out with tcp_linger2 < 0. Always 0: synack's FIN_WAIT_2 timeout closes silently, as Linux's default. */
   TCPAbortOnLinger: number;
-  /** TIME_WAIT entries not created because the TIME_WAIT table was full. Always 0 until the table has a limit. */
+  /** TIME_WAIT entries not created because tcp_max_tw_buckets were in use (Linux tcp_time_wait). */
   TCPTimeWaitOverflow: number;
+  /** Orphans reset because there were more than tcp_max_orphans (Linux tcp_close, tcp_too_many_orphans). */
+  TCPAbortOnMemory: number;
   /** Challenge ACKs sent (RFC 5961 §§3–5), after the rate limit. */
   TCPChallengeACK: number;
   /** Segments dropped by PAWS in a synchronized state (RFC 7323 §5). */
@@ -73,6 +75,8 @@ export interface StackStats {
   TimeWaitReopens: number;
   /** Segments for an address that is not ours, or not TCP. */
   InDiscards: number;
+  /** Exceptions caught on the packet or timer path; each aborted the one connection it came from (R10). */
+  PacketExceptions: number;
 }
 
 /** The Tcp group (nstat "Tcp" prefix), in /proc/net/snmp order. */
@@ -93,6 +97,7 @@ export const TCPEXT_KEYS = [
   'TCPLossProbes',
   'TCPAbortOnData',
   'TCPAbortOnClose',
+  'TCPAbortOnMemory',
   'TCPAbortOnTimeout',
   'TCPAbortOnLinger',
   'TCPSpuriousRTOs',
@@ -107,7 +112,7 @@ export const TCPEXT_KEYS = [
 ] as const;
 
 /** synack's own counters (nstat has no name for them; shown with a "Synack" prefix). */
-export const SYNACK_KEYS = ['TimeWaitReopens', 'InDiscards'] as const;
+export const SYNACK_KEYS = ['TimeWaitReopens', 'InDiscards', 'PacketExceptions'] as const;
 
 export function emptyStats(): StackStats {
   const s = {} as Record<keyof StackStats, number>;

@@ -42,7 +42,9 @@ export class Connection {
   // Send sequence space (RFC 9293 §3.3.1)
   readonly iss: number;
   sndUna: number;
-  sndNxt: number; // highest sequence number sent + 1 (never rewound)
+  sndNxt: number; // next sequence number to send; pulled back to SND.UNA when a zero window refuses data
+  /** Highest sequence number sent + 1, never rewound (BSD snd_max): ACKs are validated against it (RFC 9293 MUST-34). */
+  sndMax: number;
   sndWnd = 0;
   private sndWl1 = 0;
   private sndWl2 = 0;
@@ -161,6 +163,7 @@ export class Connection {
     this.iss = (this.cfg.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
+    this.sndMax = this.iss;
     this.rtxNxt = this.iss;
     this.sndSml = this.iss;
     this.recoverPoint = this.iss;
@@ -189,6 +192,7 @@ export class Connection {
   static connect(cfg: Partial<TcpConfig>, iss: number, sink: ConnectionSink, now: number): Connection {
     const c = new Connection(cfg, iss, sink, false, now);
     c.sndNxt = seqAdd(c.iss, 1);
+    c.sndMax = c.sndNxt;
     c.rtxNxt = c.sndNxt;
     c.setState('SYN_SENT');
     c.sendSyn(false);
@@ -212,6 +216,7 @@ export class Connection {
     c.sndWl1 = syn.seq;
     c.sndWl2 = c.iss;
     c.sndNxt = seqAdd(c.iss, 1);
+    c.sndMax = c.sndNxt;
     c.rtxNxt = c.sndNxt;
     c.setState('SYN_RCVD');
     c.sendSyn(true);
@@ -322,6 +327,12 @@ export class Connection {
       this.terminate(undefined);
       return;
     }
+    if (this.state === 'TIME_WAIT') {
+      // Linux's socket is already CLOSE here (a timewait sock stands in): closing it, unread data or not,
+      // leaves TIME_WAIT to run its 2MSL. A RST now would end TIME_WAIT early (issue 10 #6).
+      this.appClosed = true;
+      return;
+    }
     if (this.recvQ.length > 0 || !this.ooo.isEmpty) {
       this.appClosed = true;
       this.sink.count?.('TCPAbortOnClose');
@@ -395,6 +406,10 @@ export class Connection {
     if (!(f & SYN)) return;
     this.irs = seg.seq >>> 0;
     this.rcvNxt = seqAdd(this.irs, 1);
+    // Our SYN offered its window before RCV.NXT existed (it was 0 then): anchor that offer at the real
+    // RCV.NXT. Left where it was, the edge can lie 2^31 or more "behind" RCV.NXT, where seqMax never
+    // moves it again and the window stays shut for ever (issue 10 #0, a peer ISS near 2^31).
+    this.rcvAdvEdge = seqAdd(this.rcvNxt, Math.min(this.freeWindow(), 0xffff));
     this.lastRecv = this.now;
     this.negotiate(seg.options);
     if (this.tsOk && seg.options.ts) this.setTsRecent(seg.options.ts.val);
@@ -462,19 +477,12 @@ export class Connection {
           // A retransmission of data we already have (our ACK was lost): as Linux (which accepts a segment
           // ending at the last ACK sent), take its TSval per RFC 7323 §4.3 so the ACK echoes the retransmission,
           // not the original, and the sender does not measure its RTO wait as an RTT.
-          if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) {
-            this.setTsRecent(ts.val);
-          }
+          if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) this.updateTsRecent(seg);
           this.sendAck();
         } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
         else this.sendAckLimited();
       }
       return;
-    }
-
-    // RFC 7323 §4.3: TS.Recent follows the TSval of the segment at the left edge of the window.
-    if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) {
-      this.setTsRecent(ts.val);
     }
 
     // Second: RST (RFC 5961 §3.2).
@@ -494,6 +502,7 @@ export class Connection {
     if (!(f & ACK)) return;
     if (this.state === 'SYN_RCVD') {
       if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndNxt)) {
+        this.updateTsRecent(seg);
         this.ackAdvance(seg);
         this.updateWindow(seg, false);
         this.setState('ESTABLISHED');
@@ -504,11 +513,11 @@ export class Connection {
         return;
       }
     } else {
-      // RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.NXT].
-      if (seqGt(seg.ack, this.sndNxt) || seqLt(seg.ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
+      if (!this.ackAcceptable(seg.ack)) {
         this.sendChallengeAck();
         return;
       }
+      this.updateTsRecent(seg);
       this.processAck(seg);
     }
 
@@ -540,6 +549,25 @@ export class Connection {
     if (this.state !== 'CLOSED' && this.state !== 'TIME_WAIT') this.output();
   }
 
+  /**
+   * RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX] (SND.MAX, not SND.NXT:
+   * robust to window shrinking, RFC 9293 §3.8.6.2.1 MUST-34, R7).
+   */
+  private ackAcceptable(ack: number): boolean {
+    return seqLe(ack, this.sndMax) && seqGe(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)));
+  }
+
+  /**
+   * RFC 7323 §4.3: TS.Recent follows the TSval of the segment at the left edge of the window. Called
+   * only once the segment has passed the sequence, RST, SYN and ACK checks (R8), as Linux does
+   * (tcp_validate_incoming, then tcp_ack → tcp_replace_ts_recent): a spoofed segment that earns only
+   * a challenge ACK cannot plant a TSval that would make PAWS drop the real peer's data.
+   */
+  private updateTsRecent(seg: Segment): void {
+    const ts = seg.options.ts;
+    if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) this.setTsRecent(ts.val);
+  }
+
   /** RFC 6191: may a new SYN for this 4-tuple end TIME_WAIT and open a new incarnation? (See TimeWait.) */
   acceptsNewSyn(seg: Segment): boolean {
     return this.tw?.acceptsNewSyn(seg) ?? false;
@@ -547,7 +575,7 @@ export class Connection {
 
   /** An ISS for the incarnation that replaces this TIME_WAIT, above anything this one sent (as Linux: snd_nxt + 65535 + 2). */
   get successorIss(): number {
-    return this.tw?.successorIss ?? seqAdd(this.sndNxt, 65537);
+    return this.tw?.successorIss ?? seqAdd(this.sndMax, 65537);
   }
 
   /**
@@ -576,6 +604,7 @@ export class Connection {
     const wndBefore = this.sndWnd;
     let dataAcked = 0;
     const advanced = seqGt(seg.ack, una0);
+    if (seqGt(seg.ack, this.sndNxt)) this.takeAckBeyondSndNxt(seg.ack);
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.ackAdvance(seg);
@@ -714,6 +743,17 @@ export class Connection {
     this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
   }
 
+  /**
+   * An ACK in (SND.NXT, SND.MAX]: the peer took data sent before a zero window
+   * pulled SND.NXT back (R7). SND.NXT moves up to it; the FIN, if the ACK
+   * covers it, counts as sent (the rewind forgot it).
+   */
+  private takeAckBeyondSndNxt(ack: number): void {
+    if (this.finQueued && this.finSeq === undefined && seqDiff(ack, this.sndUna) === this.sendBuf.length + 1) this.finSeq = seqAdd(ack, -1);
+    if (this.rtxNxt === this.sndNxt) this.rtxNxt = ack;
+    this.sndNxt = ack;
+  }
+
   /** Forget that [SND.UNA, SND.NXT) was sent: the zero window dropped it (flow control, not congestion). */
   private rewindToUna(): void {
     const una = this.sndUna;
@@ -734,8 +774,13 @@ export class Connection {
   }
 
   private armPersist(): void {
+    this.persistAt = this.now + this.persistInterval();
+  }
+
+  /** The persist timer's interval: the RTO backed off per probe, at most rtoMax (Linux inet_csk_rto_backoff). */
+  private persistInterval(): number {
     const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
-    this.persistAt = this.now + Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
+    return Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
   }
 
   /** Retransmit the first unacknowledged (un-SACKed) segment. */
@@ -1175,6 +1220,7 @@ export class Connection {
     if (isNew) {
       if (this.rtxNxt === this.sndNxt) this.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
       this.sndNxt = segEnd;
+      if (seqGt(segEnd, this.sndMax)) this.sndMax = segEnd;
       const flight = seqDiff(segEnd, this.sndUna);
       if (flight > this.maxFlight || seqGe(this.sndUna, this.flightMark)) {
         this.maxFlight = flight;
@@ -1443,6 +1489,13 @@ export class Connection {
     if (waiting <= 0) return;
     if (this.sndWnd > 0) {
       this.emit(this.sndNxt, Math.min(this.sndWnd, waiting, this.segmentRoom()), false);
+      return;
+    }
+    // An orphan is not kept for ever by a peer that answers every probe with a zero window (R9): as
+    // Linux's tcp_probe_timer for a dead socket, once the backoff has reached rtoMax it is given up on
+    // after tcp_orphan_retries backoffs, answered or not.
+    if (this.appClosed && this.persistInterval() >= this.cfg.rtoMax && this.persistBackoff >= this.cfg.orphanRetries) {
+      this.terminate('ETIMEDOUT');
       return;
     }
     // As Linux (tcp_probe_timer), a peer that stops answering probes is given up on after tcp_retries2.
@@ -1723,5 +1776,7 @@ function errorMessage(code: TcpErrorCode): string {
       return 'connection timed out: no acknowledgment after the retransmission limit';
     case 'EPIPE':
       return 'broken pipe: the peer reset the connection after closing its side';
+    case 'ECONNABORTED':
+      return 'connection aborted after an internal error';
   }
 }

@@ -2,7 +2,8 @@ import type { TcpState } from './state.js';
 import type { OutSegment } from './segment.js';
 
 /** Errors a connection reports to its application, named as POSIX/Node name them. */
-export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EPIPE';
+/** ECONNABORTED is never raised by a Connection: the stack reports it when it aborts one whose code threw (R10). */
+export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EPIPE' | 'ECONNABORTED';
 
 export type ConnEvent =
   /** The TCB moved between two of the 11 states. */
