@@ -24,6 +24,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   fetch: () => import('./commands/fetch.js'),
   nstat: () => import('./commands/nstat.js'),
   netstat: () => import('./commands/nstat.js').then((m) => ({ command: m.netstatCommand })),
+  analyze: () => import('./commands/analyze.js'),
+  doctor: () => import('./commands/doctor.js'),
 };
 
 export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {

@@ -50,6 +50,7 @@ export function formatTraceLine(ev: StackTraceEvent, t0: number): string {
   const time = liveTime(ev.t, t0);
   if (ev.type === 'state') return `${time}  ${ev.local} · ${ev.remote}  ${ev.from} → ${ev.to}`;
   if (ev.type === 'drop') return `${time}  ✕ dropped a packet: ${ev.reason}`;
+  if (ev.type === 'error') return `${time}  ${ev.local} · ${ev.remote}  ✕ ${ev.code}`;
   const [from, to] = ev.dir === 'out' ? [ev.local, ev.remote] : [ev.remote, ev.local];
   const label = segmentLabel({ t: ev.t, type: 'segment', from, to, flags: ev.flags, seq: ev.seq, ack: ev.ack, len: ev.len, dropped: false });
   return `${time}  ${ev.local} ${ev.dir === 'out' ? '→' : '←'} ${ev.remote}  ${label} win=${ev.window}${ev.rtx ? ' rtx' : ''}`;

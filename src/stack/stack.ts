@@ -73,7 +73,9 @@ export interface SocketRow {
 export type StackTraceEvent =
   | { type: 'state'; t: number; stack: string; id: number; local: string; remote: string; from: TcpState; to: TcpState }
   | { type: 'segment'; t: number; stack: string; dir: 'in' | 'out'; local: string; remote: string; flags: string; seq: number; ack: number; len: number; window: number; rtx?: boolean }
-  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' | 'exception' };
+  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' | 'exception' }
+  /** An error reported to the application (ECONNRESET, ETIMEDOUT, …), as it is raised. */
+  | { type: 'error'; t: number; stack: string; id: number; local: string; remote: string; code: string };
 
 interface StackEvents {
   trace: (ev: StackTraceEvent) => void;
@@ -578,6 +580,8 @@ export class Stack extends Emitter<StackEvents> {
     if (ev.type === 'state') {
       countTransition(this.counters, ev.from, ev.to);
       this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
+    } else if (ev.type === 'error' && this.hasTrace()) {
+      this.trace({ type: 'error', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), code: ev.code });
     }
     (entry.pending ??= []).push(ev);
   }

@@ -177,7 +177,7 @@ export class Connection {
     this.now = now;
     this.lastRecv = now;
     this.sendBuf = new SendBuffer(this.cfg.sendBufferSize);
-    this.ooo = new Reassembly(this.cfg.oooMaxBlocks);
+    this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
     this.sndMss = Math.min(this.cfg.mss, this.peerMss);
@@ -265,6 +265,11 @@ export class Connection {
   /** Bytes received and not read yet (Recv-Q). */
   get readableBytes(): number {
     return this.recvQ.length;
+  }
+
+  /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: at most receiveMemoryBound(recvBufferSize) (receive-queue.ts). */
+  get receiveMemory(): number {
+    return this.recvQ.memory;
   }
 
   /** True once the peer's FIN has been received in order. */
@@ -936,11 +941,9 @@ export class Connection {
         this.rcvNxt = seqAdd(this.rcvNxt, data.length);
         this.bytesReceived += data.length;
         // Pull whatever the hole was holding back.
-        for (let chunk = this.ooo.takeFrom(this.rcvNxt); chunk; chunk = this.ooo.takeFrom(this.rcvNxt)) {
-          this.recvQ.push(chunk);
-          this.rcvNxt = seqAdd(this.rcvNxt, chunk.length);
-          this.bytesReceived += chunk.length;
-        }
+        const joined = this.ooo.takeFrom(this.rcvNxt); // already in place in recvQ
+        this.rcvNxt = seqAdd(this.rcvNxt, joined);
+        this.bytesReceived += joined;
         if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
           fin = true;
           this.oooFin = undefined;
@@ -957,7 +960,7 @@ export class Connection {
     }
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
     if (data.length > 0) {
-      const queued = this.ooo.insert(seq, data);
+      const queued = this.ooo.insert(seq, data, this.rcvNxt);
       this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
     }
     if (fin) this.oooFin = seqAdd(seq, data.length);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, symlink, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TSC, TYPE_ROOTS, installedProject, must, pack, sh, type Packed, type Ran } from './package-fixture.js';
+import { ROOT, installedProject, must, pack, sh, tsc, type Packed, type Ran } from './package-fixture.js';
 
 let packed: Packed;
 let scratch: string;
@@ -89,9 +89,7 @@ console.log(r.reason === 'idle' ? 'ok' : 'not idle', s.net.isIP('10.0.0.1') === 
 /** The same with a type error that only real types catch. */
 const TYPE_ERROR = `import { VirtualClock } from 'synack';\nconst n: string = new VirtualClock().now();\nconsole.log(n);\n`;
 
-async function typecheck(file: string, cwd: string): Promise<Ran> {
-  return sh(process.execPath, [TSC, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--typeRoots', TYPE_ROOTS, '--types', 'node', file], { cwd, timeoutMs: 60_000 });
-}
+const typecheck = (file: string, cwd: string): Promise<Ran> => tsc([file], cwd, { noEmit: true });
 
 test("import from 'synack' in another project: runs, and its types are the package's (exports with types)", { timeout: 120_000 }, async () => {
   await writeFile(join(project, 'use.mts'), USER_PROGRAM);
@@ -102,7 +100,7 @@ test("import from 'synack' in another project: runs, and its types are the packa
   assert.equal(bad.code, 2, 'a type error is caught: the types are real, not any');
   assert.match(bad.stdout, /bad\.mts\(2,7\): error TS2322: Type 'number' is not assignable to type 'string'/);
   // Run it: types stripped by the compiler, as the docs test does with README snippets.
-  await must(process.execPath, [TSC, '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--typeRoots', TYPE_ROOTS, '--types', 'node', 'use.mts'], { cwd: project, timeoutMs: 60_000 });
+  assert.equal((await tsc(['use.mts'], project)).code, 0);
   assert.match(await readFile(join(project, 'use.mjs'), 'utf8'), /from 'synack'/);
   const run = await sh(process.execPath, ['use.mjs'], { cwd: project, timeoutMs: 20_000 });
   assert.deepEqual([run.code, run.stdout, run.stderr], [0, 'ok 10.0.0.1\n', '']);

@@ -7,7 +7,7 @@
  * find the synack we installed, never fetch a package of that name.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../helpers/package-root.js';
@@ -83,3 +83,28 @@ export async function installedProject(parent: string, tarball: string, name = '
 export const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 /** Where the checkout's @types live, for type-checking a file in another project. */
 export const TYPE_ROOTS = join(ROOT, 'node_modules', '@types');
+/** tsc flags for a lone ES module file (.mts → .mjs) outside any tsconfig: strict, Node's module resolution, the checkout's @types/node. */
+export const TSC_FLAGS = ['--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--typeRoots', TYPE_ROOTS, '--types', 'node'];
+
+/** Type-check `files` (relative to `cwd`) and, unless `noEmit`, write the .mjs next to each; exit 0 when they check. */
+export function tsc(files: string[], cwd: string, opts: { noEmit?: boolean } = {}): Promise<Ran> {
+  return sh(process.execPath, [TSC, ...(opts.noEmit ? ['--noEmit'] : []), ...TSC_FLAGS, ...files], { cwd, timeoutMs: 90_000 });
+}
+
+/**
+ * A fresh copy of the checkout in `parent`: the files git tracks, as they are
+ * in the work tree now (what a fresh clone of this commit would hold, plus
+ * uncommitted edits), without node_modules or any build output.
+ */
+export async function freshClone(parent: string): Promise<string> {
+  const dir = join(parent, 'clone');
+  const list = await must('git', ['-C', ROOT, 'ls-files', '-z', '--cached'], { cwd: ROOT, timeoutMs: 20_000 });
+  for (const rel of list.split('\0').filter((f) => f !== '')) {
+    try {
+      await cp(join(ROOT, rel), join(dir, rel), { preserveTimestamps: true, verbatimSymlinks: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // deleted in the work tree: a clone of the edit would not have it
+    }
+  }
+  return dir;
+}
