@@ -32,6 +32,7 @@ export function renderCaptureLine(path: string, an: Analysis): string {
 }
 
 export function renderSummaryTable(rows: readonly ConnectionSummary[], limit = Infinity): string {
+  // '-' for a final state: that end never showed a socket (a closed port answering RST, a host that never answered).
   const head = ['ID', 'A (opened)', 'B', 'start', 'dur', 'A→B', 'B→A', 'A final', 'B final', 'closed first', 'close', 'rtx', 'rtt', 'zwin', 'rst'];
   const body = rows.slice(0, limit).map((r) => [
     String(r.id),
@@ -41,8 +42,8 @@ export function renderSummaryTable(rows: readonly ConnectionSummary[], limit = I
     fmtMs(r.duration),
     fmtBytes(r.bytesAtoB),
     fmtBytes(r.bytesBtoA),
-    r.finalA ?? '?',
-    r.finalB ?? '?',
+    r.finalA ?? '-',
+    r.finalB ?? '-',
     r.closer === undefined ? '-' : r.closer === r.a ? 'A' : 'B',
     r.close,
     String(r.retransmissions),

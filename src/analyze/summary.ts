@@ -17,7 +17,7 @@ export interface ConnectionSummary {
   /** State of each end when the capture ended (undefined: never seen in one). */
   finalA: TcpState | undefined;
   finalB: TcpState | undefined;
-  /** Who sent the first FIN (or RST): closes first, so it is the one that gets TIME_WAIT. */
+  /** Who sent the first FIN (or RST): closes first, so it is the one that gets TIME_WAIT. None for a connection that never opened. */
   closer: string | undefined;
   close: CloseKind;
   retransmissions: number;
@@ -59,6 +59,7 @@ export function summarize(c: PassiveConnection, captureStart: number, captureEnd
   for (const e of silent) uncertain.push(`${e.name} stopped answering at ${(e.unresponsiveSince! - captureStart).toFixed(0)} ms: its later state is unknown`);
   for (const e of c.ends) for (const t of e.path) if (t.inferred) uncertain.push(`${e.name} ${t.from} → ${t.to}: ${t.inferred}`);
   if (c.segmentEventsDropped > 0) uncertain.push(`only the first ${c.segments.length} segments are kept for the ladder`);
+  const close = closeKind(c);
   return {
     id: c.id,
     a: c.names[0],
@@ -69,8 +70,8 @@ export function summarize(c: PassiveConnection, captureStart: number, captureEnd
     bytesBtoA: c.stats[1].bytes,
     finalA: c.ends[0].stateAt(captureEnd),
     finalB: c.ends[1].stateAt(captureEnd),
-    closer: firstCloser(c),
-    close: closeKind(c),
+    closer: close === 'refused' || close === 'connect-timeout' ? undefined : firstCloser(c),
+    close,
     retransmissions: c.stats[0].retransmissions + c.stats[1].retransmissions,
     rttMs: c.handshakeRtt ?? c.timestampRtt,
     zeroWindows: c.stats[0].zeroWindows + c.stats[1].zeroWindows,

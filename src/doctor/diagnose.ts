@@ -38,7 +38,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Array<[string, 
   return [...m].sort((a, b) => b[1].length - a[1].length);
 }
 
-const owner = (s: DoctorSocket) => (s.owner ? `${s.owner.command}[${s.owner.pid}]` : 'owner not visible');
+const owner = (s: DoctorSocket) => (s.owner ? `${s.owner.command}[${s.owner.pid}]` : s.orphan ? 'orphaned: its application closed it' : 'owner not visible');
 
 /** A counter, or its increase since `prev` when there is one. */
 function counter(snap: Snapshot, prev: Snapshot | undefined, name: string): { value: number; text: string } | undefined {

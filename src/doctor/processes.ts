@@ -33,8 +33,9 @@ export function socketOwners(proc = '/proc'): OwnerMap {
     let fds: string[];
     try {
       fds = readdirSync(`${proc}/${pid}/fd`);
-    } catch {
-      unreadable++;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') unreadable++; // (ENOENT: it exited meanwhile)
       continue;
     }
     let command = '?';

@@ -19,6 +19,8 @@ export interface DoctorSocket {
   sendQ: number;
   retransmits: number;
   owner?: SocketOwner;
+  /** No file descriptor holds it any more: its application closed it (kernel sockets only). */
+  orphan?: boolean;
 }
 
 export interface Snapshot {
@@ -56,6 +58,7 @@ export function kernelSnapshot(proc = '/proc'): Snapshot {
   for (const { s, inode } of raw) {
     const o = inode ? owners.byInode.get(inode) : undefined;
     if (o) s.owner = o;
+    if (inode === 0 && s.state !== 'TIME_WAIT' && s.state !== 'SYN_RECV') s.orphan = true;
     sockets.push(s);
   }
   if (owners.unreadable > 0) unseen.push(`the open files of ${owners.unreadable} processes (not ours; run as root to see every owner)`);
