@@ -29,8 +29,7 @@ export interface ConnectionSummary {
 }
 
 function firstCloser(c: PassiveConnection): string | undefined {
-  const closes = c.segments.filter((s) => s.flags & 0x05); // FIN or RST
-  return closes.length > 0 ? c.names[closes[0].from] : undefined;
+  return c.firstClose ? c.names[c.firstClose.from] : undefined;
 }
 
 function closeKind(c: PassiveConnection): CloseKind {
@@ -38,11 +37,10 @@ function closeKind(c: PassiveConnection): CloseKind {
   const all = paths.flat();
   const finsSent = c.ends.filter((e) => e.finSeq !== undefined).length;
   if (all.includes('SYN_SENT>CLOSED')) {
-    const rst = c.segments.some((s) => s.flags & 0x04);
-    return rst ? 'refused' : 'connect-timeout';
+    return c.stats[1].resets > 0 ? 'refused' : 'connect-timeout';
   }
   if (all.some((p) => p.endsWith('>CLOSING'))) return 'simultaneous';
-  const rstClosed = c.segments.some((s) => s.flags & 0x04) && c.ends.some((e) => e.path.some((t) => t.to === 'CLOSED' && (t.from === 'ESTABLISHED' || t.from === 'CLOSE_WAIT' || t.from === 'FIN_WAIT_1' || t.from === 'FIN_WAIT_2' || t.from === 'SYN_RCVD') && !t.inferred?.startsWith('orphaned')));
+  const rstClosed = c.stats[0].resets + c.stats[1].resets > 0 && c.ends.some((e) => e.path.some((t) => t.to === 'CLOSED' && (t.from === 'ESTABLISHED' || t.from === 'CLOSE_WAIT' || t.from === 'FIN_WAIT_1' || t.from === 'FIN_WAIT_2' || t.from === 'SYN_RCVD') && !t.inferred?.startsWith('orphaned')));
   if (rstClosed) return 'reset';
   if (all.includes('FIN_WAIT_1>TIME_WAIT')) return 'fin-ack-combined';
   if (finsSent === 2) return 'four-way';

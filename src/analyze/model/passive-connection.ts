@@ -118,8 +118,15 @@ const endOf = (s: ObservedSegment): number => seqAdd(s.seq, seqSpace(s));
 export class PassiveConnection {
   readonly ends: [PassiveEndpoint, PassiveEndpoint];
   readonly stats: [DirectionStats, DirectionStats] = [newStats(), newStats()];
+  /** Segment records for the ladder and --json: at most MAX_SEGMENT_EVENTS, and only while the capture-wide budget lasts. */
   readonly segments: SegmentRecord[] = [];
   segmentEventsDropped = 0;
+  /** The first FIN or RST: who closed first. */
+  firstClose: { from: 0 | 1; t: number } | undefined;
+  /** Per end: time of its first RST, and whether the peer's data was the last thing it had received then. */
+  readonly firstRstT: [number | undefined, number | undefined] = [undefined, undefined];
+  readonly unreadAtRst: [boolean, boolean] = [false, false];
+  private readonly lastDataT: [number, number] = [-Infinity, -Infinity];
   readonly firstT: number;
   lastT: number;
   /** The capture began after the handshake. */
@@ -142,6 +149,8 @@ export class PassiveConnection {
     readonly names: [string, string],
     first: ObservedSegment,
     private readonly opts: ModelOptions = {},
+    /** Segment records the whole capture may still keep (shared by every connection). */
+    private readonly budget: { left: number } = { left: Infinity },
   ) {
     this.ends = [new PassiveEndpoint(names[0]), new PassiveEndpoint(names[1])];
     this.firstT = first.t;
@@ -165,8 +174,16 @@ export class PassiveConnection {
     const st = this.stats[s.from];
     st.segments++;
     const rec = this.classify(s, x, y, st);
-    if (this.segments.length < MAX_SEGMENT_EVENTS) this.segments.push(rec);
-    else this.segmentEventsDropped++;
+    if (this.segments.length < MAX_SEGMENT_EVENTS && this.budget.left > 0) {
+      this.segments.push(rec);
+      this.budget.left--;
+    } else this.segmentEventsDropped++;
+    if (s.flags & (FIN | RST) && this.firstClose === undefined) this.firstClose = { from: s.from, t: s.t };
+    if (s.flags & RST && this.firstRstT[s.from] === undefined) {
+      this.firstRstT[s.from] = s.t;
+      this.unreadAtRst[s.from] = this.lastDataT[1 - s.from] >= this.lastDataT[s.from] && this.lastDataT[1 - s.from] > -Infinity;
+    }
+    if (s.len > 0) this.lastDataT[s.from] = s.t;
     this.timing(s);
 
     // The sender is alive; the receiver has one more unanswered retransmission or probe.
@@ -196,6 +213,14 @@ export class PassiveConnection {
     if (s.flags & ACK) this.ackEvidence(s, x, y);
     if (this.senderEffects(s, x, y, st)) this.enqueue(s, y);
     for (const c of [...deferred, ...replay]) this.receive(x, y, c, s.t, undefined);
+  }
+
+  /** Free what only an open connection needs (timestamp echo tables, delivery queues). */
+  compact(): void {
+    this.tsSent[0].clear();
+    this.tsSent[1].clear();
+    this.queues[0].length = 0;
+    this.queues[1].length = 0;
   }
 
   /** Segments sent to an end while it was silent, not applied to it (its state after them is unknown). */
@@ -404,12 +429,12 @@ export class PassiveConnection {
     if (tentative && x.unresponsiveSince === undefined) {
       // Remembered so that it can arrive later if the receiver's own sending shows it had not yet.
       const causes = this.tentativeCauses[this.ends[0] === x ? 0 : 1];
-      if (causes.length < 64) causes.push(seg);
+      if (causes.length < 16) causes.push(seg);
     }
     if (tentative && x.unresponsiveSince !== undefined) {
       // Not assumed to arrive at an endpoint that has gone silent; applied if it speaks again.
       const deferred = this.deferred[this.ends[0] === x ? 0 : 1];
-      if (deferred.length < 64) deferred.push(seg);
+      if (deferred.length < 16) deferred.push(seg);
       return;
     }
     const go = (to: TcpState) => x.go(t, to, { tentative });
