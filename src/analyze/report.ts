@@ -2,6 +2,7 @@
 import type { Analysis } from './analyze.js';
 import type { Finding } from './findings.js';
 import type { ConnectionSummary } from './summary.js';
+import { wrap } from './text.js';
 
 function fmtMs(ms: number | undefined): string {
   if (ms === undefined) return '-';
@@ -56,20 +57,6 @@ export function renderSummaryTable(rows: readonly ConnectionSummary[], limit = I
   const out = [line(head), ...body.map(line)];
   if (rows.length > limit) out.push(`… ${rows.length - limit} more (--limit N, --json for all)`);
   return out.join('\n');
-}
-
-function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(/\s+/);
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of words) {
-    if (cur && cur.length + 1 + w.length > width - indent.length) {
-      lines.push(indent + cur);
-      cur = w;
-    } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) lines.push(indent + cur);
-  return lines.join('\n');
 }
 
 export function renderFindings(findings: readonly Finding[], width = 100): string {

@@ -2,19 +2,7 @@
 import type { DoctorFinding } from './diagnose.js';
 import type { KernelState } from './proc-net-tcp.js';
 import type { Snapshot } from './snapshot.js';
-
-function wrap(text: string, width: number, indent: string): string {
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of text.split(/\s+/)) {
-    if (cur && cur.length + 1 + w.length > width - indent.length) {
-      lines.push(indent + cur);
-      cur = w;
-    } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) lines.push(indent + cur);
-  return lines.join('\n');
-}
+import { wrap } from '../analyze/text.js';
 
 const KEY_COUNTERS = ['TcpActiveOpens', 'TcpPassiveOpens', 'TcpCurrEstab', 'TcpRetransSegs', 'TcpOutSegs', 'TcpOutRsts', 'TcpExtListenOverflows', 'TcpExtListenDrops', 'TcpExtSyncookiesSent', 'TcpExtTCPTimeWaitOverflow', 'TcpExtTCPAbortOnData', 'TcpExtTCPAbortOnClose'];
 

@@ -13,24 +13,13 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Netns, run } from '../fixtures/netns.js';
+import { Netns } from '../fixtures/netns.js';
 import { analyzeFile, type Analysis } from '../../src/analyze/analyze.js';
 import { findFindings } from '../../src/analyze/findings.js';
 import { summarize } from '../../src/analyze/summary.js';
+import { rootTestUnavailable } from './requirements.js';
 
-async function why(): Promise<string | undefined> {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'not root';
-  for (const cmd of ['ip', 'tcpdump', 'curl', 'python3']) {
-    try {
-      await run('sh', ['-c', `command -v ${cmd}`]);
-    } catch {
-      return `no ${cmd}`;
-    }
-  }
-  return undefined;
-}
-const skip = await why();
+const skip = await rootTestUnavailable(['ip', 'tcpdump', 'curl', 'python3']);
 
 const CLIENTS = String.raw`
 import socket, threading, time

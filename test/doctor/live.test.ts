@@ -10,23 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { JsonLines, Netns, run } from '../fixtures/netns.js';
+import { rootTestUnavailable } from '../analyze/requirements.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../../test/doctor/pathologies.py', import.meta.url));
 
-async function why(): Promise<string | undefined> {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'not root';
-  for (const cmd of ['ip', 'ss', 'python3']) {
-    try {
-      await run('sh', ['-c', `command -v ${cmd}`]);
-    } catch {
-      return `no ${cmd}`;
-    }
-  }
-  return undefined;
-}
-const skip = await why();
+const skip = await rootTestUnavailable(['ip', 'ss', 'python3']);
 
 /** ss's state names → netstat's, which doctor prints. */
 const SS: Record<string, string> = {
