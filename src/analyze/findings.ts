@@ -31,7 +31,8 @@ function timeIn(c: PassiveConnection, endIdx: number, state: string, end: number
   const p = c.ends[endIdx].path;
   for (let i = 0; i < p.length; i++) {
     if (p[i].to !== state) continue;
-    const left = p[i + 1]?.t ?? end;
+    // (A predicted timer expiry past the end of the capture does not count: it was still in the state then.)
+    const left = Math.min(p[i + 1]?.t ?? end, end);
     return { since: p[i].t, ms: left - p[i].t };
   }
   return undefined;

@@ -60,7 +60,7 @@ const CASES: Array<[string[], string]> = [
   [['netstat', '--admin', '127.0.0.1:1'], 'synack netstat: -s: required (synack netstat only prints statistics)'],
   [['netstat', '-s'], 'synack netstat: --admin HOST:PORT is required (the admin endpoint of serve, connect or fetch)'],
   // the command itself
-  [['frobnicate'], 'synack: frobnicate: unknown command (one of scenario, demo, ss, serve, connect, fetch, nstat, netstat; synack --help says what each does)'],
+  [['frobnicate'], 'synack: frobnicate: unknown command (one of scenario, demo, ss, serve, connect, fetch, nstat, netstat, analyze, doctor; synack --help says what each does)'],
 ];
 
 test('bad input: one line naming the flag and why, exit 2, for every command', async () => {

@@ -31,7 +31,7 @@ test('synack doctor --admin HOST:PORT reads a synack stack: its CLOSE_WAIT pile 
     assert.deepEqual(cw.detail, ['owner not visible local port 8080: 12']);
     assert.equal(doc.counters.TcpPassiveOpens, 12);
     assert.ok(doc.unseen.some((u: string) => /owning processes/.test(u)));
-    await assert.rejects(run(process.execPath, [BIN, 'doctor', '--admin', 'nohost']), /invalid --admin/);
+    await assert.rejects(run(process.execPath, [BIN, 'doctor', '--admin', 'nohost']), /synack doctor: --admin nohost: must be HOST:PORT/);
   } finally {
     admin.close();
   }

@@ -188,6 +188,7 @@ export class PassiveConnection {
 
     // The sender is alive; the receiver has one more unanswered retransmission or probe.
     // (A burst of fast retransmissions is not silence: the unanswered ones must span a second at least.)
+    x.lastSeenSend = s.t;
     x.unanswered = 0;
     x.unresponsiveSince = undefined;
     const deferred = this.deferred[s.from];
@@ -236,6 +237,10 @@ export class PassiveConnection {
       const peer = this.ends[1 - i];
       if (e.state === 'TIME_WAIT' && e.timeWaitSince !== undefined && e.timeWaitSince + TIME_WAIT_MS <= until) {
         e.go(e.timeWaitSince + TIME_WAIT_MS, 'CLOSED', { inferred: 'TIME_WAIT lasts 60 s on Linux (2×MSL); nothing on the wire marks its end' });
+      } else if (e.state === 'FIN_WAIT_2' && e.fin2Since !== undefined && peer.lastSeenSend <= e.fin2Since && e.fin2Since + FIN_TIMEOUT_MS <= until) {
+        // The peer never spoke again. Were our end's application to have shut down only its sending side,
+        // it would wait forever; after close() (the usual case) Linux reaps the orphan after tcp_fin_timeout.
+        e.go(e.fin2Since + FIN_TIMEOUT_MS, 'CLOSED', { inferred: 'assuming the application had closed the socket: Linux reaps an orphaned FIN_WAIT_2 after tcp_fin_timeout (60 s); after shutdown(SHUT_WR) only, it would still wait' });
       } else if (e.state === 'SYN_SENT' && e.synTimes.length >= 2 && peer.sndNxt === undefined) {
         const n = e.synTimes.length;
         const gap = e.synTimes[n - 1] - e.synTimes[n - 2];

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
-import { parseHostPort } from '../../apps/admin.js';
 import { diagnose, stateCounts } from '../../doctor/diagnose.js';
 import { renderDoctor } from '../../doctor/report.js';
 import { adminSnapshot, kernelSnapshot, type Snapshot } from '../../doctor/snapshot.js';
 import type { Command } from '../main.js';
+import { UsageError, duration, hostPort, integer, parseCommandArgs, withUsage } from '../args.js';
 
 const HELP = `usage: synack doctor [--json] [--watch SECONDS [--count N]] [--min N] [--admin HOST:PORT]
 
@@ -28,55 +27,24 @@ says what it could not see.`;
 export const command: Command = {
   summary: 'this host’s TCP states counted and explained (CLOSE_WAIT, TIME_WAIT, SYN_RECV …)',
   async run(argv: string[]): Promise<number> {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: false,
-        options: {
-          json: { type: 'boolean' },
-          watch: { type: 'string' },
-          count: { type: 'string' },
-          min: { type: 'string' },
-          admin: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      process.stderr.write(`synack doctor: ${(e as Error).message}\n`);
-      return 2;
-    }
-    const { values } = args;
-    if (values.help) {
-      process.stdout.write(HELP + '\n');
-      return 0;
-    }
-    const num = (name: string, raw: string | undefined, ok: (n: number) => boolean): number | undefined | null => {
-      if (raw === undefined) return undefined;
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n) || !ok(n)) {
-        process.stderr.write(`synack doctor: invalid --${name} "${raw}"\n`);
-        return null;
-      }
-      return n;
-    };
-    const watch = num('watch', values.watch, (n) => n > 0 && n <= 86400);
-    const count = num('count', values.count, (n) => Number.isInteger(n) && n >= 1);
-    const min = num('min', values.min, (n) => Number.isInteger(n) && n >= 1);
-    if (watch === null || count === null || min === null) return 2;
-    if (count !== undefined && watch === undefined) {
-      process.stderr.write('synack doctor: --count needs --watch\n');
-      return 2;
-    }
-    let admin: { host: string; port: number } | undefined;
-    if (values.admin !== undefined) {
-      const hp = parseHostPort(values.admin);
-      if (!hp) {
-        process.stderr.write(`synack doctor: invalid --admin "${values.admin}" (HOST:PORT)\n`);
-        return 2;
-      }
-      admin = hp;
-    }
+    const parsed = withUsage('doctor', HELP, () => {
+      const { values } = parseCommandArgs(
+        argv,
+        { json: { type: 'boolean' }, watch: { type: 'string' }, count: { type: 'string' }, min: { type: 'string' }, admin: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        { maxPositionals: 0 },
+      );
+      if (values.help) return 'help';
+      if (values.count !== undefined && values.watch === undefined) throw new UsageError('--count: needs --watch SECONDS');
+      return {
+        json: values.json === true,
+        watch: values.watch === undefined ? undefined : duration('--watch', values.watch, { unit: 's', minMs: 0, maxMs: 86_400_000, minExclusive: true }),
+        count: values.count === undefined ? undefined : integer('--count', values.count, 1, 1e9),
+        min: values.min === undefined ? undefined : integer('--min', values.min, 1, 1e9),
+        admin: values.admin === undefined ? undefined : hostPort('--admin', values.admin),
+      };
+    });
+    if (!parsed.ok) return parsed.code;
+    const { json, watch, count, min, admin } = parsed.value;
     const look = async (): Promise<Snapshot> => (admin ? adminSnapshot(admin.host, admin.port) : kernelSnapshot());
     const rounds = watch === undefined ? 1 : (count ?? Infinity);
     let prev: Snapshot | undefined;
@@ -87,7 +55,7 @@ export const command: Command = {
     process.once('SIGINT', onSig);
     try {
       for (let i = 0; i < rounds && !stop; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, watch! * 1000));
+        if (i > 0) await new Promise((r) => setTimeout(r, watch));
         if (stop) break;
         let snap: Snapshot;
         try {
@@ -98,7 +66,7 @@ export const command: Command = {
         }
         const counts = stateCounts(snap.sockets);
         const findings = diagnose(snap, prev, { min });
-        if (values.json) {
+        if (json) {
           const doc = { source: snap.source, time: new Date(snap.time).toISOString(), total: snap.sockets.length, states: Object.fromEntries(counts), findings, sysctls: snap.sysctls, counters: snap.counters, unseen: snap.unseen };
           process.stdout.write(JSON.stringify(doc, null, watch === undefined ? 2 : undefined) + '\n');
         } else {
