@@ -55,6 +55,7 @@ export function summarize(c: PassiveConnection, captureStart: number, captureEnd
   if (unseen > 0) uncertain.push(`${unseen} ACKs for data the capture never saw: packets missing from the capture (capture drops or an asymmetric path), not lost on the wire`);
   const silent = c.ends.filter((e) => e.unresponsiveSince !== undefined);
   for (const e of silent) uncertain.push(`${e.name} stopped answering at ${(e.unresponsiveSince! - captureStart).toFixed(0)} ms: its later state is unknown`);
+  if (c.unappliedToSilentEnds > 0) uncertain.push(`${c.unappliedToSilentEnds} segments sent to a silent end were not taken as received`);
   for (const e of c.ends) for (const t of e.path) if (t.inferred) uncertain.push(`${e.name} ${t.from} → ${t.to}: ${t.inferred}`);
   if (c.segmentEventsDropped > 0) uncertain.push(`only the first ${c.segments.length} segments are kept for the ladder`);
   const close = closeKind(c);

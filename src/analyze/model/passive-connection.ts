@@ -24,7 +24,7 @@
  */
 import type { TcpState } from '../../tcp/state.js';
 import { seqAdd, seqGe, seqGt, seqLt } from '../../tcp/seq.js';
-import { ACK, FIN, RST, SYN, flagsToString } from '../../wire/flags.js';
+import { ACK, FIN, RST, SYN } from '../../wire/flags.js';
 import type { TcpOptions } from '../../wire/tcp-options.js';
 import { PassiveEndpoint } from './endpoint.js';
 
@@ -464,7 +464,6 @@ export class PassiveConnection {
     if (x.state === 'SYN_RCVD' && ackedSyn) go('ESTABLISHED');
     const ackedFin = (f & ACK) !== 0 && x.finSeq !== undefined && seqGe(seg.ack, seqAdd(x.finSeq, 1));
     if (f & FIN && reply) {
-      x.gotPeerFin = true;
       switch (x.state) {
         case 'ESTABLISHED':
           go('CLOSE_WAIT');
@@ -519,4 +518,3 @@ export class PassiveConnection {
   }
 }
 
-export { flagsToString };
