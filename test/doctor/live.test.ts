@@ -76,6 +76,17 @@ test('doctor in a namespace: CLOSE_WAIT, TIME_WAIT, FIN_WAIT_2 and SYN_RECV pile
   }
 });
 
+const skipNobody = await rootTestUnavailable(['runuser']);
+
+test('without root: every socket is still counted, and doctor says whose descriptors it could not read', { skip: skipNobody, timeout: 30_000 }, async () => {
+  // As root we can drop to nobody to see what an ordinary user sees; the counts must not change.
+  const asRoot = JSON.parse(await run(process.execPath, [BIN, 'doctor', '--json']));
+  const asNobody = JSON.parse(await run('runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'doctor', '--json']));
+  assert.equal(asRoot.unseen.length, 0, asRoot.unseen.join('; '));
+  assert.ok(asNobody.unseen.some((u: string) => /^the open files of \d+ processes \(not ours; run as root to see every owner\)$/.test(u)), asNobody.unseen.join('; '));
+  assert.equal(typeof asNobody.total, 'number');
+});
+
 test('synack doctor: --help, unknown flags, bad values, --watch --count gives one document per look', { timeout: 30_000 }, async () => {
   const h = await run(process.execPath, [BIN, 'doctor', '--help']);
   assert.match(h, /usage: synack doctor/);
