@@ -107,6 +107,10 @@ export class Server extends EventEmitter {
     const l = this.listener;
     this.handle.open();
     l.on('connection', (tcp) => this.onConnection(tcp));
+    // The stack stopped listening for us (stack.close()): the server is closed, and holds the process no longer.
+    l.on('close', () => {
+      if (this.listener === l) this.close();
+    });
     // Connections that completed before we attached (none today, but the queue exists).
     for (let t = l.accept(); t; t = l.accept()) this.onConnection(t);
     process.nextTick(() => {

@@ -141,10 +141,10 @@ const c = a.net.connect(7, '10.0.0.2', () => {
   assert.deepEqual(lines(held), ['connected and alive']);
 
   const unrefd = await runScript(`
-const server = b.net.createServer((s) => { s.setTimeout(100, () => console.log('server timeout')); s.unref(); });
+const server = b.net.createServer((s) => { s.setTimeout(2000, () => console.log('server timeout')); s.unref(); });
 server.listen(7).unref();
 const c = a.net.connect(7, '10.0.0.2', () => console.log('connected'));
-c.setTimeout(100, () => console.log('client timeout'));
+c.setTimeout(2000, () => console.log('client timeout'));
 c.unref(); // before 'connect' the handle exists: unref at once
 `);
   assert.equal(unrefd.code, 0, unrefd.stderr);
@@ -186,4 +186,20 @@ const c = a.net.connect(7, '10.0.0.2', () => {
 `);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(lines(r), ['state FIN_WAIT_1']);
+});
+
+test('lifetime: stack.close() closes its listening servers and open sockets, so they hold the process no longer', async () => {
+  const r = await runScript(`
+const server = b.net.createServer((s) => s.resume());
+server.on('close', () => console.log('server close'));
+server.listen(7, () => {
+  const c = a.net.connect(7, '10.0.0.2', () => {
+    c.on('close', () => console.log('client close'));
+    a.close();
+    b.close();
+  });
+});
+`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(r).sort(), ['client close', 'server close']);
 });
