@@ -31,57 +31,64 @@ function selfSigned(): { key: string; cert: string } {
   }
 }
 
-test('TLS over synack: tls.connect({ socket }) against new tls.TLSSocket(accepted, { isServer }) — handshake verifies the self-signed certificate, data round-trips', async () => {
+/**
+ * A TLS server on B port 443 (new tls.TLSSocket over each accepted synack socket) and a
+ * tls.connect({ socket }) client from A with `servername`, trusting the test certificate.
+ */
+async function withTls(
+  servername: string,
+  onServerSocket: (s: tls.TLSSocket) => void,
+  body: (client: tls.TLSSocket) => Promise<void>,
+): Promise<void> {
   const { key, cert } = selfSigned();
   const n = realNet({ link: { delayMs: 0.2 } });
   try {
     const secureContext = tls.createSecureContext({ key, cert });
-    const server = n.b.net.createServer((raw) => {
-      const s = new tls.TLSSocket(raw, { isServer: true, secureContext });
-      s.on('data', (d: Buffer) => s.end(`secure echo: ${d.toString()}`));
-    });
+    const server = n.b.net.createServer((raw) => onServerSocket(new tls.TLSSocket(raw, { isServer: true, secureContext })));
     server.listen(443);
-    const client = tls.connect({ socket: n.a.net.connect(443, '10.0.0.2'), servername: 'server.synack', ca: cert });
-    let reply = '';
-    let authorized: boolean | undefined;
-    let protocol: string | null = null;
-    client.on('secureConnect', () => {
-      authorized = client.authorized;
-      protocol = client.getProtocol();
-      client.write('hello');
-    });
-    client.on('data', (d: Buffer) => (reply += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      client.on('end', resolve);
-      client.on('error', reject);
-    });
-    assert.equal(authorized, true, 'the chain verified against the test CA');
-    assert.match(String(protocol), /^TLSv1\.[23]$/);
-    assert.equal(reply, 'secure echo: hello');
+    const client = tls.connect({ socket: n.a.net.connect(443, '10.0.0.2'), servername, ca: cert });
+    await body(client);
     client.destroy();
     await new Promise<void>((r) => server.close(() => r()));
   } finally {
     n.close();
   }
+}
+
+test('TLS over synack: tls.connect({ socket }) against new tls.TLSSocket(accepted, { isServer }) — handshake verifies the self-signed certificate, data round-trips', async () => {
+  await withTls(
+    'server.synack',
+    (s) => s.on('data', (d: Buffer) => s.end(`secure echo: ${d.toString()}`)),
+    async (client) => {
+      let reply = '';
+      let authorized: boolean | undefined;
+      let protocol: string | null = null;
+      client.on('secureConnect', () => {
+        authorized = client.authorized;
+        protocol = client.getProtocol();
+        client.write('hello');
+      });
+      client.on('data', (d: Buffer) => (reply += d.toString()));
+      await new Promise<void>((resolve, reject) => {
+        client.on('end', resolve);
+        client.on('error', reject);
+      });
+      assert.equal(authorized, true, 'the chain verified against the test CA');
+      assert.match(String(protocol), /^TLSv1\.[23]$/);
+      assert.equal(reply, 'secure echo: hello');
+    },
+  );
 });
 
 test('TLS over synack: a wrong server name is rejected by the client (ERR_TLS_CERT_ALTNAME_INVALID)', async () => {
-  const { key, cert } = selfSigned();
-  const n = realNet({ link: { delayMs: 0.2 } });
-  try {
-    const secureContext = tls.createSecureContext({ key, cert });
-    const server = n.b.net.createServer((raw) => {
-      const s = new tls.TLSSocket(raw, { isServer: true, secureContext });
-      s.on('error', () => {});
-    });
-    server.listen(443);
-    const client = tls.connect({ socket: n.a.net.connect(443, '10.0.0.2'), servername: 'other.synack', ca: cert });
-    const err = await new Promise<NodeJS.ErrnoException>((resolve) => client.on('error', resolve));
-    assert.equal(err.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
-    await new Promise<void>((r) => server.close(() => r()));
-  } finally {
-    n.close();
-  }
+  await withTls(
+    'other.synack',
+    (s) => s.on('error', () => {}),
+    async (client) => {
+      const err = await new Promise<NodeJS.ErrnoException>((resolve) => client.on('error', resolve));
+      assert.equal(err.code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+    },
+  );
 });
 
 test('node:https over synack: https.Server fed synack sockets, https.request with createConnection → tls.connect({ socket }); a 1 MB body arrives intact', async () => {
