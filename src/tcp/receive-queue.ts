@@ -16,6 +16,7 @@
  * most the bytes in flight to the reader (≤ the window the caller enforces)
  * plus one page at each end and the unused ends of pages (< 1/16 each),
  * whatever the segment sizes (TCP-BEHAVIOR R9).
+ * A large payload that fills its packet becomes a page as it is (`adoptable`).
  * The model is smoltcp's RingBuffer + Assembler (socket/tcp.rs); pages rather
  * than one recycled ring because the application keeps what `read` returns.
  */
@@ -40,7 +41,7 @@ export class ReceiveQueue {
   /** Bytes of storage held (pages), for memory accounting; at most receiveMemoryBound(the span of stream held). */
   get memory(): number {
     let m = 0;
-    for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.length;
+    for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.buffer.byteLength; // an adopted page pins its packet
     return m;
   }
 
@@ -135,16 +136,16 @@ export class ReceiveQueue {
   /** Copy `data` to stream position `pos` (≥ rd), adding pages as needed. */
   private write(pos: number, data: Uint8Array): void {
     const end = pos + data.length;
-    this.cover(pos, end);
+    this.cover(pos, end, data);
     // Find the page holding `pos`: writes land near the end, so search backwards.
     let i = this.pages.length - 1;
     while (this.starts[i]! > pos) i--;
     let p = pos;
     let from = 0;
     while (p < end) {
-      const pageEnd = this.pageEnd(i);
-      const take = Math.min(end, pageEnd) - p;
-      this.pages[i]!.set(from === 0 && take === data.length ? data : data.subarray(from, from + take), p - this.starts[i]!);
+      const page = this.pages[i]!;
+      const take = Math.min(end, this.pageEnd(i)) - p;
+      if (page !== data) page.set(from === 0 && take === data.length ? data : data.subarray(from, from + take), p - this.starts[i]!);
       p += take;
       from += take;
       i++;
@@ -152,22 +153,31 @@ export class ReceiveQueue {
     if (end > this.hi) this.hi = end;
   }
 
-  /** Make pages cover stream positions up to `end` for a write starting at `pos`. */
-  private cover(pos: number, end: number): void {
+  /** Make pages cover stream positions up to `end` for the write of `data` at `pos`. */
+  private cover(pos: number, end: number, data: Uint8Array): void {
+    // Nothing held (all read) and a payload to adopt: let go of the kept page rather than straddle it.
+    if (pos === this.rd && this.len === 0 && this.hi === pos && adoptable(data)) this.release();
+    let covered: number;
     if (this.first === this.pages.length) {
       // No storage: the first page starts at the read point, so coverage stays contiguous.
       this.pages = [];
       this.starts = [];
       this.first = 0;
-      this.addPage(this.rd, end - this.rd);
+      covered = this.rd;
+    } else {
+      const last = this.pages.length - 1;
+      const lastStart = this.starts[last]!;
+      covered = lastStart + this.pages[last]!.length;
+      if (end <= covered) return;
+      // An in-order append that does not fit the little room left (< 1/16 page) at the end of the
+      // last page: end that page here and start the data on a fresh one, so it lies in one page.
+      if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
     }
-    const last = this.pages.length - 1;
-    const lastStart = this.starts[last]!;
-    let covered = lastStart + this.pages[last]!.length;
-    if (end <= covered) return;
-    // An in-order append that does not fit the little room left (< 1/16 page) at the end of the
-    // last page: end that page here and start the data on a fresh one, so it lies in one page.
-    if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
+    if (pos === covered && adoptable(data)) {
+      this.pages.push(data);
+      this.starts.push(pos);
+      return;
+    }
     while (covered < end) covered += this.addPage(covered, end - covered);
   }
 
@@ -180,6 +190,21 @@ export class ReceiveQueue {
     return size;
   }
 }
+
+/**
+ * A large payload that (nearly) fills the packet it came in becomes a page
+ * itself instead of being copied: pinning its packet costs at most 1/15 more
+ * than a copy would, and it saves the copy and a fresh page. Small payloads
+ * (where pinning multiplies memory) are always copied. This relies on the
+ * Link contract (link.ts: the receiver owns each delivered packet, a link
+ * never reuses its buffer); a link that delivers from reused buffers must
+ * turn it off.
+ */
+function adoptable(data: Uint8Array): boolean {
+  return data.length >= ADOPT_MIN && data.length * 16 >= data.buffer.byteLength * 15;
+}
+
+const ADOPT_MIN = 16 * 1024;
 
 /** Smallest and largest page: small for a connection that moves little, large for bulk. */
 export const MIN_PAGE = 1024;

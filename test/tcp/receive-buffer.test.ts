@@ -41,7 +41,7 @@ test('receive queue: an unused queue holds no storage; a small exchange read to 
   assert.equal(q.memory, 0, 'storage released once everything was read');
 });
 
-test('receive queue: pushed bytes are copied — the caller may reuse its buffer — and read in order', () => {
+test('receive queue: pushed segments are copied — the caller may reuse its buffer — and read in order', () => {
   const q = new ReceiveQueue();
   const buf = new Uint8Array(1448);
   let sent = 0;
@@ -109,6 +109,24 @@ test('property: whatever the segment size, storage stays within receiveMemoryBou
     }),
     { numRuns: 200 },
   );
+});
+
+test('receive queue: a large payload that fills its packet is kept as it is (the link hands the packet over); a small one is copied', () => {
+  const q = new ReceiveQueue();
+  const packet = new Uint8Array(40 + 65000);
+  packet.set(pattern(0, 65000), 40);
+  q.push(packet.subarray(40));
+  assert.equal(q.memory, packet.length, 'the whole packet is accounted for');
+  const d = q.read()!;
+  assert.equal(d.buffer, packet.buffer, 'no copy');
+  assert.deepEqual(d, pattern(0, 65000));
+  assert.equal(q.memory, 0);
+  const small = new Uint8Array(40 + 1000);
+  q.push(small.subarray(40));
+  assert.notEqual(q.read()!.buffer, small.buffer, 'a small payload is copied: its packet is not pinned');
+  const sparse = new Uint8Array(4 * 65000); // a large payload in a much larger buffer is copied too
+  q.push(sparse.subarray(0, 65000));
+  assert.notEqual(q.read()!.buffer, sparse.buffer);
 });
 
 test('receive queue: bytes written ahead join the readable part on commit', () => {
