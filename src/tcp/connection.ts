@@ -42,7 +42,9 @@ export class Connection {
   // Send sequence space (RFC 9293 §3.3.1)
   readonly iss: number;
   sndUna: number;
-  sndNxt: number; // highest sequence number sent + 1 (never rewound)
+  sndNxt: number; // next sequence number to send; pulled back to SND.UNA when a zero window refuses data
+  /** Highest sequence number sent + 1, never rewound (BSD snd_max): ACKs are validated against it (RFC 9293 MUST-34). */
+  sndMax: number;
   sndWnd = 0;
   private sndWl1 = 0;
   private sndWl2 = 0;
@@ -161,6 +163,7 @@ export class Connection {
     this.iss = (this.cfg.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
+    this.sndMax = this.iss;
     this.rtxNxt = this.iss;
     this.sndSml = this.iss;
     this.recoverPoint = this.iss;
@@ -189,6 +192,7 @@ export class Connection {
   static connect(cfg: Partial<TcpConfig>, iss: number, sink: ConnectionSink, now: number): Connection {
     const c = new Connection(cfg, iss, sink, false, now);
     c.sndNxt = seqAdd(c.iss, 1);
+    c.sndMax = c.sndNxt;
     c.rtxNxt = c.sndNxt;
     c.setState('SYN_SENT');
     c.sendSyn(false);
@@ -212,6 +216,7 @@ export class Connection {
     c.sndWl1 = syn.seq;
     c.sndWl2 = c.iss;
     c.sndNxt = seqAdd(c.iss, 1);
+    c.sndMax = c.sndNxt;
     c.rtxNxt = c.sndNxt;
     c.setState('SYN_RCVD');
     c.sendSyn(true);
@@ -327,8 +332,15 @@ export class Connection {
       this.terminate(undefined);
       return;
     }
+    if (this.state === 'TIME_WAIT') {
+      // Linux's socket is already CLOSE here (a timewait sock stands in): closing it, unread data or not,
+      // leaves TIME_WAIT to run its 2MSL. A RST now would end TIME_WAIT early (issue 10 #6).
+      this.appClosed = true;
+      return;
+    }
     if (this.recvQ.length > 0 || !this.ooo.isEmpty) {
       this.appClosed = true;
+      this.sink.count?.('TCPAbortOnClose');
       this.sendReset();
       this.terminate(undefined);
       return;
@@ -399,6 +411,10 @@ export class Connection {
     if (!(f & SYN)) return;
     this.irs = seg.seq >>> 0;
     this.rcvNxt = seqAdd(this.irs, 1);
+    // Our SYN offered its window before RCV.NXT existed (it was 0 then): anchor that offer at the real
+    // RCV.NXT. Left where it was, the edge can lie 2^31 or more "behind" RCV.NXT, where seqMax never
+    // moves it again and the window stays shut for ever (issue 10 #0, a peer ISS near 2^31).
+    this.rcvAdvEdge = seqAdd(this.rcvNxt, Math.min(this.freeWindow(), 0xffff));
     this.lastRecv = this.now;
     this.negotiate(seg.options);
     if (this.tsOk && seg.options.ts) this.setTsRecent(seg.options.ts.val);
@@ -451,6 +467,7 @@ export class Connection {
     const ts = seg.options.ts;
     if (this.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, this.tsRecent) && this.now - this.tsRecentAge <= PAWS_IDLE_MS) {
       this.pawsDrops++;
+      this.sink.count?.('PAWSEstab');
       if (seg.payload.length > 0 && !(f & SYN)) this.sendAck();
       else this.sendAckLimited();
       return;
@@ -465,30 +482,24 @@ export class Connection {
           // A retransmission of data we already have (our ACK was lost): as Linux (which accepts a segment
           // ending at the last ACK sent), take its TSval per RFC 7323 §4.3 so the ACK echoes the retransmission,
           // not the original, and the sender does not measure its RTO wait as an RTT.
-          if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) {
-            this.setTsRecent(ts.val);
-          }
+          if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) this.updateTsRecent(seg);
           this.sendAck();
-        } else this.sendAckLimited();
+        } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
+        else this.sendAckLimited();
       }
       return;
-    }
-
-    // RFC 7323 §4.3: TS.Recent follows the TSval of the segment at the left edge of the window.
-    if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) {
-      this.setTsRecent(ts.val);
     }
 
     // Second: RST (RFC 5961 §3.2).
     if (f & RST) {
       if (seg.seq === this.rcvNxt) this.onReset();
-      else this.sendAckLimited(); // challenge ACK
+      else this.sendChallengeAck();
       return;
     }
 
     // Fourth: SYN in a synchronized state (RFC 5961 §4) → challenge ACK.
     if (f & SYN) {
-      this.sendAckLimited();
+      this.sendChallengeAck();
       return;
     }
 
@@ -496,6 +507,7 @@ export class Connection {
     if (!(f & ACK)) return;
     if (this.state === 'SYN_RCVD') {
       if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndNxt)) {
+        this.updateTsRecent(seg);
         this.ackAdvance(seg);
         this.updateWindow(seg, false);
         this.setState('ESTABLISHED');
@@ -506,11 +518,11 @@ export class Connection {
         return;
       }
     } else {
-      // RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.NXT].
-      if (seqGt(seg.ack, this.sndNxt) || seqLt(seg.ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
-        this.sendAckLimited();
+      if (!this.ackAcceptable(seg.ack)) {
+        this.sendChallengeAck();
         return;
       }
+      this.updateTsRecent(seg);
       this.processAck(seg);
     }
 
@@ -542,6 +554,25 @@ export class Connection {
     if (this.state !== 'CLOSED' && this.state !== 'TIME_WAIT') this.output();
   }
 
+  /**
+   * RFC 5961 §5: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX] (SND.MAX, not SND.NXT:
+   * robust to window shrinking, RFC 9293 §3.8.6.2.1 MUST-34, R7).
+   */
+  private ackAcceptable(ack: number): boolean {
+    return seqLe(ack, this.sndMax) && seqGe(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)));
+  }
+
+  /**
+   * RFC 7323 §4.3: TS.Recent follows the TSval of the segment at the left edge of the window. Called
+   * only once the segment has passed the sequence, RST, SYN and ACK checks (R8), as Linux does
+   * (tcp_validate_incoming, then tcp_ack → tcp_replace_ts_recent): a spoofed segment that earns only
+   * a challenge ACK cannot plant a TSval that would make PAWS drop the real peer's data.
+   */
+  private updateTsRecent(seg: Segment): void {
+    const ts = seg.options.ts;
+    if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) this.setTsRecent(ts.val);
+  }
+
   /** RFC 6191: may a new SYN for this 4-tuple end TIME_WAIT and open a new incarnation? (See TimeWait.) */
   acceptsNewSyn(seg: Segment): boolean {
     return this.tw?.acceptsNewSyn(seg) ?? false;
@@ -549,7 +580,7 @@ export class Connection {
 
   /** An ISS for the incarnation that replaces this TIME_WAIT, above anything this one sent (as Linux: snd_nxt + 65535 + 2). */
   get successorIss(): number {
-    return this.tw?.successorIss ?? seqAdd(this.sndNxt, 65537);
+    return this.tw?.successorIss ?? seqAdd(this.sndMax, 65537);
   }
 
   /**
@@ -578,6 +609,7 @@ export class Connection {
     const wndBefore = this.sndWnd;
     let dataAcked = 0;
     const advanced = seqGt(seg.ack, una0);
+    if (seqGt(seg.ack, this.sndNxt)) this.takeAckBeyondSndNxt(seg.ack);
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.ackAdvance(seg);
@@ -707,12 +739,24 @@ export class Connection {
     this.caState = 'recovery';
     this.partialAckSeen = false;
     this.fastRetransmits++;
+    this.sink.count?.(this.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
     this.highRxt = this.sndUna;
     this.rtxPassMark = this.sndNxt;
     // The first retransmission goes regardless of pipe and cwnd.
     this.retransmitFirst();
     // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
     this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
+  }
+
+  /**
+   * An ACK in (SND.NXT, SND.MAX]: the peer took data sent before a zero window
+   * pulled SND.NXT back (R7). SND.NXT moves up to it; the FIN, if the ACK
+   * covers it, counts as sent (the rewind forgot it).
+   */
+  private takeAckBeyondSndNxt(ack: number): void {
+    if (this.finQueued && this.finSeq === undefined && seqDiff(ack, this.sndUna) === this.sendBuf.length + 1) this.finSeq = seqAdd(ack, -1);
+    if (this.rtxNxt === this.sndNxt) this.rtxNxt = ack;
+    this.sndNxt = ack;
   }
 
   /** Forget that [SND.UNA, SND.NXT) was sent: the zero window dropped it (flow control, not congestion). */
@@ -735,8 +779,13 @@ export class Connection {
   }
 
   private armPersist(): void {
+    this.persistAt = this.now + this.persistInterval();
+  }
+
+  /** The persist timer's interval: the RTO backed off per probe, at most rtoMax (Linux inet_csk_rto_backoff). */
+  private persistInterval(): number {
     const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
-    this.persistAt = this.now + Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
+    return Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
   }
 
   /** Retransmit the first unacknowledged (un-SACKed) segment. */
@@ -873,11 +922,13 @@ export class Connection {
     // Trim what lies beyond the advertised window.
     const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, seq));
     if (data.length > wnd) {
+      if (wnd === 0) this.sink.count?.('TCPZeroWindowDrop');
       data = data.subarray(0, wnd);
       fin = false;
     }
     if (data.length > 0 && this.appClosed) {
       // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
+      this.sink.count?.('TCPAbortOnData');
       this.sendReset();
       this.terminate(undefined);
       return false;
@@ -908,7 +959,10 @@ export class Connection {
       return fin;
     }
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
-    if (data.length > 0) this.ooo.insert(seq, data, this.rcvNxt);
+    if (data.length > 0) {
+      const queued = this.ooo.insert(seq, data, this.rcvNxt);
+      this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
+    }
     if (fin) this.oooFin = seqAdd(seq, data.length);
     this.sendAck();
     return false;
@@ -1149,6 +1203,7 @@ export class Connection {
       this.rtxUntil = this.sndNxt;
       this.rtxTsval = this.tsNow();
       this.totalRetrans++;
+      if (this.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
       this.bytesRetrans += len;
       // Karn (RFC 6298 §3): a retransmitted range is not timed.
       if (this.rttSeq !== undefined && seqLt(seq, this.rttSeq)) this.rttSeq = undefined;
@@ -1168,6 +1223,7 @@ export class Connection {
     if (isNew) {
       if (this.rtxNxt === this.sndNxt) this.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
       this.sndNxt = segEnd;
+      if (seqGt(segEnd, this.sndMax)) this.sndMax = segEnd;
       const flight = seqDiff(segEnd, this.sndUna);
       if (flight > this.maxFlight || seqGe(this.sndUna, this.flightMark)) {
         this.maxFlight = flight;
@@ -1280,6 +1336,14 @@ export class Connection {
     if (allowChallengeAck(this, this.now, this.cfg.challengeAckLimit)) this.sendAck();
   }
 
+  /** A challenge ACK (RFC 5961 §§3.2, 4.2, 5.2), rate-limited; Linux counts the ones sent (TCPChallengeACK). */
+  private sendChallengeAck(): void {
+    if (allowChallengeAck(this, this.now, this.cfg.challengeAckLimit)) {
+      this.sink.count?.('TCPChallengeACK');
+      this.sendAck();
+    }
+  }
+
   /** RST,ACK with <SEQ=SND.NXT> (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK). */
   private sendReset(): void {
     this.segsOut++;
@@ -1353,6 +1417,7 @@ export class Connection {
   }
 
   private onRetransmitTimeout(): void {
+    this.sink.count?.('TCPTimeouts'); // every expiry, the last one too (Linux tcp_retransmit_timer, tcp_syn_ack_timeout)
     const limit =
       this.state === 'SYN_SENT'
         ? this.cfg.synRetries
@@ -1429,6 +1494,13 @@ export class Connection {
       this.emit(this.sndNxt, Math.min(this.sndWnd, waiting, this.segmentRoom()), false);
       return;
     }
+    // An orphan is not kept for ever by a peer that answers every probe with a zero window (R9): as
+    // Linux's tcp_probe_timer for a dead socket, once the backoff has reached rtoMax it is given up on
+    // after tcp_orphan_retries backoffs, answered or not.
+    if (this.appClosed && this.persistInterval() >= this.cfg.rtoMax && this.persistBackoff >= this.cfg.orphanRetries) {
+      this.terminate('ETIMEDOUT');
+      return;
+    }
     // As Linux (tcp_probe_timer), a peer that stops answering probes is given up on after tcp_retries2.
     if (this.probesOut >= (this.appClosed ? this.cfg.orphanRetries : this.cfg.retries2)) {
       this.terminate('ETIMEDOUT');
@@ -1501,6 +1573,7 @@ export class Connection {
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
     this.tw = undefined;
+    if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
     if (to !== 'CLOSED') {
       this.setState(to);
@@ -1706,5 +1779,7 @@ function errorMessage(code: TcpErrorCode): string {
       return 'connection timed out: no acknowledgment after the retransmission limit';
     case 'EPIPE':
       return 'broken pipe: the peer reset the connection after closing its side';
+    case 'ECONNABORTED':
+      return 'connection aborted after an internal error';
   }
 }

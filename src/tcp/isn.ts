@@ -27,3 +27,16 @@ export function addressWords(addr: Uint8Array): number[] {
   }
   return out;
 }
+
+/** Domain separator: the TSval offset and the ISN hash the same tuple with one key, never to the same value. */
+const TS_OFFSET_DOMAIN = 0x54534f46; // "TSOF"
+
+/**
+ * A per-connection TSval offset (RFC 7323 §5.4), as Linux's secure_tcp_ts_off:
+ * a keyed hash, random to an observer, yet the same for every incarnation of a
+ * 4-tuple, so TSvals keep growing across TIME_WAIT reuse (RFC 6191) and PAWS.
+ */
+export function timestampOffset(key: HashKey, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number): number {
+  const words = [...addressWords(localAddr), ...addressWords(remoteAddr), ((localPort & 0xffff) << 16) | (remotePort & 0xffff), TS_OFFSET_DOMAIN];
+  return halfSipHash24(key, words) >>> 0;
+}

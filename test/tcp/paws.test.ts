@@ -75,3 +75,35 @@ test('D8 after 24 days of idleness TS.Recent is no longer valid and PAWS does no
   t.recv({ flags: 'ACK', ack: 5003 });
   assert.equal(t.c.info().pawsDrops, 0);
 });
+
+// R8 (issue 10 #2): TS.Recent changes only once a segment has passed the RST, SYN and ACK checks, as
+// Linux (tcp_validate_incoming, then tcp_ack with FLAG_UPDATE_TS_RECENT). A spoofed segment that only
+// earns a challenge ACK must not plant a TSval that makes PAWS drop the real peer's data.
+const spoofs: Array<[string, { flags: string; seq: number; ack: number }]> = [
+  ['a SYN at RCV.NXT (challenge ACK)', { flags: 'SYN', seq: 5001, ack: 0 }],
+  ['a SYN,ACK at RCV.NXT (challenge ACK)', { flags: 'SYN,ACK', seq: 5001, ack: 1001 }],
+  ['an ACK above SND.MAX', { flags: 'ACK', seq: 5001, ack: 900_000 }],
+  ['an ACK below SND.UNA − MAX.SND.WND', { flags: 'ACK', seq: 5001, ack: (1001 - 200_000) >>> 0 }],
+  ['a segment without ACK', { flags: 'PSH', seq: 5001, ack: 0 }],
+];
+for (const [what, spoof] of spoofs) {
+  test(`R8 ${what} with a far-future TSval does not change TS.Recent: the real peer's next data is taken`, () => {
+    const t = establishTs(100);
+    t.send({ ...spoof, options: ts(0x7000_0000) });
+    t.out.length = 0; // whatever was answered (a challenge ACK or nothing)
+    t.send({ flags: 'PSH,ACK', seq: 5001, ack: 1001, payload: 'real', options: ts(110) });
+    t.recv({ flags: 'ACK', ack: 5005, options: ts(0, 110) });
+    assert.equal(t.c.info().pawsDrops, 0);
+    assert.equal(new TextDecoder().decode(t.user.read()!), 'real');
+  });
+}
+
+test('R8 a retransmission below RCV.NXT with an invalid ACK does not change TS.Recent', () => {
+  const t = establishTs(100);
+  t.send({ flags: 'PSH,ACK', seq: 5001, ack: 1001, payload: 'abc', options: ts(110) });
+  t.recv({ flags: 'ACK', ack: 5004, options: ts(0, 110) });
+  t.send({ flags: 'PSH,ACK', seq: 5001, ack: 900_000, payload: 'abc', options: ts(0x7000_0000) });
+  t.out.length = 0;
+  t.send({ flags: 'PSH,ACK', seq: 5004, ack: 1001, payload: 'de', options: ts(120) });
+  t.recv({ flags: 'ACK', ack: 5006, options: ts(0, 120) });
+});
