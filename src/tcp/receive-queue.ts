@@ -33,6 +33,14 @@ export class ReceiveQueue {
   /** Stream position after the highest byte written (≥ rd + len). */
   private hi = 0;
 
+  /** `bufferSize`: the receive buffer (SO_RCVBUF) this queue serves; pages are at most half of it. */
+  constructor(bufferSize = Infinity) {
+    this.maxPage = pageLimit(bufferSize);
+  }
+
+  /** Largest page this queue allocates (pageLimit of its buffer size). */
+  readonly maxPage: number;
+
   /** Readable bytes (Recv-Q). */
   get length(): number {
     return this.len;
@@ -124,7 +132,7 @@ export class ReceiveQueue {
   /** An emptied last page is kept for the stream to go on in only when it is full-sized and has room left. */
   private worthKeeping(i: number): boolean {
     const size = this.pages[i]!.length;
-    return size === MAX_PAGE && this.starts[i]! + size - this.hi >= MIN_PAGE;
+    return size === this.maxPage && this.starts[i]! + size - this.hi >= MIN_PAGE;
   }
 
   private release(): void {
@@ -184,7 +192,7 @@ export class ReceiveQueue {
   /** Append a page starting at stream position `start`; returns its capacity. */
   private addPage(start: number, need: number): number {
     let size = MIN_PAGE;
-    while (size < MAX_PAGE && (size * 2 <= start || size < need)) size *= 2;
+    while (size < this.maxPage && (size * 2 <= start || size < need)) size *= 2;
     this.pages.push(new Uint8Array(size));
     this.starts.push(start);
     return size;
@@ -210,14 +218,23 @@ const ADOPT_MIN = 16 * 1024;
 export const MIN_PAGE = 1024;
 export const MAX_PAGE = 64 * 1024;
 
+/** Largest page for a receive buffer of `bufferSize` octets: half of it (a power of two), within MIN_PAGE..MAX_PAGE. */
+export function pageLimit(bufferSize: number): number {
+  let size = MIN_PAGE;
+  while (size < MAX_PAGE && size * 4 <= bufferSize) size *= 2;
+  return size;
+}
+
 /**
  * Most storage a queue holds when the bytes from its read point to the
  * highest byte written span `span` octets (for a connection: its receive
- * buffer size, the most the window lets in): pages at least 15/16 used, plus
- * a page at each end.
+ * buffer size, plus the window scale's rounding — the most the window lets
+ * in): pages at least 15/16 used, plus a page at each end. With
+ * `maxPage = pageLimit(SO_RCVBUF)` the two end pages add at most
+ * SO_RCVBUF + 2 KiB.
  */
-export function receiveMemoryBound(span: number): number {
-  return Math.ceil((span * 16) / 15) + 2 * MAX_PAGE;
+export function receiveMemoryBound(span: number, maxPage = MAX_PAGE): number {
+  return Math.ceil((span * 16) / 15) + 2 * maxPage;
 }
 
 const NO_PAGES: Uint8Array[] = [];
