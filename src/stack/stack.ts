@@ -1,7 +1,8 @@
 import { Connection } from '../tcp/connection.js';
 import type { TimeWait } from '../tcp/time-wait.js';
 import type { TcpConfig } from '../tcp/config.js';
-import type { ConnEvent, ConnectionSink } from '../tcp/events.js';
+import type { ConnectionInfo } from '../tcp/info.js';
+import type { ConnCounter, ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
 import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
@@ -18,10 +19,11 @@ import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
 import { Listener, type ListenOptions } from './listener.js';
 import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
-import { countTransition, emptyStats, type StackStats } from './stats.js';
+import { countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
+import { resolveLimits, type StackLimits } from './limits.js';
 
 export interface StackOptions {
   clock: Clock;
@@ -35,6 +37,12 @@ export interface StackOptions {
   ephemeralPorts?: [number, number];
   /** Answer SYNs with SYN cookies once a listener's SYN queue is full (net.ipv4.tcp_syncookies=1). Default true. */
   synCookies?: boolean;
+  /** Orphaned connections allowed before new orphans are reset (tcp_max_orphans); default scales with `memoryBytes` as Linux. */
+  maxOrphans?: number;
+  /** TIME_WAIT entries allowed before closing connections skip TIME_WAIT (tcp_max_tw_buckets); default as Linux. */
+  maxTimeWait?: number;
+  /** Memory the defaults above scale with (limits.ts); 4 GiB when absent. */
+  memoryBytes?: number;
 }
 
 export interface InterfaceConfig {
@@ -57,13 +65,17 @@ export interface SocketRow {
   timer: string;
   timerExpiresIn: number | undefined;
   retransmits: number;
+  /** The connection's full snapshot (`ss -i`); absent for listeners. */
+  info?: ConnectionInfo;
 }
 
 /** What a stack reports to observers (sim, traces, pcap). */
 export type StackTraceEvent =
   | { type: 'state'; t: number; stack: string; id: number; local: string; remote: string; from: TcpState; to: TcpState }
   | { type: 'segment'; t: number; stack: string; dir: 'in' | 'out'; local: string; remote: string; flags: string; seq: number; ack: number; len: number; window: number; rtx?: boolean }
-  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' };
+  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' | 'exception' }
+  /** An error reported to the application (ECONNRESET, ETIMEDOUT, …), as it is raised. */
+  | { type: 'error'; t: number; stack: string; id: number; local: string; remote: string; code: string };
 
 interface StackEvents {
   trace: (ev: StackTraceEvent) => void;
@@ -89,6 +101,9 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   socket!: TcpSocket;
   /** Events raised during the current call into the connection, delivered by `after`. */
   pending: ConnEvent[] | null = null;
+  /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
+  orphan = false;
+  timeWait = false;
 
   constructor(
     readonly stack: Stack,
@@ -105,7 +120,12 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   }
 
   override fire(): void {
-    this.conn.onTimer(this.stack.clock.now());
+    try {
+      this.conn.onTimer(this.stack.clock.now());
+    } catch (err) {
+      this.stack.fault(this, err);
+      return;
+    }
     this.stack.after(this);
   }
 
@@ -115,6 +135,10 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
 
   event(ev: ConnEvent): void {
     this.stack.onConnEvent(this, ev);
+  }
+
+  count(counter: ConnCounter): void {
+    this.stack.countConn(counter);
   }
 
   now(): number {
@@ -146,6 +170,9 @@ export class Stack extends Emitter<StackEvents> {
   private readonly ports: EphemeralPorts;
   private readonly counters: StackStats = emptyStats();
   private readonly wheel: TimerWheel;
+  private readonly limits: StackLimits;
+  private orphans = 0;
+  private timeWaits = 0;
   private nextId = 1;
   private ipId = 0;
 
@@ -159,6 +186,7 @@ export class Stack extends Emitter<StackEvents> {
     this.isnKey = [rng.nextU32(), rng.nextU32()];
     this.cookieKey = [rng.nextU32(), rng.nextU32()];
     this.synCookies = opts.synCookies ?? true;
+    this.limits = resolveLimits(opts);
     this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [32768, 60999], rng.fork());
   }
 
@@ -245,6 +273,7 @@ export class Stack extends Emitter<StackEvents> {
         timer: i.timer,
         timerExpiresIn: i.timerExpires === undefined ? undefined : Math.max(0, i.timerExpires - now),
         retransmits: i.retransmits,
+        info: i,
       });
     }
     return rows;
@@ -266,7 +295,21 @@ export class Stack extends Emitter<StackEvents> {
 
   // ───────────────────────────── receive path ─────────────────────────────
 
+  /**
+   * One packet from a link. Nothing thrown on the way gets out (R10): a throw
+   * inside a connection aborts that connection (`fault`); one anywhere else
+   * costs this packet only. Either way it is counted, and the link keeps pumping.
+   */
   private onPacket(iface: Iface, packet: Uint8Array): void {
+    try {
+      this.input(iface, packet);
+    } catch {
+      this.counters.PacketExceptions++;
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
+    }
+  }
+
+  private input(iface: Iface, packet: Uint8Array): void {
     const r = parseTcpPacket(packet);
     if (!r.ok) {
       if (r.error === 'not-tcp' || r.error === 'ip-fragment') this.counters.InDiscards++;
@@ -294,14 +337,30 @@ export class Stack extends Emitter<StackEvents> {
     const entry = this.conns.get(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
     let reopenIss: number | undefined;
     if (entry) {
-      if (entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) && this.findListener(localText, tcp.dstPort)) {
+      const reuse = entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) ? this.findListener(localText, tcp.dstPort) : undefined;
+      const admission = reuse && !reuse.closed ? this.synAdmission(reuse) : undefined;
+      if (admission !== undefined && admission !== 'queue') {
+        // RFC 6191 reuse, but the listener would drop the SYN (or answer with a cookie, whose ISN does not
+        // follow this TIME_WAIT): keep TIME_WAIT and drop the SYN, as a full listener drops any SYN; the
+        // client's retransmission tries again (issue 10 #6: aborting first lost both).
+        this.counters.ListenDrops++;
+        if (admission === 'accept-queue-full') this.counters.ListenOverflows++;
+        this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
+        return;
+      }
+      if (admission === 'queue') {
         // RFC 6191: the new SYN ends TIME_WAIT and opens a new incarnation.
         reopenIss = entry.conn.successorIss;
         this.counters.TimeWaitReopens++;
         entry.conn.abort(now);
         this.after(entry);
       } else {
-        entry.conn.onSegment(seg, now);
+        try {
+          entry.conn.onSegment(seg, now);
+        } catch (err) {
+          this.fault(entry, err);
+          return;
+        }
         this.after(entry);
         return;
       }
@@ -326,6 +385,7 @@ export class Stack extends Emitter<StackEvents> {
         const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
         if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
           this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry
+          this.counters.ListenDrops++; // Linux tcp_v4_syn_recv_sock: exit_overflow, then exit (tcp_listendrop)
           return;
         }
         if (mssIndex !== undefined) {
@@ -339,20 +399,24 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     if (!(seg.flags & SYN)) return; // anything else: drop
-    if (listener.acceptQueue.length >= listener.backlog) {
+    const admission = this.synAdmission(listener);
+    if (admission === 'accept-queue-full') {
       // Accept queue full: the application is not keeping up; drop the SYN (as Linux), the peer retries.
       this.counters.ListenDrops++;
       this.counters.ListenOverflows++;
       this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
       return;
     }
-    if (listener.synQueue.size >= listener.backlog) {
-      this.counters.ListenDrops++;
-      if (!this.synCookies) {
+    if (admission !== 'queue') {
+      // As Linux (tcp_syn_flood_action, tcp_conn_request): a SYN answered with a cookie is not a ListenDrop.
+      if (admission === 'drop') {
+        this.counters.TCPReqQFullDrop++;
+        this.counters.ListenDrops++;
         this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
         return;
       }
       // SYN queue full (a flood?): answer statelessly with a cookie (R4).
+      this.counters.TCPReqQFullDoCookies++;
       this.counters.SyncookiesSent++;
       const cookie = makeCookie(this.cookieKey, tuple, seg.seq, now, cookieMssIndex(seg.options.mss));
       const cfg = this.connConfig(iface, listener.tcp);
@@ -370,6 +434,17 @@ export class Stack extends Emitter<StackEvents> {
     const cfg = this.withTsOffset(this.connConfig(iface, listener.tcp), localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
+  }
+
+  /**
+   * What a listener does with a SYN now: queue it (SYN_RCVD), answer with a
+   * cookie (its SYN queue is full), or drop it (its accept queue is full, or
+   * the SYN queue is and cookies are off).
+   */
+  private synAdmission(listener: Listener): 'queue' | 'cookie' | 'drop' | 'accept-queue-full' {
+    if (listener.acceptQueue.length >= listener.backlog) return 'accept-queue-full';
+    if (listener.synQueue.size >= listener.backlog) return this.synCookies ? 'cookie' : 'drop';
+    return 'queue';
   }
 
   /**
@@ -415,10 +490,89 @@ export class Stack extends Emitter<StackEvents> {
     const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
     this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
     // The entry must exist before the Connection's first output, which happens inside `open`.
-    entry.conn = open(entry);
+    try {
+      entry.conn = open(entry);
+    } catch (err) {
+      this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry);
+      throw err;
+    }
     entry.socket = new TcpSocket(entry.id, entry.conn, entry, localText, localPort, remoteText, remotePort);
     this.after(entry);
     return entry;
+  }
+
+  /**
+   * @internal A connection's code threw (R10): count it, tell its application (ECONNABORTED), abort it
+   * (RST to the peer where it has a synchronized TCB) and forget it. If even the abort throws, the entry
+   * is dropped without a word to the peer. The rest of the stack is untouched.
+   */
+  fault(entry: Entry, _err: unknown): void {
+    this.counters.PacketExceptions++;
+    this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
+    (entry.pending ??= []).push({ type: 'error', code: 'ECONNABORTED', message: 'connection aborted after an internal error' });
+    let aborted = true;
+    try {
+      entry.conn.abort(this.clock.now());
+    } catch {
+      aborted = false;
+    }
+    try {
+      this.after(entry);
+    } catch {
+      aborted = false;
+    }
+    if (!aborted || entry.conn.state !== 'CLOSED') {
+      this.forget(entry);
+      entry.listener?.synQueue.delete(entry.socket);
+      entry.socket.dispatch('close');
+    }
+  }
+
+  /**
+   * Count the entry among orphans and TIME_WAIT entries as its state says, and
+   * enforce the limits (R9). Past tcp_max_orphans a new orphan is reset, as
+   * Linux's tcp_close does (TCPAbortOnMemory); past tcp_max_tw_buckets a
+   * connection entering TIME_WAIT is closed at once (TCPTimeWaitOverflow, as
+   * Linux's tcp_time_wait when no timewait sock can be had). True when it aborted the connection.
+   */
+  private overLimit(entry: Entry): boolean {
+    const conn = entry.conn;
+    const state = conn.state;
+    const orphan = conn instanceof Connection && conn.orphaned && state !== 'CLOSED' && state !== 'TIME_WAIT';
+    if (orphan !== entry.orphan) {
+      if (orphan && this.orphans >= this.limits.maxOrphans) {
+        this.counters.TCPAbortOnMemory++;
+        conn.abort(this.clock.now());
+        return true;
+      }
+      entry.orphan = orphan;
+      this.orphans += orphan ? 1 : -1;
+    }
+    const timeWait = state === 'TIME_WAIT';
+    if (timeWait !== entry.timeWait) {
+      if (timeWait && this.timeWaits >= this.limits.maxTimeWait) {
+        this.counters.TCPTimeWaitOverflow++;
+        conn.abort(this.clock.now()); // no RST from TIME_WAIT: the connection is simply gone
+        return true;
+      }
+      entry.timeWait = timeWait;
+      this.timeWaits += timeWait ? 1 : -1;
+    }
+    return false;
+  }
+
+  /** Drop a closed entry: its timer, its demux slot, its place in the limits' counts. */
+  private forget(entry: Entry): void {
+    this.wheel.cancel(entry);
+    this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+    if (entry.orphan) this.orphans--;
+    if (entry.timeWait) this.timeWaits--;
+    entry.orphan = entry.timeWait = false;
+  }
+
+  /** @internal A connection counted a MIB event. */
+  countConn(counter: ConnCounter): void {
+    countConnEvent(this.counters, counter);
   }
 
   /** @internal Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
@@ -426,6 +580,8 @@ export class Stack extends Emitter<StackEvents> {
     if (ev.type === 'state') {
       countTransition(this.counters, ev.from, ev.to);
       this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
+    } else if (ev.type === 'error' && this.hasTrace()) {
+      this.trace({ type: 'error', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), code: ev.code });
     }
     (entry.pending ??= []).push(ev);
   }
@@ -439,6 +595,10 @@ export class Stack extends Emitter<StackEvents> {
       while (pending.length > 0) this.deliver(entry, pending.shift()!);
       if (entry.pending === pending) entry.pending = null;
     }
+    if (this.overLimit(entry)) {
+      this.after(entry);
+      return;
+    }
     if (entry.conn.state === 'TIME_WAIT' && entry.conn instanceof Connection && entry.conn.readableBytes === 0) {
       // Like Linux's timewait sockets: keep a few numbers, not the whole TCB with its queues
       // (once the application has read what arrived; until then the full TCB holds it).
@@ -449,8 +609,7 @@ export class Stack extends Emitter<StackEvents> {
       }
     }
     if (entry.conn.state === 'CLOSED') {
-      this.wheel.cancel(entry);
-      this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+      this.forget(entry);
       return;
     }
     // One wheel timer per connection, at the Connection's earliest deadline (O(1) to move).

@@ -177,7 +177,7 @@ export class Connection {
     this.now = now;
     this.lastRecv = now;
     this.sendBuf = new SendBuffer(this.cfg.sendBufferSize);
-    this.ooo = new Reassembly(this.cfg.oooMaxBlocks);
+    this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
     this.sndMss = Math.min(this.cfg.mss, this.peerMss);
@@ -267,6 +267,11 @@ export class Connection {
     return this.recvQ.length;
   }
 
+  /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: at most receiveMemoryBound(recvBufferSize) (receive-queue.ts). */
+  get receiveMemory(): number {
+    return this.recvQ.memory;
+  }
+
   /** True once the peer's FIN has been received in order. */
   get eof(): boolean {
     return this.peerFin;
@@ -327,8 +332,15 @@ export class Connection {
       this.terminate(undefined);
       return;
     }
+    if (this.state === 'TIME_WAIT') {
+      // Linux's socket is already CLOSE here (a timewait sock stands in): closing it, unread data or not,
+      // leaves TIME_WAIT to run its 2MSL. A RST now would end TIME_WAIT early (issue 10 #6).
+      this.appClosed = true;
+      return;
+    }
     if (this.recvQ.length > 0 || !this.ooo.isEmpty) {
       this.appClosed = true;
+      this.sink.count?.('TCPAbortOnClose');
       this.sendReset();
       this.terminate(undefined);
       return;
@@ -455,6 +467,7 @@ export class Connection {
     const ts = seg.options.ts;
     if (this.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, this.tsRecent) && this.now - this.tsRecentAge <= PAWS_IDLE_MS) {
       this.pawsDrops++;
+      this.sink.count?.('PAWSEstab');
       if (seg.payload.length > 0 && !(f & SYN)) this.sendAck();
       else this.sendAckLimited();
       return;
@@ -471,7 +484,8 @@ export class Connection {
           // not the original, and the sender does not measure its RTO wait as an RTT.
           if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) this.updateTsRecent(seg);
           this.sendAck();
-        } else this.sendAckLimited();
+        } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
+        else this.sendAckLimited();
       }
       return;
     }
@@ -479,13 +493,13 @@ export class Connection {
     // Second: RST (RFC 5961 §3.2).
     if (f & RST) {
       if (seg.seq === this.rcvNxt) this.onReset();
-      else this.sendAckLimited(); // challenge ACK
+      else this.sendChallengeAck();
       return;
     }
 
     // Fourth: SYN in a synchronized state (RFC 5961 §4) → challenge ACK.
     if (f & SYN) {
-      this.sendAckLimited();
+      this.sendChallengeAck();
       return;
     }
 
@@ -505,7 +519,7 @@ export class Connection {
       }
     } else {
       if (!this.ackAcceptable(seg.ack)) {
-        this.sendAckLimited();
+        this.sendChallengeAck();
         return;
       }
       this.updateTsRecent(seg);
@@ -725,6 +739,7 @@ export class Connection {
     this.caState = 'recovery';
     this.partialAckSeen = false;
     this.fastRetransmits++;
+    this.sink.count?.(this.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
     this.highRxt = this.sndUna;
     this.rtxPassMark = this.sndNxt;
     // The first retransmission goes regardless of pipe and cwnd.
@@ -764,8 +779,13 @@ export class Connection {
   }
 
   private armPersist(): void {
+    this.persistAt = this.now + this.persistInterval();
+  }
+
+  /** The persist timer's interval: the RTO backed off per probe, at most rtoMax (Linux inet_csk_rto_backoff). */
+  private persistInterval(): number {
     const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
-    this.persistAt = this.now + Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
+    return Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
   }
 
   /** Retransmit the first unacknowledged (un-SACKed) segment. */
@@ -902,11 +922,13 @@ export class Connection {
     // Trim what lies beyond the advertised window.
     const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, seq));
     if (data.length > wnd) {
+      if (wnd === 0) this.sink.count?.('TCPZeroWindowDrop');
       data = data.subarray(0, wnd);
       fin = false;
     }
     if (data.length > 0 && this.appClosed) {
       // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
+      this.sink.count?.('TCPAbortOnData');
       this.sendReset();
       this.terminate(undefined);
       return false;
@@ -919,11 +941,9 @@ export class Connection {
         this.rcvNxt = seqAdd(this.rcvNxt, data.length);
         this.bytesReceived += data.length;
         // Pull whatever the hole was holding back.
-        for (let chunk = this.ooo.takeFrom(this.rcvNxt); chunk; chunk = this.ooo.takeFrom(this.rcvNxt)) {
-          this.recvQ.push(chunk);
-          this.rcvNxt = seqAdd(this.rcvNxt, chunk.length);
-          this.bytesReceived += chunk.length;
-        }
+        const joined = this.ooo.takeFrom(this.rcvNxt); // already in place in recvQ
+        this.rcvNxt = seqAdd(this.rcvNxt, joined);
+        this.bytesReceived += joined;
         if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
           fin = true;
           this.oooFin = undefined;
@@ -939,7 +959,10 @@ export class Connection {
       return fin;
     }
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
-    if (data.length > 0) this.ooo.insert(seq, data);
+    if (data.length > 0) {
+      const queued = this.ooo.insert(seq, data, this.rcvNxt);
+      this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
+    }
     if (fin) this.oooFin = seqAdd(seq, data.length);
     this.sendAck();
     return false;
@@ -1180,6 +1203,7 @@ export class Connection {
       this.rtxUntil = this.sndNxt;
       this.rtxTsval = this.tsNow();
       this.totalRetrans++;
+      if (this.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
       this.bytesRetrans += len;
       // Karn (RFC 6298 §3): a retransmitted range is not timed.
       if (this.rttSeq !== undefined && seqLt(seq, this.rttSeq)) this.rttSeq = undefined;
@@ -1312,6 +1336,14 @@ export class Connection {
     if (allowChallengeAck(this, this.now, this.cfg.challengeAckLimit)) this.sendAck();
   }
 
+  /** A challenge ACK (RFC 5961 §§3.2, 4.2, 5.2), rate-limited; Linux counts the ones sent (TCPChallengeACK). */
+  private sendChallengeAck(): void {
+    if (allowChallengeAck(this, this.now, this.cfg.challengeAckLimit)) {
+      this.sink.count?.('TCPChallengeACK');
+      this.sendAck();
+    }
+  }
+
   /** RST,ACK with <SEQ=SND.NXT> (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK). */
   private sendReset(): void {
     this.segsOut++;
@@ -1385,6 +1417,7 @@ export class Connection {
   }
 
   private onRetransmitTimeout(): void {
+    this.sink.count?.('TCPTimeouts'); // every expiry, the last one too (Linux tcp_retransmit_timer, tcp_syn_ack_timeout)
     const limit =
       this.state === 'SYN_SENT'
         ? this.cfg.synRetries
@@ -1461,6 +1494,13 @@ export class Connection {
       this.emit(this.sndNxt, Math.min(this.sndWnd, waiting, this.segmentRoom()), false);
       return;
     }
+    // An orphan is not kept for ever by a peer that answers every probe with a zero window (R9): as
+    // Linux's tcp_probe_timer for a dead socket, once the backoff has reached rtoMax it is given up on
+    // after tcp_orphan_retries backoffs, answered or not.
+    if (this.appClosed && this.persistInterval() >= this.cfg.rtoMax && this.persistBackoff >= this.cfg.orphanRetries) {
+      this.terminate('ETIMEDOUT');
+      return;
+    }
     // As Linux (tcp_probe_timer), a peer that stops answering probes is given up on after tcp_retries2.
     if (this.probesOut >= (this.appClosed ? this.cfg.orphanRetries : this.cfg.retries2)) {
       this.terminate('ETIMEDOUT');
@@ -1533,6 +1573,7 @@ export class Connection {
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
     this.tw = undefined;
+    if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
     if (to !== 'CLOSED') {
       this.setState(to);
@@ -1738,5 +1779,7 @@ function errorMessage(code: TcpErrorCode): string {
       return 'connection timed out: no acknowledgment after the retransmission limit';
     case 'EPIPE':
       return 'broken pipe: the peer reset the connection after closing its side';
+    case 'ECONNABORTED':
+      return 'connection aborted after an internal error';
   }
 }

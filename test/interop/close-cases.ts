@@ -62,7 +62,7 @@ export const closeCases: InteropCase[] = [
       const table = await new Promise<string>((resolve, reject) =>
         execFile('ip', ['netns', 'exec', s.ns.name, process.execPath, MAIN, 'ss', '--admin', `127.0.0.1:${ADMIN_PORT}`], { timeout: 10_000 }, (err, out) => (err ? reject(err) : resolve(out))),
       );
-      assert.match(table, new RegExp(`^FIN_WAIT_2\\s+0\\s+0\\s+${SYNACK_IP.replace(/\./g, '\\.')}:9\\s+${local.replace(/\./g, '\\.')}`, 'm'));
+      assert.match(table, new RegExp(`^FIN-WAIT-2\\s+0\\s+0\\s+${SYNACK_IP.replace(/\./g, '\\.')}:9\\s+${local.replace(/\./g, '\\.')}`, 'm'));
 
       await py.do({ cmd: 'close' }); // kernel CLOSE_WAIT → LAST_ACK → CLOSED; synack FIN_WAIT_2 → TIME_WAIT (C3)
       const end = await waitForStates(s, local, synackEnd, { kernel: undefined, synack: 'TIME_WAIT' });

@@ -294,3 +294,31 @@ test('C7 a connection in TIME_WAIT is kept as a compact record, not the full TCB
   assert.equal(c.state, 'CLOSED');
   assert.equal(n.a.connections().length, 0);
 });
+
+test('C9 an RFC 6191 reuse does not end TIME_WAIT when the listener cannot take the SYN; it succeeds once it can', () => {
+  // Issue 10 #6: TIME_WAIT was aborted first, then the full accept queue dropped the SYN: both lost.
+  const n = twoStacks();
+  const l = n.b.listen(80, { backlog: 1 });
+  const c1 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40000 });
+  n.settle(100);
+  const s1 = l.accept()!;
+  s1.close(); // the server closes first and ends in TIME_WAIT
+  n.settle(100);
+  c1.close();
+  n.settle(100);
+  assert.equal(s1.state, 'TIME_WAIT');
+  n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40001 }); // fills the accept queue
+  n.settle(100);
+  assert.equal(l.acceptQueue.length, 1);
+  n.clock.advance(1000);
+  const c2 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40000 });
+  n.clock.runUntilIdle({ maxTime: n.clock.now() + 100 });
+  assert.equal(s1.state, 'TIME_WAIT', 'TIME_WAIT kept: the listener had no room for its successor');
+  assert.equal(n.b.stats().TimeWaitReopens, 0);
+  assert.equal(c2.state, 'SYN_SENT');
+  l.accept(); // room again; the client's retransmitted SYN reopens the 4-tuple
+  n.settle(5000);
+  assert.equal(c2.state, 'ESTABLISHED');
+  assert.equal(n.b.stats().TimeWaitReopens, 1);
+  assert.equal(s1.state, 'CLOSED');
+});

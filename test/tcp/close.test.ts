@@ -348,3 +348,26 @@ test('close() in SYN_SENT deletes the TCB without sending anything', () => {
   t.advance(10_000);
   t.recvNothing();
 });
+
+test('C7 close() in TIME_WAIT with unread data neither resets nor ends TIME_WAIT (as Linux: the socket is already closed there)', () => {
+  // Issue 10 #6: the RST-on-unread-data rule (C12) sent a RST from TIME_WAIT and deleted the entry.
+  const t = tcpTest({ cfg: { msl: 30_000 } });
+  t.establishActive();
+  t.user.shutdown();
+  t.recv({ flags: 'FIN,ACK', seq: 1001 });
+  t.send({ flags: 'FIN,PSH,ACK', seq: 5001, ack: 1002, payload: 'unread' });
+  t.recv({ flags: 'ACK', seq: 1002, ack: 5008 });
+  t.expectState('TIME_WAIT');
+  t.user.close(); // the data is never read
+  t.recvNothing();
+  t.expectState('TIME_WAIT');
+  // TIME_WAIT still does its job: a retransmitted FIN is ACKed again.
+  t.advance(10_000);
+  t.send({ flags: 'FIN,PSH,ACK', seq: 5001, ack: 1002, payload: 'unread' });
+  t.recv({ flags: 'ACK', seq: 1002, ack: 5008 });
+  t.advance(59_999);
+  t.expectState('TIME_WAIT');
+  t.advance(1);
+  t.expectState('CLOSED');
+  assert.deepEqual(t.errors(), []);
+});

@@ -1,0 +1,421 @@
+/**
+ * Structure-aware packet generator. It reads the live TCBs (probe.ts) and
+ * aims segments at their windows: sequence numbers at, inside, just outside
+ * and far from the receive window; ACKs at, below and above the send window;
+ * SACK blocks inside and outside it; timestamps old, current and new;
+ * every flag combination; malformed and extreme options; truncated and
+ * damaged packets; IPv4 and IPv6 (as the world is).
+ *
+ * Each packet is classified against what RFC 9293/5961/7323 let a correct
+ * TCP do with it, so the end-of-case check can demand a byte-exact transfer:
+ *  - "rejected": a correct stack drops it (at most answering with an ACK or
+ *    a RST the peer ignores): then anything goes (random payload, a future TSval,
+ *    lying SACK blocks);
+ *  - "killer": a correct stack may let it end or derail the connection (an
+ *    exact-sequence RST, a SYN that a SYN_SENT/SYN_RCVD/TIME_WAIT TCB may take,
+ *    a FIN or an ACK the legitimate peer never sent). Killers are made only in
+ *    cases that allow them; such a case then only needs to end cleanly;
+ *  - otherwise it may be accepted: then its payload is the legitimate stream's
+ *    bytes at that position (and only bytes the peer has sent), its TSval not
+ *    newer than the peer's clock, its FIN at the peer's FIN, its ACK at most
+ *    what the peer has received.
+ */
+import { Rng } from '../../src/util/rng.js';
+import type { Connection } from '../../src/tcp/connection.js';
+import type { TimeWait } from '../../src/tcp/time-wait.js';
+import { segmentAcceptable } from '../../src/tcp/acceptability.js';
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../../src/tcp/seq.js';
+import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../../src/wire/flags.js';
+import { craftPacket, damage, malformedOptions, OptionWriter } from './craft.js';
+import { entries, isTcb, listeners, tcb, tsNow, type EntryView, type TcbView } from './probe.js';
+import { SERVER_PORT, streamBytes, type StreamSpec, type World } from './world.js';
+
+export interface Generated {
+  to: 'A' | 'B';
+  packet: Uint8Array;
+  /** Coverage label: the target's state (LISTEN-empty, LISTEN-full, CLOSED-port, ...). */
+  label: string;
+  killer: boolean;
+}
+
+export interface CaseFlags {
+  /** May make killer packets. */
+  allowKill: boolean;
+  /** May send SACK blocks for data the peer does not hold (on packets that may be accepted). */
+  lies: boolean;
+}
+
+const TWO_20 = 1 << 20;
+const TWO_29 = 1 << 29;
+
+/** A TCB seen from outside: the full one or the TIME_WAIT record. */
+interface Target {
+  side: 'A' | 'B';
+  entry: EntryView;
+  view: TcbView | undefined;
+  tw: TimeWait | undefined;
+}
+
+export class Generator {
+  constructor(
+    private readonly w: World,
+    private readonly rng: Rng,
+    private readonly flags: CaseFlags,
+  ) {}
+
+  /** The legitimate connection's TCB on one side, if it exists. */
+  private target(side: 'A' | 'B'): Target | undefined {
+    const w = this.w;
+    if (w.clientPort === 0) return undefined;
+    const stack = side === 'A' ? w.a : w.b;
+    const port = side === 'A' ? SERVER_PORT : w.clientPort;
+    for (const e of entries(stack)) {
+      if (e.remotePort !== port || (side === 'A' && e.localPort !== w.clientPort)) continue;
+      if (isTcb(e.conn)) return { side, entry: e, view: tcb(e.conn), tw: undefined };
+      return { side, entry: e, view: undefined, tw: e.conn };
+    }
+    return undefined;
+  }
+
+  next(): Generated[] {
+    const r = this.rng;
+    const roll = r.int(100);
+    if (roll < 1) return this.sliverBurst();
+    if (roll < 12) return [this.toListener()];
+    if (roll < 16) return [this.toClosedPort()];
+    const side: 'A' | 'B' = r.chance(0.5) ? 'A' : 'B';
+    const g = this.toConnection(side);
+    if (r.chance(0.05)) return [{ ...g, packet: damage(g.packet, r), label: 'damaged', killer: false }];
+    return [g];
+  }
+
+  // ───────────────────────── the legitimate connection ─────────────────────────
+
+  private toConnection(side: 'A' | 'B'): Generated {
+    const t = this.target(side);
+    if (!t) return side === 'B' ? this.fromClientTuple() : this.toClosedPort();
+    const peer = this.target(side === 'A' ? 'B' : 'A');
+    const r = this.rng;
+    const v = t.view;
+    const rcvNxt = v ? v.rcvNxt : t.tw!.rcvNxt;
+    const sndNxt = v ? v.sndNxt : t.tw!.sndNxt;
+    const sndUna = v ? v.sndUna : sndNxt;
+    const sndMax = v ? v.sndMax : sndNxt;
+    const twSnap = t.tw ? (t.tw as unknown as { s: { rcvWnd: number; tsRecent: number; tsOk: boolean } }).s : undefined;
+    const wnd = v ? Math.max(0, seqDiff(v.rcvAdvEdge, v.rcvNxt)) : twSnap!.rcvWnd;
+    const maxSndWnd = v ? v.maxSndWnd : 65535;
+    const state = v ? v.state : 'TIME_WAIT';
+    const pv = peer?.view;
+    // What the peer has received: an ACK above it acknowledges data the peer never got.
+    const safeHi = pv && pv.state !== 'SYN_SENT' && seqLe(pv.rcvNxt, sndMax) && seqGe(pv.rcvNxt, sndUna) ? pv.rcvNxt : peer?.tw && seqLe(peer.tw.rcvNxt, sndMax) ? peer.tw.rcvNxt : sndUna;
+
+    // Sequence number, in the target's receive space.
+    let seq: number;
+    const sRoll = r.int(100);
+    if (sRoll < 30) seq = rcvNxt;
+    else if (sRoll < 55) seq = seqAdd(rcvNxt, r.int(Math.max(1, wnd)));
+    else if (sRoll < 65) seq = seqAdd(rcvNxt, -1 - r.int(3000));
+    else if (sRoll < 75) seq = seqAdd(rcvNxt, wnd + r.int(3000));
+    else if (sRoll < 90) seq = seqAdd(rcvNxt, (r.chance(0.5) ? 1 : -1) * (TWO_20 + r.int(TWO_29)));
+    else seq = r.nextU32();
+
+    // Acknowledgment number, in the target's send space.
+    let ack: number;
+    const aRoll = r.int(100);
+    if (aRoll < 35) ack = safeHi;
+    else if (aRoll < 55) ack = sndUna;
+    else if (aRoll < 70) ack = seqAdd(sndUna, -r.int(maxSndWnd + 1));
+    else if (aRoll < 75) ack = seqAdd(sndUna, -maxSndWnd - 1 - r.int(TWO_29));
+    else if (aRoll < 85) ack = seqAdd(sndMax, 1 + r.int(TWO_29));
+    else if (aRoll < 95) ack = r.nextU32();
+    else ack = seqAdd(safeHi, r.int(Math.max(1, seqDiff(sndMax, safeHi) + 1)));
+
+    let flags = r.chance(0.9) ? ACK : 0;
+    if (r.chance(0.3)) flags |= PSH;
+    if (r.chance(0.05)) flags |= URG;
+    if (r.chance(0.05)) flags |= r.chance(0.5) ? ECE : CWR;
+    if (r.chance(0.08)) flags |= SYN;
+    if (r.chance(0.08)) flags |= RST;
+    if (r.chance(0.1)) flags |= FIN;
+
+    let payloadLen = 0;
+    if (r.chance(0.5)) payloadLen = r.chance(0.15) ? 1 + r.int(3) : 1 + r.int(Math.min(1400, v ? v.cfg.mss : 536));
+
+    const tsOk = v ? v.tsOk : twSnap!.tsOk;
+    const tsRecent = v ? v.tsRecent : twSnap!.tsRecent;
+    const peerTs = pv ? tsNow(pv, this.w.clock.now()) : tsRecent;
+    let ts: { val: number; ecr: number } | undefined;
+    let tsNew = false;
+    if (r.chance(tsOk ? 0.85 : 0.15)) {
+      const k = r.int(4);
+      const val = k === 0 ? seqAdd(tsRecent, -1 - r.int(TWO_29)) : k === 1 ? peerTs : k === 2 ? tsRecent : seqAdd(tsRecent, 1 + r.int(0x7ffffffe));
+      tsNew = k === 3 || seqGt(val, peerTs);
+      const ecrRoll = r.int(3);
+      ts = { val, ecr: ecrRoll === 0 ? 0 : ecrRoll === 1 && v ? tsNow(v, this.w.clock.now()) : r.nextU32() };
+    }
+
+    // SACK blocks: the peer's real islands, D-SACK below SND.UNA, blocks outside the window, or lies.
+    let sack: Array<[number, number]> | undefined;
+    let sackLies = false;
+    if (r.chance(0.3)) {
+      sack = [];
+      const n = 1 + r.int(4);
+      const real = pv ? peerIslands(peer!.entry.conn as Connection) : [];
+      for (let i = 0; i < n; i++) {
+        const k = r.int(5);
+        if (k === 0 && real.length > 0) sack.push(real[r.int(real.length)]!);
+        else if (k === 1) {
+          const s = seqAdd(sndUna, -1 - r.int(5000));
+          sack.push([s, seqAdd(s, 1 + r.int(1500))]);
+        } else if (k === 2) {
+          const s = seqAdd(sndMax, r.int(TWO_20));
+          sack.push([s, seqAdd(s, 1 + r.int(3000))]);
+        } else if (k === 3) {
+          sack.push([r.nextU32(), r.nextU32()]);
+        } else {
+          const span = Math.max(1, seqDiff(sndMax, sndUna));
+          const s = seqAdd(sndUna, r.int(span));
+          sack.push([s, seqAdd(s, 1 + r.int(r.chance(0.5) ? 2 : 3000))]);
+        }
+      }
+      // A lie: a block over data in flight that the peer does not hold.
+      sackLies = sack.some(([s, e]) => seqLt(s, e) && seqLt(s, sndMax) && seqGt(e, sndUna) && !real.some(([rs, re]) => seqLe(rs, s) && seqGe(re, e)));
+    }
+
+    // Classification (module comment).
+    const len = payloadLen + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
+    const seqOk = wnd === 0 && len > 0 ? seq === rcvNxt : segmentAcceptable(seq, len, rcvNxt, wnd);
+    const ackOk = !seqGt(ack, sndMax) && !seqLt(ack, seqAdd(sndUna, -Math.max(maxSndWnd, 1)));
+    let rejected: boolean;
+    let killer = false;
+    if (state === 'TIME_WAIT') {
+      rejected = !(flags & SYN);
+      killer = !rejected;
+    } else if (state === 'SYN_SENT') {
+      const ackAcceptable = (flags & ACK) !== 0 && seqGt(ack, v!.iss) && seqLe(ack, sndNxt);
+      killer = ((flags & SYN) !== 0 && (!(flags & ACK) || ackAcceptable)) || ((flags & RST) !== 0 && ackAcceptable);
+      rejected = !killer;
+    } else if (flags & RST) {
+      killer = seqOk && seq === rcvNxt;
+      rejected = !killer;
+    } else if (flags & SYN) {
+      if (state === 'SYN_RCVD') {
+        const retransmittedSyn = seq === v!.irs && !(flags & ACK);
+        killer = !retransmittedSyn;
+        rejected = false;
+      } else {
+        rejected = true;
+      }
+    } else {
+      rejected = !seqOk || !(flags & ACK) || !ackOk;
+      if (state === 'SYN_RCVD' && !rejected) rejected = !(seqGt(ack, sndUna) && seqLe(ack, sndNxt)); // answered by a RST the peer ignores
+    }
+    if (!rejected && !killer) {
+      if (flags & ACK && seqGt(ack, safeHi) && seqLe(ack, sndMax)) killer = true;
+      if (flags & FIN) {
+        const finAt = seqAdd(seq, payloadLen);
+        if (!(pv && pv.finSeq !== undefined && finAt === pv.finSeq)) killer = true;
+      }
+    }
+    if (killer && !this.flags.allowKill) {
+      // Defuse: no killer packets in this case.
+      flags &= ~(SYN | RST | FIN);
+      if (seqGt(ack, safeHi) && seqLe(ack, sndMax)) ack = safeHi;
+      if (state === 'SYN_SENT' || state === 'TIME_WAIT') flags &= ~ACK; // dropped unseen
+      killer = false;
+      return this.finish(t, peer, { seq, ack, flags, payloadLen, ts: ts && tsNew ? { val: peerTs, ecr: ts.ecr } : ts, sack: sackLies && !this.flags.lies ? undefined : sack, consistent: true, label: state }, false);
+    }
+    const mayBeTaken = !rejected;
+    if (mayBeTaken && ts && tsNew) ts = { val: peerTs, ecr: ts.ecr };
+    if (mayBeTaken && sackLies && !this.flags.lies) sack = undefined;
+    return this.finish(t, peer, { seq, ack, flags, payloadLen, ts, sack, consistent: mayBeTaken || killer, label: state }, killer);
+  }
+
+  /** Lay out the options and payload and build the packet. */
+  private finish(
+    t: Target,
+    peer: Target | undefined,
+    p: { seq: number; ack: number; flags: number; payloadLen: number; ts: { val: number; ecr: number } | undefined; sack: Array<[number, number]> | undefined; consistent: boolean; label: string },
+    killer: boolean,
+  ): Generated {
+    const r = this.rng;
+    const w = this.w;
+    let payload: Uint8Array;
+    if (p.consistent) payload = this.streamAt(peer, p.seq, p.payloadLen);
+    else {
+      payload = new Uint8Array(p.payloadLen);
+      for (let i = 0; i < payload.length; i++) payload[i] = r.int(256);
+    }
+    let options: Uint8Array;
+    if (r.chance(0.05)) options = malformedOptions(r);
+    else {
+      const o = new OptionWriter();
+      if (p.flags & SYN) {
+        if (r.chance(0.7)) o.mss(r.chance(0.2) ? r.int(3) : r.chance(0.2) ? 65535 : 536 + r.int(1000));
+        if (r.chance(0.6)) o.wscale(r.chance(0.2) ? 14 + r.int(242) : r.int(15));
+        if (r.chance(0.6)) o.sackPermitted();
+      }
+      if (p.ts) o.ts(p.ts.val, p.ts.ecr);
+      if (p.sack && p.sack.length > 0) o.sack(p.sack.slice(0, p.ts ? 3 : 4));
+      options = o.build();
+    }
+    const window = r.chance(0.2) ? 0 : r.chance(0.2) ? 65535 : r.chance(0.5) ? 1 + r.int(4096) : r.int(65536);
+    const toA = t.side === 'A';
+    const packet = craftPacket({
+      src: toA ? w.addrB : w.addrA,
+      dst: toA ? w.addrA : w.addrB,
+      srcPort: toA ? SERVER_PORT : w.clientPort,
+      dstPort: toA ? w.clientPort : SERVER_PORT,
+      seq: p.seq,
+      ack: p.ack,
+      flags: p.flags,
+      window,
+      urgent: p.flags & URG ? r.int(65536) : 0,
+      options,
+      payload,
+    });
+    return { to: t.side, packet, label: p.label, killer };
+  }
+
+  /** The peer's stream bytes at `seq` (only bytes the peer has already sent), or fewer, or none. */
+  private streamAt(peer: Target | undefined, seq: number, len: number): Uint8Array {
+    const pv = peer?.view;
+    if (!pv || len === 0 || pv.state === 'SYN_SENT') return new Uint8Array(0);
+    const spec: StreamSpec = peer!.side === 'A' ? this.w.client.out : this.w.server.out;
+    const off = seqDiff(seq, seqAdd(pv.iss, 1));
+    const sent = Math.min(spec.length, Math.max(0, seqDiff(pv.sndMax, seqAdd(pv.iss, 1))));
+    if (off < 0 || off >= sent) return new Uint8Array(0);
+    return streamBytes(spec, off, Math.min(len, sent - off));
+  }
+
+  // ─────────────────────────── other tuples ───────────────────────────
+
+  /** Before the server has a TCB for the client: what arrives at the listener from the client's own tuple. */
+  private fromClientTuple(): Generated {
+    const r = this.rng;
+    const w = this.w;
+    const a = this.target('A');
+    // A SYN from the client's tuple that the listener would take is a second client: defused unless killers are allowed.
+    let flags = [SYN, ACK, RST, ACK | PSH, FIN | ACK, 0][r.int(6)]!;
+    let killer = false;
+    if (flags === SYN) {
+      if (this.flags.allowKill) killer = true;
+      else flags = ACK;
+    }
+    const seq = a?.view && r.chance(0.5) ? seqAdd(a.view.iss, r.int(3)) : r.nextU32();
+    const packet = craftPacket({
+      src: w.addrA,
+      dst: w.addrB,
+      srcPort: w.clientPort || 1 + r.int(65535),
+      dstPort: SERVER_PORT,
+      seq,
+      ack: r.nextU32(),
+      flags,
+      window: r.int(65536),
+      options: new OptionWriter().mss(1460).build(),
+      payload: new Uint8Array(flags & ACK && r.chance(0.3) ? 1 + r.int(100) : 0),
+    });
+    return { to: 'B', packet, label: this.listenerLabel(), killer };
+  }
+
+  private listenerLabel(): string {
+    const l = listeners(this.w.b)[0];
+    if (!l) return 'LISTEN-closed';
+    return l.synQueue.size >= l.backlog ? 'LISTEN-full' : 'LISTEN-empty';
+  }
+
+  /** Spoofed sources at the listener: SYNs with every option shape, stray ACKs (cookie guesses), RSTs, data. */
+  private toListener(): Generated {
+    const r = this.rng;
+    const w = this.w;
+    const src = this.spoofedSource();
+    const flags = r.int(100) < 65 ? SYN | (r.chance(0.05) ? FIN | PSH : 0) : [ACK, RST, RST | ACK, ACK | PSH, FIN | ACK, 0, SYN | ACK][r.int(7)]!;
+    let options: Uint8Array;
+    if (r.chance(0.1)) options = malformedOptions(r);
+    else {
+      const o = new OptionWriter();
+      if (r.chance(0.8)) o.mss(r.chance(0.1) ? r.int(100) : r.chance(0.1) ? 65535 : 536 + r.int(9000));
+      if (r.chance(0.6)) o.wscale(r.int(20));
+      if (r.chance(0.6)) o.sackPermitted();
+      if (r.chance(0.6)) o.ts(r.nextU32(), r.chance(0.5) ? 0 : r.nextU32());
+      options = o.build();
+    }
+    const payload = new Uint8Array(r.chance(0.2) ? r.int(600) : 0);
+    const packet = craftPacket({ src: src.addr, dst: w.addrB, srcPort: src.port, dstPort: SERVER_PORT, seq: r.nextU32(), ack: r.nextU32(), flags, window: r.int(65536), options, payload });
+    return { to: 'B', packet, label: this.listenerLabel(), killer: false };
+  }
+
+  /** A source that is not the legitimate client's tuple. */
+  private spoofedSource(): { addr: Uint8Array; port: number } {
+    const r = this.rng;
+    const w = this.w;
+    if (r.chance(0.3)) {
+      let port = 1 + r.int(65535);
+      if (port === w.clientPort) port = (port % 65535) + 1;
+      return { addr: w.addrA, port };
+    }
+    const addr = w.addrA.slice();
+    addr[addr.length - 1] = 3 + r.int(250);
+    if (addr.length === 4) addr[2] = r.int(256);
+    else addr[13] = r.int(256);
+    return { addr, port: 1 + r.int(65535) };
+  }
+
+  /** Segments to ports nobody uses, on either stack (answered with RST, or ignored). */
+  private toClosedPort(): Generated {
+    const r = this.rng;
+    const w = this.w;
+    const toA = r.chance(0.5);
+    let dstPort = 1 + r.int(65535);
+    if (dstPort === SERVER_PORT || dstPort === w.clientPort) dstPort = 7;
+    const flags = r.int(256);
+    const packet = craftPacket({
+      src: toA ? w.addrB : w.addrA,
+      dst: toA ? w.addrA : w.addrB,
+      srcPort: 1 + r.int(65535),
+      dstPort,
+      seq: r.nextU32(),
+      ack: r.nextU32(),
+      flags,
+      window: r.int(65536),
+      options: r.chance(0.2) ? malformedOptions(r) : new Uint8Array(0),
+      payload: new Uint8Array(r.chance(0.3) ? r.int(200) : 0),
+    });
+    return { to: toA ? 'A' : 'B', packet, label: 'CLOSED-port', killer: false };
+  }
+
+  /**
+   * Many 1-byte segments of the peer's stream, out of order: every other byte
+   * (one island each) or a run of adjacent bytes (one island, many pieces).
+   * Receive memory must stay bounded by the window, whatever the segment size.
+   */
+  private sliverBurst(): Generated[] {
+    const r = this.rng;
+    const side: 'A' | 'B' = r.chance(0.5) ? 'A' : 'B';
+    const t = this.target(side);
+    const peer = this.target(side === 'A' ? 'B' : 'A');
+    if (!t?.view || !peer?.view || t.view.state === 'SYN_SENT') return [this.toListener()];
+    const out: Generated[] = [];
+    const n = 20 + r.int(600);
+    const stride = r.chance(0.5) ? 2 : 1;
+    const ts = t.view.tsOk ? t.view.tsRecent : undefined;
+    for (let i = 0; i < n; i++) {
+      const seq = seqAdd(t.view.rcvNxt, 1 + i * stride);
+      const payload = this.streamAt(peer, seq, 1);
+      if (payload.length === 0) break;
+      const o = new OptionWriter();
+      if (ts !== undefined) o.ts(ts, 0);
+      const w = this.w;
+      const toA = side === 'A';
+      const packet = craftPacket({ src: toA ? w.addrB : w.addrA, dst: toA ? w.addrA : w.addrB, srcPort: toA ? SERVER_PORT : w.clientPort, dstPort: toA ? w.clientPort : SERVER_PORT, seq, ack: t.view.sndUna, flags: ACK, window: 65535, options: o.build(), payload });
+      out.push({ to: side, packet, label: 'sliver', killer: false });
+    }
+    return out.length > 0 ? out : [this.toListener()];
+  }
+}
+
+/** The out-of-order islands a TCB holds (what its SACK blocks may truthfully say). */
+function peerIslands(c: Connection): Array<[number, number]> {
+  const ooo = (c as unknown as { ooo: { sackBlocks?(max: number): Array<[number, number]> } }).ooo;
+  return ooo.sackBlocks ? ooo.sackBlocks(4) : [];
+}

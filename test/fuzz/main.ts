@@ -1,0 +1,86 @@
+/**
+ * `npm run fuzz` — the structure-aware TCP fuzzer (test/fuzz/README in the module comments).
+ *
+ *   npm run fuzz -- --packets N      inject N packets (default 1,000,000), print packets/s
+ *   npm run fuzz -- --seed S         campaign seed (default: random, printed)
+ *   npm run fuzz -- --seconds T      stop after T seconds of wall time
+ *   npm run fuzz -- --case SEED      run one case (e.g. from a failure report), shrink it, print its packets
+ *                                    (--trace: and the minimal replay's segments and states on both stacks)
+ *   npm run fuzz -- --handshakes N   N random-ISN handshakes, each must complete an exchange
+ *   npm run fuzz -- --no-shrink      report failures without minimising them
+ *
+ * Exit status 1 when any fault was found.
+ */
+import { runCampaign } from './campaign.js';
+import { describe, regressionJson, runCase, shrink } from './runner.js';
+import { runHandshakes } from './handshakes.js';
+
+function arg(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function num(argv: string[], name: string, dflt: number): number {
+  const v = arg(argv, name);
+  if (v === undefined) return dflt;
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isFinite(n) || n < 0) throw new RangeError(`${name} wants a non-negative number, got "${v}"`);
+  return n;
+}
+
+function main(argv: string[]): number {
+  const log = (s: string): void => console.log(s);
+  const one = arg(argv, '--case');
+  if (one !== undefined) {
+    const seed = Number(one) >>> 0;
+    const r = runCase(seed, num(argv, '--packets', 4000));
+    console.log(`case ${seed}: ${r.injected.length} injected, ${r.delivered} delivered, licensed ${r.licensed}`);
+    if (!r.fault) {
+      console.log('no fault');
+      return 0;
+    }
+    console.log(`FAULT ${r.fault.kind} at t=${r.fault.t}: ${r.fault.message}`);
+    const s = shrink(seed, r.injected, r.fault.kind);
+    console.log(`shrunk to ${s.injected.length} packets (${s.replays} replays): ${s.fault.message}`);
+    for (const p of s.injected) console.log(`  ${describe(p)}`);
+    console.log(regressionJson(seed, s.injected, s.fault));
+    if (argv.includes('--trace')) {
+      // Replay the minimal case with both stacks' traces, injected packets marked.
+      runCase(seed, 0, s.injected, (w) => {
+        console.log(`world: ${JSON.stringify(w.cfg)}`);
+        for (const st of [w.a, w.b]) {
+          st.on('trace', (e) => {
+            if (e.type === 'segment') console.log(`${e.t.toFixed(3)} ${e.stack} ${e.dir} ${e.local} ${e.remote} ${e.flags} seq ${e.seq} ack ${e.ack} len ${e.len} win ${e.window}${e.rtx ? ' rtx' : ''}`);
+            else if (e.type === 'state') console.log(`${e.t.toFixed(3)} ${e.stack} state ${e.local} ${e.from} -> ${e.to}`);
+            else if (e.type === 'drop') console.log(`${e.t.toFixed(3)} ${e.stack} drop ${e.reason}`);
+            else console.log(`${e.t.toFixed(3)} ${e.stack} error ${e.local} ${e.code}`);
+          });
+        }
+      });
+    }
+    return 1;
+  }
+  const hs = arg(argv, '--handshakes');
+  if (hs !== undefined) {
+    const n = num(argv, '--handshakes', 100_000);
+    const r = runHandshakes({ count: n, seed: num(argv, '--seed', Date.now() >>> 0) });
+    console.log(`${r.count} random-ISN handshakes (seed ${r.seed}) in ${(r.elapsedMs / 1000).toFixed(1)} s: ${r.failures.length} failed`);
+    for (const f of r.failures.slice(0, 20)) console.log(`  client ISS ${f.clientIss}, server ISS ${f.serverIss}: ${f.why}`);
+    return r.failures.length > 0 ? 1 : 0;
+  }
+  const packets = num(argv, '--packets', 1_000_000);
+  const seed = num(argv, '--seed', Date.now() >>> 0) >>> 0;
+  const seconds = arg(argv, '--seconds') !== undefined ? num(argv, '--seconds', 0) : undefined;
+  console.log(`fuzz: ${packets} packets, seed ${seed}${seconds !== undefined ? `, at most ${seconds} s` : ''}`);
+  const r = runCampaign({ packets, seed, maxSeconds: seconds, shrink: !argv.includes('--no-shrink'), log });
+  const s = r.elapsedMs / 1000;
+  console.log(
+    `${r.packets} packets injected (${r.delivered} delivered with the legitimate traffic) in ${r.cases} cases ` +
+      `(${r.licensedCases} allowed to kill the connection), ${s.toFixed(1)} s: ${(r.packets / s).toFixed(0)} packets/s, ${r.faults.length} faults`,
+  );
+  const labels = [...r.labels.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`);
+  console.log(`by target state: ${labels.join(', ')}`);
+  return r.faults.length > 0 ? 1 : 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,170 @@
+/**
+ * Read-only views of the stack's and the TCB's private state, for the
+ * fuzzer's invariants and its structure-aware packet generator. TypeScript's
+ * `private` is a compile-time rule; these accessors read through it in one
+ * place (bracket access), so src/ needs no test-only getters and a rename
+ * there breaks the build here, not silently.
+ */
+import type { Connection } from '../../src/tcp/connection.js';
+import type { TimeWait } from '../../src/tcp/time-wait.js';
+import type { Stack } from '../../src/stack/stack.js';
+import type { Listener } from '../../src/stack/listener.js';
+import type { TcpSocket } from '../../src/stack/socket.js';
+import type { TcpConfig } from '../../src/tcp/config.js';
+
+/** The stack's per-connection record (stack.ts `Entry`), as far as the fuzzer reads it. */
+export interface EntryView {
+  conn: Connection | TimeWait;
+  socket: TcpSocket;
+  localPort: number;
+  remotePort: number;
+  remoteAddr: Uint8Array;
+  listener: Listener | undefined;
+}
+
+export function entries(stack: Stack): EntryView[] {
+  const table = stack['conns'] as unknown as { values(): IterableIterator<EntryView>; size: number };
+  return [...table.values()];
+}
+
+export function entryCount(stack: Stack): number {
+  return (stack['conns'] as unknown as { size: number }).size;
+}
+
+export function listeners(stack: Stack): Listener[] {
+  return [...(stack['listeners'] as unknown as Map<string, Listener>).values()];
+}
+
+/** Is this the full TCB (not the compact TIME_WAIT record)? */
+export function isTcb(c: Connection | TimeWait): c is Connection {
+  return 'sndUna' in c;
+}
+
+interface ChunkQueue {
+  chunks: Uint8Array[];
+  first: number;
+}
+interface ReassemblyInternals {
+  blocks: Array<{ chunks: Uint8Array[]; ci: number }>;
+  size: number;
+  blockCount: number;
+}
+interface SendBufferInternals {
+  length: number;
+  size: number;
+  slack: number;
+  capacity: number;
+}
+
+/** What the invariants and the generator read of a TCB. */
+export interface TcbView {
+  state: string;
+  iss: number;
+  irs: number;
+  sndUna: number;
+  sndNxt: number;
+  /** SND.MAX when the TCB keeps one (RFC 9293 MUST-34), else SND.NXT. */
+  sndMax: number;
+  hasSndMax: boolean;
+  sndWnd: number;
+  maxSndWnd: number;
+  rcvNxt: number;
+  rcvAdvEdge: number;
+  tsOk: boolean;
+  sackOk: boolean;
+  wsOk: boolean;
+  tsRecent: number;
+  tsOffset: number;
+  finSeq: number | undefined;
+  appClosed: boolean;
+  passive: boolean;
+  cfg: TcpConfig;
+  timers: { rtx: number | undefined; persist: number | undefined; close: number | undefined; keep: number | undefined; tw: boolean };
+}
+
+export function tcb(c: Connection): TcbView {
+  const r = c as unknown as Record<string, unknown>;
+  const hasSndMax = typeof r['sndMax'] === 'number';
+  return {
+    state: c.state,
+    iss: c.iss,
+    irs: c.irs,
+    sndUna: c.sndUna,
+    sndNxt: c.sndNxt,
+    sndMax: hasSndMax ? (r['sndMax'] as number) : c.sndNxt,
+    hasSndMax,
+    sndWnd: c.sndWnd,
+    maxSndWnd: r['maxSndWnd'] as number,
+    rcvNxt: c.rcvNxt,
+    rcvAdvEdge: r['rcvAdvEdge'] as number,
+    tsOk: r['tsOk'] as boolean,
+    sackOk: r['sackOk'] as boolean,
+    wsOk: r['wsOk'] as boolean,
+    tsRecent: r['tsRecent'] as number,
+    tsOffset: (r['tsOffset'] as number | undefined) ?? c.cfg.tsOffset,
+    finSeq: r['finSeq'] as number | undefined,
+    appClosed: r['appClosed'] as boolean,
+    passive: c.passive,
+    cfg: c.cfg,
+    timers: {
+      rtx: r['rtxAt'] as number | undefined,
+      persist: r['persistAt'] as number | undefined,
+      close: r['closeAt'] as number | undefined,
+      keep: r['keepAt'] as number | undefined,
+      tw: r['tw'] !== undefined,
+    },
+  };
+}
+
+/** The TSval this TCB would put on a segment sent at `now` (RFC 7323 §5.4: clock plus a per-connection offset). */
+export function tsNow(v: TcbView, now: number): number {
+  return (Math.floor(now) + v.tsOffset) >>> 0;
+}
+
+/** Memory one TCB holds for a peer, in bytes and in counts. */
+export interface TcbMemory {
+  /** Bytes of every buffer the receive queue and the reassembly queue keep alive (a view pins its whole buffer). */
+  rxRetained: number;
+  rxQueued: number;
+  oooBytes: number;
+  oooIslands: number;
+  sackIslands: number;
+  sendQueued: number;
+  sendAllocated: number;
+}
+
+export function memory(c: Connection): TcbMemory {
+  const r = c as unknown as Record<string, unknown>;
+  const rq = r['recvQ'] as ChunkQueue & { length: number };
+  const ooo = r['ooo'] as ReassemblyInternals;
+  const sb = r['sb'] as { blockCount: number };
+  const sendBuf = r['sendBuf'] as SendBufferInternals;
+  const seen = new Set<ArrayBufferLike>();
+  let retained = 0;
+  const count = (v: Uint8Array): void => {
+    if (v.length === 0 || seen.has(v.buffer)) return;
+    seen.add(v.buffer);
+    retained += v.buffer.byteLength;
+  };
+  // Whatever shape the receive structures take, count the buffers they reference.
+  if (Array.isArray(rq.chunks)) for (let i = rq.first ?? 0; i < rq.chunks.length; i++) count(rq.chunks[i]!);
+  else retained += bufferBytes(rq);
+  if (Array.isArray(ooo.blocks)) for (const b of ooo.blocks) for (let i = b.ci ?? 0; i < b.chunks.length; i++) count(b.chunks[i]!);
+  else retained += bufferBytes(ooo);
+  return {
+    rxRetained: retained,
+    rxQueued: rq.length,
+    oooBytes: ooo.size,
+    oooIslands: ooo.blockCount,
+    sackIslands: sb.blockCount,
+    sendQueued: sendBuf.length,
+    sendAllocated: (sendBuf.size ?? 0) + (sendBuf.slack ?? 0),
+  };
+}
+
+/** Bytes of the typed arrays directly held by an object (for receive structures of another shape). */
+function bufferBytes(o: object): number {
+  let n = 0;
+  for (const v of Object.values(o)) if (v instanceof Uint8Array) n += v.buffer.byteLength;
+  return n;
+}

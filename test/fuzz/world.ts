@@ -1,0 +1,261 @@
+/**
+ * One fuzz case's world: a client stack A and a server stack B on a
+ * MemoryLink in virtual time, and the legitimate traffic between them — A
+ * connects to B:80, each side sends a known byte stream and half-closes once
+ * it has written it; each side checks every byte it reads and closes at EOF.
+ * Every packet arriving at either stack passes through a `FuzzPort`, which is
+ * where hostile packets are injected and where the invariants run after each one.
+ * The world is a pure function of its seed (config drawn from it).
+ */
+import { MemoryLink } from '../../src/link/memory.js';
+import type { Link } from '../../src/link/link.js';
+import { Stack } from '../../src/stack/stack.js';
+import type { TcpSocket } from '../../src/stack/socket.js';
+import type { Listener } from '../../src/stack/listener.js';
+import type { TcpConfig } from '../../src/tcp/config.js';
+import { Rng } from '../../src/util/rng.js';
+import { VirtualClock } from '../../src/util/virtual-clock.js';
+import { parseAddress } from '../../src/wire/ip.js';
+
+export const SERVER_PORT = 80;
+
+/** The receiving end of the link in front of a stack: legitimate packets and injected ones go through `deliver`. */
+export class FuzzPort implements Link {
+  private handler: ((p: Uint8Array) => void) | undefined;
+  /** The last legitimate packet this stack sent (a template for mutation). */
+  lastSent: Uint8Array | undefined;
+  constructor(
+    private readonly inner: MemoryLink,
+    private readonly after: (injected: boolean) => void,
+    private readonly onThrow: (e: unknown) => void,
+  ) {
+    inner.onPacket((p) => this.deliver(p, false));
+  }
+  get mtu(): number {
+    return this.inner.mtu;
+  }
+  send(packet: Uint8Array): void {
+    this.lastSent = packet;
+    this.inner.send(packet);
+  }
+  onPacket(handler: (packet: Uint8Array) => void): void {
+    this.handler = handler;
+  }
+  close(): void {
+    this.inner.close();
+  }
+  /** Hand a packet to the stack now, as if it came off the wire, then check the invariants. */
+  deliver(packet: Uint8Array, injected: boolean): void {
+    try {
+      this.handler?.(packet);
+    } catch (e) {
+      this.onThrow(e);
+    }
+    this.after(injected);
+  }
+}
+
+export interface StreamSpec {
+  length: number;
+  salt: number;
+}
+
+/** Byte `i` of a stream: cheap, position-dependent, so a misplaced byte shows. */
+export function streamByte(s: StreamSpec, i: number): number {
+  return (i * 131 + (i >>> 8) * 7 + (i >>> 16) * 3 + s.salt) & 0xff;
+}
+
+export function streamBytes(s: StreamSpec, from: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  for (let k = 0; k < len; k++) out[k] = streamByte(s, from + k);
+  return out;
+}
+
+/** One side of the legitimate exchange. */
+export class Endpoint {
+  socket: TcpSocket | undefined;
+  written = 0;
+  received = 0;
+  mismatchAt: number | undefined;
+  eof = false;
+  closed = false;
+  private closeCalled = false;
+  errors: string[] = [];
+  extra = 0; // bytes past the stream's end
+  constructor(
+    readonly name: 'A' | 'B',
+    readonly out: StreamSpec,
+    readonly inp: StreamSpec,
+    private readonly chunk: number,
+  ) {}
+
+  attach(s: TcpSocket): void {
+    this.socket = s;
+    s.on('readable', () => this.drain());
+    s.on('writable', () => this.pump());
+    s.on('end', () => {
+      this.drain();
+      this.eof = true;
+      this.maybeClose();
+    });
+    s.on('error', (e) => this.errors.push(e.code));
+    s.on('close', () => (this.closed = true));
+  }
+
+  /** Write as much of the stream as the send buffer takes; half-close once all of it is in. */
+  pump(): void {
+    const s = this.socket;
+    if (!s || this.written >= this.out.length) return;
+    while (this.written < this.out.length) {
+      const n = Math.min(this.chunk, this.out.length - this.written);
+      const took = s.write(streamBytes(this.out, this.written, n));
+      this.written += took;
+      if (took < n) return;
+    }
+    s.shutdown();
+    this.maybeClose();
+  }
+
+  /** Close once the peer's stream has ended and all of ours is written (close with unsent data would cut it). */
+  private maybeClose(): void {
+    if (this.eof && this.written >= this.out.length && this.socket && !this.closeCalled) {
+      this.closeCalled = true;
+      this.socket.close();
+    }
+  }
+
+  drain(): void {
+    const s = this.socket;
+    if (!s) return;
+    for (let d = s.read(); d; d = s.read()) {
+      for (let k = 0; k < d.length; k++) {
+        const i = this.received + k;
+        if (i >= this.inp.length) {
+          this.extra++;
+          continue;
+        }
+        if (this.mismatchAt === undefined && d[k] !== streamByte(this.inp, i)) this.mismatchAt = i;
+      }
+      this.received += d.length;
+    }
+  }
+
+  get complete(): boolean {
+    return this.eof && this.received === this.inp.length && this.mismatchAt === undefined && this.extra === 0 && this.errors.length === 0;
+  }
+}
+
+export interface WorldConfig {
+  seed: number;
+  v6: boolean;
+  delayMs: number;
+  loss: number;
+  reorder: number;
+  tcpA: Partial<TcpConfig>;
+  tcpB: Partial<TcpConfig>;
+  backlog: number;
+  /** Fill B's SYN queue with spoofed SYNs before the client connects (SYN cookies then answer it). */
+  synQueueFull: boolean;
+  bytesAtoB: number;
+  bytesBtoA: number;
+  chunk: number;
+  /** Delay before the client connects, ms (LISTEN gets fuzzed first). */
+  connectAt: number;
+}
+
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+
+/** A world's configuration, drawn from its seed. */
+export function worldConfig(seed: number): WorldConfig {
+  const rng = new Rng(seed ^ 0x5eed);
+  const tcp = (): Partial<TcpConfig> => ({
+    recvBufferSize: pick(rng, [8 * 1024, 32 * 1024, 64 * 1024, 256 * 1024]),
+    sendBufferSize: pick(rng, [8 * 1024, 64 * 1024, 256 * 1024]),
+    sack: rng.chance(0.9),
+    timestamps: rng.chance(0.85),
+    windowScaling: rng.chance(0.85),
+    congestionControl: rng.chance(0.5) ? 'cubic' : 'newreno',
+    delayedAck: rng.chance(0.8),
+    noDelay: rng.chance(0.3),
+    msl: pick(rng, [50, 200, 1000]),
+    finTimeout: 5_000,
+    retries2: 8,
+    orphanRetries: 6,
+    challengeAckLimit: pick(rng, [10, 100, 1000]),
+    mss: pick(rng, [1460, 1460, 536, 200]),
+  });
+  const lossy = rng.chance(0.5);
+  return {
+    seed,
+    v6: rng.chance(0.3),
+    delayMs: pick(rng, [1, 2, 5, 10, 25]),
+    loss: lossy ? pick(rng, [0.01, 0.03, 0.08]) : 0,
+    reorder: rng.chance(0.3) ? 0.05 : 0,
+    tcpA: tcp(),
+    tcpB: tcp(),
+    backlog: pick(rng, [2, 4, 16, 128]),
+    synQueueFull: rng.chance(0.2),
+    bytesAtoB: pick(rng, [0, 1, 1000, 20_000, 100_000, 300_000]),
+    bytesBtoA: pick(rng, [0, 1, 3000, 50_000, 150_000]),
+    chunk: pick(rng, [1, 100, 4096, 65536]),
+    connectAt: pick(rng, [0, 5, 50]),
+  };
+}
+
+export class World {
+  readonly clock = new VirtualClock();
+  readonly a: Stack;
+  readonly b: Stack;
+  readonly portA: FuzzPort;
+  readonly portB: FuzzPort;
+  readonly addrA: Uint8Array;
+  readonly addrB: Uint8Array;
+  readonly listener: Listener;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  clientPort = 0;
+
+  constructor(
+    readonly cfg: WorldConfig,
+    after: (injected: boolean) => void,
+    onThrow: (e: unknown) => void,
+  ) {
+    const [la, lb] = MemoryLink.pair(this.clock, { seed: cfg.seed, delayMs: cfg.delayMs, loss: cfg.loss, reorder: cfg.reorder });
+    // portA sits in front of A: it receives what B sends (lb's handler) and sends on la.
+    this.portA = new FuzzPort(la, after, onThrow);
+    this.portB = new FuzzPort(lb, after, onThrow);
+    this.a = new Stack({ clock: this.clock, name: 'A', seed: cfg.seed * 2 + 1, tcp: cfg.tcpA });
+    this.b = new Stack({ clock: this.clock, name: 'B', seed: cfg.seed * 2 + 2, tcp: cfg.tcpB });
+    const ipA = cfg.v6 ? 'fd00::1' : '10.0.0.1';
+    const ipB = cfg.v6 ? 'fd00::2' : '10.0.0.2';
+    this.addrA = parseAddress(ipA)!;
+    this.addrB = parseAddress(ipB)!;
+    // Each stack sends on its own link end and receives, through its port, what the other end carries.
+    this.a.attach(this.portA, { address: ipA });
+    this.b.attach(this.portB, { address: ipB });
+    const sAB = { length: cfg.bytesAtoB, salt: cfg.seed & 0xff };
+    const sBA = { length: cfg.bytesBtoA, salt: (cfg.seed >>> 8) & 0xff };
+    this.client = new Endpoint('A', sAB, sBA, cfg.chunk);
+    this.server = new Endpoint('B', sBA, sAB, cfg.chunk);
+    this.listener = this.b.listen(SERVER_PORT, { backlog: cfg.backlog });
+    this.listener.on('connection', (s) => {
+      if (this.server.socket) return; // only the client's connection is the legitimate one; others stay as they are
+      if (s.remotePort !== this.clientPort || this.clientPort === 0) return;
+      this.server.attach(s);
+      this.server.pump();
+      this.server.drain();
+    });
+    this.clock.schedule(cfg.connectAt, () => this.connect(ipB));
+  }
+
+  private connect(ipB: string): void {
+    const s = this.a.connect({ remoteAddress: ipB, remotePort: SERVER_PORT });
+    this.clientPort = s.localPort;
+    this.client.attach(s);
+    s.on('connect', () => this.client.pump());
+  }
+
+  get done(): boolean {
+    return this.client.closed && this.server.closed;
+  }
+}
