@@ -13,7 +13,7 @@
  *   stdout "s"…        each string appears in the block's stdout
  *   stderr "s"…        each string appears in its stderr
  *   exit N             the exit status (default 0)
- *   timeout S          seconds the block may take (default 120)
+ *   timeout S          seconds the block may take (default 300: CI machines are slow)
  *   clone              run in a fresh copy of the checkout's tracked files
  *                      (a fresh clone) instead of the installed project
  *   root               needs root and /dev/net/tun: skips without them
@@ -64,7 +64,7 @@ const TEXT = new Set(['', 'text', 'txt', 'json', 'svg', 'xml', 'diff']);
 const MARKER = /^<!--\s*docs-test:(.*?)-->\s*$/;
 
 function defaults(): Expect {
-  return { stdout: [], stderr: [], exit: 0, timeoutS: 120, clone: false, root: false, netns: undefined, skip: undefined, skipLines: [], output: false, js: false };
+  return { stdout: [], stderr: [], exit: 0, timeoutS: 300, clone: false, root: false, netns: undefined, skip: undefined, skipLines: [], output: false, js: false };
 }
 
 /** `a "b;c" 4; d` → [['a', 'b;c', '4'], ['d']]: directives split at `;` outside quotes, quoted tokens JSON-decoded. */

@@ -68,6 +68,9 @@ after(async () => {
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
+/** Where a block runs: the installed project, or the fresh clone. */
+const placeOf = (b: Block): 'clone' | 'project' => (b.expect.clone ? 'clone' : 'project');
+
 /** One block at a time per place, in README order. */
 const queues = new Map<string, Promise<unknown>>();
 function inTurn<T>(place: string, job: () => Promise<T>): Promise<T> {
@@ -153,8 +156,7 @@ async function runBlock(t: TestContext, b: Block): Promise<Result | undefined> {
     }
     if (e.netns !== undefined) netns = `synack-docs-${randomBytes(4).toString('hex')}`;
   }
-  const place = e.clone ? 'clone' : 'project';
-  return inTurn(place, async () => {
+  return inTurn(placeOf(b), async () => {
     const cwd = await (e.clone ? clone() : project());
     const env = childEnv(e.clone ? { npm_config_prefer_offline: 'true' } : {});
     if (b.lang === 'ts') {
@@ -200,11 +202,13 @@ it('README.md: every code block is one the docs test can run, and every marker p
 
 describe('README.md blocks, run as printed', { concurrency: true }, () => {
   let previous: Block | undefined;
+  // A block waits for the ones before it in its place: its test may take their time too, and the place's setup.
+  const queued = new Map<string, number>();
   for (const b of blocks) {
     if (b.lang === 'text') {
       if (b.expect.output) {
         const source = previous;
-        it(`README.md:${b.line} is what README.md:${source?.line ?? '?'} prints`, { timeout: 900_000 }, async (t) => {
+        it(`README.md:${b.line} is what README.md:${source?.line ?? '?'} prints`, { timeout: (600 + blocks.reduce((sum, x) => sum + x.expect.timeoutS, 0)) * 1000 }, async (t) => {
           assert.ok(source, 'an output block follows a block that runs');
           const r = await results.get(source);
           if (r === undefined) {
@@ -223,7 +227,9 @@ describe('README.md blocks, run as printed', { concurrency: true }, () => {
     }
     let settle!: (r: Result | undefined) => void;
     results.set(b, new Promise((resolve) => (settle = resolve)));
-    it(title(b), { timeout: (b.expect.timeoutS + 600) * 1000 }, async (t) => {
+    const place = placeOf(b);
+    queued.set(place, (queued.get(place) ?? 600) + b.expect.timeoutS);
+    it(title(b), { timeout: queued.get(place)! * 1000 }, async (t) => {
       let r: Result | undefined;
       try {
         r = await runBlock(t, b);
