@@ -86,7 +86,8 @@ test('fetch --trace --admin: the client side on stderr (SYN_SENT → ESTABLISHED
   assert.ok(trace.some((l) => new RegExp(`${esc(SYNACK_IP)}:\\d+ → ${esc(KERNEL_IP)}:8000  SYN seq=\\d+ win=\\d+$`).test(l)));
 });
 
-test('connect --trace: nc-like, data on stdout, the client side traced on stderr to CLOSED (or TIME_WAIT)', { skip: why }, async (t) => {
+test('connect --trace: nc-like, data on stdout, the client side traced on stderr to CLOSED (or TIME_WAIT)', async (t) => {
+  if (!needKernel(t, ['python3'])) return;
   const ns = await namespace(t);
   const server = ns.spawn('python3', ['-c', 'import socket\ns = socket.create_server(("0.0.0.0", 7007))\nc, _ = s.accept()\nc.sendall(c.recv(100).upper())\nc.close()']);
   void new Lines(server);
