@@ -240,7 +240,7 @@ export function shellScript(b: Block, netns: string | undefined): string {
     'set -eo pipefail',
     // Size of our stdout (a file): a background job has printed something once it grows.
     '__docs_size() { stat -L -c %s /proc/$$/fd/1; }',
-    '__docs_bg_wait() { local i; for i in $(seq 300); do [ "$(__docs_size)" -gt "$1" ] && return 0; kill -0 "$2" 2>/dev/null || { echo "docs-test: background job exited before printing" >&2; return 1; }; sleep 0.1; done; echo "docs-test: background job printed nothing in 30 s" >&2; return 1; }',
+    '__docs_bg_wait() { local i; for i in $(seq 300); do [ "$(__docs_size)" -gt "$1" ] && return 0; kill -0 "$2" 2>/dev/null || { [ "$(__docs_size)" -gt "$1" ] && return 0; echo "docs-test: background job exited before printing" >&2; return 1; }; sleep 0.1; done; echo "docs-test: background job printed nothing in 30 s" >&2; return 1; }',
   ];
   const lines = joinContinuations(b.code).split('\n');
   // `set -e` lets the first command of `a && b` fail unnoticed unless it is the last line; so each plain one-line
