@@ -13,13 +13,11 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Netns } from '../fixtures/netns.js';
+import { Netns, needKernel } from '../fixtures/netns.js';
 import { analyzeFile, type Analysis } from '../../src/analyze/analyze.js';
 import { findFindings } from '../../src/analyze/findings.js';
 import { summarize } from '../../src/analyze/summary.js';
-import { rootTestUnavailable } from './requirements.js';
 
-const skip = await rootTestUnavailable(['ip', 'tcpdump', 'curl', 'python3']);
 
 const CLIENTS = String.raw`
 import socket, threading, time
@@ -68,7 +66,8 @@ const path = (an: Analysis, port: number, end: 0 | 1) =>
     .ends[end].path.filter((t) => !t.inferred)
     .map((t) => t.to);
 
-test('kernel captures (tcpdump in a namespace): curl vs http.server, half-close, RST on unread data, refused port', { skip, timeout: 60_000 }, async (t) => {
+test('kernel captures (tcpdump in a namespace): curl vs http.server, half-close, RST on unread data, refused port', { timeout: 60_000 }, async (t) => {
+  if (!needKernel(t, ['tcpdump', 'curl', 'python3'])) return;
   const ns = await Netns.create('analyze');
   const dir = mkdtempSync(join(tmpdir(), 'synack-kcap-'));
   try {

@@ -7,31 +7,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, tunUnavailable } from '../fixtures/netns.js';
+import { needKernel } from '../fixtures/netns.js';
 import { renderSsTable, type SsRow } from '../../src/observe/ss-table.js';
 import { KERNEL_IP, LINK, Lines, MAIN, SYNACK_IP, ADMIN_PORT, namespace, startServe } from '../interop/harness.js';
 
-async function unavailable(): Promise<string | undefined> {
-  const why = tunUnavailable();
-  if (why !== undefined) return why;
-  for (const [cmd, args] of [
-    ['curl', ['--version']],
-    ['python3', ['-c', 'pass']],
-    ['ss', ['-V']],
-  ] as const) {
-    try {
-      await run(cmd, [...args], 5000);
-    } catch {
-      return `${cmd} is not installed`;
-    }
-  }
-  return undefined;
-}
-
-const why = await unavailable();
 const esc = (s: string): string => s.replace(/[.[\]]/g, '\\$&');
 
-test('serve --trace: a curl’s connection, live, state by state and segment by segment', { skip: why }, async (t) => {
+test('serve --trace: a curl’s connection, live, state by state and segment by segment', async (t) => {
+  if (!needKernel(t, ['curl'])) return;
   const s = await startServe(t, ['--http', '80', '--trace']);
   const size = await s.ns.exec('curl', ['-sS', '--max-time', '10', '-o', '/dev/null', '-w', '%{size_download}', `http://${SYNACK_IP}/bytes/100`], 15_000);
   assert.equal(size, '100');
@@ -50,7 +33,8 @@ test('serve --trace: a curl’s connection, live, state by state and segment by 
   for (const l of conn) assert.match(l, /^ +\d+\.\d{3} ms {2}\S+ [←→·] \S+ {2}\S/);
 });
 
-test('serve --trace with loss: retransmissions are marked rtx, losses ✕ lost', { skip: why }, async (t) => {
+test('serve --trace with loss: retransmissions are marked rtx, losses ✕ lost', async (t) => {
+  if (!needKernel(t, ['curl'])) return;
   const s = await startServe(t, ['--http', '80', '--trace', '--loss', '0.2', '--seed', '7', '--rate', '20M']);
   assert.match(await s.lines.waitFor(/^synack serving on /, 1000), /, impairment: loss 20 %, rate 20 Mbit\/s, seed 7: http :80, admin http:\/\/127\.0\.0\.1:8080$/, 'the banner speaks units');
   for (let i = 0; i < 3; i++) await s.ns.exec('curl', ['-sS', '--max-time', '30', '-o', '/dev/null', `http://${SYNACK_IP}/bytes/200000`], 35_000);
@@ -59,7 +43,8 @@ test('serve --trace with loss: retransmissions are marked rtx, losses ✕ lost',
   assert.match(s.lines.out.find((l) => l.includes('✕ lost'))!, /[←→] \S+ {2}✕ lost (SYN|FIN|RST|PSH|ACK)[A-Z,]* seq=\d+.* \(the link's impairment\)$/);
 });
 
-test('synack ss and the kernel’s ss print the same header and the same row for the two ends of one connection', { skip: why }, async (t) => {
+test('synack ss and the kernel’s ss print the same header and the same row for the two ends of one connection', async (t) => {
+  if (!needKernel(t, ['python3', 'ss', 'curl'])) return;
   const s = await startServe(t, ['--echo', '7']);
   const py = s.ns.spawn('python3', ['-c', `import socket, time\ns = socket.create_connection(("${SYNACK_IP}", 7))\nprint(s.getsockname()[1], flush=True)\ntime.sleep(8)`]);
   const pyLines = new Lines(py);
@@ -82,7 +67,8 @@ test('synack ss and the kernel’s ss print the same header and the same row for
   assert.equal(nstat, `#kernel\n${'TcpPassiveOpens'.padEnd(32)}${'1'.padEnd(16)}   0.0\n${'TcpCurrEstab'.padEnd(32)}${'1'.padEnd(16)}   0.0\n`);
 });
 
-test('fetch --trace --admin: the client side on stderr (SYN_SENT → ESTABLISHED …), the body on stdout', { skip: why }, async (t) => {
+test('fetch --trace --admin: the client side on stderr (SYN_SENT → ESTABLISHED …), the body on stdout', async (t) => {
+  if (!needKernel(t, ['python3'])) return;
   const ns = await namespace(t);
   const server = ns.spawn('python3', ['-m', 'http.server', '8000', '--bind', '0.0.0.0']);
   const serverLines = new Lines(server);
@@ -100,7 +86,8 @@ test('fetch --trace --admin: the client side on stderr (SYN_SENT → ESTABLISHED
   assert.ok(trace.some((l) => new RegExp(`${esc(SYNACK_IP)}:\\d+ → ${esc(KERNEL_IP)}:8000  SYN seq=\\d+ win=\\d+$`).test(l)));
 });
 
-test('connect --trace: nc-like, data on stdout, the client side traced on stderr to CLOSED (or TIME_WAIT)', { skip: why }, async (t) => {
+test('connect --trace: nc-like, data on stdout, the client side traced on stderr to CLOSED (or TIME_WAIT)', async (t) => {
+  if (!needKernel(t, ['python3'])) return;
   const ns = await namespace(t);
   const server = ns.spawn('python3', ['-c', 'import socket\ns = socket.create_server(("0.0.0.0", 7007))\nc, _ = s.accept()\nc.sendall(c.recv(100).upper())\nc.close()']);
   void new Lines(server);

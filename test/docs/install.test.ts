@@ -40,7 +40,7 @@ async function assertCli(run: (args: string[]) => Promise<Ran>, route: string): 
   assert.match(bare.stdout + bare.stderr, /usage: synack <command>/);
   const unknown = await run(['frobnicate']);
   assert.equal(unknown.code, 2, `${route} frobnicate exits 2, never 0 in silence`);
-  assert.match(unknown.stderr, /^synack: unknown command "frobnicate"/);
+  assert.match(unknown.stderr, /^synack: .*frobnicate.*unknown command|^synack: unknown command.*frobnicate/);
 }
 
 test('the tarball holds the built package and its types, not the tests or the TypeScript sources', () => {

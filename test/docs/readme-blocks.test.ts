@@ -1,7 +1,11 @@
 /** The docs test's reader of README blocks and markers: what runs, what must be said, what is an error. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commands, parseMarker, readmeBlocks, stripComment } from './readme-blocks.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commands, parseMarker, readmeBlocks, shellScript, stripComment } from './readme-blocks.js';
 
 const md = (...parts: string[]): string => parts.join('\n');
 
@@ -44,6 +48,7 @@ test('what fails the docs test: an unknown fence language, a stray or bad marker
     [md('<!-- docs-test: output -->', '```sh', 'x', '```'), /"output" belongs on a plain block/],
     [md('<!-- docs-test: exit 0 -->', '```', 'x', '```'), /a plain block's marker can only say "output"/],
     [md('<!-- docs-test: netns "demo" -->', '```ts', 'x', '```'), /netns and skip-line are for sh blocks/],
+    [md('<!-- docs-test: js -->', '```sh', 'x', '```'), /js is for ts blocks/],
     [md('<!-- docs-test exit 0 -->', '```sh', 'x', '```'), /"docs-test" outside a marker/],
     [md('```sh', 'x'), /code fence never closed/],
   ];
@@ -56,4 +61,36 @@ test('what fails the docs test: an unknown fence language, a stray or bad marker
 test('shell commands: continuations joined, comments and blank lines dropped; # inside quotes or words kept', () => {
   assert.deepEqual(commands('a \\\n   --b c   # note\n\n# only a comment\nd "x # y" e#f'), ['a --b c', 'd "x # y" e#f']);
   assert.equal(stripComment("curl -s 'http://h/#frag' # the page"), "curl -s 'http://h/#frag' ");
+});
+
+/** Run one README block's script with bash, stdout to a file (as the docs test does); returns the exit status and stdout. */
+function bash(markdown: string, netns?: string): { code: number | null; stdout: string; script: string } {
+  const { blocks, errors } = readmeBlocks(markdown);
+  assert.deepEqual(errors, []);
+  const script = shellScript(blocks[0]!, netns);
+  const dir = mkdtempSync(join(tmpdir(), 'synack-sh-'));
+  try {
+    const out = join(dir, 'out');
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-c', `exec >${out}\n${script}`], { timeout: 20_000 });
+    return { code: r.status, stdout: readFileSync(out, 'utf8'), script };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a shell block fails at its first failing command, `a && b` in the middle included', () => {
+  assert.deepEqual(bash(md('```sh', 'echo one', 'false && echo never   # set -e alone would go on', 'echo two', '```')).stdout, 'one\n');
+  assert.equal(bash(md('```sh', 'echo one', 'false && echo never', 'echo two', '```')).code, 1);
+  assert.equal(bash(md('```sh', 'echo a | grep -q b', 'echo after', '```')).code, 1, 'pipefail');
+  const ok = bash(md('```sh', 'echo a \\', '  b   # joined', 'echo c', '```'));
+  assert.deepEqual([ok.code, ok.stdout], [0, 'a b\nc\n']);
+});
+
+test('a background command: the next line waits until it has printed; skip-lines do not run; the namespace name is replaced', () => {
+  const r = bash(
+    md('<!-- docs-test: netns "demo"; skip-line "echo skipped" "why" -->', '```sh', '(sleep 0.3; echo from-background) &', 'echo next', 'echo skipped', 'echo ip netns exec demo x', '```'),
+    'synack-docs-1234',
+  );
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, 'from-background\nnext\nip netns exec synack-docs-1234 x\n');
 });

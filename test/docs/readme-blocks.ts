@@ -13,7 +13,7 @@
  *   stdout "s"…        each string appears in the block's stdout
  *   stderr "s"…        each string appears in its stderr
  *   exit N             the exit status (default 0)
- *   timeout S          seconds the block may take (default 120)
+ *   timeout S          seconds the block may take (default 300: CI machines are slow)
  *   clone              run in a fresh copy of the checkout's tracked files
  *                      (a fresh clone) instead of the installed project
  *   root               needs root and /dev/net/tun: skips without them
@@ -23,6 +23,8 @@
  *   skip "why"         not run; the reason is required
  *   skip-line "CMD" "why"  the command line CMD (without its comment) is not
  *                      run; the reason is required
+ *   js                 (ts blocks) the block is plain JavaScript too: after
+ *                      type-checking it runs unchanged as an .mjs file
  *   output             (on a plain ``` block) the exact stdout of the
  *                      previous block that ran
  */
@@ -40,6 +42,7 @@ export interface Expect {
   skip: string | undefined;
   skipLines: Array<{ command: string; why: string }>;
   output: boolean;
+  js: boolean;
 }
 
 export interface Block {
@@ -61,7 +64,7 @@ const TEXT = new Set(['', 'text', 'txt', 'json', 'svg', 'xml', 'diff']);
 const MARKER = /^<!--\s*docs-test:(.*?)-->\s*$/;
 
 function defaults(): Expect {
-  return { stdout: [], stderr: [], exit: 0, timeoutS: 120, clone: false, root: false, netns: undefined, skip: undefined, skipLines: [], output: false };
+  return { stdout: [], stderr: [], exit: 0, timeoutS: 300, clone: false, root: false, netns: undefined, skip: undefined, skipLines: [], output: false, js: false };
 }
 
 /** `a "b;c" 4; d` → [['a', 'b;c', '4'], ['d']]: directives split at `;` outside quotes, quoted tokens JSON-decoded. */
@@ -127,6 +130,10 @@ export function parseMarker(text: string): Expect {
         none();
         e.output = true;
         break;
+      case 'js':
+        none();
+        e.js = true;
+        break;
       default:
         throw new Error(`docs-test: unknown directive "${word}"`);
     }
@@ -185,6 +192,7 @@ export function readmeBlocks(markdown: string): Parsed {
       if (lang === 'text' && pending && !expect.output) errors.push(`line ${i + 1}: a plain block's marker can only say "output"`);
       if (lang !== 'text' && expect.output) errors.push(`line ${i + 1}: "output" belongs on a plain block after the block that prints it`);
       if (lang === 'ts' && (expect.netns !== undefined || expect.skipLines.length > 0)) errors.push(`line ${i + 1}: netns and skip-line are for sh blocks`);
+      if (lang !== 'ts' && expect.js) errors.push(`line ${i + 1}: js is for ts blocks`);
       for (const s of expect.skipLines) {
         if (!commands(code).includes(s.command)) errors.push(`line ${i + 1}: skip-line "${s.command}" matches no command of the block`);
       }
@@ -223,4 +231,31 @@ export function stripComment(line: string): string {
     else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i);
   }
   return line;
+}
+
+/** bash lines for one shell block: skip-lines neutralised, background commands awaited, the namespace renamed. */
+export function shellScript(b: Block, netns: string | undefined): string {
+  const skip = new Set(b.expect.skipLines.map((s) => s.command));
+  const out = [
+    'set -eo pipefail',
+    // Size of our stdout (a file): a background job has printed something once it grows.
+    '__docs_size() { stat -L -c %s /proc/$$/fd/1; }',
+    '__docs_bg_wait() { local i; for i in $(seq 300); do [ "$(__docs_size)" -gt "$1" ] && return 0; kill -0 "$2" 2>/dev/null || { [ "$(__docs_size)" -gt "$1" ] && return 0; echo "docs-test: background job exited before printing" >&2; return 1; }; sleep 0.1; done; echo "docs-test: background job printed nothing in 30 s" >&2; return 1; }',
+  ];
+  const lines = joinContinuations(b.code).split('\n');
+  // `set -e` lets the first command of `a && b` fail unnoticed unless it is the last line; so each plain one-line
+  // command gets `|| exit $?` — unless the block has compound commands spanning lines, where set -e alone applies.
+  const compound = lines.some((l) => /^\s*(if|for|while|until|case|function)\b|[{(]\s*$/.test(stripComment(l)));
+  for (let line of lines) {
+    if (netns !== undefined && b.expect.netns !== undefined) line = line.replace(new RegExp(`(\\bip\\s+netns\\s+(?:add|exec|delete|del|pids)\\s+)${b.expect.netns}\\b`, 'g'), `$1${netns}`);
+    const cmd = stripComment(line).trim();
+    if (skip.has(cmd)) {
+      out.push(`: skipped by its docs-test marker: ${JSON.stringify(cmd)}`);
+    } else if (/[^&]&$/.test(cmd)) {
+      out.push('__docs_n=$(__docs_size)', cmd, '__docs_bg_wait "$__docs_n" $!');
+    } else if (cmd !== '' && !compound && !/(\||&&|;)$/.test(cmd)) {
+      out.push(`${cmd} || exit $?`);
+    } else out.push(line);
+  }
+  return out.join('\n') + '\n';
 }

@@ -13,14 +13,16 @@
  * Blocks of one place run in README order, one at a time; the places run side
  * by side.
  *
- * sh blocks run with `bash -e -o pipefail`. A command ending in `&` starts in
+ * sh blocks run with `bash -e -o pipefail`, and each one-line command
+ * fails the block (`a && b` included, which `set -e` alone lets pass). A command ending in `&` starts in
  * the background, and the next command waits until it has printed something
  * (at most 30 s), as a reader waits for `synack serving on …` before typing
  * the next line. When the block ends, everything it started is killed (its
  * process group, and every PID in a namespace it made).
  *
  * ts blocks are type-checked and compiled to .mjs with the checkout's
- * TypeScript (strict), then run with node.
+ * TypeScript (strict), then run with node (marked `js`: the text as printed
+ * runs, as an .mjs file).
  *
  * Root-only blocks (`netns "NAME"`) get a fresh random namespace name in
  * place of NAME; without root, /dev/net/tun or a tool they run, they skip
@@ -35,7 +37,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv, freshClone, installedProject, pack, ROOT, sh, tsc } from './package-fixture.js';
-import { commands, joinContinuations, readmeBlocks, stripComment, type Block } from './readme-blocks.js';
+import { commands, readmeBlocks, shellScript, type Block } from './readme-blocks.js';
 import { kernelRequired, missingTools, tunUnavailable, run } from '../fixtures/netns.js';
 
 const README = join(ROOT, 'README.md');
@@ -66,6 +68,9 @@ after(async () => {
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
+/** Where a block runs: the installed project, or the fresh clone. */
+const placeOf = (b: Block): 'clone' | 'project' => (b.expect.clone ? 'clone' : 'project');
+
 /** One block at a time per place, in README order. */
 const queues = new Map<string, Promise<unknown>>();
 function inTurn<T>(place: string, job: () => Promise<T>): Promise<T> {
@@ -85,28 +90,6 @@ interface Result {
 const results = new Map<Block, Promise<Result | undefined>>();
 
 // ---- running one block ----
-
-/** bash lines for one shell block: skip-lines neutralised, background commands awaited, the namespace renamed. */
-function shellScript(b: Block, netns: string | undefined): string {
-  const skip = new Set(b.expect.skipLines.map((s) => s.command));
-  const out = [
-    'set -eo pipefail',
-    // Size of our stdout (a file): a background job has printed something once it grows.
-    '__docs_size() { stat -L -c %s /proc/$$/fd/1; }',
-    '__docs_bg_wait() { local i; for i in $(seq 300); do [ "$(__docs_size)" -gt "$1" ] && return 0; kill -0 "$2" 2>/dev/null || { echo "docs-test: background job exited before printing" >&2; return 1; }; sleep 0.1; done; echo "docs-test: background job printed nothing in 30 s" >&2; return 1; }',
-  ];
-  const lines = joinContinuations(b.code).split('\n');
-  for (let line of lines) {
-    if (netns !== undefined && b.expect.netns !== undefined) line = line.replace(new RegExp(`(\\bip\\s+netns\\s+(?:add|exec|delete|del|pids)\\s+)${b.expect.netns}\\b`, 'g'), `$1${netns}`);
-    const cmd = stripComment(line).trim();
-    if (skip.has(cmd)) {
-      out.push(`: skipped by its docs-test marker: ${JSON.stringify(cmd)}`);
-    } else if (/[^&]&$/.test(cmd)) {
-      out.push('__docs_n=$(__docs_size)', cmd, '__docs_bg_wait "$__docs_n" $!');
-    } else out.push(line);
-  }
-  return out.join('\n') + '\n';
-}
 
 /** Run `bash` on `script` in `cwd` in a process group of its own; when it ends (or times out), kill what it left running. */
 async function runShell(script: string, cwd: string, timeoutS: number, env: NodeJS.ProcessEnv): Promise<Result> {
@@ -173,8 +156,7 @@ async function runBlock(t: TestContext, b: Block): Promise<Result | undefined> {
     }
     if (e.netns !== undefined) netns = `synack-docs-${randomBytes(4).toString('hex')}`;
   }
-  const place = e.clone ? 'clone' : 'project';
-  return inTurn(place, async () => {
+  return inTurn(placeOf(b), async () => {
     const cwd = await (e.clone ? clone() : project());
     const env = childEnv(e.clone ? { npm_config_prefer_offline: 'true' } : {});
     if (b.lang === 'ts') {
@@ -182,6 +164,7 @@ async function runBlock(t: TestContext, b: Block): Promise<Result | undefined> {
       await writeFile(join(cwd, `${base}.mts`), b.code + '\n');
       const compiled = await tsc([`${base}.mts`], cwd);
       assert.equal(compiled.code, 0, `README.md:${b.line} does not type-check:\n${compiled.stdout}${compiled.stderr}`);
+      if (e.js) await writeFile(join(cwd, `${base}.mjs`), b.code + '\n'); // as printed, not as compiled
       return sh(process.execPath, [`${base}.mjs`], { cwd, timeoutMs: e.timeoutS * 1000, env });
     }
     try {
@@ -219,11 +202,13 @@ it('README.md: every code block is one the docs test can run, and every marker p
 
 describe('README.md blocks, run as printed', { concurrency: true }, () => {
   let previous: Block | undefined;
+  // A block waits for the ones before it in its place: its test may take their time too, and the place's setup.
+  const queued = new Map<string, number>();
   for (const b of blocks) {
     if (b.lang === 'text') {
       if (b.expect.output) {
         const source = previous;
-        it(`README.md:${b.line} is what README.md:${source?.line ?? '?'} prints`, { timeout: 900_000 }, async (t) => {
+        it(`README.md:${b.line} is what README.md:${source?.line ?? '?'} prints`, { timeout: (600 + blocks.reduce((sum, x) => sum + x.expect.timeoutS, 0)) * 1000 }, async (t) => {
           assert.ok(source, 'an output block follows a block that runs');
           const r = await results.get(source);
           if (r === undefined) {
@@ -242,7 +227,9 @@ describe('README.md blocks, run as printed', { concurrency: true }, () => {
     }
     let settle!: (r: Result | undefined) => void;
     results.set(b, new Promise((resolve) => (settle = resolve)));
-    it(title(b), { timeout: (b.expect.timeoutS + 600) * 1000 }, async (t) => {
+    const place = placeOf(b);
+    queued.set(place, (queued.get(place) ?? 600) + b.expect.timeoutS);
+    it(title(b), { timeout: queued.get(place)! * 1000 }, async (t) => {
       let r: Result | undefined;
       try {
         r = await runBlock(t, b);

@@ -9,13 +9,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { JsonLines, Netns, run } from '../fixtures/netns.js';
-import { rootTestUnavailable } from '../analyze/requirements.js';
+import { JsonLines, Netns, needRoot, run } from '../fixtures/netns.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../../test/doctor/pathologies.py', import.meta.url));
 
-const skip = await rootTestUnavailable(['ip', 'ss', 'python3']);
 
 /** ss's state names → netstat's, which doctor prints. */
 const SS: Record<string, string> = {
@@ -32,7 +30,8 @@ const SS: Record<string, string> = {
   UNCONN: 'CLOSE',
 };
 
-test('doctor in a namespace: CLOSE_WAIT, TIME_WAIT, FIN_WAIT_2 and SYN_RECV piles counted as ss counts them, and explained', { skip, timeout: 60_000 }, async () => {
+test('doctor in a namespace: CLOSE_WAIT, TIME_WAIT, FIN_WAIT_2 and SYN_RECV piles counted as ss counts them, and explained', { timeout: 60_000 }, async (t) => {
+  if (!needRoot(t, ['ss', 'python3'])) return;
   const ns = await Netns.create('doctor');
   try {
     await ns.exec('ip', ['addr', 'add', '10.99.0.1/32', 'dev', 'lo']);
@@ -76,9 +75,9 @@ test('doctor in a namespace: CLOSE_WAIT, TIME_WAIT, FIN_WAIT_2 and SYN_RECV pile
   }
 });
 
-const skipNobody = await rootTestUnavailable(['runuser']);
 
-test('without root: every socket is still counted, and doctor says whose descriptors it could not read', { skip: skipNobody, timeout: 30_000 }, async () => {
+test('without root: every socket is still counted, and doctor says whose descriptors it could not read', { timeout: 30_000 }, async (t) => {
+  if (!needRoot(t, ['runuser'])) return;
   // As root we can drop to nobody to see what an ordinary user sees; the counts must not change.
   const asRoot = JSON.parse(await run(process.execPath, [BIN, 'doctor', '--json']));
   const asNobody = JSON.parse(await run('runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'doctor', '--json']));

@@ -11,6 +11,7 @@ import { Stack } from '../../src/stack/stack.js';
 import { VirtualClock } from '../../src/util/virtual-clock.js';
 import { flagsToString } from '../../src/wire/flags.js';
 import { parseTcpPacket } from '../../src/wire/packet.js';
+import { needTools } from '../fixtures/netns.js';
 
 function collect(): { chunks: Uint8Array[]; bytes(): Uint8Array } {
   const chunks: Uint8Array[] = [];
@@ -138,17 +139,12 @@ test('PcapFileWriter writes a file that parses back, and tcpdump reads it', asyn
   assert.equal(f.records[0]!.timeMs, 1_700_000_000_000);
 
   await t.test('tcpdump -r', async (st) => {
-    const out = await new Promise<{ missing: boolean; stdout: string; stderr: string }>((resolve) => {
+    if (!needTools(st, ['tcpdump'])) return;
+    const out = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
       execFile('tcpdump', ['-nn', '-r', path], { timeout: 10_000 }, (err, stdout, stderr) => {
-        if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') resolve({ missing: true, stdout: '', stderr: '' });
-        else if (err) resolve({ missing: false, stdout: String(stdout), stderr: `${String(stderr)} ${err.message}` });
-        else resolve({ missing: false, stdout: String(stdout), stderr: String(stderr) });
+        resolve({ stdout: String(stdout), stderr: `${String(stderr)}${err ? ` ${err.message}` : ''}` });
       });
     });
-    if (out.missing) {
-      st.skip('tcpdump is not installed');
-      return;
-    }
     const lines = out.stdout.trim().split('\n');
     assert.equal(lines.length, f.records.length, out.stderr);
     assert.match(out.stderr, /link-type RAW/);
