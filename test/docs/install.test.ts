@@ -44,7 +44,7 @@ async function assertCli(run: (args: string[]) => Promise<Ran>, route: string): 
 }
 
 test('the tarball holds the built package and its types, not the tests or the TypeScript sources', () => {
-  for (const f of ['package.json', 'README.md', 'dist/src/cli/bin.js', 'dist/src/index.js', 'dist/src/index.d.ts']) assert.ok(packed.files.includes(f), f);
+  for (const f of ['package.json', 'README.md', 'dist/src/cli/bin.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'docs/events.md']) assert.ok(packed.files.includes(f), f);
   assert.deepEqual(packed.files.filter((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('dist/bench/')), []);
 });
 
