@@ -444,7 +444,7 @@ export class Connection {
       if (seg.ack === this.sndNxt && !this.passive) {
         // Simultaneous open, step 6 of figure 8: the peer's SYN,ACK acknowledges our SYN.
         this.ackAdvance(seg);
-        this.updateWindow(seg, true);
+        this.updateWindow(seg, true, true);
         this.setState('ESTABLISHED');
         this.afterEstablished();
         return;
@@ -469,7 +469,10 @@ export class Connection {
           // A retransmission of data we already have (our ACK was lost): as Linux (which accepts a segment
           // ending at the last ACK sent), take its TSval per RFC 7323 §4.3 so the ACK echoes the retransmission,
           // not the original, and the sender does not measure its RTO wait as an RTT.
-          if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) this.updateTsRecent(seg);
+          // The segment must end at the last ACK sent (Linux tcp_sequence: !before(end_seq, rcv_wup)): a spoofed old
+          // segment from anywhere in the 2^31 below RCV.NXT must not plant a future TSval that PAWS then holds against the peer.
+          const end = seqAdd(seg.seq, seg.payload.length);
+          if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(end, this.rcvNxt) && seqGe(end, this.lastAckSent)) this.updateTsRecent(seg);
           this.sendAck();
         } else this.sendAckLimited();
       }
@@ -495,7 +498,7 @@ export class Connection {
       if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndNxt)) {
         this.updateTsRecent(seg);
         this.ackAdvance(seg);
-        this.updateWindow(seg, false);
+        this.updateWindow(seg, false, true);
         this.setState('ESTABLISHED');
         this.afterEstablished();
         if (!this.canReceive()) return; // afterEstablished may have moved on (queued FIN → FIN_WAIT_1)
@@ -612,7 +615,7 @@ export class Connection {
     }
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
     if (newlySacked > 0) this.detectLostRetransmit();
-    this.updateWindow(seg, false);
+    this.updateWindow(seg, false, advanced);
     this.probesOut = 0; // the peer answers
     if (this.probeOutstanding) {
       // An answer that does not cover the probe octet refused it (it met a zero window): it goes again.
@@ -850,9 +853,14 @@ export class Connection {
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }
 
-  /** SND.WND update (RFC 9293 §3.10.7.4 "fifth", SND.WL1/WL2 rule). */
-  private updateWindow(seg: Segment, synSegment: boolean): void {
-    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
+  /**
+   * SND.WND update (RFC 9293 §3.10.7.4 "fifth", SND.WL1/WL2 rule). Only an ACK at or above SND.UNA may
+   * update it: an older one is a duplicate to ignore (§3.10.7.4), else a spoofed old ACK carrying a SEQ
+   * ahead in the window would close the window and move SND.WL1 past every segment the peer sends next.
+   * As Linux (tcp_may_update_window), an ACK that advances SND.UNA updates it whatever SND.WL1 says.
+   */
+  private updateWindow(seg: Segment, synSegment: boolean, advanced: boolean): void {
+    if (seqGe(seg.ack, this.sndUna) && (advanced || seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack)))) {
       this.sndWnd = synSegment ? seg.window : seg.window << this.sndScale;
       this.sndWl1 = seg.seq;
       this.sndWl2 = seg.ack;

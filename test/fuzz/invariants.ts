@@ -19,7 +19,7 @@
 import type { Connection } from '../../src/tcp/connection.js';
 import type { Stack } from '../../src/stack/stack.js';
 import { seqDiff, seqGe, seqLe } from '../../src/tcp/seq.js';
-import { entries, entryCount, isTcb, listeners, memory, tcb } from './probe.js';
+import { entries, entryCount, isTcb, listeners, memory, tcb, type EntryView } from './probe.js';
 
 export const RX_SLACK = 64 * 1024;
 export const SEND_MIRROR = 64 * 1024;
@@ -33,26 +33,36 @@ export class Invariants {
 
   constructor(private readonly maxEntries: (stack: Stack) => number) {}
 
-  /** Returns a description of the first violation, or undefined. */
+  /** Every TCB of the stack, and its tables. Returns a description of the first violation, or undefined. */
   check(stack: Stack, now: number): string | undefined {
+    const p = this.checkTables(stack);
+    if (p) return p;
+    for (const e of entries(stack)) {
+      const q = this.checkEntry(stack, e, now);
+      if (q) return q;
+    }
+    return undefined;
+  }
+
+  /** The stack's tables: TCB count, SYN and accept queues. */
+  checkTables(stack: Stack): string | undefined {
     const n = entryCount(stack);
     if (n > this.maxEntries(stack)) return `stack ${stack.name}: ${n} TCBs, more than the bound ${this.maxEntries(stack)}`;
     for (const l of listeners(stack)) {
       if (l.synQueue.size > l.backlog) return `stack ${stack.name}: SYN queue ${l.synQueue.size} > backlog ${l.backlog}`;
       if (l.acceptQueue.length > l.backlog) return `stack ${stack.name}: accept queue ${l.acceptQueue.length} > backlog ${l.backlog}`;
     }
-    for (const e of entries(stack)) {
-      const c = e.conn;
-      const where = `stack ${stack.name} :${e.localPort}<-:${e.remotePort} ${c.state}`;
-      if (c.state === 'CLOSED' || c.state === 'LISTEN') return `${where}: a ${c.state} TCB left in the table`;
-      if (!isTcb(c)) {
-        if (c.nextDeadline === undefined) return `${where}: TIME_WAIT record without its 2MSL timer`;
-        continue;
-      }
-      const problem = this.checkTcb(c, now);
-      if (problem) return `${where}: ${problem}`;
-    }
     return undefined;
+  }
+
+  /** One TCB (full or TIME_WAIT record). */
+  checkEntry(stack: Stack, e: EntryView, now: number): string | undefined {
+    const c = e.conn;
+    const where = `stack ${stack.name} :${e.localPort}<-:${e.remotePort} ${c.state}`;
+    if (c.state === 'CLOSED' || c.state === 'LISTEN') return `${where}: a ${c.state} TCB left in the table`;
+    if (!isTcb(c)) return c.nextDeadline === undefined ? `${where}: TIME_WAIT record without its 2MSL timer` : undefined;
+    const problem = this.checkTcb(c, now);
+    return problem ? `${where}: ${problem}` : undefined;
   }
 
   private checkTcb(c: Connection, now: number): string | undefined {
@@ -73,8 +83,8 @@ export class Invariants {
       }
     }
 
-    const m = memory(c);
     const rxBound = 2 * cfg.recvBufferSize + RX_SLACK;
+    const m = memory(c, rxBound);
     if (m.rxRetained > rxBound) return `receive memory ${m.rxRetained} B retained (${m.rxQueued} B queued, ${m.oooBytes} B in ${m.oooIslands} islands) > bound ${rxBound}`;
     const scale = v.wsOk ? 1 << 14 : 1;
     if (m.rxQueued + m.oooBytes > cfg.recvBufferSize + scale) return `${m.rxQueued + m.oooBytes} B received and held > receive buffer ${cfg.recvBufferSize}`;
