@@ -24,6 +24,8 @@ export class Listener extends Emitter<ListenerEvents> {
   /** Established children waiting for accept(). */
   readonly acceptQueue: TcpSocket[] = [];
   closed = false;
+  /** When the SYN queue last overflowed (a cookie was sent); bare ACKs are cookie candidates only for a while after. */
+  lastSynOverflow: number | undefined;
 
   constructor(
     readonly id: number,
@@ -53,9 +55,5 @@ export class Listener extends Emitter<ListenerEvents> {
   deliver(socket: TcpSocket): void {
     if (this.listenerCount('connection') > 0) this.emit('connection', socket);
     else this.acceptQueue.push(socket);
-  }
-
-  get full(): boolean {
-    return this.synQueue.size + this.acceptQueue.length >= this.backlog;
   }
 }

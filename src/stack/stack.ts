@@ -22,6 +22,7 @@ import { countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
+import { resolveLimits, type StackLimits } from './limits.js';
 
 export interface StackOptions {
   clock: Clock;
@@ -35,6 +36,12 @@ export interface StackOptions {
   ephemeralPorts?: [number, number];
   /** Answer SYNs with SYN cookies once a listener's SYN queue is full (net.ipv4.tcp_syncookies=1). Default true. */
   synCookies?: boolean;
+  /** Orphaned connections allowed before new orphans are reset (tcp_max_orphans); default scales with `memoryBytes` as Linux. */
+  maxOrphans?: number;
+  /** TIME_WAIT entries allowed before closing connections skip TIME_WAIT (tcp_max_tw_buckets); default as Linux. */
+  maxTimeWait?: number;
+  /** Memory the defaults above scale with (limits.ts); 4 GiB when absent. */
+  memoryBytes?: number;
 }
 
 export interface InterfaceConfig {
@@ -89,6 +96,9 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   socket!: TcpSocket;
   /** Events raised during the current call into the connection, delivered by `after`. */
   pending: ConnEvent[] | null = null;
+  /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
+  orphan = false;
+  timeWait = false;
 
   constructor(
     readonly stack: Stack,
@@ -132,6 +142,8 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
 }
 
 const DEFAULT_BACKLOG = 128;
+/** How long after a SYN-queue overflow bare ACKs are checked as cookies (Linux TCP_SYNCOOKIE_VALID, 2 min). */
+const COOKIE_CANDIDATE_MS = 120_000;
 
 /**
  * A TCP/IP host: interfaces on links, demultiplexing by 4-tuple, listeners
@@ -151,6 +163,9 @@ export class Stack extends Emitter<StackEvents> {
   private readonly ports: EphemeralPorts;
   private readonly counters: StackStats = emptyStats();
   private readonly wheel: TimerWheel;
+  private readonly limits: StackLimits;
+  private orphans = 0;
+  private timeWaits = 0;
   private nextId = 1;
   private ipId = 0;
 
@@ -164,6 +179,7 @@ export class Stack extends Emitter<StackEvents> {
     this.isnKey = [rng.nextU32(), rng.nextU32()];
     this.cookieKey = [rng.nextU32(), rng.nextU32()];
     this.synCookies = opts.synCookies ?? true;
+    this.limits = resolveLimits(opts);
     this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [32768, 60999], rng.fork());
   }
 
@@ -313,7 +329,18 @@ export class Stack extends Emitter<StackEvents> {
     const entry = this.conns.get(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
     let reopenIss: number | undefined;
     if (entry) {
-      if (entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) && this.findListener(localText, tcp.dstPort)) {
+      const reuse = entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) ? this.findListener(localText, tcp.dstPort) : undefined;
+      const admission = reuse && !reuse.closed ? this.synAdmission(reuse) : undefined;
+      if (admission !== undefined && admission !== 'queue') {
+        // RFC 6191 reuse, but the listener would drop the SYN (or answer with a cookie, whose ISN does not
+        // follow this TIME_WAIT): keep TIME_WAIT and drop the SYN, as a full listener drops any SYN; the
+        // client's retransmission tries again (issue 10 #6: aborting first lost both).
+        this.counters.ListenDrops++;
+        if (admission === 'accept-queue-full') this.counters.ListenOverflows++;
+        this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
+        return;
+      }
+      if (admission === 'queue') {
         // RFC 6191: the new SYN ends TIME_WAIT and opens a new incarnation.
         reopenIss = entry.conn.successorIss;
         this.counters.TimeWaitReopens++;
@@ -346,7 +373,10 @@ export class Stack extends Emitter<StackEvents> {
     const tuple = { localAddr, localPort, remoteAddr, remotePort };
     if (seg.flags & ACK) {
       // The third segment of a handshake answered with a SYN cookie (RFC 4987 §3.6)?
-      if (this.synCookies && !(seg.flags & (SYN | FIN))) {
+      // As Linux (tcp_synq_no_recent_overflow), only after a recent SYN-queue overflow: a cookie is
+      // valid for 2 minutes; before an overflow, or long after, no cookie can be outstanding.
+      const recentOverflow = listener.lastSynOverflow !== undefined && now - listener.lastSynOverflow <= COOKIE_CANDIDATE_MS;
+      if (this.synCookies && recentOverflow && !(seg.flags & (SYN | FIN))) {
         const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
         if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
           this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry
@@ -363,21 +393,23 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     if (!(seg.flags & SYN)) return; // anything else: drop
-    if (listener.acceptQueue.length >= listener.backlog) {
+    const admission = this.synAdmission(listener);
+    if (admission === 'accept-queue-full') {
       // Accept queue full: the application is not keeping up; drop the SYN (as Linux), the peer retries.
       this.counters.ListenDrops++;
       this.counters.ListenOverflows++;
       this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
       return;
     }
-    if (listener.synQueue.size >= listener.backlog) {
+    if (admission !== 'queue') {
       this.counters.ListenDrops++;
-      if (!this.synCookies) {
+      if (admission === 'drop') {
         this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
         return;
       }
       // SYN queue full (a flood?): answer statelessly with a cookie (R4).
       this.counters.SyncookiesSent++;
+      listener.lastSynOverflow = now;
       const cookie = makeCookie(this.cookieKey, tuple, seg.seq, now, cookieMssIndex(seg.options.mss));
       const cfg = this.connConfig(iface, listener.tcp);
       this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, {
@@ -394,6 +426,17 @@ export class Stack extends Emitter<StackEvents> {
     const cfg = this.withTsOffset(this.connConfig(iface, listener.tcp), localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
+  }
+
+  /**
+   * What a listener does with a SYN now: queue it (SYN_RCVD), answer with a
+   * cookie (its SYN queue is full), or drop it (its accept queue is full, or
+   * the SYN queue is and cookies are off).
+   */
+  private synAdmission(listener: Listener): 'queue' | 'cookie' | 'drop' | 'accept-queue-full' {
+    if (listener.acceptQueue.length >= listener.backlog) return 'accept-queue-full';
+    if (listener.synQueue.size >= listener.backlog) return this.synCookies ? 'cookie' : 'drop';
+    return 'queue';
   }
 
   /**
@@ -471,11 +514,52 @@ export class Stack extends Emitter<StackEvents> {
       aborted = false;
     }
     if (!aborted || entry.conn.state !== 'CLOSED') {
-      this.wheel.cancel(entry);
-      this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+      this.forget(entry);
       entry.listener?.synQueue.delete(entry.socket);
       entry.socket.dispatch('close');
     }
+  }
+
+  /**
+   * Count the entry among orphans and TIME_WAIT entries as its state says, and
+   * enforce the limits (R9). Past tcp_max_orphans a new orphan is reset, as
+   * Linux's tcp_close does (TCPAbortOnMemory); past tcp_max_tw_buckets a
+   * connection entering TIME_WAIT is closed at once (TCPTimeWaitOverflow, as
+   * Linux's tcp_time_wait when no timewait sock can be had). True when it aborted the connection.
+   */
+  private overLimit(entry: Entry): boolean {
+    const conn = entry.conn;
+    const state = conn.state;
+    const orphan = conn instanceof Connection && conn.orphaned && state !== 'CLOSED' && state !== 'TIME_WAIT';
+    if (orphan !== entry.orphan) {
+      if (orphan && this.orphans >= this.limits.maxOrphans) {
+        this.counters.TCPAbortOnMemory++;
+        conn.abort(this.clock.now());
+        return true;
+      }
+      entry.orphan = orphan;
+      this.orphans += orphan ? 1 : -1;
+    }
+    const timeWait = state === 'TIME_WAIT';
+    if (timeWait !== entry.timeWait) {
+      if (timeWait && this.timeWaits >= this.limits.maxTimeWait) {
+        this.counters.TCPTimeWaitOverflow++;
+        conn.abort(this.clock.now()); // no RST from TIME_WAIT: the connection is simply gone
+        return true;
+      }
+      entry.timeWait = timeWait;
+      this.timeWaits += timeWait ? 1 : -1;
+    }
+    return false;
+  }
+
+  /** Drop a closed entry: its timer, its demux slot, its place in the limits' counts. */
+  private forget(entry: Entry): void {
+    this.wheel.cancel(entry);
+    this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+    if (entry.orphan) this.orphans--;
+    if (entry.timeWait) this.timeWaits--;
+    entry.orphan = entry.timeWait = false;
   }
 
   /** @internal Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
@@ -496,6 +580,10 @@ export class Stack extends Emitter<StackEvents> {
       while (pending.length > 0) this.deliver(entry, pending.shift()!);
       if (entry.pending === pending) entry.pending = null;
     }
+    if (this.overLimit(entry)) {
+      this.after(entry);
+      return;
+    }
     if (entry.conn.state === 'TIME_WAIT' && entry.conn instanceof Connection && entry.conn.readableBytes === 0) {
       // Like Linux's timewait sockets: keep a few numbers, not the whole TCB with its queues
       // (once the application has read what arrived; until then the full TCB holds it).
@@ -506,8 +594,7 @@ export class Stack extends Emitter<StackEvents> {
       }
     }
     if (entry.conn.state === 'CLOSED') {
-      this.wheel.cancel(entry);
-      this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+      this.forget(entry);
       return;
     }
     // One wheel timer per connection, at the Connection's earliest deadline (O(1) to move).

@@ -29,6 +29,10 @@ export interface StackStats {
   SyncookiesFailed: number;
   /** Exceptions caught on the packet or timer path; each aborted the one connection it came from (R10). */
   PacketExceptions: number;
+  /** Orphans reset because there were more than tcp_max_orphans (nstat TcpExtTCPAbortOnMemory). */
+  TCPAbortOnMemory: number;
+  /** Connections that skipped TIME_WAIT because tcp_max_tw_buckets were in use (nstat TcpExtTCPTimeWaitOverflow). */
+  TCPTimeWaitOverflow: number;
 }
 
 export function emptyStats(): StackStats {
@@ -52,6 +56,8 @@ export function emptyStats(): StackStats {
     SyncookiesRecv: 0,
     SyncookiesFailed: 0,
     PacketExceptions: 0,
+    TCPAbortOnMemory: 0,
+    TCPTimeWaitOverflow: 0,
   };
 }
 

@@ -12,6 +12,7 @@ import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
+import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
 import type { TcpState } from './state.js';
 
@@ -22,6 +23,8 @@ const TS_OPTION_LEN = 12; // NOP NOP TS(10)
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
 /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
 const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
+/** Least time between SYN-ACKs answering retransmitted SYNs (Linux tcp_invalid_ratelimit, 500 ms). */
+const SYNACK_ANSWER_INTERVAL_MS = 500;
 
 /**
  * One TCP connection (a TCB) as a sans-IO state machine: RFC 9293 §3.10
@@ -111,6 +114,8 @@ export class Connection {
   private keepAt: number | undefined;
   private wakeAt: number | undefined; // the deadline last handed out by nextDeadline (lazy re-arming)
   private rtxCount = 0;
+  private synTimedOut = false; // our SYN or SYN-ACK was retransmitted on timeout (RFC 6298 §5.7)
+  private synAckAnsweredAt: number | undefined; // last SYN-ACK that answered a retransmitted SYN
   private rttSeq: number | undefined; // Karn: the sequence being timed, without timestamps
   private rttStart = 0;
   private rtxUntil: number; // SND.NXT at the last retransmission: ACKs below it may cover retransmitted data
@@ -327,6 +332,12 @@ export class Connection {
       this.terminate(undefined);
       return;
     }
+    if (this.state === 'TIME_WAIT') {
+      // Linux's socket is already CLOSE here (a timewait sock stands in): closing it, unread data or not,
+      // leaves TIME_WAIT to run its 2MSL. A RST now would end TIME_WAIT early (issue 10 #6).
+      this.appClosed = true;
+      return;
+    }
     if (this.recvQ.length > 0 || !this.ooo.isEmpty) {
       this.appClosed = true;
       this.sendReset();
@@ -436,6 +447,9 @@ export class Connection {
       if (!(f & ACK)) {
         // The peer retransmitted its SYN: our SYN-ACK was lost. Answer it again (as Linux does),
         // echoing the new SYN's TSval so the peer does not time the first SYN's wait as an RTT.
+        // Rate-limited as Linux's tcp_check_req does (tcp_oow_rate_limited): a flood of copies earns one answer per interval.
+        if (this.synAckAnsweredAt !== undefined && this.now - this.synAckAnsweredAt < SYNACK_ANSWER_INTERVAL_MS) return;
+        this.synAckAnsweredAt = this.now;
         const ts = seg.options.ts;
         if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent)) this.setTsRecent(ts.val);
         this.sendSyn(true, true);
@@ -486,8 +500,16 @@ export class Connection {
       return;
     }
 
-    // Fourth: SYN in a synchronized state (RFC 5961 §4) → challenge ACK.
+    // Fourth: SYN in a synchronized state (RFC 5961 §4) → challenge ACK. In a passive SYN_RCVD an
+    // in-window SYN with another ISN resets the embryonic connection instead, as Linux's tcp_check_req
+    // does (embryonic_reset): the listener stays, the peer's new attempt starts afresh.
     if (f & SYN) {
+      if (this.state === 'SYN_RCVD' && this.passive) {
+        const rst = resetFor(seg);
+        if (rst) this.transmit(rst);
+        this.terminate(undefined, 'LISTEN');
+        return;
+      }
       this.sendAckLimited();
       return;
     }
@@ -687,7 +709,7 @@ export class Connection {
 
   /**
    * A retransmission can be lost too. Everything at or above `rtxPassMark` was
-   * sent after this pass of retransmissions began; once more than
+   * sent after the latest retransmission of this pass; once more than
    * (DupThresh − 1)·SMSS of it is SACKed while a hole the pass already
    * retransmitted is still missing, that retransmission is presumed lost and
    * the pass starts over from SND.UNA (as Linux's lost-retransmit detection;
@@ -728,10 +750,15 @@ export class Connection {
     this.caState = 'recovery';
     this.partialAckSeen = false;
     this.fastRetransmits++;
-    this.highRxt = this.sndUna;
+    // Holes below HighRxt were retransmitted (in the recovery that just ended) and are not deemed lost:
+    // they are still in flight, so the new recovery does not send them again at once (as Linux keeps
+    // its retransmitted marks across episodes; issue 10 #8). Lost-retransmit detection or the RTO catches them if lost.
+    const inFlight = this.sackOk && seqGt(this.highRxt, this.sndUna);
+    if (!inFlight) this.highRxt = this.sndUna;
     this.rtxPassMark = this.sndNxt;
     // The first retransmission goes regardless of pipe and cwnd.
-    this.retransmitFirst();
+    const first = inFlight ? this.sb.nextHole(this.sndUna, this.sndNxt) : undefined;
+    if (!first || !seqLt(first.seq, this.highRxt)) this.retransmitFirst();
     // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
     this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
   }
@@ -767,8 +794,13 @@ export class Connection {
   }
 
   private armPersist(): void {
+    this.persistAt = this.now + this.persistInterval();
+  }
+
+  /** The persist timer's interval: the RTO backed off per probe, at most rtoMax (Linux inet_csk_rto_backoff). */
+  private persistInterval(): number {
     const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
-    this.persistAt = this.now + Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
+    return Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
   }
 
   /** Retransmit the first unacknowledged (un-SACKed) segment. */
@@ -974,7 +1006,6 @@ export class Connection {
     this.rcvNxt = seqAdd(this.rcvNxt, 1);
     this.peerFin = true;
     switch (this.state) {
-      case 'SYN_RCVD':
       case 'ESTABLISHED':
         // With delayedAckOnFin, as Linux (tcp_fin enters "pingpong" mode), the ACK of the FIN is delayed:
         // an application that closes at EOF sends its FIN on the same segment (FIN,ACK).
@@ -1185,6 +1216,9 @@ export class Connection {
     const isNew = seqGt(segEnd, this.sndNxt);
     if (rtx && !isNew) {
       segOut.rtx = true;
+      // Only data sent after this retransmission can show that it was lost (detectLostRetransmit): SACKs of
+      // data sent before it, later in the same instant, once made the hole go out twice (issue 10 #8).
+      this.rtxPassMark = this.sndNxt;
       this.rtxUntil = this.sndNxt;
       this.rtxTsval = this.tsNow();
       this.totalRetrans++;
@@ -1411,11 +1445,13 @@ export class Connection {
     this.rtt.backoff(); // RFC 6298 §5.5
     this.rttSeq = undefined; // Karn
     if (this.state === 'SYN_SENT') {
+      this.synTimedOut = true;
       this.sendSyn(false, true);
       this.armRtx();
       return;
     }
     if (this.state === 'SYN_RCVD') {
+      this.synTimedOut = true;
       this.sendSyn(true, true);
       this.armRtx();
       return;
@@ -1467,6 +1503,13 @@ export class Connection {
     if (waiting <= 0) return;
     if (this.sndWnd > 0) {
       this.emit(this.sndNxt, Math.min(this.sndWnd, waiting, this.segmentRoom()), false);
+      return;
+    }
+    // An orphan is not kept for ever by a peer that answers every probe with a zero window (R9): as
+    // Linux's tcp_probe_timer for a dead socket, once the backoff has reached rtoMax it is given up on
+    // after tcp_orphan_retries backoffs, answered or not.
+    if (this.appClosed && this.persistInterval() >= this.cfg.rtoMax && this.persistBackoff >= this.cfg.orphanRetries) {
+      this.terminate('ETIMEDOUT');
       return;
     }
     // As Linux (tcp_probe_timer), a peer that stops answering probes is given up on after tcp_retries2.
@@ -1588,6 +1631,8 @@ export class Connection {
   private afterEstablished(): void {
     this.rtxCount = 0;
     this.rtt.resetBackoff();
+    // RFC 6298 §5.7 (Linux TCP_TIMEOUT_FALLBACK): a SYN timed out and no RTT sample came → data starts at 3 s.
+    if (this.synTimedOut) this.rtt.fallbackAfterSynLoss();
     this.rtxAt = undefined;
     if (this.cfg.keepAlive) this.keepAt = this.now + this.cfg.keepIdle;
     if (this.finQueued) {

@@ -1,15 +1,29 @@
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 
 /**
+ * Most SACKed islands the scoreboard keeps. A peer can report an island per
+ * byte (the CVE-2019-11478 class); beyond this cap a block that would open a
+ * new island is ignored — ignoring SACK information is always safe (RFC 2018
+ * §8: the sender may not rely on it anyway), only less efficient. Blocks that
+ * touch an island are still merged, and room returns as SND.UNA advances.
+ */
+export const MAX_SACK_ISLANDS = 256;
+
+/**
  * The sender's view of what the receiver holds above SND.UNA, from SACK
  * blocks (RFC 2018, RFC 6675 §3 "scoreboard"). Kept as sorted,
  * non-overlapping, non-adjacent intervals [start, end) of sequence numbers —
- * one entry per SACKed island, never per segment or byte.
+ * one entry per SACKed island, never per segment or byte, at most
+ * MAX_SACK_ISLANDS of them. Lookups are binary searches; an insert is a
+ * search and one splice of at most 2·MAX_SACK_ISLANDS edges, so the work of
+ * one ACK is bounded whatever the peer sends (R9).
  */
 export class SackScoreboard {
   /** Flat array of interval edges: [s0, e0, s1, e1, …], ascending. */
   private edges: number[] = [];
   private bytes = 0;
+  /** Operations done so far (search steps, edges scanned or moved): the cost measure tests bound. */
+  work = 0;
 
   /** Octets SACKed above SND.UNA. */
   get sackedBytes(): number {
@@ -61,14 +75,41 @@ export class SackScoreboard {
     return this.bytes - before;
   }
 
+  /** Index (even) of the first island whose end is at or after `s` (touching islands merge); edges.length if none. */
+  private firstEndingFrom(s: number): number {
+    const ed = this.edges;
+    let lo = 0;
+    let hi = ed.length >> 1;
+    while (lo < hi) {
+      this.work++;
+      const mid = (lo + hi) >> 1;
+      if (seqLt(ed[2 * mid + 1]!, s)) lo = mid + 1;
+      else hi = mid;
+    }
+    return 2 * lo;
+  }
+
+  /** Index (even) of the first island that starts after `e`; edges.length if none. */
+  private firstStartingAfter(e: number, from: number): number {
+    const ed = this.edges;
+    let lo = from >> 1;
+    let hi = ed.length >> 1;
+    while (lo < hi) {
+      this.work++;
+      const mid = (lo + hi) >> 1;
+      if (seqLe(ed[2 * mid]!, e)) lo = mid + 1;
+      else hi = mid;
+    }
+    return 2 * lo;
+  }
+
   private add(s: number, e: number): void {
     const ed = this.edges;
-    // First island whose end reaches s (touching islands merge).
-    let i = 0;
-    while (i < ed.length && seqLt(ed[i + 1]!, s)) i += 2;
-    let j = i;
-    while (j < ed.length && seqLe(ed[j]!, e)) j += 2;
+    const i = this.firstEndingFrom(s);
+    const j = this.firstStartingAfter(e, i);
     if (i === j) {
+      if (ed.length >= 2 * MAX_SACK_ISLANDS) return; // a new island over the cap: ignored
+      this.work += ed.length - i;
       ed.splice(i, 0, s, e);
       this.bytes += seqDiff(e, s);
       return;
@@ -77,6 +118,7 @@ export class SackScoreboard {
     const ne = seqGt(ed[j - 1]!, e) ? ed[j - 1]! : e;
     let removed = 0;
     for (let k = i; k < j; k += 2) removed += seqDiff(ed[k + 1]!, ed[k]!);
+    this.work += (j - i) + (ed.length - j);
     ed.splice(i, j - i, ns, ne);
     this.bytes += seqDiff(ne, ns) - removed;
   }
@@ -89,6 +131,7 @@ export class SackScoreboard {
       this.bytes -= seqDiff(ed[drop + 1]!, ed[drop]!);
       drop += 2;
     }
+    this.work += drop + (drop > 0 ? ed.length - drop : 0);
     if (drop > 0) ed.splice(0, drop);
     if (ed.length && seqLt(ed[0]!, una)) {
       this.bytes -= seqDiff(una, ed[0]!);
@@ -98,18 +141,24 @@ export class SackScoreboard {
 
   isSacked(seq: number): boolean {
     const ed = this.edges;
-    for (let i = 0; i < ed.length; i += 2) {
-      if (seqLt(seq, ed[i]!)) return false;
-      if (seqLt(seq, ed[i + 1]!)) return true;
+    // The first island ending after seq holds it if it starts at or before it.
+    let lo = 0;
+    let hi = ed.length >> 1;
+    while (lo < hi) {
+      this.work++;
+      const mid = (lo + hi) >> 1;
+      if (seqLe(ed[2 * mid + 1]!, seq)) lo = mid + 1;
+      else hi = mid;
     }
-    return false;
+    return 2 * lo < ed.length && seqGe(seq, ed[2 * lo]!);
   }
 
-  /** SACKed octets in [una, x). */
+  /** SACKed octets in [una, x): a scan of at most MAX_SACK_ISLANDS islands. */
   sackedBelow(x: number): number {
     const ed = this.edges;
     let n = 0;
     for (let i = 0; i < ed.length; i += 2) {
+      this.work++;
       if (seqGe(ed[i]!, x)) break;
       n += seqDiff(seqLt(ed[i + 1]!, x) ? ed[i + 1]! : x, ed[i]!);
     }
@@ -121,12 +170,14 @@ export class SackScoreboard {
    * discontiguous SACKed islands lie above it, or more than (DupThresh − 1)·SMSS
    * SACKed octets do. Those octets form a prefix: the holes below the returned
    * sequence number are lost, those above are not. Returns `una` when none is.
+   * At most DupThresh islands are visited.
    */
   lostEdge(una: number, mss: number, dupThresh: number): number {
     const ed = this.edges;
     let above = 0;
     let islands = 0;
     for (let i = ed.length - 2; i >= 0; i -= 2) {
+      this.work++;
       above += seqDiff(ed[i + 1]!, ed[i]!);
       islands++;
       if (islands >= dupThresh || above > (dupThresh - 1) * mss) return ed[i]!;
@@ -140,11 +191,15 @@ export class SackScoreboard {
    */
   nextHole(from: number, nxt: number): { seq: number; end: number } | undefined {
     const ed = this.edges;
+    // Islands are never adjacent, so the hole starts at `from` or at the end of the island holding it.
+    const i = this.firstEndingFrom(from);
     let seq = from;
-    for (let i = 0; i < ed.length; i += 2) {
-      if (seqLt(seq, ed[i]!)) return { seq, end: ed[i]! };
-      if (seqLt(seq, ed[i + 1]!)) seq = ed[i + 1]!;
+    let k = i;
+    if (k < ed.length && seqLe(ed[k]!, from)) {
+      seq = ed[k + 1]!;
+      k += 2;
     }
+    if (k < ed.length) return { seq, end: ed[k]! };
     return seqLt(seq, nxt) ? { seq, end: nxt } : undefined;
   }
 }

@@ -14,8 +14,3 @@ export const TCP_STATES = [
 ] as const;
 
 export type TcpState = (typeof TCP_STATES)[number];
-
-/** States in which both sequence spaces are synchronized (RFC 9293 §3.5, RFC 5961). */
-export function isSynchronized(s: TcpState): boolean {
-  return s !== 'CLOSED' && s !== 'LISTEN' && s !== 'SYN_SENT' && s !== 'SYN_RCVD';
-}

@@ -78,6 +78,25 @@ function assertDelivered(o: BulkOptions): void {
   assert.equal(r.recvBtoA, r.sentBtoA, `B→A SHA-256; ${where}`);
   assert.ok(r.eofAtA && r.eofAtB, `both sides saw EOF; ${where}`);
   assert.deepEqual(r.errorsBeforeDone, [], `no error before the transfer completed; ${where}`);
+  // The end, too (issue 10 §4): each side closed cleanly, TIME_WAIT ran out, nothing is left behind.
+  // One error after completion is legitimate: a side whose FIN's ACKs were all lost can retransmit it
+  // (RTO backed off, up to 120 s as Linux) after the peer's TIME_WAIT (60 s) ended, and gets a RST.
+  // Anything else is a fault.
+  const after = r.errors.filter((e) => !r.errorsBeforeDone.includes(e));
+  for (const e of after) {
+    const [who, code] = e.split(':') as ['A' | 'B', string];
+    const peer = who === 'A' ? 'B' : 'A';
+    const mine = r.net.states(who);
+    const legit = code === 'ECONNRESET' && r.net.states(peer).includes('TIME_WAIT>CLOSED') && (mine.includes('CLOSING>CLOSED') || mine.includes('LAST_ACK>CLOSED'));
+    assert.ok(legit, `error ${e} after completion; ${who}: ${mine.join(' ')}; ${peer}: ${r.net.states(peer).join(' ')}; ${where}`);
+  }
+  assert.ok(r.client.state === 'CLOSED' || r.client.state === 'TIME_WAIT', `A ended in ${r.client.state}; ${where}`);
+  assert.ok(r.server?.state === 'CLOSED' || r.server?.state === 'TIME_WAIT', `B ended in ${r.server?.state}; ${where}`);
+  const passedTimeWait = r.net.states('A').includes('TIME_WAIT>CLOSED') || r.net.states('B').includes('TIME_WAIT>CLOSED');
+  assert.ok(passedTimeWait, `one side went through TIME_WAIT; A ${r.net.states('A').join(' ')}; B ${r.net.states('B').join(' ')}`);
+  r.net.settle(2 * 30_000 + 1); // 2MSL more, in case TIME_WAIT had just begun
+  assert.deepEqual(r.net.a.connections(), [], `A's demux table is empty after 2MSL; ${where}`);
+  assert.deepEqual(r.net.b.connections().filter((row) => row.state !== 'LISTEN'), [], `B's demux table is empty after 2MSL; ${where}`);
 }
 
 test('D10 random impairments and options: both directions arrive complete, in order, byte-identical', () => {

@@ -230,15 +230,30 @@ test('R4 once the SYN queue is full, SYNs get cookie SYN-ACKs and the final ACK 
   assert.equal(c.info().options.sack, false, 'options other than MSS do not survive a cookie');
 });
 
-test('R4 an ACK with a forged cookie is answered with RST and counted', () => {
+test('R4 a bare ACK to a listener is checked as a SYN cookie only after a recent SYN-queue overflow (as Linux tcp_synq_no_recent_overflow)', () => {
   const n = twoStacks();
-  n.b.listen(80);
+  n.b.listen(80, { backlog: 1 });
   const src = parseAddress('10.0.0.1')!;
   const dst = parseAddress('10.0.0.2')!;
-  n.linkA.send(buildTcpPacket(src, dst, { srcPort: 5555, dstPort: 80, seq: 100, ack: 0xdeadbeef, flags: ACK, window: 100 }));
+  const forged = (port: number) => n.linkA.send(buildTcpPacket(src, dst, { srcPort: port, dstPort: 80, seq: 100, ack: 0xdeadbeef, flags: ACK, window: 100 }));
+  forged(5555);
+  n.settle(10);
+  assert.equal(n.b.stats().SyncookiesFailed, 0, 'no overflow yet: no cookie to check, only a RST');
+  assert.equal(n.b.stats().OutRsts, 1);
+  // Overflow the SYN queue: the second SYN gets a cookie, and for a while bare ACKs are cookie candidates.
+  const spoof = parseAddress('10.0.0.99')!;
+  for (let i = 0; i < 2; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
+  n.settle(5);
+  assert.equal(n.b.stats().SyncookiesSent, 1);
+  forged(5556);
   n.settle(10);
   assert.equal(n.b.stats().SyncookiesFailed, 1);
-  assert.equal(n.b.stats().OutRsts, 1);
+  assert.equal(n.b.stats().OutRsts, 2);
+  // Past the cookie lifetime (2 min, Linux TCP_SYNCOOKIE_VALID) with no new overflow, they are not any more.
+  n.clock.advance(121_000);
+  forged(5557);
+  n.settle(10);
+  assert.equal(n.b.stats().SyncookiesFailed, 1);
 });
 
 test('listen(0) picks a free ephemeral port', () => {
@@ -293,4 +308,32 @@ test('C7 a connection in TIME_WAIT is kept as a compact record, not the full TCB
   n.settle(60_000);
   assert.equal(c.state, 'CLOSED');
   assert.equal(n.a.connections().length, 0);
+});
+
+test('C9 an RFC 6191 reuse does not end TIME_WAIT when the listener cannot take the SYN; it succeeds once it can', () => {
+  // Issue 10 #6: TIME_WAIT was aborted first, then the full accept queue dropped the SYN: both lost.
+  const n = twoStacks();
+  const l = n.b.listen(80, { backlog: 1 });
+  const c1 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40000 });
+  n.settle(100);
+  const s1 = l.accept()!;
+  s1.close(); // the server closes first and ends in TIME_WAIT
+  n.settle(100);
+  c1.close();
+  n.settle(100);
+  assert.equal(s1.state, 'TIME_WAIT');
+  n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40001 }); // fills the accept queue
+  n.settle(100);
+  assert.equal(l.acceptQueue.length, 1);
+  n.clock.advance(1000);
+  const c2 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: 40000 });
+  n.clock.runUntilIdle({ maxTime: n.clock.now() + 100 });
+  assert.equal(s1.state, 'TIME_WAIT', 'TIME_WAIT kept: the listener had no room for its successor');
+  assert.equal(n.b.stats().TimeWaitReopens, 0);
+  assert.equal(c2.state, 'SYN_SENT');
+  l.accept(); // room again; the client's retransmitted SYN reopens the 4-tuple
+  n.settle(5000);
+  assert.equal(c2.state, 'ESTABLISHED');
+  assert.equal(n.b.stats().TimeWaitReopens, 1);
+  assert.equal(s1.state, 'CLOSED');
 });

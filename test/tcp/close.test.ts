@@ -185,7 +185,7 @@ test('C9 a new SYN with a higher sequence number may reopen TIME_WAIT (RFC 6191)
   const old = { ...fresh, seq: 4000 };
   assert.equal(t.c.acceptsNewSyn(fresh), true);
   assert.equal(t.c.acceptsNewSyn(old), false);
-  assert.ok(t.c.successorIss > 1002);
+  assert.equal(t.c.successorIss, (1002 + 65537) >>> 0, 'SND.NXT + 65537 mod 2^32, as Linux (snd_nxt + 65535 + 2)');
   // The old duplicate SYN reaching the TIME_WAIT itself only gets an ACK.
   t.send({ flags: 'SYN', seq: 4000 });
   t.recv({ flags: 'ACK', seq: 1002, ack: 5002 });
@@ -347,4 +347,27 @@ test('close() in SYN_SENT deletes the TCB without sending anything', () => {
   t.recvNothing();
   t.advance(10_000);
   t.recvNothing();
+});
+
+test('C7 close() in TIME_WAIT with unread data neither resets nor ends TIME_WAIT (as Linux: the socket is already closed there)', () => {
+  // Issue 10 #6: the RST-on-unread-data rule (C12) sent a RST from TIME_WAIT and deleted the entry.
+  const t = tcpTest({ cfg: { msl: 30_000 } });
+  t.establishActive();
+  t.user.shutdown();
+  t.recv({ flags: 'FIN,ACK', seq: 1001 });
+  t.send({ flags: 'FIN,PSH,ACK', seq: 5001, ack: 1002, payload: 'unread' });
+  t.recv({ flags: 'ACK', seq: 1002, ack: 5008 });
+  t.expectState('TIME_WAIT');
+  t.user.close(); // the data is never read
+  t.recvNothing();
+  t.expectState('TIME_WAIT');
+  // TIME_WAIT still does its job: a retransmitted FIN is ACKed again.
+  t.advance(10_000);
+  t.send({ flags: 'FIN,PSH,ACK', seq: 5001, ack: 1002, payload: 'unread' });
+  t.recv({ flags: 'ACK', seq: 1002, ack: 5008 });
+  t.advance(59_999);
+  t.expectState('TIME_WAIT');
+  t.advance(1);
+  t.expectState('CLOSED');
+  assert.deepEqual(t.errors(), []);
 });

@@ -190,8 +190,52 @@ test('O9 a retransmitted SYN in SYN_RCVD is answered with the SYN-ACK again', ()
   t.user.listen();
   t.send({ flags: 'SYN', seq: 5000 });
   t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  t.now += 500;
   t.send({ flags: 'SYN', seq: 5000 });
   t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  t.expectState('SYN_RCVD');
+});
+
+test('O9 SYN-ACKs answering retransmitted SYNs are rate-limited (as Linux tcp_oow_rate_limited, 500 ms)', () => {
+  const t = tcpTest();
+  t.user.listen();
+  t.send({ flags: 'SYN', seq: 5000 });
+  t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  t.send({ flags: 'SYN', seq: 5000 }); // the first copy is answered at once (our SYN-ACK may have been lost)
+  t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  for (let i = 0; i < 100; i++) t.send({ flags: 'SYN', seq: 5000 }); // a burst of copies
+  t.recvNothing();
+  t.now += 499;
+  t.send({ flags: 'SYN', seq: 5000 });
+  t.recvNothing();
+  t.now += 1;
+  t.send({ flags: 'SYN', seq: 5000 });
+  t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  for (let i = 0; i < 100; i++) t.send({ flags: 'SYN', seq: 5000 });
+  t.recvNothing();
+  t.expectState('SYN_RCVD');
+});
+
+test('O8 an in-window SYN with a different ISN in passive SYN_RCVD resets the embryonic connection (as Linux tcp_check_req)', () => {
+  const t = tcpTest();
+  t.user.listen();
+  t.send({ flags: 'SYN', seq: 5000 });
+  t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  t.send({ flags: 'SYN', seq: 5100 }); // a new ISN, inside our receive window
+  t.recv({ flags: 'RST,ACK', seq: 0, ack: 5101 });
+  t.recvNothing();
+  assert.deepEqual(t.transitions(), ['LISTEN>SYN_RCVD', 'SYN_RCVD>LISTEN']);
+  assert.deepEqual(t.errors(), []);
+});
+
+test('O5 an in-window SYN with a different ISN in active (simultaneous-open) SYN_RCVD still earns a challenge ACK', () => {
+  const t = tcpTest();
+  t.user.connect();
+  t.recv({ flags: 'SYN', seq: 1000 });
+  t.send({ flags: 'SYN', seq: 5000 });
+  t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  t.send({ flags: 'SYN', seq: 5100 });
+  t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
   t.expectState('SYN_RCVD');
 });
 

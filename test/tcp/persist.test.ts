@@ -118,3 +118,43 @@ test('D5 our advertised window is the free receive buffer, scaled by our shift',
   const a = t.recv({ flags: 'ACK', ack: 65_001 });
   assert.equal(a.window, ((1 << 20) - 60_000) >> 5);
 });
+
+test('R9 an orphan is not kept alive for ever by a peer that answers every zero-window probe (as Linux tcp_probe_timer for orphans)', () => {
+  // Issue 10 #3: every answer reset the probe count, so an orphaned FIN_WAIT_1 whose peer kept its
+  // window shut lived for ever and kept its send buffer. Linux aborts an orphan once the probe backoff
+  // has reached TCP_RTO_MAX and counts tcp_orphan_retries (8) backoffs, answers or not.
+  const t = tcpTest({ cfg: { orphanRetries: 8 } });
+  t.establishActive(0);
+  t.user.send('xyz');
+  t.user.close(); // FIN queued behind the data: FIN_WAIT_1, and the application is gone
+  t.expectState('FIN_WAIT_1');
+  let probes = 0;
+  const H48 = 48 * 3600_000;
+  while (t.now < H48 && t.conn!.state !== 'CLOSED') {
+    t.advance(1000);
+    while (t.out.length > 0) {
+      const seg = t.out.shift()!;
+      if (seg.payload.length === 1) probes++;
+      t.send({ flags: 'ACK', seq: 5001, ack: 1001, window: 0 }); // alive, window still shut
+    }
+  }
+  t.expectState('CLOSED');
+  assert.ok(t.now < 20 * 60_000, `gone within 20 min, not after ${t.now} ms`);
+  assert.ok(probes >= 8 && probes <= 12, `${probes} probes`);
+  assert.deepEqual(t.errors(), [], 'an orphan has no application to tell');
+});
+
+test('D5 a connection the application still holds keeps probing a zero window as long as the peer answers (RFC 9293 §3.8.6.1)', () => {
+  const t = tcpTest({ cfg: { orphanRetries: 8 } });
+  t.establishActive(0);
+  t.user.send('xyz');
+  t.user.shutdown(); // FIN_WAIT_1, but not orphaned
+  for (let i = 0; i < 6 * 60; i++) {
+    t.advance(1000 * 60);
+    while (t.out.length > 0) {
+      t.out.shift();
+      t.send({ flags: 'ACK', seq: 5001, ack: 1001, window: 0 });
+    }
+  }
+  t.expectState('FIN_WAIT_1'); // six hours on, still probing
+});

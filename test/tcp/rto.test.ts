@@ -143,3 +143,28 @@ test('D4 the RTO bounds come from the configuration (rtoMin, rtoMax)', () => {
   }
   assert.deepEqual(gaps, [50, 100, 200, 400, 400]);
 });
+
+test('D4 RFC 6298 §5.7: after a SYN timed out and no RTT sample came, data starts with an RTO of 3 s (as Linux TCP_TIMEOUT_FALLBACK)', () => {
+  const t = tcpTest();
+  t.user.connect();
+  t.recv({ flags: 'SYN', seq: 1000 });
+  t.advance(1000);
+  t.recv({ flags: 'SYN', seq: 1000 }); // the SYN timed out
+  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001 }); // Karn: no sample from this exchange
+  t.recv({ flags: 'ACK' });
+  t.user.send('data');
+  t.recv({ flags: 'PSH,ACK', seq: 1001, len: 4 });
+  t.advance(2999);
+  t.recvNothing();
+  t.advance(1);
+  t.recv({ flags: 'PSH,ACK', seq: 1001, len: 4 });
+});
+
+test('D4 RFC 6298 §5.7 applies only after a SYN timeout: a clean handshake keeps the 1 s initial RTO', () => {
+  const t = tcpTest();
+  t.establishActive();
+  t.user.send('data');
+  t.recv({ flags: 'PSH,ACK', seq: 1001, len: 4 });
+  t.advance(1000);
+  t.recv({ flags: 'PSH,ACK', seq: 1001, len: 4 });
+});

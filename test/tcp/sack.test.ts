@@ -97,3 +97,25 @@ test('D3 a data segment that carries SACK blocks shrinks its payload so the pack
   assert.deepEqual(s1.options.sack, [[5101, 5201]]);
   assert.equal(s1.payload.length, MSS - 12, 'MSS less NOP,NOP,SACK(1 block)');
 });
+
+// Issue 10 #8: the same segment must not go out twice at one instant unless a timer fired in between.
+// Lost-retransmission detection took SACKs of data sent *before* a hole's retransmission (but after the
+// recovery began) as proof that the retransmission was lost, and sent the hole again at once. Linux
+// (tcp_mark_lost_retrans, RACK) counts only data sent after the retransmission.
+test('D7 a hole retransmitted during SACK recovery is not sent again at the same instant because data sent before it is SACKed', () => {
+  const t = establishSack({ congestionControl: 'newreno' });
+  t.user.send(new Uint8Array(40 * MSS));
+  assert.equal(t.out.splice(0).length, 10); // segments 0–9
+  const sent: string[] = [];
+  // Segment 0 is lost: three duplicate ACKs SACK 1–3, fast retransmit of 0; recovery point = segment 10.
+  sent.push(...sackAck(t, 0, [[1, 2]]), ...sackAck(t, 0, [[1, 3]]), ...sackAck(t, 0, [[1, 4]]));
+  // Segment 0's retransmission arrives, and 1–6; 7 is lost too but only one segment above it is SACKed yet:
+  // not lost yet, so new data goes out.
+  sent.push(...sackAck(t, 7, [[8, 9]]));
+  // More SACKs above 7, of data sent before 7 is retransmitted: 7 is lost now and is retransmitted.
+  sent.push(...sackAck(t, 7, [[8, 12]]));
+  sent.push(...sackAck(t, 7, [[8, 14]]));
+  sent.push(...sackAck(t, 7, [[8, 16]]));
+  const rtx7 = sent.filter((s) => s === '7R+1460').length;
+  assert.equal(rtx7, 1, `segment 7 retransmitted once at this instant: ${sent.join(' ')}`);
+});
