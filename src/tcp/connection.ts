@@ -651,12 +651,13 @@ export class Connection {
     }
     if (this.sndWnd === 0 && seqGe(this.sndUna, this.sndNxt) && this.persistAt === undefined && this.hasUnsent()) this.armPersist();
 
-    // RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same ACK and window, data outstanding.
+    // RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, SEG.ACK = SND.UNA (an older ACK is no duplicate: counted,
+    // spoofed or reordered old ACKs would trigger fast retransmits), same window, data outstanding.
     // RFC 6675 §2 adds ACKs that SACK new data. A zero window is the persist timer's business.
     const isDup =
       !advanced &&
       flightBefore > 0 &&
-      ((seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
+      ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
     switch (this.caState) {
       case 'open':

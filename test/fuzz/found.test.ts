@@ -52,3 +52,15 @@ test('a spoofed old segment from far below RCV.NXT cannot plant a future TSval i
   t.recv({ flags: 'ACK', ack: 5007, options: { ts: { val: 0, ecr: 210 } } });
   assert.equal(t.c.info().pawsDrops, 0);
 });
+
+test('ACKs below SND.UNA are not duplicate ACKs (RFC 5681 §2 (d)): three of them trigger no fast retransmit', () => {
+  const t = tcpTest();
+  t.establishActive();
+  t.user.send(new Uint8Array(1000));
+  t.recv({ flags: 'PSH,ACK', seq: 1001, len: 1000 });
+  t.send({ flags: 'ACK', seq: 5001, ack: 1501 }); // partial: 500 octets still in flight
+  for (let i = 0; i < 3; i++) t.send({ flags: 'ACK', seq: 5001, ack: 1001 }); // old (or spoofed) ACKs
+  t.recvNothing();
+  assert.equal(t.c.info().fastRetransmits, 0);
+  assert.equal(t.c.info().dupAcks, 0);
+});

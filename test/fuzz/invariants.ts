@@ -7,7 +7,7 @@
  *  - receive memory: every buffer the receive and reassembly queues keep
  *    alive, together, at most 2 × SO_RCVBUF + 64 KiB — whatever the segment
  *    sizes (R9); the bytes queued at most the window offered;
- *  - SACK scoreboard: no more islands than full segments the send buffer holds (+ 4);
+ *  - SACK scoreboard: at most MAX_SACK_ISLANDS (256, the scoreboard's cap) islands, whatever blocks arrive;
  *  - send memory: queued ≤ SO_SNDBUF; allocated ≤ SO_SNDBUF + 64 KiB mirror (send-buffer.ts);
  *  - timers only where the state needs them: SYN_SENT/SYN_RCVD retransmit;
  *    data or FIN outstanding ⇒ the retransmission or persist timer runs (or
@@ -19,6 +19,7 @@
 import type { Connection } from '../../src/tcp/connection.js';
 import type { Stack } from '../../src/stack/stack.js';
 import { seqDiff, seqGe, seqLe } from '../../src/tcp/seq.js';
+import { MAX_SACK_ISLANDS } from '../../src/tcp/sack-scoreboard.js';
 import { entries, entryCount, isTcb, listeners, memory, tcb, type EntryView } from './probe.js';
 
 export const RX_SLACK = 64 * 1024;
@@ -88,8 +89,7 @@ export class Invariants {
     if (m.rxRetained > rxBound) return `receive memory ${m.rxRetained} B retained (${m.rxQueued} B queued, ${m.oooBytes} B in ${m.oooIslands} islands) > bound ${rxBound}`;
     const scale = v.wsOk ? 1 << 14 : 1;
     if (m.rxQueued + m.oooBytes > cfg.recvBufferSize + scale) return `${m.rxQueued + m.oooBytes} B received and held > receive buffer ${cfg.recvBufferSize}`;
-    const sackBound = Math.ceil(cfg.sendBufferSize / Math.max(1, c.sndMss)) + 4;
-    if (m.sackIslands > sackBound) return `SACK scoreboard holds ${m.sackIslands} islands > bound ${sackBound}`;
+    if (m.sackIslands > MAX_SACK_ISLANDS) return `SACK scoreboard holds ${m.sackIslands} islands > bound ${MAX_SACK_ISLANDS}`;
     if (m.sendQueued > cfg.sendBufferSize) return `send queue ${m.sendQueued} > send buffer ${cfg.sendBufferSize}`;
     if (m.sendAllocated > Math.max(cfg.sendBufferSize, 16 * 1024) + SEND_MIRROR) return `send buffer allocation ${m.sendAllocated} > ${cfg.sendBufferSize} + ${SEND_MIRROR}`;
 
