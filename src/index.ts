@@ -25,7 +25,7 @@ export type { StackStats } from './stack/stats.js';
 export { MemoryLink, type PairOptions, type Impairment, type TapEvent, type LinkStats, type Direction } from './link/memory.js';
 export type { Link } from './link/link.js';
 export type { Clock, TimerHandle } from './util/clock.js';
-export { VirtualClock } from './util/virtual-clock.js';
+export { VirtualClock, type SettleOptions, type SettleResult } from './util/virtual-clock.js';
 export { RealClock, type RealClockOptions } from './util/real-clock.js';
 export { DEFAULT_TCP_CONFIG, type TcpConfig } from './tcp/config.js';
 export { TCP_STATES, type TcpState } from './tcp/state.js';

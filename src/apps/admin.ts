@@ -5,24 +5,78 @@
  *   GET /stats       → JSON counters named as RFC 4022 / nstat
  */
 import { createServer, type Server } from 'node:http';
+import type { SsInfo } from '../observe/ss-table.js';
 import type { SocketRow, Stack } from '../stack/stack.js';
+import type { ConnectionInfo } from '../tcp/info.js';
 
-/** One socket as /connections sends it: a SocketRow without its id, and null (JSON) for no timer. */
-export type ConnectionJson = Omit<SocketRow, 'id' | 'timerExpiresIn'> & { timerExpiresIn: number | null };
+/**
+ * One socket as /connections sends it: a SocketRow without its id, null
+ * (JSON) for no timer, and `info` (what `ss -i` shows; absent for listeners
+ * and TIME_WAIT entries, which keep no such state).
+ */
+export type ConnectionJson = Omit<SocketRow, 'id' | 'timerExpiresIn' | 'info'> & { timerExpiresIn: number | null; info?: SsInfo };
 
 export function connectionsJson(stack: Stack): ConnectionJson[] {
-  return stack.connections().map((r) => ({
-    state: r.state,
-    local: r.local,
-    remote: r.remote,
-    sendQueue: r.sendQueue,
-    recvQueue: r.recvQueue,
-    rto: r.rto,
-    cwnd: r.cwnd,
-    timer: r.timer,
-    timerExpiresIn: r.timerExpiresIn ?? null,
-    retransmits: r.retransmits,
-  }));
+  const now = stack.clock.now();
+  return stack.connections().map((r) => {
+    const row: ConnectionJson = {
+      state: r.state,
+      local: r.local,
+      remote: r.remote,
+      sendQueue: r.sendQueue,
+      recvQueue: r.recvQueue,
+      rto: r.rto,
+      cwnd: r.cwnd,
+      timer: r.timer,
+      timerExpiresIn: r.timerExpiresIn ?? null,
+      retransmits: r.retransmits,
+    };
+    if (r.info && r.state !== 'TIME_WAIT') row.info = ssInfo(r.info, now);
+    return row;
+  });
+}
+
+/** The `ss -i` view of a connection's snapshot; times become "ms ago". */
+export function ssInfo(i: ConnectionInfo, now: number): SsInfo {
+  const ago = (t: number | undefined): number | undefined => (t === undefined ? undefined : Math.max(0, now - t));
+  const info: SsInfo = {
+    rto: i.rto,
+    srtt: i.srtt,
+    rttvar: i.rttvar,
+    minRtt: i.minRtt,
+    backoff: i.backoff,
+    ato: i.ato,
+    mss: i.mss,
+    rcvMss: i.rcvMss,
+    advMss: i.advMss,
+    cwndSegments: i.cwndSegments,
+    ssthreshSegments: i.ssthreshSegments,
+    cwnd: i.cwnd,
+    sndWnd: i.sndWnd,
+    rcvWnd: i.rcvWnd,
+    congestionControl: i.congestionControl,
+    options: i.options,
+    bytesSent: i.bytesSent,
+    bytesRetrans: i.bytesRetrans,
+    bytesAcked: i.bytesAcked,
+    bytesReceived: i.bytesReceived,
+    segsOut: i.segsOut,
+    segsIn: i.segsIn,
+    dataSegsOut: i.dataSegsOut,
+    dataSegsIn: i.dataSegsIn,
+    bytesInFlight: i.bytesInFlight,
+    retransmits: i.retransmits,
+    totalRetrans: i.totalRetrans,
+    lost: i.lost,
+    sacked: i.sacked,
+  };
+  const snd = ago(i.lastSend);
+  const rcv = ago(i.lastRecv);
+  const ack = ago(i.lastAck);
+  if (snd !== undefined) info.lastSendAgo = snd;
+  if (rcv !== undefined) info.lastRecvAgo = rcv;
+  if (ack !== undefined) info.lastAckAgo = ack;
+  return info;
 }
 
 /** Start the admin server; resolves once it listens. */
@@ -49,13 +103,4 @@ export function startAdmin(stack: Stack, host: string, port: number): Promise<Se
       resolve(server);
     });
   });
-}
-
-/** Parse "HOST:PORT" / "[v6]:PORT" as the CLI flags give it. */
-export function parseHostPort(text: string): { host: string; port: number } | null {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
-  if (!m) return null;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return null;
-  return { host: (m[1] ?? m[2])!, port };
 }

@@ -5,14 +5,10 @@
  * synack's own link layer, both directions). Parsing only; tun-stack.ts
  * opens what they describe.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Impairment } from '../link/memory.js';
-import { formatAddress, parseAddress } from '../wire/address.js';
+import { UsageError, addressPrefix, hostPort, bitRate, duration, integer, ipAddress, parseCommandArgs, probability, type OptionSpecs, type ParsedValues } from './args.js';
 
-/** A bad command line: the command prints the message and its help, and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 export const LINK_OPTIONS = {
   tun: { type: 'string' },
@@ -32,14 +28,14 @@ export const LINK_OPTIONS = {
   corrupt: { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
-} as const satisfies NonNullable<ParseArgsConfig['options']>;
+} as const satisfies OptionSpecs;
 
 export const LINK_HELP = `link:
   --tun IFNAME          TUN device to create, or attach to if it exists (required)
   --ip ADDR/PREFIX      synack's address on it, e.g. 10.9.0.2/24 (required)
   --host-ip ADDR        give the kernel side this address (same prefix) and bring the device up
   --mtu N               set the device MTU first (68..65535)
-  --msl SECONDS         maximum segment lifetime; TIME_WAIT lasts 2×MSL (default 30)
+  --msl SECONDS         maximum segment lifetime (or with a unit: 500ms); TIME_WAIT lasts 2×MSL (default 30)
   --pcap FILE           record every packet crossing the device (pcap, LINKTYPE_RAW: Wireshark, tcpdump -r)
 impairments, applied inside synack to both directions:
   --loss P              drop each packet with probability P (0..1)
@@ -48,10 +44,33 @@ impairments, applied inside synack to both directions:
   --reorder-delay MS    how long a reordered packet is held (default 2×(delay+1))
   --delay MS            one-way delay added to every packet
   --jitter MS           extra delay drawn from [0, MS)
-  --rate BITS           serialize at this rate (bits/s; suffix k, M or G), drop-tail queue
+  --rate BITS           serialize at this rate in bits/s (suffix k, M or G: 10M), drop-tail queue
   --queue-limit BYTES   size of that queue (default 1 MiB)
   --corrupt P           flip one bit of a packet with probability P
   --seed N              seed of the impairment model (default 1): same seed, same pattern`;
+
+/** Watching a TUN stack as it works: `serve`, `connect` and `fetch` all take these. */
+export const WATCH_OPTIONS = {
+  trace: { type: 'boolean' },
+  admin: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+export const WATCH_HELP = `watching:
+  --trace               print each connection's state changes and segments as they happen, one line
+                        each (← in, → out, rtx = retransmission, ✕ lost = dropped by the impairment)
+  --admin HOST:PORT     GET /connections and /stats on the host's own network, for \`synack ss --admin\`
+                        and \`synack nstat --admin\``;
+
+export interface WatchFlags {
+  trace: boolean;
+  admin?: { host: string; port: number };
+}
+
+export function parseWatchFlags(values: ParsedValues<typeof WATCH_OPTIONS>): WatchFlags {
+  const watch: WatchFlags = { trace: values.trace === true };
+  if (values.admin !== undefined) watch.admin = hostPort('--admin', values.admin);
+  return watch;
+}
 
 export interface LinkFlags {
   tun: string;
@@ -69,82 +88,56 @@ export interface LinkFlags {
   seed: number;
 }
 
-type Values = { [K in keyof typeof LINK_OPTIONS]?: (typeof LINK_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = ParsedValues<typeof LINK_OPTIONS>;
 
 /**
  * Parse a command line made of the link flags plus the command's own
- * `options`; throws UsageError on unknown flags, missing values or bad
- * positionals count.
+ * `options`; throws UsageError on unknown flags and missing values.
  */
-export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(
-  argv: string[],
-  options: O,
-): { values: Values & { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...LINK_OPTIONS, ...options }, allowPositionals: true, strict: true });
-    return { values: values as never, positionals };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+export function parseCommandLine<O extends OptionSpecs>(argv: string[], options: O): { values: Values & ParsedValues<O>; positionals: string[] } {
+  const { values, positionals } = parseCommandArgs(argv, { ...LINK_OPTIONS, ...options });
+  return { values: values as Values & ParsedValues<O>, positionals };
 }
 
 /** Check and convert the link flags. */
 export function parseLinkFlags(values: Values): LinkFlags {
   const tun = values.tun;
   if (tun === undefined) throw new UsageError('--tun IFNAME is required');
-  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(tun) || tun === '.' || tun === '..') throw new UsageError(`--tun: invalid interface name "${tun}" (1-15 characters of [A-Za-z0-9_.-])`);
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(tun) || tun === '.' || tun === '..') throw new UsageError(`--tun ${tun}: must be an interface name of 1 to 15 characters of A-Z a-z 0-9 _ . -`);
   if (values.ip === undefined) throw new UsageError('--ip ADDR/PREFIX is required');
-  const { bytes, prefix } = parseCidr(values.ip);
-  const flags: LinkFlags = { tun, address: formatAddress(bytes), prefix, seed: 1 };
+  const { bytes, text, prefix } = addressPrefix('--ip', values.ip);
+  const flags: LinkFlags = { tun, address: text, prefix, seed: 1 };
 
   if (values['host-ip'] !== undefined) {
-    const host = parseAddress(values['host-ip']);
-    if (!host) throw new UsageError(`--host-ip: "${values['host-ip']}" is not an IP address`);
-    if (host.length !== bytes.length) throw new UsageError('--host-ip and --ip must be of the same family');
-    if (formatAddress(host) === flags.address) throw new UsageError('--host-ip must differ from --ip (one end of the link each)');
-    if (!samePrefix(host, bytes, prefix)) throw new UsageError(`--host-ip ${values['host-ip']} is not in ${values.ip}: the kernel would not route that prefix into the device`);
-    flags.hostIp = formatAddress(host);
+    const raw = values['host-ip'];
+    const host = ipAddress('--host-ip', raw);
+    if (host.bytes.length !== bytes.length) throw new UsageError(`--host-ip ${raw}: must be of the same family as --ip ${values.ip}`);
+    if (host.text === flags.address) throw new UsageError(`--host-ip ${raw}: must differ from --ip (one end of the link each)`);
+    if (!samePrefix(host.bytes, bytes, prefix)) throw new UsageError(`--host-ip ${raw}: is not in ${values.ip}, so the kernel would not route that prefix into the device`);
+    flags.hostIp = host.text;
   }
-  const mtu = num(values, 'mtu', (n) => Number.isInteger(n) && n >= (bytes.length === 16 ? 1280 : 68) && n <= 65535, `an integer in ${bytes.length === 16 ? 1280 : 68}..65535`);
-  if (mtu !== undefined) flags.mtu = mtu;
-  const msl = num(values, 'msl', (n) => n > 0 && n <= 3600, 'seconds in (0, 3600]');
-  if (msl !== undefined) flags.msl = msl * 1000;
+  const v6 = bytes.length === 16;
+  if (values.mtu !== undefined) flags.mtu = integer('--mtu', values.mtu, v6 ? 1280 : 68, 65535, 'an integer', v6 ? ' (IPv6 needs 1280 at least)' : '');
+  if (values.msl !== undefined) flags.msl = duration('--msl', values.msl, { unit: 's', minMs: 0, maxMs: 3_600_000, minExclusive: true });
   if (values.pcap !== undefined) {
-    if (values.pcap === '') throw new UsageError('--pcap needs a file name');
+    if (values.pcap === '') throw new UsageError('--pcap "": needs a file name');
     flags.pcap = values.pcap;
   }
-  const seed = num(values, 'seed', (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer in 0..4294967295');
-  if (seed !== undefined) flags.seed = seed;
+  if (values.seed !== undefined) flags.seed = integer('--seed', values.seed, 0, 0xffffffff);
 
   const imp: Impairment = {};
-  const probability = (n: number): boolean => n >= 0 && n <= 1;
-  const ms = (n: number): boolean => n >= 0 && n <= 60_000;
-  const set = <K extends keyof Impairment>(key: K, v: Impairment[K] | undefined): void => {
-    if (v !== undefined) imp[key] = v;
-  };
-  set('loss', num(values, 'loss', probability, 'a probability in 0..1'));
-  set('duplicate', num(values, 'duplicate', probability, 'a probability in 0..1'));
-  set('reorder', num(values, 'reorder', probability, 'a probability in 0..1'));
-  set('corrupt', num(values, 'corrupt', probability, 'a probability in 0..1'));
-  set('reorderDelayMs', num(values, 'reorder-delay', ms, 'milliseconds in 0..60000'));
-  set('delayMs', num(values, 'delay', ms, 'milliseconds in 0..60000'));
-  set('jitterMs', num(values, 'jitter', ms, 'milliseconds in 0..60000'));
-  set('queueLimitBytes', num(values, 'queue-limit', (n) => Number.isInteger(n) && n >= 1500, 'an integer number of bytes >= 1500'));
-  if (values.rate !== undefined) imp.rateBps = parseRate(values.rate);
+  const ms = (flag: string, raw: string): number => duration(flag, raw, { unit: 'ms', minMs: 0, maxMs: 60_000 });
+  if (values.loss !== undefined) imp.loss = probability('--loss', values.loss);
+  if (values.duplicate !== undefined) imp.duplicate = probability('--duplicate', values.duplicate);
+  if (values.reorder !== undefined) imp.reorder = probability('--reorder', values.reorder);
+  if (values.corrupt !== undefined) imp.corrupt = probability('--corrupt', values.corrupt);
+  if (values['reorder-delay'] !== undefined) imp.reorderDelayMs = ms('--reorder-delay', values['reorder-delay']);
+  if (values.delay !== undefined) imp.delayMs = ms('--delay', values.delay);
+  if (values.jitter !== undefined) imp.jitterMs = ms('--jitter', values.jitter);
+  if (values['queue-limit'] !== undefined) imp.queueLimitBytes = integer('--queue-limit', values['queue-limit'], 1500, 2 ** 30, 'a number of bytes');
+  if (values.rate !== undefined) imp.rateBps = bitRate('--rate', values.rate);
   if (Object.keys(imp).length > 0) flags.impairment = imp;
   return flags;
-}
-
-/** "10.9.0.2/24", "fd00::2/64"; a bare address gets /24 (IPv4) or /64 (IPv6). */
-function parseCidr(text: string): { bytes: Uint8Array; prefix: number } {
-  const [addr, len, extra] = text.split('/');
-  const bytes = parseAddress(addr ?? '');
-  if (!bytes || extra !== undefined) throw new UsageError(`--ip: expected ADDR/PREFIX, got "${text}"`);
-  const max = bytes.length * 8;
-  if (len === undefined) return { bytes, prefix: bytes.length === 4 ? 24 : 64 };
-  const prefix = Number(len);
-  if (!/^\d{1,3}$/.test(len) || prefix < 1 || prefix > max - 1) throw new UsageError(`--ip: prefix length must be in 1..${max - 1}, got "${len}"`);
-  return { bytes, prefix };
 }
 
 function samePrefix(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
@@ -153,22 +146,4 @@ function samePrefix(a: Uint8Array, b: Uint8Array, prefix: number): boolean {
     if ((a[bit >> 3]! & mask) !== (b[bit >> 3]! & mask)) return false;
   }
   return true;
-}
-
-/** A numeric flag: undefined when absent; UsageError when not a number satisfying `ok`. */
-function num(values: Record<string, unknown>, name: string, ok: (n: number) => boolean, what: string): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`--${name}: expected ${what}, got "${String(raw)}"`);
-  return n;
-}
-
-/** "10M" → 10e6 bits/s (k, M, G are powers of 1000, as in networking). */
-function parseRate(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmMgG]?)$/.exec(text.trim());
-  const scale = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[(m?.[2] ?? '').toLowerCase()];
-  const n = m && scale !== undefined ? Number(m[1]) * scale : NaN;
-  if (!(n >= 1000)) throw new UsageError(`--rate: expected bits per second of at least 1000 (e.g. 500k, 10M, 1G), got "${text}"`);
-  return n;
 }

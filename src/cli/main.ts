@@ -22,6 +22,10 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   serve: () => import('./commands/serve.js'),
   connect: () => import('./commands/connect.js'),
   fetch: () => import('./commands/fetch.js'),
+  nstat: () => import('./commands/nstat.js'),
+  netstat: () => import('./commands/nstat.js').then((m) => ({ command: m.netstatCommand })),
+  analyze: () => import('./commands/analyze.js'),
+  doctor: () => import('./commands/doctor.js'),
 };
 
 export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {
@@ -51,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   if (!load) {
-    process.stderr.write(`synack: unknown command "${name}"\n\n${await usage()}\n`);
+    process.stderr.write(`synack: ${name}: unknown command (one of ${Object.keys(COMMANDS).join(', ')}; synack --help says what each does)\n`);
     return 2;
   }
   const { command } = await load();

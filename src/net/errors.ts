@@ -9,6 +9,7 @@
  * `errno` is the negative libuv number (e.g. -111), taken from os.constants.
  */
 import { constants } from 'node:os';
+import { inspect } from 'node:util';
 
 /** An Error with Node's system-error fields. */
 export interface NetError extends Error {
@@ -69,6 +70,38 @@ export function nodeError(code: string, message: string, Ctor: ErrorConstructor 
 }
 
 export const ERR_SOCKET_CLOSED = (): NetError => nodeError('ERR_SOCKET_CLOSED', 'Socket is closed');
+export const ERR_SOCKET_CLOSED_BEFORE_CONNECTION = (): NetError =>
+  nodeError('ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established');
+export const ERR_SOCKET_CONNECTION_TIMEOUT = (): NetError => nodeError('ERR_SOCKET_CONNECTION_TIMEOUT', 'Socket connection timeout');
+export const ERR_INVALID_IP_ADDRESS = (ip: unknown): NetError => nodeError('ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(ip)}`, TypeError);
+export const ERR_INVALID_ADDRESS_FAMILY = (family: unknown, host: unknown, port: unknown): NetError =>
+  nodeError('ERR_INVALID_ADDRESS_FAMILY', `Invalid address family: ${String(family)} ${String(host)}:${String(port)}`, RangeError);
+
+/** How Node's ERR_INVALID_ARG_TYPE describes the value it got. */
+function received(value: unknown): string {
+  if (value === null || value === undefined) return ` Received ${String(value)}`;
+  if (typeof value === 'function') return ` Received function ${value.name}`;
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name ? ` Received an instance of ${name}` : ` Received ${inspect(value, { depth: -1 })}`;
+  }
+  let shown = inspect(value, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return ` Received type ${typeof value} (${shown})`;
+}
+
+/** `The "msecs" argument must be of type number. Received type string ('1')` — `expected` is "number" or "one of type number or string". */
+export function ERR_INVALID_ARG_TYPE(name: string, expected: string, value: unknown): NetError {
+  const kind = name.includes('.') ? 'property' : 'argument';
+  const what = expected.startsWith('one of') ? `must be ${expected}` : `must be of type ${expected}`;
+  return nodeError('ERR_INVALID_ARG_TYPE', `The "${name}" ${kind} ${what}.${received(value)}`, TypeError);
+}
+
+/** `The argument 'options' must have the property "port" or "path". Received {}` */
+export function ERR_INVALID_ARG_VALUE(name: string, value: unknown, reason = 'is invalid'): NetError {
+  const kind = name.includes('.') ? 'property' : 'argument';
+  return nodeError('ERR_INVALID_ARG_VALUE', `The ${kind} '${name}' ${reason}. Received ${inspect(value)}`, TypeError);
+}
 export const ERR_SERVER_NOT_RUNNING = (): NetError => nodeError('ERR_SERVER_NOT_RUNNING', 'Server is not running.');
 export const ERR_SERVER_ALREADY_LISTEN = (): NetError =>
   nodeError('ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');

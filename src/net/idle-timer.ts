@@ -1,4 +1,7 @@
-import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Clock, ScheduleOptions, TimerHandle } from '../util/clock.js';
+
+/** As Node's socket timeouts (setUnrefTimeout): the idle timer alone never keeps the process alive. */
+const UNREF: ScheduleOptions = { ref: false };
 
 /**
  * socket.setTimeout()'s idle timer, on an injected clock (the stack's, so it
@@ -29,7 +32,7 @@ export class IdleTimer {
     if (this.ms === 0) return;
     const now = this.clock().now();
     this.lastActive = now;
-    if (!this.handle) this.handle = this.clock().schedule(now + this.ms, this.fire);
+    if (!this.handle) this.handle = this.clock().schedule(now + this.ms, this.fire, UNREF);
   }
 
   /** Stop for good (destroy). */
@@ -40,7 +43,7 @@ export class IdleTimer {
 
   private arm(now: number): void {
     this.lastActive = now;
-    this.handle = this.clock().schedule(now + this.ms, this.fire);
+    this.handle = this.clock().schedule(now + this.ms, this.fire, UNREF);
   }
 
   private readonly fire = (): void => {
@@ -48,7 +51,7 @@ export class IdleTimer {
     if (this.ms === 0) return;
     const due = this.lastActive + this.ms;
     if (this.clock().now() < due) {
-      this.handle = this.clock().schedule(due, this.fire);
+      this.handle = this.clock().schedule(due, this.fire, UNREF);
       return;
     }
     this.onIdle();

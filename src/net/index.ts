@@ -71,8 +71,13 @@ export function createNet(stack: Stack): Net {
       if (typeof a === 'function') super({ stack }, a);
       else super({ ...a, stack }, b);
     }
+
+    /** Accepted sockets are instances of this stack's `net.Socket`, as in Node. */
+    protected override newSocket(options: SocketOptions): Socket {
+      return new BoundSocket(options);
+    }
   }
-  const connect = (...args: unknown[]): Socket => connectOn(stack, args);
+  const connect = (...args: unknown[]): Socket => connectOn(BoundSocket, args);
   return {
     stack,
     Socket: BoundSocket,

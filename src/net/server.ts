@@ -10,8 +10,10 @@ import type { Listener } from '../stack/listener.js';
 import type { Stack } from '../stack/stack.js';
 import type { TcpSocket } from '../stack/socket.js';
 import { normalizeListenArgs } from './args.js';
-import { ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING, lookupError, systemError, type NetError } from './errors.js';
-import { Socket } from './socket.js';
+import { ERR_SERVER_ALREADY_LISTEN, ERR_SERVER_NOT_RUNNING, systemError, type NetError } from './errors.js';
+import { stackLookup } from './lookup.js';
+import { HandleRef } from './handle-ref.js';
+import { Socket, type SocketOptions } from './socket.js';
 
 export interface ServerOptions {
   /** The stack to listen on. `stack.net.createServer` fills it in. */
@@ -39,6 +41,8 @@ export class Server extends EventEmitter {
   private readonly stack: Stack | undefined;
   private listener: Listener | undefined;
   private connections = 0;
+  /** Keeps the process alive while listening, unless unref()'d. */
+  private readonly handle = new HandleRef(() => this.stack?.clock);
 
   constructor(connectionListener?: (socket: Socket) => void);
   constructor(options?: ServerOptions, connectionListener?: (socket: Socket) => void);
@@ -67,34 +71,47 @@ export class Server extends EventEmitter {
   listen(options: { port?: number; host?: string; backlog?: number }, listeningListener?: () => void): this;
   listen(...args: unknown[]): this {
     const { port, host, backlog, cb } = normalizeListenArgs(args);
-    if (this.listener) throw ERR_SERVER_ALREADY_LISTEN();
+    if (this.listener || this.resolving) throw ERR_SERVER_ALREADY_LISTEN();
     const stack = this.stack;
     if (!stack) throw new TypeError('synack: this Server has no stack; create it with stack.net.createServer()');
     if (cb) this.once('listening', cb);
+    if (host !== undefined && isIP(host) === 0) {
+      // Node's lookupAndListen: a name is resolved first ("localhost" is this stack's own address).
+      this.resolving = true;
+      stackLookup(stack)(host, {}, (err, ip) => {
+        this.resolving = false;
+        if (err) this.emit('error', err);
+        else this.listenOn(stack, port, ip as string, backlog);
+      });
+      return this;
+    }
+    this.listenOn(stack, port, host, backlog);
+    return this;
+  }
+
+  private resolving = false;
+
+  private listenOn(stack: Stack, port: number, host: string | undefined, backlog: number | undefined): void {
     // "0.0.0.0" and "::" mean every address of the stack.
     const anyHost = host === undefined || host === '0.0.0.0' || host === '::';
     const bindHost = anyHost ? undefined : host;
     const shownHost = bindHost ?? this.anyAddress();
-    if (bindHost !== undefined && isIP(bindHost) === 0) {
-      process.nextTick(() => this.emit('error', lookupError(bindHost)));
-      return this;
-    }
     try {
       this.listener = stack.listen(port, listenOpts(bindHost, backlog)); // port 0: the stack picks a free one
     } catch (e) {
       const code = (e as { code?: string }).code;
       const err: NetError | Error = code ? systemError(code, 'listen', shownHost, port) : (e as Error);
       process.nextTick(() => this.emit('error', err));
-      return this;
+      return;
     }
     const l = this.listener;
+    this.handle.open();
     l.on('connection', (tcp) => this.onConnection(tcp));
     // Connections that completed before we attached (none today, but the queue exists).
     for (let t = l.accept(); t; t = l.accept()) this.onConnection(t);
     process.nextTick(() => {
       if (this.listener === l) this.emit('listening');
     });
-    return this;
   }
 
   private onConnection(tcp: TcpSocket): void {
@@ -105,7 +122,7 @@ export class Server extends EventEmitter {
       tcp.close();
       return;
     }
-    const socket = new Socket({
+    const socket = this.newSocket({
       ...(this.stack ? { stack: this.stack } : {}),
       tcp,
       allowHalfOpen: this.allowHalfOpen,
@@ -118,6 +135,11 @@ export class Server extends EventEmitter {
     this.connections++;
     socket._attachServer(this);
     this.emit('connection', socket);
+  }
+
+  /** The class of accepted sockets (`stack.net.Server` makes them `stack.net.Socket`s). */
+  protected newSocket(options: SocketOptions): Socket {
+    return new Socket(options);
   }
 
   /**
@@ -133,6 +155,7 @@ export class Server extends EventEmitter {
     const l = this.listener;
     this.listener = undefined;
     l?.close();
+    this.handle.close();
     this.emitCloseIfDrained();
     return this;
   }
@@ -161,12 +184,14 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  /** The stack's clock, not a libuv handle, keeps the process alive: ref/unref are no-ops. */
+  /** As Node: a listening server keeps the process alive (it holds the stack's clock) unless unref()'d; remembered across listen(). */
   ref(): this {
+    this.handle.ref();
     return this;
   }
 
   unref(): this {
+    this.handle.unref();
     return this;
   }
 

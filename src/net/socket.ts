@@ -14,16 +14,33 @@
  *   stream asks for more with _read(), which reads again and opens the window.
  */
 import { Duplex } from 'node:stream';
-import { isIP, type AddressInfo } from 'node:net';
+import dns, { type LookupAddress } from 'node:dns';
+import { getDefaultAutoSelectFamily, getDefaultAutoSelectFamilyAttemptTimeout, isIP, type AddressInfo } from 'node:net';
 import type { Stack } from '../stack/stack.js';
 import type { TcpError, TcpSocket } from '../stack/socket.js';
+import type { ConnectionInfo } from '../tcp/info.js';
 import type { TcpState } from '../tcp/state.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
 import { RealClock } from '../util/real-clock.js';
-import { normalizeConnectArgs, type NetConnectOptions } from './args.js';
-import { EPIPE_ENDED, ERR_SOCKET_CLOSED, lookupError, systemError, unsupported, type NetError } from './errors.js';
+import { normalizeArgs, validateConnectOptions, type NetConnectOptions, type ValidConnectOptions } from './args.js';
+import {
+  EPIPE_ENDED,
+  ERR_INVALID_ADDRESS_FAMILY,
+  ERR_INVALID_ARG_TYPE,
+  ERR_INVALID_IP_ADDRESS,
+  ERR_SOCKET_CLOSED,
+  ERR_SOCKET_CLOSED_BEFORE_CONNECTION,
+  ERR_SOCKET_CONNECTION_TIMEOUT,
+  nodeError,
+  systemError,
+  unsupported,
+  type NetError,
+} from './errors.js';
+import { HandleRef } from './handle-ref.js';
 import { IdleTimer } from './idle-timer.js';
+import { dnsFamily, stackLookup, type LookupOptions } from './lookup.js';
 import type { Server } from './server.js';
+import { WriteBatch } from './write-batch.js';
 
 /** How much one read takes from the TCB's receive queue (libuv reads 64 KiB at a time). */
 const READ_CHUNK = 64 * 1024;
@@ -49,14 +66,18 @@ export interface SocketOptions {
 
 export type SocketReadyState = 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed';
 
-interface PendingWrite {
-  chunks: Uint8Array[];
-  /** Bytes of this write already taken by the TCB (for bytesWritten). */
-  taken: number;
-  cb: (err?: Error | null) => void;
-}
-
 let fallbackClock: Clock | undefined;
+
+/** Happy Eyeballs state of one connect() to a name with several addresses (Node's internalConnectMultiple). */
+interface MultiConnect {
+  addresses: LookupAddress[];
+  current: number;
+  port: number;
+  localPort: number | undefined;
+  timeout: number;
+  timer: TimerHandle | undefined;
+  errors: NetError[];
+}
 
 export class Socket extends Duplex {
   /** True from connect() until 'connect' (or failure). */
@@ -65,21 +86,27 @@ export class Socket extends Duplex {
   server: Server | null = null;
   /** The idle timeout last given to setTimeout() (Node sets this property too; http's Agent reads it). */
   timeout?: number;
-  readonly autoSelectFamilyAttemptedAddresses: string[] = [];
+  /** As Node: set when a name resolved to several addresses and each was tried ("address:port"). */
+  autoSelectFamilyAttemptedAddresses: string[] = [];
 
   private readonly stack: Stack | undefined;
   /** The Server that counts this socket (Node's `_server`; `server` is for users and http). */
   private owner: Server | undefined;
   private tcp: TcpSocket | undefined;
+  /** Node's `_handle !== null`: from connect() (or accept) until destroy. */
+  private hasHandle = false;
+  /** Keeps the process alive while the handle is open, unless unref()'d. */
+  private handle: HandleRef;
   private reading = false;
   private pulling = false;
   private eofPushed = false;
-  private pendingWrite: PendingWrite | undefined;
+  private pendingWrite: WriteBatch | undefined;
   private pendingFinal: ((err?: Error | null) => void) | undefined;
   private bytesDispatched = 0;
   private bytesReceived = 0;
   private resetOnDestroy = false;
-  private connectTarget: { address: string; port: number } | undefined;
+  private connectTarget: { address: string; port: number; family: number } | undefined;
+  private multi: MultiConnect | undefined;
   private readonly idle = new IdleTimer(() => this.clock, () => {
     if (!this.destroyed) this.emit('timeout');
   });
@@ -101,6 +128,7 @@ export class Socket extends Duplex {
       ...(options.writableHighWaterMark !== undefined ? { writableHighWaterMark: options.writableHighWaterMark } : {}),
     });
     this.stack = options.stack;
+    this.handle = new HandleRef(() => this.stack?.clock);
     this.noDelay = Boolean(options.noDelay);
     this.keepAlive = Boolean(options.keepAlive);
     this.keepAliveDelayMs = Math.max(0, options.keepAliveInitialDelay ?? 0);
@@ -109,6 +137,7 @@ export class Socket extends Duplex {
       if (!this.allowHalfOpen) this.write = this.writeAfterFin;
     });
     if (options.tcp) {
+      this.openHandle();
       this.adopt(options.tcp);
       this.applyOptions();
       if (options.pauseOnCreate) (this as { readableFlowing: boolean | null }).readableFlowing = false; // reading starts with resume()
@@ -123,58 +152,205 @@ export class Socket extends Duplex {
   connect(port: number, connectionListener?: () => void): this;
   connect(path: string, connectionListener?: () => void): this;
   connect(...args: unknown[]): this {
-    const { options, cb } = normalizeConnectArgs(args);
-    if (this.tcp || this.connecting) throw unsupported('connect() on a socket that is already connected or connecting');
+    const { options: raw, cb } = normalizeArgs(args);
+    if (cb) this.once('connect', cb);
+    const options = validateConnectOptions(raw);
     const stack = this.stack;
     if (!stack) throw new TypeError('synack: this Socket has no stack; create it with stack.net.Socket or stack.net.connect()');
-    if (this.destroyed) {
-      // Node re-initializes a destroyed socket; we keep it simple and refuse.
-      throw ERR_SOCKET_CLOSED();
-    }
-    if (cb) this.once('connect', cb);
-    if (options.timeout) this.setTimeout(options.timeout);
+    // Node: writeAfterFIN from a previous life goes, and a destroyed socket is re-initialised.
+    if (Object.prototype.hasOwnProperty.call(this, 'write')) delete (this as { write?: unknown }).write;
+    if (this.destroyed) this.reinitialize();
     if (options.noDelay !== undefined) this.noDelay = options.noDelay;
     if (options.keepAlive !== undefined) this.keepAlive = options.keepAlive;
     if (options.keepAliveInitialDelay !== undefined) this.keepAliveDelayMs = options.keepAliveInitialDelay;
+    this.connectTcp = options.tcp;
+    if (!this.hasHandle) this.openHandle();
+    this.touch();
     this.connecting = true;
-    const host = options.host ?? 'localhost';
-    const port = options.port;
-    // Node connects on the next tick even for an IP literal (after a skipped lookup), so the
-    // caller can still attach listeners or destroy() the socket synchronously.
-    process.nextTick(() => {
-      if (!this.connecting || this.destroyed) return;
-      if (isIP(host) === 0) {
-        this.destroy(lookupError(host));
-        return;
-      }
-      this.connectTarget = { address: host, port };
-      let tcp: TcpSocket;
-      try {
-        tcp = stack.connect({
-          remoteAddress: host,
-          remotePort: port,
-          ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
-          ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
-          ...(options.tcp !== undefined ? { tcp: options.tcp } : {}),
-        });
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        this.destroy(code ? systemError(code, 'connect', host, port) : (e as Error));
-        return;
-      }
-      this.adopt(tcp);
-    });
+    this.lookupAndConnect(stack, options);
     return this;
+  }
+
+  /** Back to a fresh socket after destroy(), as Node's connect() does (a new handle; counters start at 0). */
+  private reinitialize(): void {
+    (this as unknown as { _undestroy(): void })._undestroy();
+    this.tcp = undefined;
+    this.reading = false;
+    this.pulling = false;
+    this.eofPushed = false;
+    this.pendingWrite = undefined;
+    this.pendingFinal = undefined;
+    this.bytesDispatched = 0;
+    this.bytesReceived = 0;
+    this.resetOnDestroy = false;
+    this.connectTarget = undefined;
+    this.multi = undefined;
+  }
+
+  private openHandle(): void {
+    this.hasHandle = true;
+    this.handle = new HandleRef(() => this.stack?.clock); // a new handle is referenced
+    this.handle.open();
+  }
+
+  /** Node's lookupAndConnect: IP literals connect on the next tick; names go through `lookup`. */
+  private lookupAndConnect(stack: Stack, options: ValidConnectOptions): void {
+    const host = options.host || 'localhost';
+    const { port, localAddress, localPort } = options;
+    const literal = isIP(host);
+    if (literal) {
+      process.nextTick(() => {
+        if (this.connecting) this.internalConnect(stack, host, port, literal, localAddress, localPort);
+      });
+      return;
+    }
+    const lookup = options.lookup ?? stackLookup(stack);
+    const dnsopts: LookupOptions = { family: dnsFamily(options.family) as LookupOptions['family'], hints: options.hints || 0 };
+    if (dnsopts.family !== 4 && dnsopts.family !== 6 && dnsopts.hints === 0) dnsopts.hints = dns.ADDRCONFIG;
+    const autoSelect = options.autoSelectFamily ?? getDefaultAutoSelectFamily();
+    if (dnsopts.family !== 4 && dnsopts.family !== 6 && !localAddress && autoSelect) {
+      dnsopts.all = true;
+      const timeout = Math.max(10, options.autoSelectFamilyAttemptTimeout ?? getDefaultAutoSelectFamilyAttemptTimeout());
+      lookup(host, dnsopts, (err, addresses) => this.afterLookupAll(stack, host, options, err, addresses, timeout));
+      return;
+    }
+    lookup(host, dnsopts, (err, ip, addressType) => {
+      this.emit('lookup', err, ip, addressType, host);
+      if (!this.connecting) return;
+      if (err) process.nextTick(() => this.destroy(err));
+      else if (typeof ip !== 'string' || !isIP(ip)) process.nextTick(() => this.destroy(ERR_INVALID_IP_ADDRESS(ip)));
+      else if (addressType !== 4 && addressType !== 6) process.nextTick(() => this.destroy(ERR_INVALID_ADDRESS_FAMILY(addressType, options.host, options.port)));
+      else {
+        this.touch();
+        this.internalConnect(stack, ip, port, addressType, localAddress, localPort);
+      }
+    });
+  }
+
+  /** Node's lookupAndConnectMultiple: every address, families alternating, first family first. */
+  private afterLookupAll(stack: Stack, host: string, options: ValidConnectOptions, err: NodeJS.ErrnoException | null, addresses: string | LookupAddress[], timeout: number): void {
+    if (!this.connecting) return;
+    if (err) {
+      this.emit('lookup', err, undefined, undefined, host);
+      process.nextTick(() => this.destroy(err));
+      return;
+    }
+    const list = Array.isArray(addresses) ? addresses : [];
+    const groups: LookupAddress[][] = [[], []];
+    let first: number | undefined;
+    for (const a of list) {
+      this.emit('lookup', err, a.address, a.family, host);
+      if (!this.connecting) return;
+      if (isIP(a.address) && (a.family === 4 || a.family === 6)) {
+        first ??= a.family;
+        const g = groups[a.family === first ? 0 : 1]!;
+        if (!g.some((x) => x.address === a.address)) g.push(a);
+      }
+    }
+    if (groups[0]!.length === 0) {
+      const a = list[0];
+      if (a && !isIP(a.address)) process.nextTick(() => this.destroy(ERR_INVALID_IP_ADDRESS(a.address)));
+      else if (a) process.nextTick(() => this.destroy(ERR_INVALID_ADDRESS_FAMILY(a.family, options.host, options.port)));
+      return;
+    }
+    const toAttempt: LookupAddress[] = [];
+    for (let i = 0; i < Math.max(groups[0]!.length, groups[1]!.length); i++) {
+      if (groups[0]![i]) toAttempt.push(groups[0]![i]!);
+      if (groups[1]![i]) toAttempt.push(groups[1]![i]!);
+    }
+    this.touch();
+    if (toAttempt.length === 1) {
+      this.internalConnect(stack, toAttempt[0]!.address, options.port, toAttempt[0]!.family, undefined, options.localPort);
+      return;
+    }
+    this.autoSelectFamilyAttemptedAddresses = [];
+    this.multi = { addresses: toAttempt, current: 0, port: options.port, localPort: options.localPort, timeout, timer: undefined, errors: [] };
+    this.connectNext(stack);
+  }
+
+  /** The next address of a multi-address connect; when none is left, fail with every attempt's error. */
+  private connectNext(stack: Stack): void {
+    const m = this.multi!;
+    if (m.timer) stack.clock.cancel(m.timer);
+    m.timer = undefined;
+    if (m.current === m.addresses.length) {
+      this.multi = undefined;
+      if (m.errors.length === 0) this.destroy(ERR_SOCKET_CONNECTION_TIMEOUT());
+      else this.destroy(Object.assign(new AggregateError(m.errors, ''), { code: m.errors[0]!.code }));
+      return;
+    }
+    const current = m.current++;
+    const { address, family } = m.addresses[current]!;
+    this.autoSelectFamilyAttemptedAddresses!.push(`${address}:${m.port}`);
+    this.internalConnect(stack, address, m.port, family, undefined, m.localPort);
+    if (this.multi === m && this.connecting && m.current < m.addresses.length) {
+      m.timer = stack.clock.schedule(stack.clock.now() + m.timeout, () => {
+        m.timer = undefined;
+        if (this.multi !== m || !this.connecting) return;
+        this.emit('connectionAttemptTimeout', address, m.port, family);
+        m.errors.push(systemError('ETIMEDOUT', 'connect', address, m.port));
+        const t = this.tcp;
+        this.tcp = undefined;
+        t?.close(); // the attempt goes quietly (a SYN_SENT socket closes without a segment)
+        this.connectNext(stack);
+      });
+    }
+  }
+
+  /** One connection attempt (Node's internalConnect): bind errors and synchronous failures destroy the socket. */
+  private internalConnect(stack: Stack, address: string, port: number, family: number, localAddress: string | undefined, localPort: number | undefined): void {
+    this.emit('connectionAttempt', address, port, family);
+    this.connectTarget = { address, port, family };
+    if (port === 0) {
+      // Linux refuses a connect to port 0; Node reports it as the kernel does.
+      this.attemptFailed(stack, systemError('ECONNREFUSED', 'connect', address, port));
+      return;
+    }
+    let tcp: TcpSocket;
+    try {
+      tcp = stack.connect({
+        remoteAddress: address,
+        remotePort: port,
+        ...(localAddress !== undefined ? { localAddress } : {}),
+        ...(localPort ? { localPort } : {}),
+        ...(this.connectTcp !== undefined ? { tcp: this.connectTcp } : {}),
+      });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (!code) throw e;
+      const bind = code === 'EADDRNOTAVAIL' && localAddress !== undefined;
+      this.attemptFailed(stack, bind ? systemError(code, 'bind', localAddress, localPort) : systemError(code, 'connect', address, port));
+      return;
+    }
+    this.adopt(tcp);
+  }
+
+  /** synack extension: TCP tunables of the next connection (the connect option `tcp`). */
+  private connectTcp: ValidConnectOptions['tcp'];
+
+  private attemptFailed(stack: Stack, err: NetError): void {
+    const m = this.multi;
+    const t = this.connectTarget;
+    if (t) this.emit('connectionAttemptFailed', t.address, t.port, t.family, err);
+    if (m) {
+      m.errors.push(err);
+      if (this.connecting) this.connectNext(stack);
+      return;
+    }
+    // Asynchronous, as the kernel's answer would be.
+    process.nextTick(() => {
+      if (!this.destroyed) this.destroy(err);
+    });
   }
 
   private adopt(tcp: TcpSocket): void {
     this.tcp = tcp;
-    tcp.on('connect', () => this.afterConnect());
-    tcp.on('readable', () => this.pull());
-    tcp.on('end', () => this.pull());
-    tcp.on('writable', () => this.flushWrite());
-    tcp.on('error', (e) => this.onTcpError(e));
-    tcp.on('close', () => this.onTcpClose());
+    tcp.on('connect', () => this.tcp === tcp && this.afterConnect());
+    tcp.on('readable', () => this.tcp === tcp && this.pull());
+    tcp.on('end', () => this.tcp === tcp && this.pull());
+    tcp.on('writable', () => this.tcp === tcp && this.flushWrite());
+    tcp.on('error', (e) => this.tcp === tcp && this.onTcpError(e));
+    tcp.on('close', () => this.tcp === tcp && this.onTcpClose());
   }
 
   private applyOptions(): void {
@@ -185,6 +361,9 @@ export class Socket extends Duplex {
 
   private afterConnect(): void {
     if (this.destroyed || !this.connecting) return;
+    const m = this.multi;
+    if (m?.timer) this.stack?.clock.cancel(m.timer);
+    this.multi = undefined;
     this.connecting = false;
     this.applyOptions();
     this.touch();
@@ -203,11 +382,18 @@ export class Socket extends Duplex {
   private onTcpError(e: TcpError): void {
     if (this.destroyed) return;
     const t = this.connectTarget;
-    let err: NetError;
-    if (this.connecting && t) err = systemError(e.code, 'connect', t.address, t.port);
-    else if (e.code === 'EPIPE') err = systemError('EPIPE', 'write');
-    else err = systemError(e.code, 'read');
-    this.destroy(err);
+    if (this.connecting && t) {
+      const err = systemError(e.code, 'connect', t.address, t.port);
+      if (this.multi && this.stack) {
+        this.tcp = undefined;
+        this.attemptFailed(this.stack, err);
+        return;
+      }
+      this.emit('connectionAttemptFailed', t.address, t.port, t.family, err);
+      this.destroy(err);
+      return;
+    }
+    this.destroy(e.code === 'EPIPE' ? systemError('EPIPE', 'write') : systemError(e.code, 'read'));
   }
 
   /**
@@ -256,32 +442,30 @@ export class Socket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.pendingWrite = { chunks: [chunk], taken: 0, cb };
+    this.pendingWrite = new WriteBatch([chunk], cb);
     this.flushWrite();
   }
 
   override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, cb: (err?: Error | null) => void): void {
-    this.pendingWrite = { chunks: chunks.map((c) => c.chunk), taken: 0, cb };
+    const list = new Array<Uint8Array>(chunks.length);
+    for (let i = 0; i < chunks.length; i++) list[i] = chunks[i]!.chunk;
+    this.pendingWrite = new WriteBatch(list, cb);
     this.flushWrite();
   }
+
+  private readonly tcpWrite = (c: Uint8Array): number => this.tcp!.write(c);
 
   /** Hand the pending write to the TCB; its callback runs once the TCB has taken all of it. */
   private flushWrite(): void {
     const p = this.pendingWrite;
     const tcp = this.tcp;
     if (!p || !tcp || this.connecting || this.destroyed) return; // before 'connect', writes wait (as Node's _pendingData)
-    while (p.chunks.length > 0) {
-      const c = p.chunks[0]!;
-      const n = c.length === 0 ? 0 : tcp.write(c);
-      this.bytesDispatched += n;
-      p.taken += n;
-      if (n > 0) this.touch(); // a write making progress is activity (Node's kLastWriteQueueSize check)
-      if (n < c.length) {
-        p.chunks[0] = c.subarray(n);
-        if (n === 0 && tcp.writableBytes === 0 && !canSend(tcp.state)) this.destroy(systemError('EPIPE', 'write'));
-        return; // the TCB's 'writable' event resumes us
-      }
-      p.chunks.shift();
+    const n = p.drain(this.tcpWrite);
+    this.bytesDispatched += n;
+    if (n > 0) this.touch(); // a write making progress is activity (Node's kLastWriteQueueSize check)
+    if (!p.done) {
+      if (tcp.writableBytes === 0 && !canSend(tcp.state)) this.destroy(systemError('EPIPE', 'write'));
+      return; // the TCB's 'writable' event resumes us
     }
     this.pendingWrite = undefined;
     p.cb();
@@ -299,8 +483,14 @@ export class Socket extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const neverConnected = this.connecting;
     this.connecting = false;
+    this.hasHandle = false;
+    this.handle.close();
     this.idle.cancel();
+    const m = this.multi;
+    this.multi = undefined;
+    if (m?.timer) this.stack?.clock.cancel(m.timer);
     const tcp = this.tcp;
     if (tcp && tcp.state !== 'CLOSED') {
       // destroy() is close(2): FIN, or RST when received data is unread (Linux, RFC 2525).
@@ -310,16 +500,20 @@ export class Socket extends Duplex {
     }
     // A write the TCB had not fully taken: Node completes such a write request with no error once
     // the stream is destroyed (stream_base_commons onWriteComplete); the stream reports the rest.
+    // A write queued while connecting fails at 'close' (Node's _writeGeneric onClose).
     const p = this.pendingWrite;
     this.pendingWrite = undefined;
-    if (p) process.nextTick(p.cb);
+    if (p && !neverConnected) process.nextTick(p.cb);
     const owner = this.owner;
     this.owner = undefined;
     owner?._socketClosed();
     cb(err);
     // After the 'error' that destroy(err) queued, like Node's close after uv_close.
     const hadError = err !== null && err !== undefined;
-    process.nextTick(() => this.emit('close', hadError));
+    process.nextTick(() => {
+      if (p && neverConnected) p.cb(ERR_SOCKET_CLOSED_BEFORE_CONNECTION());
+      this.emit('close', hadError);
+    });
   }
 
   /** Node's writeAfterFIN: installed once the peer ended and allowHalfOpen is false. */
@@ -349,7 +543,7 @@ export class Socket extends Duplex {
 
   /** Close with RST (SO_LINGER 0). While connecting, it waits for the connection, as Node does. */
   resetAndDestroy(): this {
-    if (this.tcp) {
+    if (this.hasHandle) {
       if (this.connecting) this.once('connect', () => this.resetNow());
       else this.resetNow();
     } else {
@@ -370,10 +564,16 @@ export class Socket extends Duplex {
    */
   setTimeout(ms: number, callback?: () => void): this {
     if (this.destroyed) return this;
-    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) {
-      throw Object.assign(new RangeError(`The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`), { code: 'ERR_OUT_OF_RANGE' });
-    }
     this.timeout = ms;
+    // Node's getTimerDuration, then validateFunction for the callback.
+    if (typeof ms !== 'number') throw ERR_INVALID_ARG_TYPE('msecs', 'number', ms);
+    if (!(ms >= 0) || !Number.isFinite(ms)) {
+      throw nodeError('ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`, RangeError);
+    }
+    if (callback !== undefined && typeof callback !== 'function') {
+      this.idle.set(ms === 0 ? 0 : ms);
+      throw ERR_INVALID_ARG_TYPE('callback', 'function', callback);
+    }
     this.idle.set(ms);
     if (ms === 0) {
       if (callback) this.removeListener('timeout', callback);
@@ -412,13 +612,40 @@ export class Socket extends Duplex {
     return this;
   }
 
-  /** The stack's clock, not a libuv handle, keeps the process alive: ref/unref are no-ops. */
+  /**
+   * As Node: an open socket keeps the process alive (it holds the stack's
+   * clock) unless unref()'d. Without a handle yet (before connect()), the call
+   * applies at 'connect'. Its idle timeout never keeps the process alive.
+   */
   ref(): this {
+    if (!this.hasHandle) {
+      this.once('connect', this.ref);
+      return this;
+    }
+    this.handle.ref();
     return this;
   }
 
   unref(): this {
+    if (!this.hasHandle) {
+      this.once('connect', this.unref);
+      return this;
+    }
+    this.handle.unref();
     return this;
+  }
+
+  /**
+   * What `ss -ti` shows for this connection (Linux's struct tcp_info, read
+   * from the TCB): state, rtt (smoothed, ms), rttvar, rto, cwnd and ssthresh
+   * (bytes and segments), retransmits, send and receive windows, queues,
+   * counters. Undefined before connect().
+   */
+  tcpInfo(): TcpInfo | undefined {
+    const t = this.tcp;
+    if (!t) return undefined;
+    const i = t.info();
+    return { ...i, rtt: i.srtt };
   }
 
   address(): AddressInfo | {} {
@@ -429,9 +656,9 @@ export class Socket extends Duplex {
 
   // ─────────────────────────── properties ───────────────────────────
 
-  /** Node: no handle yet, or still connecting. */
+  /** Node: no handle (before connect(), or closed), or still connecting. */
   get pending(): boolean {
-    return !this.tcp || this.connecting;
+    return !this.hasHandle || this.connecting;
   }
 
   /** Computed exactly as Node computes it from the stream's readable/writable flags. */
@@ -494,6 +721,9 @@ export class Socket extends Duplex {
   }
 }
 
+/** socket.tcpInfo(): the TCB's ConnectionInfo, plus `rtt` (the smoothed RTT, as tcp_info's tcpi_rtt). */
+export type TcpInfo = ConnectionInfo & { rtt: number | undefined };
+
 function family(address: string): 'IPv4' | 'IPv6' {
   return address.includes(':') ? 'IPv6' : 'IPv4';
 }
@@ -509,13 +739,18 @@ function canSend(state: TcpState): boolean {
 }
 
 /** connect(...) on a new Socket bound to `stack`: the body of net.connect / net.createConnection. */
-export function connectOn(stack: Stack, args: readonly unknown[]): Socket {
-  const { options, cb } = normalizeConnectArgs(args);
-  const socket = new Socket({
-    stack,
-    ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
+export function connectOn(SocketClass: new (options: SocketOptions) => Socket, args: readonly unknown[]): Socket {
+  const { options, cb } = normalizeArgs(args);
+  const o = options as unknown as NetConnectOptions;
+  // As net.connect: the options go to the Socket constructor too, and `timeout` is set before connecting.
+  const socket = new SocketClass({
+    ...(o.allowHalfOpen !== undefined ? { allowHalfOpen: o.allowHalfOpen } : {}),
+    ...(o.noDelay !== undefined ? { noDelay: o.noDelay } : {}),
+    ...(o.keepAlive !== undefined ? { keepAlive: o.keepAlive } : {}),
+    ...(o.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: o.keepAliveInitialDelay } : {}),
   });
-  return cb ? socket.connect(options, cb) : socket.connect(options);
+  if (o.timeout) socket.setTimeout(o.timeout);
+  return cb ? socket.connect(o, cb as () => void) : socket.connect(o);
 }
 
 type SocketEventMap = {
@@ -528,6 +763,10 @@ type SocketEventMap = {
   finish: () => void;
   ready: () => void;
   timeout: () => void;
+  lookup: (err: Error | null, address: string | undefined, family: number | undefined, host: string) => void;
+  connectionAttempt: (ip: string, port: number, family: number) => void;
+  connectionAttemptFailed: (ip: string, port: number, family: number, error: Error) => void;
+  connectionAttemptTimeout: (ip: string, port: number, family: number) => void;
 };
 
 /** node:net's typed event overloads (merged into the class). */

@@ -1,9 +1,10 @@
 import type { TcpState } from '../tcp/state.js';
 
 /**
- * The scenario/trace event contract (shared/DESIGN.md, "Contracts").
+ * The scenario/trace event format, documented for users in docs/events.md.
  * `t` is milliseconds since the start of the run; seq/ack are absolute 32-bit values;
- * flags is the comma list in the order SYN,FIN,RST,PSH,ACK,URG.
+ * flags is the comma list in the order SYN,FIN,RST,PSH,ACK,URG. Readers ignore
+ * fields they do not know, so optional fields may be added without breaking them.
  */
 export interface StateEvent {
   t: number;
@@ -11,6 +12,23 @@ export interface StateEvent {
   endpoint: string;
   from: TcpState;
   to: TcpState;
+  /**
+   * What made the transition happen, in RFC 9293 Figure 5's words where the
+   * figure has the arc ("rcv SYN", "CLOSE", "timeout=2MSL"), else e.g.
+   * "rcv RST", "timeout", "ABORT" (see docs/events.md for the list).
+   */
+  cause?: string;
+  /** A timer the new state runs on, e.g. { name: "2MSL", ms: 60000 } on entering TIME_WAIT. */
+  timer?: { name: string; ms: number };
+}
+
+/** TCP options as a SYN carried them. */
+export interface SegmentOptions {
+  mss?: number;
+  wscale?: number;
+  sackOK?: true;
+  /** Timestamps option: [TSval, TSecr]. */
+  ts?: [number, number];
 }
 
 export interface SegmentEvent {
@@ -22,13 +40,35 @@ export interface SegmentEvent {
   seq: number;
   ack: number;
   len: number;
+  /** The window field as sent in the header (before scaling). Always present in synack's output. */
+  win?: number;
   dropped: boolean;
+  /** The sender retransmitted this sequence space. */
+  rtx?: true;
+  /** SACK blocks [left, right) as sent (RFC 2018). */
+  sack?: Array<[number, number]>;
+  /** Options of a SYN (mss, wscale, sackOK, TS). */
+  options?: SegmentOptions;
+  /** What the receiver did with it, or why it was sent, e.g. "challenge ACK", "dropped: out of window". */
+  note?: string;
 }
 
-export type TraceEvent = StateEvent | SegmentEvent;
+/** An error the application saw, named as Node names it (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, EADDRINUSE …). */
+export interface ErrorEvent {
+  t: number;
+  type: 'error';
+  endpoint: string;
+  code: string;
+}
+
+export type TraceEvent = StateEvent | SegmentEvent | ErrorEvent;
 
 export interface ScenarioDocument {
   scenario: string;
   endpoints: string[];
   events: TraceEvent[];
+  /** Settings the scenario changed from synack's defaults, one sentence each. */
+  settings?: string[];
+  /** Present when the run stopped at its time cap with work still pending: the cap in ms. */
+  incomplete?: { after: number };
 }

@@ -10,11 +10,14 @@
  * "60000 ms pass". Pure: returns a standalone SVG document as a string.
  */
 import type { ScenarioDocument } from './events.js';
+import { formatDuration } from './duration.js';
 import {
   buildLadder,
   displayWidth,
-  formatMs,
+  ladderFooter,
   segmentKind,
+  stateNote,
+  type ErrorRow,
   type LadderRow,
   type SegmentRow,
   type StateRow,
@@ -75,7 +78,7 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
     states.add(r.leftState);
     states.add(r.rightState);
     if (r.kind === 'segment') maxLabel = Math.max(maxLabel, textLen(r.label, CH11));
-    if (r.kind !== 'gap') maxTime = Math.max(maxTime, textLen(`${formatMs(r.t)} ms`, CH11));
+    if (r.kind !== 'gap') maxTime = Math.max(maxTime, textLen(formatDuration(r.t), CH11));
   }
   let boxW = 0;
   for (const s of states) boxW = Math.max(boxW, textLen(s, CH12) + 16);
@@ -84,7 +87,10 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
   const xL = timeX + 16 + boxW + 14;
   const span = Math.max(340, maxLabel + 90);
   const xR = xL + span;
-  const width = Math.ceil(xR + 14 + boxW + 16);
+  // A third party (an attacker X) gets a timeline of its own right of B's state boxes: no state, dashed.
+  const third = model.third;
+  const xX = third === undefined ? undefined : xR + 14 + boxW + span;
+  const width = Math.ceil(xX === undefined ? xR + 14 + boxW + 16 : xX + 16 + textLen(third!, CH12) + 16);
 
   // ---- vertical layout ------------------------------------------------------
   const titleY = 26;
@@ -104,7 +110,9 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
     y += ROW;
   }
   const bottom = y - ROW + SLANT + 22;
-  const legendY = bottom + 26;
+  const footer = ladderFooter(doc, model);
+  const footY = bottom + 22;
+  const legendY = footY + footer.length * 16 + 12;
   const height = Math.ceil(legendY + 16);
 
   const out: string[] = [];
@@ -138,6 +146,11 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
     }
     out.push(line(x, from, x, bottom, COLORS.line, 2));
   }
+  if (xX !== undefined) {
+    out.push(line(xX, lineTop, xX, bottom, COLORS.line, 1.5, '3 4'));
+    out.push(textEl(xX, headY, third!, { anchor: 'middle', weight: 'bold', size: 14 }));
+    out.push(textEl(xX, initY + 4, 'no TCP state', { anchor: 'middle', size: 11, fill: COLORS.muted, style: 'italic' }));
+  }
 
   // ---- endpoint heads and initial states -------------------------------------
   out.push(textEl(xL, headY, sides.left, { anchor: 'middle', weight: 'bold', size: 14 }));
@@ -150,7 +163,7 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
   for (const { row, y: ry } of placed) {
     if (row.kind === 'gap') {
       out.push(
-        textEl((xL + xR) / 2, ry + 4, `⋮ ${formatMs(row.ms)} ms pass ⋮`, {
+        textEl((xL + xR) / 2, ry + 4, `⋮ ${formatDuration(row.ms)} pass ⋮`, {
           anchor: 'middle',
           fill: COLORS.muted,
           style: 'italic',
@@ -160,12 +173,19 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
       continue;
     }
     if (row.t !== lastT) {
-      out.push(textEl(timeX, ry + 4, `${formatMs(row.t)} ms`, { anchor: 'end', fill: COLORS.muted, size: 11 }));
+      out.push(textEl(timeX, ry + 4, formatDuration(row.t), { anchor: 'end', fill: COLORS.muted, size: 11 }));
       lastT = row.t;
     }
     if (row.kind === 'state') out.push(...drawState(row, ry, xL, xR));
-    else out.push(...drawSegment(row, ry, xL, xR));
+    else if (row.kind === 'error') out.push(drawError(row, ry, xL, xR));
+    else out.push(...drawSegment(row, ry, xL, xR, xX));
   }
+
+  // ---- footer: final states, time cap, changed settings -------------------------
+  footer.forEach((text, i) => {
+    const incomplete = text.startsWith('incomplete');
+    out.push(textEl(12, footY + i * 16, text, { size: 11, fill: incomplete ? COLORS.lost : COLORS.muted, weight: incomplete ? 'bold' : undefined }));
+  });
 
   // ---- legend -----------------------------------------------------------------
   let lx = 12;
@@ -189,10 +209,19 @@ export function renderLadderSvg(doc: ScenarioDocument): string {
   return out.join('\n') + '\n';
 }
 
+/** An error the application saw: red text beside its endpoint's timeline. */
+function drawError(row: ErrorRow, y: number, xL: number, xR: number): string {
+  const text = `✗ ${String(row.event.code)}`;
+  if (row.side === 'other' || row.side === 'third') return textEl((xL + xR) / 2, y + 4, `${String(row.event.endpoint)}: ${text}`, { anchor: 'middle', fill: COLORS.rst, weight: 'bold' });
+  const left = row.side === 'left';
+  return textEl(left ? xL - 12 : xR + 12, y + 4, text, { anchor: left ? 'end' : 'start', fill: COLORS.rst, weight: 'bold' });
+}
+
 function drawState(row: StateRow, y: number, xL: number, xR: number): string[] {
   const ev = row.event;
-  const tip = `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)} at ${formatMs(row.t)} ms`;
-  if (row.side === 'other') {
+  const note = stateNote(ev);
+  const tip = `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)}${note ? ` (${note})` : ''} at ${formatDuration(row.t)}`;
+  if (row.side === 'other' || row.side === 'third') {
     return [
       textEl((xL + xR) / 2, y + 4, `${String(ev.endpoint)}: ${String(ev.from)} → ${String(ev.to)}`, {
         anchor: 'middle',
@@ -202,18 +231,21 @@ function drawState(row: StateRow, y: number, xL: number, xR: number): string[] {
     ];
   }
   const x = row.side === 'left' ? xL : xR;
-  return [
+  const out = [
     `<circle cx="${n(x)}" cy="${n(y)}" r="4" fill="${COLORS.boxStroke}"/>`,
     stateBox(row.side === 'left' ? x - 12 : x + 12, y, String(ev.to), row.side === 'left' ? 'end' : 'start', tip),
   ];
+  // The cause, small and inside the lanes (where no arrow is drawn on this row).
+  if (note) out.push(textEl(row.side === 'left' ? x + 10 : x - 10, y + 4, note, { anchor: row.side === 'left' ? 'start' : 'end', size: 10, fill: COLORS.muted, style: 'italic' }));
+  return out;
 }
 
-function drawSegment(row: SegmentRow, y: number, xL: number, xR: number): string[] {
+function drawSegment(row: SegmentRow, y: number, xL: number, xR: number, xX: number | undefined): string[] {
   const ev = row.event;
   const kind = segmentKind(ev.flags);
   const color = COLORS[kind];
   const out: string[] = [];
-  const tip = `${String(ev.from)} → ${String(ev.to)}: ${row.label}${ev.dropped ? ' (lost)' : ''} at ${formatMs(row.t)} ms`;
+  const tip = `${String(ev.from)} → ${String(ev.to)}: ${row.label}${ev.dropped ? ' (lost)' : ''} at ${formatDuration(row.t)}`;
   out.push(`<g><title>${escapeXml(tip)}</title>`);
 
   if (ev.from === ev.to) {
@@ -232,16 +264,19 @@ function drawSegment(row: SegmentRow, y: number, xL: number, xR: number): string
     return out;
   }
 
-  // Endpoints without a timeline of their own are drawn at the far edge, dashed, with their name.
+  // Endpoints without a timeline of their own are drawn at the far edge, dashed, with their name;
+  // the third party's segments are dashed too, from or to its own timeline.
   let x0: number;
   let x1: number;
   if (row.fromSide === 'left') x0 = xL;
   else if (row.fromSide === 'right') x0 = xR;
+  else if (row.fromSide === 'third' && xX !== undefined) x0 = xX;
   else x0 = row.toSide === 'left' ? xR : xL;
   if (row.toSide === 'left') x1 = xL;
   else if (row.toSide === 'right') x1 = xR;
+  else if (row.toSide === 'third' && xX !== undefined) x1 = xX;
   else x1 = x0 === xL ? xR : xL;
-  const stranger = row.fromSide === 'other' || row.toSide === 'other';
+  const stranger = row.fromSide === 'other' || row.toSide === 'other' || row.fromSide === 'third' || row.toSide === 'third';
   const dir = Math.sign(x1 - x0) || 1;
   const dash = stranger ? ' stroke-dasharray="6 4"' : '';
   if (row.fromSide === 'other') {

@@ -18,7 +18,8 @@
  * newline). Also exports the row model and label helpers that the SVG
  * ladder (ladder-svg.ts) shares, so both pictures say the same thing.
  */
-import type { ScenarioDocument, SegmentEvent, StateEvent } from './events.js';
+import type { ErrorEvent, ScenarioDocument, SegmentEvent, StateEvent } from './events.js';
+import { formatDuration } from './duration.js';
 
 export interface LadderOptions {
   /** Maximum line width in columns (default 100). Every line is ≤ width. */
@@ -39,8 +40,12 @@ const MIN_ZONE = 8;
 // Row model shared with the SVG ladder
 // ---------------------------------------------------------------------------
 
-/** Which column an endpoint is drawn in: the left one, the right one, or neither (drawn at the edge). */
-export type Side = 'left' | 'right' | 'other';
+/**
+ * Which column an endpoint is drawn in: the left one, the right one, the
+ * third party's lane right of the right one (an attacker "X", no state), or
+ * none (drawn by name at the edge).
+ */
+export type Side = 'left' | 'right' | 'third' | 'other';
 
 export interface LadderSides {
   left: string;
@@ -77,12 +82,24 @@ export interface GapRow extends RowBase {
   ms: number;
 }
 
-export type LadderRow = StateRow | SegmentRow | GapRow;
+/** An error the application on `event.endpoint` saw (ECONNRESET …). */
+export interface ErrorRow extends RowBase {
+  kind: 'error';
+  t: number;
+  event: ErrorEvent;
+  side: Side;
+}
+
+export type LadderRow = StateRow | SegmentRow | GapRow | ErrorRow;
 
 export interface LadderModel {
   scenario: string;
   sides: LadderSides;
   initial: { left: string; right: string };
+  /** A third endpoint (`doc.endpoints[2]`, e.g. an attacker "X"): a lane of its own, right of the right column, with no state. */
+  third: string | undefined;
+  /** Endpoints with no column of their own: their segments come from the edge, tagged. */
+  others: string[];
   rows: LadderRow[];
 }
 
@@ -96,7 +113,7 @@ export function ladderSides(doc: ScenarioDocument): LadderSides {
   if (names.length < 2) {
     for (const ev of events(doc)) {
       if (ev.type === 'state') add(ev.endpoint);
-      else {
+      else if (ev.type === 'segment') {
         add(ev.from);
         add(ev.to);
       }
@@ -137,9 +154,11 @@ export function sequenceBases(doc: ScenarioDocument): Map<string, number> {
 }
 
 /**
- * "SYN,ACK seq=5000 ack=1001" — flags, seq, ack only when the ACK flag is
- * set, len only when > 0. With `bases` (see sequenceBases) seq is relative
- * to the sender's base and ack to the receiver's, modulo 2^32.
+ * "SYN,ACK seq=5000 ack=1001 win=65535 <mss 1460,sackOK> (challenge ACK)" —
+ * flags, seq, ack only when the ACK flag is set, the window as sent, len
+ * only when > 0, a SYN's options, SACK blocks, "rtx" for a retransmission,
+ * and the event's note. With `bases` (see sequenceBases) seq is relative to
+ * the sender's base and ack and SACK edges to the receiver's, modulo 2^32.
  */
 export function segmentLabel(ev: SegmentEvent, bases?: Map<string, number>): string {
   const rel = (value: number, endpoint: string): string => {
@@ -152,8 +171,31 @@ export function segmentLabel(ev: SegmentEvent, bases?: Map<string, number>): str
   if (flags !== '') parts.push(flags);
   parts.push(`seq=${rel(ev.seq, ev.from)}`);
   if (hasFlag(flags, 'ACK')) parts.push(`ack=${rel(ev.ack, ev.to)}`);
+  if (typeof ev.win === 'number') parts.push(`win=${ev.win}`);
   if (ev.len > 0) parts.push(`len=${ev.len}`);
+  const o = ev.options;
+  if (o && typeof o === 'object') {
+    const opts: string[] = [];
+    if (o.mss !== undefined) opts.push(`mss ${o.mss}`);
+    if (o.wscale !== undefined) opts.push(`wscale ${o.wscale}`);
+    if (o.sackOK) opts.push('sackOK');
+    if (Array.isArray(o.ts)) opts.push(`TS ${o.ts[0]}/${o.ts[1]}`);
+    if (opts.length > 0) parts.push(`<${opts.join(',')}>`);
+  }
+  if (Array.isArray(ev.sack) && ev.sack.length > 0) {
+    parts.push(`sack=${ev.sack.map((b) => (Array.isArray(b) ? `${rel(b[0], ev.to)}-${rel(b[1], ev.to)}` : '?')).join(',')}`);
+  }
+  if (ev.rtx) parts.push('rtx');
+  if (typeof ev.note === 'string' && ev.note !== '') parts.push(`(${ev.note})`);
   return parts.join(' ');
+}
+
+/** What a state row says besides FROM → TO: its cause and the timer the new state runs on. */
+export function stateNote(ev: StateEvent): string {
+  const parts: string[] = [];
+  if (typeof ev.cause === 'string' && ev.cause !== '') parts.push(ev.cause);
+  if (ev.timer && typeof ev.timer.ms === 'number') parts.push(`${ev.timer.name} timer ${formatDuration(ev.timer.ms)}`);
+  return parts.join('; ');
 }
 
 /** 1500 → "1500", 0.25 → "0.25" (ms, at most 3 decimals). */
@@ -165,9 +207,12 @@ export function formatMs(t: number): string {
 /** The rows both ladders draw: one per event, plus a gap row before any quiet stretch ≥ GAP_MS. */
 export function buildLadder(doc: ScenarioDocument, opts: { relativeSeq?: boolean } = {}): LadderModel {
   const sides = ladderSides(doc);
-  const sideOf = (name: string): Side => (name === sides.left ? 'left' : name === sides.right ? 'right' : 'other');
+  const listed = (Array.isArray(doc.endpoints) ? doc.endpoints : []).filter((e): e is string => typeof e === 'string' && e !== sides.left && e !== sides.right);
+  const third = listed[0];
+  const sideOf = (name: string): Side => (name === sides.left ? 'left' : name === sides.right ? 'right' : name === third ? 'third' : 'other');
   const bases = opts.relativeSeq ? sequenceBases(doc) : undefined;
   const initial = { left: initialState(doc, sides.left), right: initialState(doc, sides.right) };
+  const others = listed.slice(1);
   let leftState = initial.left;
   let rightState = initial.right;
   const rows: LadderRow[] = [];
@@ -194,9 +239,11 @@ export function buildLadder(doc: ScenarioDocument, opts: { relativeSeq?: boolean
         leftState,
         rightState,
       });
+    } else if (ev.type === 'error') {
+      rows.push({ kind: 'error', t, event: ev, side: sideOf(ev.endpoint), leftState, rightState });
     }
   }
-  return { scenario: String(doc.scenario ?? ''), sides, initial, rows };
+  return { scenario: String(doc.scenario ?? ''), sides, initial, third, others, rows };
 }
 
 function events(doc: ScenarioDocument): ScenarioDocument['events'] {
@@ -396,7 +443,7 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
   const { sides, rows } = model;
 
   // Column layout.
-  const timeLabel = (t: number): string => `${formatMs(t)} ms`;
+  const timeLabel = (t: number): string => formatDuration(t);
   let timeW = len('time');
   let sideW = len('CLOSED');
   for (const r of rows) {
@@ -406,8 +453,13 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
   sideW = Math.max(sideW, len(model.initial.left), len(model.initial.right));
   const colA = timeW + 2;
   const colZ = colA + sideW + 2;
-  const zoneW = Math.max(MIN_ZONE, width - colZ - 2 - sideW);
+  const third = model.third;
+  // With a third party, its lane (as wide as the middle, ending in its name) takes half the room right of A.
+  const zoneW = third === undefined ? Math.max(MIN_ZONE, width - colZ - 2 - sideW) : Math.max(MIN_ZONE, Math.floor((width - colZ - 2 - sideW - 2 - 1 - len(third)) / 2));
   const lay: Layout = { width, timeW, colA, colZ, zoneW, colB: colZ + zoneW + 2 };
+  const laneZ = lay.colB + sideW + 2;
+  /** The third party's lane as a layout: its arrows run between B's column and the lane's name. */
+  const lane: Layout = { ...lay, colZ: laneZ, zoneW: zoneW + 1 + len(third ?? '') };
 
   const lines: string[] = [];
   const emit = (cv: Canvas): void => {
@@ -423,7 +475,18 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
   head.put(colA, `${sides.left}: ${model.initial.left}`, 'head');
   head.putEnd(lay.colB, `${sides.right}: `, 'head');
   head.put(lay.colB, model.initial.right, 'head');
+  if (third !== undefined) head.put(laneZ + lane.zoneW - len(third), third, 'head');
   emit(head);
+  if (third !== undefined) {
+    const line = new Canvas();
+    line.put(laneZ, `${third}: a third party (no TCP state)`, 'dim');
+    emit(line);
+  }
+  for (const o of model.others) {
+    const line = new Canvas();
+    line.put(colA, `${o}: no state column; its segments come from the edge, tagged ${o}`, 'dim');
+    emit(line);
+  }
 
   for (const r of rows) {
     const cv = new Canvas();
@@ -434,30 +497,49 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
     if (r.kind === 'gap') {
       cv.putEnd(timeW, '⋮', 'dim');
       steady(true, true, 'dim');
-      const text = `⋮  ${formatMs(r.ms)} ms pass  ⋮`;
+      const text = `⋮  ${formatDuration(r.ms)} pass  ⋮`;
       cv.put(colZ + Math.max(0, Math.floor((zoneW - len(text)) / 2)), text, 'dim');
       emit(cv);
       continue;
     }
     cv.putEnd(timeW, timeLabel(r.t), 'dim');
+    if (r.kind === 'error') {
+      const text = `✗ ${String(r.event.code)}`;
+      if (r.side === 'left') {
+        steady(false, true);
+        cv.put(colA, text, 'rst');
+      } else if (r.side === 'right') {
+        steady(true, false);
+        cv.put(Math.min(lay.colB, width - len(text)), text, 'rst');
+      } else {
+        steady(true, true);
+        cv.put(colZ, `${String(r.event.endpoint)}: ${text}`, 'rst');
+      }
+      emit(cv);
+      continue;
+    }
     if (r.kind === 'state') {
       const ev = r.event;
       const change = `${String(ev.from)} → ${String(ev.to)}`;
+      const note = stateNote(ev);
       if (r.side === 'left') {
         steady(false, true);
-        // "FROM → TO" reaches into the (empty) middle; when that is too narrow, just "→ TO".
-        const fits = colA + len(change) < lay.colB - 1;
-        cv.put(colA, fits ? change : `→ ${String(ev.to)}`, 'change');
+        // "FROM → TO (cause)" reaches into the (empty) middle; when that is too narrow, less of it.
+        const room = lay.colB - 1 - colA;
+        const full = note ? `${change} (${note})` : change;
+        const shown = len(full) < room ? full : len(change) < room ? change : `→ ${String(ev.to)}`;
+        cv.put(colA, shown, 'change');
       } else if (r.side === 'right') {
         steady(true, false);
-        // The new state lands in B's column; "FROM → " reaches back into the middle.
+        // The new state lands in B's column; "(cause) FROM → " reaches back into the middle.
+        const room = lay.colB - (colA + len(r.leftState)) - 1;
+        const full = note ? `(${note}) ${String(ev.from)} → ` : `${String(ev.from)} → `;
         const fromText = `${String(ev.from)} → `;
-        const fits = lay.colB - len(fromText) > colA + len(r.leftState);
-        cv.putEnd(lay.colB, fits ? fromText : '→ ', 'change');
+        cv.putEnd(lay.colB, len(full) < room ? full : len(fromText) < room ? fromText : '→ ', 'change');
         cv.put(lay.colB, String(ev.to), 'change');
       } else {
         steady(true, true);
-        cv.put(colZ, `${String(ev.endpoint)}: ${change}`, 'change');
+        cv.put(colZ, `${String(ev.endpoint)}: ${change}${note ? ` (${note})` : ''}`, 'change');
       }
       emit(cv);
       continue;
@@ -479,38 +561,68 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
       continue;
     }
     // Direction: towards the receiver's column; an endpoint with no column is drawn by name at the far edge.
+    // Between the right column and the third party: in the third party's lane.
+    const inLane = (r.fromSide === 'right' && r.toSide === 'third') || (r.fromSide === 'third' && r.toSide === 'right');
+    const zone = inLane ? lane : lay;
     let dir: 'right' | 'left';
     let leftTag: string | undefined;
     let rightTag: string | undefined;
-    if (r.fromSide === 'left' || r.toSide === 'right') dir = 'right';
+    if (inLane) {
+      dir = r.fromSide === 'right' ? 'right' : 'left';
+      rightTag = String(third);
+    } else if (r.fromSide === 'left' || r.toSide === 'right') dir = 'right';
     else if (r.fromSide === 'right' || r.toSide === 'left') dir = 'left';
     else dir = 'right';
-    if (dir === 'right') {
+    if (inLane) {
+      // tags set above
+    } else if (dir === 'right') {
       if (r.fromSide !== 'left') leftTag = String(ev.from);
       if (r.toSide !== 'right') rightTag = String(ev.to);
     } else {
       if (r.toSide !== 'left') leftTag = String(ev.to);
       if (r.fromSide !== 'right') rightTag = String(ev.from);
     }
-    if (!paintArrow(cv, lay, dir, r.label, ev.dropped === true, st, leftTag, rightTag, true)) {
+    if (!paintArrow(cv, zone, dir, r.label, ev.dropped === true, st, leftTag, rightTag, true)) {
       // Too narrow for the label on the arrow: label on its own row above, then a bare arrow.
       // It may spread left over the (empty) state column; truncated only if wider than the whole row.
       const above = new Canvas();
       const room = width - colA;
       const text = chars(r.label);
       const shown = text.length > room ? text.slice(0, room - 1).join('') + '…' : r.label;
-      const centred = colZ + Math.floor((zoneW - len(shown)) / 2);
+      const centred = zone.colZ + Math.floor((zone.zoneW - len(shown)) / 2);
       above.put(Math.max(colA, Math.min(centred, width - len(shown))), shown, st);
       emit(above);
       const bare = new Canvas();
       bare.putEnd(timeW, timeLabel(r.t), 'dim');
       bare.put(colA, r.leftState);
       bare.put(lay.colB, r.rightState);
-      paintArrow(bare, lay, dir, r.label, ev.dropped === true, st, leftTag, rightTag, false);
+      paintArrow(bare, zone, dir, r.label, ev.dropped === true, st, leftTag, rightTag, false);
       emit(bare);
       continue;
     }
     emit(cv);
   }
+  for (const line of ladderFooter(doc, model)) {
+    const cv = new Canvas();
+    cv.put(0, line, line.startsWith('incomplete') ? 'lost' : 'dim');
+    emit(cv);
+  }
   return lines.join('\n');
+}
+
+/**
+ * The closing lines both ladders print: where each endpoint ended, whether
+ * the run stopped at its time cap, and the settings the scenario changed.
+ */
+export function ladderFooter(doc: ScenarioDocument, model: LadderModel = buildLadder(doc)): string[] {
+  const out: string[] = [];
+  const last = model.rows.length > 0 ? model.rows[model.rows.length - 1]! : undefined;
+  const endT = last ? last.t + (last.kind === 'gap' ? last.ms : 0) : 0;
+  const left = last ? last.leftState : model.initial.left;
+  const right = last ? last.rightState : model.initial.right;
+  if (last) out.push(`end at ${formatDuration(endT)}: ${model.sides.left} ${left} · ${model.sides.right} ${right}`);
+  const cap = doc.incomplete?.after;
+  if (typeof cap === 'number') out.push(`incomplete after ${formatDuration(cap)}: the run hit its time cap with timers still pending`);
+  for (const s of Array.isArray(doc.settings) ? doc.settings : []) out.push(`setting: ${String(s)}`);
+  return out;
 }

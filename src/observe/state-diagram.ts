@@ -119,26 +119,62 @@ function key(from: string, to: string): string {
   return `${from}>${to}`;
 }
 
-function pairsOf(input: HighlightInput | undefined): Array<[string, string]> {
+/** A transition a run took, with what caused it when the document says (a state event's `cause`). */
+interface Taken {
+  from: string;
+  to: string;
+  cause?: string;
+}
+
+/**
+ * The transitions to mark. From a scenario document each state event counts
+ * by its cause: it ticks the figure's arc only when the cause is the arc's
+ * event (a reset to CLOSED from SYN_SENT is not the figure's "CLOSE" arc); a
+ * document without causes, or a list of pairs, ticks by the from/to pair.
+ */
+function takenOf(input: HighlightInput | undefined): Taken[] {
   if (input === undefined || input === null) return [];
-  let list: ReadonlyArray<readonly [string, string]>;
-  if (Array.isArray(input)) list = input as ReadonlyArray<readonly [string, string]>;
-  else if ('events' in input) list = transitionsOf(input);
-  else list = Array.isArray((input as Highlight).transitions) ? (input as Highlight).transitions : [];
-  const out: Array<[string, string]> = [];
+  let list: Taken[];
+  if (Array.isArray(input)) list = (input as ReadonlyArray<readonly [string, string]>).filter((p) => Array.isArray(p) && p.length >= 2).map((p) => ({ from: String(p[0]), to: String(p[1]) }));
+  else if ('events' in input) {
+    list = [];
+    for (const ev of Array.isArray(input.events) ? input.events : []) {
+      if (ev === null || typeof ev !== 'object' || ev.type !== 'state' || ev.from === ev.to) continue;
+      list.push(typeof ev.cause === 'string' ? { from: ev.from, to: ev.to, cause: ev.cause } : { from: ev.from, to: ev.to });
+    }
+  } else {
+    const pairs = Array.isArray((input as Highlight).transitions) ? (input as Highlight).transitions : [];
+    list = pairs.filter((p) => Array.isArray(p) && p.length >= 2).map((p) => ({ from: String(p[0]), to: String(p[1]) }));
+  }
+  const out: Taken[] = [];
   const seen = new Set<string>();
-  for (const p of list) {
-    if (!Array.isArray(p) || p.length < 2) continue;
-    const from = String(p[0]);
-    const to = String(p[1]);
-    if (seen.has(key(from, to))) continue;
-    seen.add(key(from, to));
-    out.push([from, to]);
+  for (const t of list) {
+    const k = `${key(t.from, t.to)}|${t.cause ?? ''}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(t);
   }
   return out;
 }
 
-const STANDARD_KEYS = new Set(RFC9293_TRANSITIONS.map((t) => key(t.from, t.to)));
+/** The figure's arc a taken transition is, or undefined (a transition the figure does not draw, or another cause). */
+function arcOf(t: Taken): StandardTransition | undefined {
+  return RFC9293_TRANSITIONS.find((a) => a.from === t.from && a.to === t.to && (t.cause === undefined || a.event === t.cause));
+}
+
+/** Split what a run took into the figure's arcs (by key) and the rest. */
+function classify(input: HighlightInput | undefined): { taken: Set<string>; extra: Taken[]; states: Set<string> } {
+  const all = takenOf(input);
+  const taken = new Set<string>();
+  const extra: Taken[] = [];
+  for (const t of all) {
+    const arc = arcOf(t);
+    if (arc) taken.add(key(arc.from, arc.to));
+    else extra.push(t);
+  }
+  return { taken, extra, states: new Set(all.flatMap((t) => [t.from, t.to])) };
+}
+
 
 function extraNote(from: string, to: string): string {
   if (to === 'CLOSED') return 'reset, abort or timeout (RFC 9293 §3.10; not drawn in Figure 5)';
@@ -157,9 +193,7 @@ function extraNote(from: string, to: string): string {
  */
 export function renderStateDiagramText(visited?: HighlightInput): string {
   const marking = visited !== undefined && visited !== null;
-  const pairs = pairsOf(visited);
-  const taken = new Set(pairs.map(([f, t]) => key(f, t)));
-  const statesSeen = new Set(pairs.flat());
+  const { taken, extra, states: statesSeen } = classify(visited);
   const stdTaken = RFC9293_TRANSITIONS.filter((t) => taken.has(key(t.from, t.to))).length;
   const W = Math.max(...TCP_STATES.map((s) => s.length));
   const pad = (s: string): string => s + ' '.repeat(Math.max(0, W - s.length));
@@ -192,11 +226,10 @@ export function renderStateDiagramText(visited?: HighlightInput): string {
       lines.push(row(mark, t.from, t.to, label + note));
     }
   }
-  const extra = pairs.filter(([f, t]) => !STANDARD_KEYS.has(key(f, t)));
   if (extra.length > 0) {
     lines.push('');
-    lines.push('also taken in this run');
-    for (const [f, t] of extra) lines.push(row('●', f, t, extraNote(f, t)));
+    lines.push('also taken in this run (by a cause Figure 5 does not draw)');
+    for (const t of extra) lines.push(row('●', t.from, t.to, t.cause ?? extraNote(t.from, t.to)));
   }
   return lines.join('\n');
 }
@@ -306,10 +339,8 @@ const esc = escapeXml;
  * in orange; taken transitions the figure does not draw are listed beneath.
  */
 export function renderStateDiagramSvg(highlight?: HighlightInput): string {
-  const pairs = pairsOf(highlight);
-  const taken = new Set(pairs.map(([f, t]) => key(f, t)));
-  const hotStates = new Set(pairs.flat());
-  const extra = pairs.filter(([f, t]) => !STANDARD_KEYS.has(key(f, t)));
+  const { taken, extra, states: hotStates } = classify(highlight);
+  const anyTaken = taken.size > 0 || extra.length > 0;
   const footY = r6 + 70;
   const height = footY + (extra.length > 0 ? 40 : 20);
 
@@ -366,14 +397,14 @@ export function renderStateDiagramSvg(highlight?: HighlightInput): string {
   }
 
   // Footer: legend, and any taken transitions the figure has no arrow for.
-  if (pairs.length > 0) {
+  if (anyTaken) {
     out.push(
       `<line x1="16" y1="${footY - 4}" x2="40" y2="${footY - 4}" stroke="${HOT}" stroke-width="3"/>` +
         `<text x="46" y="${footY}" fill="#212529">taken in this run</text>`,
     );
   }
   if (extra.length > 0) {
-    const list = extra.map(([f, t]) => `${f} → ${t}`).join(', ');
+    const list = extra.map((t) => `${t.from} → ${t.to}${t.cause ? ` (${t.cause})` : ''}`).join(', ');
     out.push(`<text x="16" y="${footY + 20}" fill="${HOT}">${esc(`also taken (not drawn in Figure 5): ${list}`)}</text>`);
   }
   out.push('</svg>');

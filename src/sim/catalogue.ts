@@ -1,7 +1,7 @@
 import type { Scenario } from './scenario.js';
-import { connectTimeout, handshake, rstInSynRcvd, simultaneousOpen, synToClosedPort } from './scenarios/opening.js';
-import { activeClose, finAckCombined, finWait2Timeout, halfClose, lostFinalAck, passiveClose, simultaneousClose, timeWaitExpiry } from './scenarios/closing.js';
-import { blindRst, closeWithUnreadData, rstAbort, synFlood } from './scenarios/resets.js';
+import { acceptQueueOverflow, connectTimeout, handshake, rstInSynRcvd, simultaneousOpen, synToClosedPort } from './scenarios/opening.js';
+import { activeClose, closeWaitLeak, finAckCombined, finWait2Timeout, halfClose, lostFinalAck, passiveClose, simultaneousClose, timeWaitExpiry, timeWaitReuse } from './scenarios/closing.js';
+import { blindRst, closeWithUnreadData, rstAbort, rstOnDataAfterClose, synFlood } from './scenarios/resets.js';
 import { keepaliveTimeout, lossyTransfer, zeroWindow } from './scenarios/data.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
@@ -11,15 +11,19 @@ export const SCENARIOS: readonly Scenario[] = [
   synToClosedPort,
   rstInSynRcvd,
   connectTimeout,
+  acceptQueueOverflow,
   activeClose,
   passiveClose,
   halfClose,
   finAckCombined,
   simultaneousClose,
   timeWaitExpiry,
+  timeWaitReuse,
   lostFinalAck,
   finWait2Timeout,
+  closeWaitLeak,
   closeWithUnreadData,
+  rstOnDataAfterClose,
   rstAbort,
   blindRst,
   synFlood,

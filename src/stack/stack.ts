@@ -1,7 +1,8 @@
 import { Connection } from '../tcp/connection.js';
 import type { TimeWait } from '../tcp/time-wait.js';
 import type { TcpConfig } from '../tcp/config.js';
-import type { ConnEvent, ConnectionSink } from '../tcp/events.js';
+import type { ConnectionInfo } from '../tcp/info.js';
+import type { ConnCounter, ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
 import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
@@ -18,7 +19,7 @@ import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
 import { Listener, type ListenOptions } from './listener.js';
 import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
-import { countTransition, emptyStats, type StackStats } from './stats.js';
+import { countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
@@ -64,13 +65,17 @@ export interface SocketRow {
   timer: string;
   timerExpiresIn: number | undefined;
   retransmits: number;
+  /** The connection's full snapshot (`ss -i`); absent for listeners. */
+  info?: ConnectionInfo;
 }
 
 /** What a stack reports to observers (sim, traces, pcap). */
 export type StackTraceEvent =
   | { type: 'state'; t: number; stack: string; id: number; local: string; remote: string; from: TcpState; to: TcpState }
   | { type: 'segment'; t: number; stack: string; dir: 'in' | 'out'; local: string; remote: string; flags: string; seq: number; ack: number; len: number; window: number; rtx?: boolean }
-  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' | 'exception' };
+  | { type: 'drop'; t: number; stack: string; reason: WireError | 'not-ours' | 'listen-overflow' | 'exception' }
+  /** An error reported to the application (ECONNRESET, ETIMEDOUT, …), as it is raised. */
+  | { type: 'error'; t: number; stack: string; id: number; local: string; remote: string; code: string };
 
 interface StackEvents {
   trace: (ev: StackTraceEvent) => void;
@@ -130,6 +135,10 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
 
   event(ev: ConnEvent): void {
     this.stack.onConnEvent(this, ev);
+  }
+
+  count(counter: ConnCounter): void {
+    this.stack.countConn(counter);
   }
 
   now(): number {
@@ -266,6 +275,7 @@ export class Stack extends Emitter<StackEvents> {
         timer: i.timer,
         timerExpiresIn: i.timerExpires === undefined ? undefined : Math.max(0, i.timerExpires - now),
         retransmits: i.retransmits,
+        info: i,
       });
     }
     return rows;
@@ -380,6 +390,7 @@ export class Stack extends Emitter<StackEvents> {
         const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
         if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
           this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry
+          this.counters.ListenDrops++; // Linux tcp_v4_syn_recv_sock: exit_overflow, then exit (tcp_listendrop)
           return;
         }
         if (mssIndex !== undefined) {
@@ -402,12 +413,15 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     if (admission !== 'queue') {
-      this.counters.ListenDrops++;
+      // As Linux (tcp_syn_flood_action, tcp_conn_request): a SYN answered with a cookie is not a ListenDrop.
       if (admission === 'drop') {
+        this.counters.TCPReqQFullDrop++;
+        this.counters.ListenDrops++;
         this.trace({ type: 'drop', t: now, stack: this.name, reason: 'listen-overflow' });
         return;
       }
       // SYN queue full (a flood?): answer statelessly with a cookie (R4).
+      this.counters.TCPReqQFullDoCookies++;
       this.counters.SyncookiesSent++;
       listener.lastSynOverflow = now;
       const cookie = makeCookie(this.cookieKey, tuple, seg.seq, now, cookieMssIndex(seg.options.mss));
@@ -562,11 +576,18 @@ export class Stack extends Emitter<StackEvents> {
     entry.orphan = entry.timeWait = false;
   }
 
+  /** @internal A connection counted a MIB event. */
+  countConn(counter: ConnCounter): void {
+    countConnEvent(this.counters, counter);
+  }
+
   /** @internal Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
   onConnEvent(entry: Entry, ev: ConnEvent): void {
     if (ev.type === 'state') {
       countTransition(this.counters, ev.from, ev.to);
       this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
+    } else if (ev.type === 'error' && this.hasTrace()) {
+      this.trace({ type: 'error', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), code: ev.code });
     }
     (entry.pending ??= []).push(ev);
   }

@@ -1,10 +1,14 @@
+import type { ConnCounter } from '../tcp/events.js';
 import type { TcpState } from '../tcp/state.js';
 
 /**
- * Counters named as RFC 4022's TCP-MIB and Linux `nstat` name them
- * (Tcp* are MIB objects, TcpExt* are Linux extensions), plus link-level drops.
+ * Counters named as RFC 4022's TCP-MIB and Linux `nstat` name them: the Tcp
+ * group (MIB objects, nstat "Tcp…"), the TcpExt group (Linux extensions,
+ * nstat "TcpExt…", counted where and as Linux counts them), plus a few
+ * synack-only ones (see SYNACK_KEYS).
  */
 export interface StackStats {
+  // ── Tcp (RFC 4022) ──
   ActiveOpens: number;
   PassiveOpens: number;
   AttemptFails: number;
@@ -16,49 +20,109 @@ export interface StackStats {
   InErrs: number;
   InCsumErrors: number;
   OutRsts: number;
-  /** SYNs dropped because a listener's SYN queue or accept queue was full. */
+
+  // ── TcpExt (Linux) ──
+  /** SYNs (and handshake-completing ACKs) a listener dropped: accept queue full, or SYN queue full without cookies. Not SYNs answered with a cookie (as Linux: tcp_listendrop runs only on the drop paths). */
   ListenDrops: number;
+  /** Times the accept queue was full when a SYN or the handshake's last ACK arrived (always also a ListenDrop). */
   ListenOverflows: number;
+  /** SYN queue full, so the SYN was answered with a SYN cookie (tcp_syn_flood_action with syncookies on). */
+  TCPReqQFullDoCookies: number;
+  /** SYN queue full and SYN cookies off: the SYN was dropped. */
+  TCPReqQFullDrop: number;
+  /** SYN cookies sent, valid cookie ACKs received, invalid ones. */
+  SyncookiesSent: number;
+  SyncookiesRecv: number;
+  SyncookiesFailed: number;
+  /** Retransmission-timer expiries, SYN and SYN-ACK timeouts included (Linux tcp_retransmit_timer, tcp_syn_ack_timeout). */
+  TCPTimeouts: number;
+  /** Tail loss probes sent. Always 0: synack has no TLP (RFC 8985 §7) yet. */
+  TCPLossProbes: number;
+  /** Fast recoveries entered with SACK / without (NewReno). */
+  TCPSackRecovery: number;
+  TCPRenoRecovery: number;
+  /** Segments retransmitted outside RTO recovery (fast retransmit and SACK/NewReno recovery), as Linux counts them. */
+  TCPFastRetrans: number;
+  /** RTOs found spurious afterwards. Always 0: synack has no F-RTO / Eifel detection (RFC 5682, RFC 3522) yet. */
+  TCPSpuriousRTOs: number;
+  /** Resets because data arrived after the application closed, or an abortive close (SO_LINGER 0, resetAndDestroy). */
+  TCPAbortOnData: number;
+  /** Resets because the application closed with unread data (RFC 2525 §2.17). */
+  TCPAbortOnClose: number;
+  /** Connections given up after their retransmission, persist or keepalive retries ran out (ETIMEDOUT). */
+  TCPAbortOnTimeout: number;
+  /** Resets when an orphan's FIN_WAIT_2 linger ran out with tcp_linger2 < 0. Always 0: synack's FIN_WAIT_2 timeout closes silently, as Linux's default. */
+  TCPAbortOnLinger: number;
+  /** TIME_WAIT entries not created because tcp_max_tw_buckets were in use (Linux tcp_time_wait). */
+  TCPTimeWaitOverflow: number;
+  /** Orphans reset because there were more than tcp_max_orphans (Linux tcp_close, tcp_too_many_orphans). */
+  TCPAbortOnMemory: number;
+  /** Challenge ACKs sent (RFC 5961 §§3–5), after the rate limit. */
+  TCPChallengeACK: number;
+  /** Segments dropped by PAWS in a synchronized state (RFC 7323 §5). */
+  PAWSEstab: number;
+  /** Data segments put in the out-of-order queue. */
+  TCPOFOQueue: number;
+  /** Out-of-order segments dropped because the out-of-order queue had no room. */
+  TCPOFODrop: number;
+  /** Segments dropped because the socket backlog was full. Always 0: synack processes each segment at once, it has no backlog. */
+  TCPBacklogDrop: number;
+  /** In-order data dropped because the receive window was zero. */
+  TCPZeroWindowDrop: number;
+
+  // ── synack only ──
   /** TIME_WAIT entries ended early by an acceptable new SYN (RFC 6191). */
   TimeWaitReopens: number;
   /** Segments for an address that is not ours, or not TCP. */
   InDiscards: number;
-  /** SYN cookies sent, valid cookie ACKs received, invalid ones (nstat TcpExtSyncookies*). */
-  SyncookiesSent: number;
-  SyncookiesRecv: number;
-  SyncookiesFailed: number;
   /** Exceptions caught on the packet or timer path; each aborted the one connection it came from (R10). */
   PacketExceptions: number;
-  /** Orphans reset because there were more than tcp_max_orphans (nstat TcpExtTCPAbortOnMemory). */
-  TCPAbortOnMemory: number;
-  /** Connections that skipped TIME_WAIT because tcp_max_tw_buckets were in use (nstat TcpExtTCPTimeWaitOverflow). */
-  TCPTimeWaitOverflow: number;
 }
 
+/** The Tcp group (nstat "Tcp" prefix), in /proc/net/snmp order. */
+export const TCP_KEYS = ['ActiveOpens', 'PassiveOpens', 'AttemptFails', 'EstabResets', 'CurrEstab', 'InSegs', 'OutSegs', 'RetransSegs', 'InErrs', 'OutRsts', 'InCsumErrors'] as const;
+
+/** The TcpExt group (nstat "TcpExt" prefix), in /proc/net/netstat order. */
+export const TCPEXT_KEYS = [
+  'SyncookiesSent',
+  'SyncookiesRecv',
+  'SyncookiesFailed',
+  'PAWSEstab',
+  'ListenOverflows',
+  'ListenDrops',
+  'TCPRenoRecovery',
+  'TCPSackRecovery',
+  'TCPFastRetrans',
+  'TCPTimeouts',
+  'TCPLossProbes',
+  'TCPAbortOnData',
+  'TCPAbortOnClose',
+  'TCPAbortOnMemory',
+  'TCPAbortOnTimeout',
+  'TCPAbortOnLinger',
+  'TCPSpuriousRTOs',
+  'TCPBacklogDrop',
+  'TCPTimeWaitOverflow',
+  'TCPReqQFullDoCookies',
+  'TCPReqQFullDrop',
+  'TCPOFOQueue',
+  'TCPOFODrop',
+  'TCPChallengeACK',
+  'TCPZeroWindowDrop',
+] as const;
+
+/** synack's own counters (nstat has no name for them; shown with a "Synack" prefix). */
+export const SYNACK_KEYS = ['TimeWaitReopens', 'InDiscards', 'PacketExceptions'] as const;
+
 export function emptyStats(): StackStats {
-  return {
-    ActiveOpens: 0,
-    PassiveOpens: 0,
-    AttemptFails: 0,
-    EstabResets: 0,
-    CurrEstab: 0,
-    InSegs: 0,
-    OutSegs: 0,
-    RetransSegs: 0,
-    InErrs: 0,
-    InCsumErrors: 0,
-    OutRsts: 0,
-    ListenDrops: 0,
-    ListenOverflows: 0,
-    TimeWaitReopens: 0,
-    InDiscards: 0,
-    SyncookiesSent: 0,
-    SyncookiesRecv: 0,
-    SyncookiesFailed: 0,
-    PacketExceptions: 0,
-    TCPAbortOnMemory: 0,
-    TCPTimeWaitOverflow: 0,
-  };
+  const s = {} as Record<keyof StackStats, number>;
+  for (const k of [...TCP_KEYS, ...TCPEXT_KEYS, ...SYNACK_KEYS]) s[k] = 0;
+  return s;
+}
+
+/** A connection-level event counted in the stack's MIB (Connection reports it through its sink). */
+export function countConnEvent(s: StackStats, counter: ConnCounter): void {
+  s[counter]++;
 }
 
 const ESTABLISHED_LIKE = new Set<TcpState>(['ESTABLISHED', 'CLOSE_WAIT']);

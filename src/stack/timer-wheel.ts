@@ -1,4 +1,7 @@
-import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Clock, ScheduleOptions, TimerHandle } from '../util/clock.js';
+
+/** Protocol timers (retransmission, TIME_WAIT, keepalive...) never keep the process alive by themselves, as the kernel's do not. */
+const PROTOCOL_TIMER: ScheduleOptions = { ref: false };
 
 /**
  * A hierarchical timing wheel (Varghese & Lauck, "Hashed and Hierarchical
@@ -81,7 +84,7 @@ export class TimerWheel {
       const event = level === 0 ? due : Math.floor(due / unit) * unit;
       if (!this.wakeup || event < this.wakeup.at) {
         if (this.wakeup) this.clock.cancel(this.wakeup);
-        this.wakeup = this.clock.schedule(event, this.onWakeup);
+        this.wakeup = this.clock.schedule(event, this.onWakeup, PROTOCOL_TIMER);
       }
     }
   }
@@ -163,7 +166,7 @@ export class TimerWheel {
     if (at === undefined) return;
     if (this.wakeup && this.wakeup.at === at) return;
     if (this.wakeup) this.clock.cancel(this.wakeup);
-    this.wakeup = this.clock.schedule(at, this.onWakeup);
+    this.wakeup = this.clock.schedule(at, this.onWakeup, PROTOCOL_TIMER);
   }
 
   /** Process every slot up to and including `now`. */

@@ -182,7 +182,7 @@ export class Connection {
     this.now = now;
     this.lastRecv = now;
     this.sendBuf = new SendBuffer(this.cfg.sendBufferSize);
-    this.ooo = new Reassembly(this.cfg.oooMaxBlocks);
+    this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
     this.sndMss = Math.min(this.cfg.mss, this.peerMss);
@@ -272,6 +272,11 @@ export class Connection {
     return this.recvQ.length;
   }
 
+  /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: at most receiveMemoryBound(recvBufferSize) (receive-queue.ts). */
+  get receiveMemory(): number {
+    return this.recvQ.memory;
+  }
+
   /** True once the peer's FIN has been received in order. */
   get eof(): boolean {
     return this.peerFin;
@@ -340,6 +345,7 @@ export class Connection {
     }
     if (this.recvQ.length > 0 || !this.ooo.isEmpty) {
       this.appClosed = true;
+      this.sink.count?.('TCPAbortOnClose');
       this.sendReset();
       this.terminate(undefined);
       return;
@@ -469,6 +475,7 @@ export class Connection {
     const ts = seg.options.ts;
     if (this.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, this.tsRecent) && this.now - this.tsRecentAge <= PAWS_IDLE_MS) {
       this.pawsDrops++;
+      this.sink.count?.('PAWSEstab');
       if (seg.payload.length > 0 && !(f & SYN)) this.sendAck();
       else this.sendAckLimited();
       return;
@@ -488,7 +495,8 @@ export class Connection {
           const end = seqAdd(seg.seq, seg.payload.length);
           if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(end, this.rcvNxt) && seqGe(end, this.lastAckSent)) this.updateTsRecent(seg);
           this.sendAck();
-        } else this.sendAckLimited();
+        } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
+        else this.sendAckLimited();
       }
       return;
     }
@@ -496,7 +504,7 @@ export class Connection {
     // Second: RST (RFC 5961 §3.2).
     if (f & RST) {
       if (seg.seq === this.rcvNxt) this.onReset();
-      else this.sendAckLimited(); // challenge ACK
+      else this.sendChallengeAck();
       return;
     }
 
@@ -510,7 +518,7 @@ export class Connection {
         this.terminate(undefined, 'LISTEN');
         return;
       }
-      this.sendAckLimited();
+      this.sendChallengeAck();
       return;
     }
 
@@ -530,7 +538,7 @@ export class Connection {
       }
     } else {
       if (!this.ackAcceptable(seg.ack)) {
-        this.sendAckLimited();
+        this.sendChallengeAck();
         return;
       }
       this.updateTsRecent(seg);
@@ -751,6 +759,7 @@ export class Connection {
     this.caState = 'recovery';
     this.partialAckSeen = false;
     this.fastRetransmits++;
+    this.sink.count?.(this.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
     // Holes below HighRxt were retransmitted (in the recovery that just ended) and are not deemed lost:
     // they are still in flight, so the new recovery does not send them again at once (as Linux keeps
     // its retransmitted marks across episodes; issue 10 #8). Lost-retransmit detection or the RTO catches them if lost.
@@ -943,11 +952,13 @@ export class Connection {
     // Trim what lies beyond the advertised window.
     const wnd = Math.max(0, seqDiff(this.rcvAdvEdge, seq));
     if (data.length > wnd) {
+      if (wnd === 0) this.sink.count?.('TCPZeroWindowDrop');
       data = data.subarray(0, wnd);
       fin = false;
     }
     if (data.length > 0 && this.appClosed) {
       // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
+      this.sink.count?.('TCPAbortOnData');
       this.sendReset();
       this.terminate(undefined);
       return false;
@@ -960,11 +971,9 @@ export class Connection {
         this.rcvNxt = seqAdd(this.rcvNxt, data.length);
         this.bytesReceived += data.length;
         // Pull whatever the hole was holding back.
-        for (let chunk = this.ooo.takeFrom(this.rcvNxt); chunk; chunk = this.ooo.takeFrom(this.rcvNxt)) {
-          this.recvQ.push(chunk);
-          this.rcvNxt = seqAdd(this.rcvNxt, chunk.length);
-          this.bytesReceived += chunk.length;
-        }
+        const joined = this.ooo.takeFrom(this.rcvNxt); // already in place in recvQ
+        this.rcvNxt = seqAdd(this.rcvNxt, joined);
+        this.bytesReceived += joined;
         if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
           fin = true;
           this.oooFin = undefined;
@@ -980,7 +989,10 @@ export class Connection {
       return fin;
     }
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
-    if (data.length > 0) this.ooo.insert(seq, data);
+    if (data.length > 0) {
+      const queued = this.ooo.insert(seq, data, this.rcvNxt);
+      this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
+    }
     if (fin) this.oooFin = seqAdd(seq, data.length);
     this.sendAck();
     return false;
@@ -1223,6 +1235,7 @@ export class Connection {
       this.rtxUntil = this.sndNxt;
       this.rtxTsval = this.tsNow();
       this.totalRetrans++;
+      if (this.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
       this.bytesRetrans += len;
       // Karn (RFC 6298 §3): a retransmitted range is not timed.
       if (this.rttSeq !== undefined && seqLt(seq, this.rttSeq)) this.rttSeq = undefined;
@@ -1355,6 +1368,14 @@ export class Connection {
     if (allowChallengeAck(this, this.now, this.cfg.challengeAckLimit)) this.sendAck();
   }
 
+  /** A challenge ACK (RFC 5961 §§3.2, 4.2, 5.2), rate-limited; Linux counts the ones sent (TCPChallengeACK). */
+  private sendChallengeAck(): void {
+    if (allowChallengeAck(this, this.now, this.cfg.challengeAckLimit)) {
+      this.sink.count?.('TCPChallengeACK');
+      this.sendAck();
+    }
+  }
+
   /** RST,ACK with <SEQ=SND.NXT> (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK). */
   private sendReset(): void {
     this.segsOut++;
@@ -1428,6 +1449,7 @@ export class Connection {
   }
 
   private onRetransmitTimeout(): void {
+    this.sink.count?.('TCPTimeouts'); // every expiry, the last one too (Linux tcp_retransmit_timer, tcp_syn_ack_timeout)
     const limit =
       this.state === 'SYN_SENT'
         ? this.cfg.synRetries
@@ -1585,6 +1607,7 @@ export class Connection {
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
     this.tw = undefined;
+    if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
     if (to !== 'CLOSED') {
       this.setState(to);

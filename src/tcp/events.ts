@@ -18,8 +18,28 @@ export type ConnEvent =
   /** The TCB is gone; the owner should forget the connection. Always the last event. */
   | { type: 'closed' };
 
-/** Where a Connection puts its output. Both calls are synchronous and must not re-enter the Connection. */
+/**
+ * Things a connection counts for the stack's MIB, named as Linux's TcpExt
+ * counters (nstat TcpExt…): see src/stack/stats.ts for what each means.
+ */
+export type ConnCounter =
+  | 'TCPTimeouts'
+  | 'TCPSackRecovery'
+  | 'TCPRenoRecovery'
+  | 'TCPFastRetrans'
+  | 'TCPAbortOnData'
+  | 'TCPAbortOnClose'
+  | 'TCPAbortOnTimeout'
+  | 'TCPChallengeACK'
+  | 'PAWSEstab'
+  | 'TCPOFOQueue'
+  | 'TCPOFODrop'
+  | 'TCPZeroWindowDrop';
+
+/** Where a Connection puts its output. The calls are synchronous and must not re-enter the Connection. */
 export interface ConnectionSink {
   transmit(seg: OutSegment): void;
   event(ev: ConnEvent): void;
+  /** Count a MIB event (optional: a sink without it counts nothing). */
+  count?(counter: ConnCounter): void;
 }

@@ -1,67 +1,200 @@
 /**
- * In-order bytes received and not yet read by the application. Its size
- * decides the advertised window (RFC 9293 §3.8.6.2: window = free space).
- * The queue front is an index, so reads are O(1) amortized.
+ * The receive buffer: every received octet is copied once, at its place in
+ * the byte stream, into storage this queue owns — never a view that pins the
+ * packet it came in. In-order bytes (RCV.NXT's side) are readable; bytes
+ * beyond them are held for the reassembler (reassembly.ts), which says which
+ * ranges are filled and when they join the readable part (`commit`).
+ *
+ * Storage is a run of pages covering stream positions from the read point
+ * on, allocated on demand (a connection that has received nothing holds
+ * none) and dropped once read (once a bulk stream has reached full-sized
+ * pages, an emptied page with room is kept for the stream to go on in). A page is never written again after the application has read from
+ * it, so `read` can hand out views instead of copies. Pages grow with the
+ * stream (1 KiB doubling to 64 KiB), and an in-order write that does not fit
+ * the little room left at the end of the last page starts a new page, so
+ * segments rarely straddle pages and reads rarely copy. Memory held is at
+ * most the bytes in flight to the reader (≤ the window the caller enforces)
+ * plus one page at each end and the unused ends of pages (< 1/16 each),
+ * whatever the segment sizes (TCP-BEHAVIOR R9).
+ * The model is smoltcp's RingBuffer + Assembler (socket/tcp.rs); pages rather
+ * than one recycled ring because the application keeps what `read` returns.
  */
 export class ReceiveQueue {
-  private chunks: Uint8Array[] = [];
+  /** Pages in stream order; page i covers [starts[i], starts[i+1]) (the last one up to its capacity). */
+  private pages: Uint8Array[] = NO_PAGES;
+  private starts: number[] = NO_STARTS;
+  /** Index of the first live page (earlier slots are spent, cleared lazily). */
   private first = 0;
+  /** Stream position of the next byte to read. */
+  private rd = 0;
+  /** Readable (in-order) bytes from `rd`. */
   private len = 0;
+  /** Stream position after the highest byte written (≥ rd + len). */
+  private hi = 0;
 
+  /** Readable bytes (Recv-Q). */
   get length(): number {
     return this.len;
   }
 
+  /** Bytes of storage held (pages), for memory accounting; at most receiveMemoryBound(the span of stream held). */
+  get memory(): number {
+    let m = 0;
+    for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.length;
+    return m;
+  }
+
+  /** Append in-order bytes (they become readable at once). The caller keeps `data`: it is copied. */
   push(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.chunks.push(data);
+    this.write(this.rd + this.len, data);
     this.len += data.length;
   }
 
-  /** Up to `max` bytes from the front, or null when empty. Returns a view, copying only when the bytes span chunks. */
+  /**
+   * Store bytes `offset` octets past the readable end (offset ≥ 0), not yet
+   * readable: the reassembler's out-of-order data. Octets already stored there
+   * are overwritten (a correct peer resends the same bytes).
+   */
+  writeAhead(offset: number, data: Uint8Array): void {
+    if (data.length === 0) return;
+    this.write(this.rd + this.len + offset, data);
+  }
+
+  /** `n` octets stored past the readable end (by writeAhead) join the readable part. */
+  commit(n: number): void {
+    if (n <= 0) return;
+    if (this.rd + this.len + n > this.hi) throw new RangeError(`ReceiveQueue.commit: ${n} bytes were never written`);
+    this.len += n;
+  }
+
+  /**
+   * Up to `max` readable bytes (exactly min(max, length)), or null when none.
+   * A view of the storage when they lie in one page (the page is never
+   * written again, so the view stays valid), else one copy.
+   */
   read(max = Infinity): Uint8Array | null {
     if (this.len === 0 || max <= 0) return null;
     const n = Math.min(max, this.len);
-    const first = this.chunks[this.first]!;
-    if (first.length === n) {
-      this.shift();
-      this.len -= n;
-      return first;
-    }
-    if (first.length > n) {
-      this.chunks[this.first] = first.subarray(n);
-      this.len -= n;
-      return first.subarray(0, n);
-    }
-    return this.readCopy(n);
-  }
-
-  private shift(): void {
-    this.chunks[this.first] = EMPTY_CHUNK;
-    this.first++;
-    if (this.first === this.chunks.length) {
-      this.chunks = [];
-      this.first = 0;
-    } else if (this.first > 64 && this.first * 2 > this.chunks.length) {
-      this.chunks = this.chunks.slice(this.first);
-      this.first = 0;
-    }
-  }
-
-  private readCopy(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const c = this.chunks[this.first]!;
-      const take = Math.min(c.length, n - filled);
-      out.set(take === c.length ? c : c.subarray(0, take), filled);
-      filled += take;
-      if (take === c.length) this.shift();
-      else this.chunks[this.first] = c.subarray(take);
-    }
+    const i = this.first;
+    const at = this.rd - this.starts[i]!;
+    const out = this.rd + n <= this.pageEnd(i) ? this.pages[i]!.subarray(at, at + n) : this.copyOut(n);
+    this.rd += n;
     this.len -= n;
+    this.dropRead();
     return out;
+  }
+
+  private copyOut(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let pos = this.rd;
+    let filled = 0;
+    for (let i = this.first; filled < n; i++) {
+      const start = this.starts[i]!;
+      const take = Math.min(n - filled, this.pageEnd(i) - pos);
+      out.set(this.pages[i]!.subarray(pos - start, pos - start + take), filled);
+      filled += take;
+      pos += take;
+    }
+    return out;
+  }
+
+  /** Stream position where page i ends: the next page's start, or the last page's capacity. */
+  private pageEnd(i: number): number {
+    return i + 1 < this.pages.length ? this.starts[i + 1]! : this.starts[i]! + this.pages[i]!.length;
+  }
+
+  /** Forget pages wholly read; when nothing is left, forget the last page too unless it is worth keeping. */
+  private dropRead(): void {
+    const pages = this.pages;
+    while (this.first < pages.length && this.pageEnd(this.first) <= this.rd) {
+      pages[this.first] = SPENT;
+      this.first++;
+    }
+    if (this.first === pages.length || (this.len === 0 && this.hi === this.rd && !this.worthKeeping(this.first))) {
+      this.release();
+    } else if (this.first > 16 && this.first * 2 > pages.length) {
+      this.pages = pages.slice(this.first);
+      this.starts = this.starts.slice(this.first);
+      this.first = 0;
+    }
+  }
+
+  /** An emptied last page is kept for the stream to go on in only when it is full-sized and has room left. */
+  private worthKeeping(i: number): boolean {
+    const size = this.pages[i]!.length;
+    return size === MAX_PAGE && this.starts[i]! + size - this.hi >= MIN_PAGE;
+  }
+
+  private release(): void {
+    this.pages = NO_PAGES;
+    this.starts = NO_STARTS;
+    this.first = 0;
+  }
+
+  /** Copy `data` to stream position `pos` (≥ rd), adding pages as needed. */
+  private write(pos: number, data: Uint8Array): void {
+    const end = pos + data.length;
+    this.cover(pos, end);
+    // Find the page holding `pos`: writes land near the end, so search backwards.
+    let i = this.pages.length - 1;
+    while (this.starts[i]! > pos) i--;
+    let p = pos;
+    let from = 0;
+    while (p < end) {
+      const pageEnd = this.pageEnd(i);
+      const take = Math.min(end, pageEnd) - p;
+      this.pages[i]!.set(from === 0 && take === data.length ? data : data.subarray(from, from + take), p - this.starts[i]!);
+      p += take;
+      from += take;
+      i++;
+    }
+    if (end > this.hi) this.hi = end;
+  }
+
+  /** Make pages cover stream positions up to `end` for a write starting at `pos`. */
+  private cover(pos: number, end: number): void {
+    if (this.first === this.pages.length) {
+      // No storage: the first page starts at the read point, so coverage stays contiguous.
+      this.pages = [];
+      this.starts = [];
+      this.first = 0;
+      this.addPage(this.rd, end - this.rd);
+    }
+    const last = this.pages.length - 1;
+    const lastStart = this.starts[last]!;
+    let covered = lastStart + this.pages[last]!.length;
+    if (end <= covered) return;
+    // An in-order append that does not fit the little room left (< 1/16 page) at the end of the
+    // last page: end that page here and start the data on a fresh one, so it lies in one page.
+    if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
+    while (covered < end) covered += this.addPage(covered, end - covered);
+  }
+
+  /** Append a page starting at stream position `start`; returns its capacity. */
+  private addPage(start: number, need: number): number {
+    let size = MIN_PAGE;
+    while (size < MAX_PAGE && (size * 2 <= start || size < need)) size *= 2;
+    this.pages.push(new Uint8Array(size));
+    this.starts.push(start);
+    return size;
   }
 }
 
-const EMPTY_CHUNK = new Uint8Array(0);
+/** Smallest and largest page: small for a connection that moves little, large for bulk. */
+export const MIN_PAGE = 1024;
+export const MAX_PAGE = 64 * 1024;
+
+/**
+ * Most storage a queue holds when the bytes from its read point to the
+ * highest byte written span `span` octets (for a connection: its receive
+ * buffer size, the most the window lets in): pages at least 15/16 used, plus
+ * a page at each end.
+ */
+export function receiveMemoryBound(span: number): number {
+  return Math.ceil((span * 16) / 15) + 2 * MAX_PAGE;
+}
+
+const NO_PAGES: Uint8Array[] = [];
+const NO_STARTS: number[] = [];
+const SPENT = new Uint8Array(0);

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, ScheduleOptions, TimerHandle } from './clock.js';
 import { DONE, PENDING, TimerHeap } from './timer-heap.js';
 
 /** Host timer functions, looked up on globalThis so this works in Node and browsers. */
@@ -7,6 +7,8 @@ interface HostTimers {
   clearTimeout(h: unknown): void;
   setImmediate?: (fn: () => void) => unknown;
   clearImmediate?: (h: unknown) => void;
+  setInterval?: (fn: () => void, ms: number) => unknown;
+  clearInterval?: (h: unknown) => void;
 }
 
 const host = globalThis as unknown as HostTimers;
@@ -22,11 +24,22 @@ class RealTimer implements TimerHandle {
     readonly at: number,
     readonly seq: number,
     public fn: (() => void) | null,
+    /** Keeps the process alive while pending. */
+    readonly ref: boolean,
   ) {}
 }
 
+/** Node's Timeout and Immediate objects have ref()/unref(); browsers' numeric handles do not. */
+function setHostRef(h: unknown, on: boolean): void {
+  if (typeof h !== 'object' || h === null) return;
+  const f = (h as { ref?: () => unknown; unref?: () => unknown })[on ? 'ref' : 'unref'];
+  if (typeof f === 'function') f.call(h);
+}
+
+const noop = (): void => {};
+
 export interface RealClockOptions {
-  /** Unref host timers (where supported) so pending callbacks do not keep the process alive. */
+  /** Callbacks default to `{ ref: false }`: only hold() (and callbacks scheduled with `ref: true`) keep the process alive. */
   unref?: boolean;
 }
 
@@ -43,16 +56,29 @@ export interface RealClockOptions {
  * when available, else setTimeout 0); it never runs synchronously inside
  * schedule(). Callbacks scheduled while others are running wait for the next
  * macrotask, so a callback that re-schedules itself cannot starve I/O.
+ *
+ * Process lifetime: the one host timer is ref'd only while some pending
+ * callback was scheduled with `ref` (the default, as Node's timers), so the
+ * stack's protocol timers (`{ ref: false }`) never hold the process. hold()
+ * counts holders (referenced sockets and servers); while the count is above
+ * zero a ref'd idle interval keeps the event loop alive, as a ref'd libuv
+ * handle does, even when no callback is pending at all.
  */
 export class RealClock implements Clock {
   private readonly unref: boolean;
   private readonly heap = new TimerHeap<RealTimer>();
   private seq = 0;
   private live = 0;
+  /** Pending callbacks scheduled with ref. */
+  private refTimers = 0;
+  /** Outstanding hold()s, and the ref'd host interval that stands for them. */
+  private holds = 0;
+  private keeper: unknown = undefined;
   /** Host timer currently armed, its kind and the time it targets. */
   private armed: unknown = undefined;
   private armedImmediate = false;
   private armedAt = Infinity;
+  private armedRef = false;
   /** True while fire() runs callbacks; it arms the next host timer itself when done. */
   private firing = false;
   private readonly onFire = (): void => this.fire();
@@ -65,14 +91,38 @@ export class RealClock implements Clock {
     return performance.now();
   }
 
-  schedule(at: number, fn: () => void): TimerHandle {
+  schedule(at: number, fn: () => void, opts?: ScheduleOptions): TimerHandle {
     if (Number.isNaN(at)) throw new RangeError('RealClock.schedule: time is NaN');
     const now = this.now();
-    const timer = new RealTimer(this, at < now ? now : at, this.seq++, fn);
+    const ref = opts?.ref ?? !this.unref;
+    const timer = new RealTimer(this, at < now ? now : at, this.seq++, fn, ref);
     this.heap.push(timer);
     this.live++;
+    if (ref && this.refTimers++ === 0) this.refArmed(true);
     if (!this.firing && timer.at < this.armedAt) this.arm(now);
     return timer;
+  }
+
+  /**
+   * Keep the process alive until the returned function is called (once; later
+   * calls do nothing). What a referenced socket or listening server does.
+   */
+  hold(): () => void {
+    if (this.holds++ === 0 && typeof host.setInterval === 'function') this.keeper = host.setInterval(noop, TIMEOUT_MAX);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      if (--this.holds === 0 && this.keeper !== undefined) {
+        host.clearInterval?.(this.keeper);
+        this.keeper = undefined;
+      }
+    };
+  }
+
+  /** Outstanding hold()s. */
+  holders(): number {
+    return this.holds;
   }
 
   cancel(handle: TimerHandle): void {
@@ -80,6 +130,7 @@ export class RealClock implements Clock {
     handle.state = DONE;
     handle.fn = null;
     this.live--;
+    if (handle.ref && --this.refTimers === 0) this.refArmed(false);
     if (this.live === 0) {
       // Nothing left: release the host timer so the process can exit.
       this.heap.clear();
@@ -110,6 +161,7 @@ export class RealClock implements Clock {
         if (top === undefined || top.at > now || top.seq >= limitSeq) break;
         this.heap.pop();
         this.live--;
+        if (top.ref) this.refTimers--;
         top.state = DONE;
         const fn = top.fn!;
         top.fn = null;
@@ -147,12 +199,17 @@ export class RealClock implements Clock {
       h = host.setTimeout(this.onFire, delay);
       this.armedImmediate = false;
     }
-    if (this.unref && typeof h === 'object' && h !== null) {
-      const u = (h as { unref?: () => unknown }).unref;
-      if (typeof u === 'function') u.call(h);
-    }
+    this.armedRef = this.refTimers > 0;
+    if (!this.armedRef) setHostRef(h, false);
     this.armed = h;
     this.armedAt = top.at;
+  }
+
+  /** The armed host timer keeps the process alive exactly while a ref'd callback is pending. */
+  private refArmed(on: boolean): void {
+    if (this.armed === undefined || this.armedRef === on) return;
+    this.armedRef = on;
+    setHostRef(this.armed, on);
   }
 
   private disarm(): void {

@@ -12,12 +12,45 @@ class VirtualTimer implements TimerHandle {
   ) {}
 }
 
+/** Host functions to yield to the host's event loop, looked up on globalThis so this file also runs in browsers. */
+interface HostYield {
+  setImmediate?: (fn: () => void) => unknown;
+  setTimeout(fn: () => void, ms: number): unknown;
+}
+const host = globalThis as unknown as HostYield;
+
+/** One turn of the host's event loop: every nextTick, promise job and earlier immediate runs before this resolves. */
+function hostTurn(): Promise<void> {
+  return new Promise((resolve) => (typeof host.setImmediate === 'function' ? host.setImmediate(resolve) : host.setTimeout(resolve, 0)));
+}
+
+/** Limits of `VirtualClock.settle`. */
+export interface SettleOptions {
+  /** Absolute virtual time not to pass: callbacks later than this are left pending and now() becomes maxTime. */
+  maxTime?: number;
+  /** Stop as soon as this returns true (checked after each turn of the host's event loop). */
+  until?: () => boolean;
+  /** Most virtual instants to run (default 1_000_000); more pending after that throws (a runaway timer loop). */
+  maxInstants?: number;
+}
+
+/** What `VirtualClock.settle` did. */
+export interface SettleResult {
+  /** Why it stopped: nothing left to run, maxTime reached, or until() held. */
+  reason: 'idle' | 'maxTime' | 'until';
+  /** Callbacks run. */
+  steps: number;
+  /** Virtual time when it stopped. */
+  now: number;
+}
+
 /** Compact the heap once at least this many cancelled timers sit in it... */
 const COMPACT_MIN = 1024;
 
 /**
  * Discrete-event clock: time only moves when the owner calls `advance`,
- * `runUntil` or `runUntilIdle`. Callbacks run in (time, scheduling order).
+ * `runUntil`, `runUntilIdle` or `settle` (the one to use with sockets and
+ * streams: it lets the host's event loop turn between virtual instants). Callbacks run in (time, scheduling order).
  *
  * Implementation: binary min-heap keyed by (at, seq); cancel is O(1) and lazy
  * (the entry is skipped when it reaches the top), with an O(n) compaction when
@@ -137,6 +170,57 @@ export class VirtualClock implements Clock {
       }
       this.runTop(top);
       steps++;
+    }
+  }
+
+  /**
+   * Run until the work is done: the one way to drive code that mixes this
+   * clock with the host's own queues (node:stream, promises, nextTick), such as
+   * a stack's `net` sockets.
+   *
+   *   b.net.createServer((s) => s.pipe(s)).listen(7);
+   *   a.net.connect(7, '10.0.0.2').end('hello');
+   *   await clock.settle();          // the echo, the close and TIME_WAIT, in virtual time
+   *
+   * It alternates one turn of the host's event loop (so every tick, promise
+   * and stream callback queued so far runs) with one virtual instant (every
+   * callback due at the next pending time), and resolves when the host turn
+   * has queued no new virtual work and none is pending, or at `maxTime`, or
+   * once `until()` holds. Streams need that turn: a `write()` or a `'data'`
+   * handler often acts on the next tick, and running all virtual timers at once
+   * (`runUntilIdle`) would finish the network's work before the application
+   * has seen any of it.
+   *
+   * Bounded: at most `maxInstants` instants (default 1_000_000), then it
+   * throws, as `runUntilIdle` does with `maxSteps`. A connection with
+   * keepalive on, or a retransmission that never ends, keeps timers pending
+   * forever: give such runs a `maxTime` or an `until`.
+   */
+  async settle(opts: SettleOptions = {}): Promise<SettleResult> {
+    const { maxTime, until } = opts;
+    const maxInstants = opts.maxInstants ?? 1_000_000;
+    if (maxTime !== undefined && Number.isNaN(maxTime)) throw new RangeError('VirtualClock.settle: maxTime is NaN');
+    if (!(maxInstants >= 0)) throw new RangeError(`VirtualClock.settle: maxInstants must be >= 0, got ${maxInstants}`);
+    let steps = 0;
+    for (let instants = 0; ; instants++) {
+      await hostTurn();
+      if (until?.()) return { reason: 'until', steps, now: this.time };
+      let next = this.nextAt();
+      if (next === undefined) {
+        // A second turn: work queued by the last one (an immediate that writes, say) gets its chance to schedule.
+        await hostTurn();
+        if (until?.()) return { reason: 'until', steps, now: this.time };
+        next = this.nextAt();
+        if (next === undefined) return { reason: 'idle', steps, now: this.time };
+      }
+      if (maxTime !== undefined && next > maxTime) {
+        if (maxTime > this.time) this.time = maxTime;
+        return { reason: 'maxTime', steps, now: this.time };
+      }
+      if (instants >= maxInstants) {
+        throw new Error(`VirtualClock.settle: maxInstants (${maxInstants}) exceeded with ${this.live} callback(s) still pending at t=${this.time}ms (next at ${next}ms)`);
+      }
+      steps += this.runUntil(next);
     }
   }
 

@@ -27,21 +27,49 @@ function fold(sum: number): number {
  * Works for any length and any `byteOffset`.
  */
 export function onesSum(bytes: Uint8Array, initial = 0): number {
-  if (LITTLE_ENDIAN && (bytes.byteOffset & 3) === 0 && bytes.length >= 64) return onesSumAligned(bytes, initial);
-  return onesSumPortable(bytes, initial);
+  return onesSumRange(bytes, 0, bytes.length, initial);
+}
+
+/**
+ * onesSum over `bytes[start..end)` without making a subarray: what the
+ * header writers and parsers use on the packet buffer.
+ */
+export function onesSumRange(bytes: Uint8Array, start: number, end: number, initial = 0): number {
+  const len = end - start;
+  // Short runs (headers, pseudo-headers, bare ACKs): plain byte reads, no typed-array view to create.
+  if (len < 64 || !LITTLE_ENDIAN) return onesSumBytes(bytes, start, end, initial);
+  return onesSumWords(bytes, start, end, initial);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Big-endian 16-bit words read byte by byte (an odd last byte padded with zero). Any length, any platform. */
+function onesSumBytes(bytes: Uint8Array, start: number, end: number, initial: number): number {
+  let sum = initial;
+  let i = start;
+  while (i + 1 < end) {
+    const stop = Math.min(end - 1, i + FOLD_EVERY_BYTES);
+    for (; i < stop; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
+    sum = fold(sum);
+  }
+  if (i < end) sum += bytes[i]! << 8; // odd byte: pad with a zero byte on the right
+  return fold(sum);
+}
+
 /**
- * The fast path: native 32-bit reads over a 4-byte-aligned view. The sum is
- * byte-order independent (RFC 1071 §2(B)): summing little-endian words gives
- * the byte-swapped sum, so swap the folded result back.
+ * The fast path (little-endian hosts): native 32-bit reads over the 4-byte
+ * aligned middle of the range, the few bytes before and after it added by
+ * hand. The sum is byte-order independent (RFC 1071 §2(B)): little-endian
+ * words give the byte-swapped sum of the big-endian words at even positions
+ * of the range, and the plain sum when the aligned middle starts at an odd
+ * position (the range's words straddle the memory's), so swap back only in
+ * the first case.
  */
-function onesSumAligned(bytes: Uint8Array, initial: number): number {
-  const len = bytes.length;
-  const words = len >>> 2;
-  const w = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
+function onesSumWords(bytes: Uint8Array, start: number, end: number, initial: number): number {
+  const base = bytes.byteOffset + start;
+  const head = (4 - (base & 3)) & 3;
+  const words = (end - start - head) >>> 2;
+  const w = new Uint32Array(bytes.buffer, base + head, words);
   let sum = 0;
   let i = 0;
   while (i < words) {
@@ -50,37 +78,11 @@ function onesSumAligned(bytes: Uint8Array, initial: number): number {
     for (; i < stop; i++) sum += w[i]!;
     sum = fold(sum);
   }
-  sum = ((sum & 0xff) << 8) | (sum >>> 8);
-  let j = words << 2;
+  if ((head & 1) === 0) sum = ((sum & 0xff) << 8) | (sum >>> 8);
   sum += initial;
-  if (len - j >= 2) {
-    sum += (bytes[j]! << 8) | bytes[j + 1]!;
-    j += 2;
-  }
-  if (j < len) sum += bytes[j]! << 8;
-  return fold(sum);
-}
-
-function onesSumPortable(bytes: Uint8Array, initial: number): number {
-  const len = bytes.length;
-  let sum = initial;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, len);
-  const end4 = len & ~3;
-  let i = 0;
-  while (i < end4) {
-    const stop = Math.min(end4, i + FOLD_EVERY_BYTES);
-    // Four words per iteration.
-    for (; i + 16 <= stop; i += 16) {
-      sum += dv.getUint32(i) + dv.getUint32(i + 4) + dv.getUint32(i + 8) + dv.getUint32(i + 12);
-    }
-    for (; i < stop; i += 4) sum += dv.getUint32(i);
-    sum = fold(sum);
-  }
-  if (len - i >= 2) {
-    sum += (bytes[i] << 8) | bytes[i + 1];
-    i += 2;
-  }
-  if (i < len) sum += bytes[i] << 8; // odd byte: pad with a zero byte on the right
+  // Bytes outside the aligned middle, by their position in the range: even positions are high bytes.
+  for (let k = 0; k < head; k++) sum += (k & 1) === 0 ? bytes[start + k]! << 8 : bytes[start + k]!;
+  for (let k = head + (words << 2); k < end - start; k++) sum += (k & 1) === 0 ? bytes[start + k]! << 8 : bytes[start + k]!;
   return fold(sum);
 }
 
@@ -110,5 +112,8 @@ export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, protocol: numb
     throw new RangeError(`pseudoHeaderSum: addresses must both be 4 or 16 bytes (got ${src.length}, ${dst.length})`);
   }
   const len = length >>> 0;
-  return fold(onesSum(src) + onesSum(dst) + (protocol & 0xff) + (len >>> 16) + (len & 0xffff));
+  // Integer arithmetic over the address bytes: no view per address.
+  let sum = (protocol & 0xff) + (len >>> 16) + (len & 0xffff);
+  for (let i = 0; i < src.length; i += 2) sum += ((src[i]! << 8) | src[i + 1]!) + ((dst[i]! << 8) | dst[i + 1]!);
+  return fold(sum);
 }

@@ -40,3 +40,8 @@ export function ok<T>(value: T): { ok: true; value: T } {
 export function err(error: WireError): ParseFailure {
   return { ok: false, error };
 }
+
+/** The result wrapper around a reader's value-or-reason (readers return the reason as a string). */
+export function wrap<T extends object>(r: T | WireError): ParseResult<T> {
+  return typeof r === 'string' ? err(r) : ok(r);
+}

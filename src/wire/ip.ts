@@ -1,7 +1,7 @@
 /** Version dispatch for IP packets, plus the address helpers (re-exported from address.ts). */
-import { err, type ParseResult } from './errors.js';
-import { parseIpv4, type Ipv4Header } from './ipv4.js';
-import { parseIpv6, type Ipv6Header } from './ipv6.js';
+import { wrap, type ParseResult, type WireError } from './errors.js';
+import { readIpv4, type Ipv4Header } from './ipv4.js';
+import { readIpv6, type Ipv6Header } from './ipv6.js';
 
 export { formatAddress, parseAddress, addressFamily } from './address.js';
 
@@ -9,13 +9,18 @@ export type IpHeader = Ipv4Header | Ipv6Header;
 
 /** Parse an IPv4 or IPv6 packet by its version nibble. Never throws. */
 export function parseIp(bytes: Uint8Array): ParseResult<IpHeader> {
-  if (bytes.length === 0) return err('short-packet');
-  switch (bytes[0] >>> 4) {
+  return wrap(readIp(bytes));
+}
+
+/** parseIp without the result wrapper: the header, or why not. */
+export function readIp(bytes: Uint8Array): IpHeader | WireError {
+  if (bytes.length === 0) return 'short-packet';
+  switch (bytes[0]! >>> 4) {
     case 4:
-      return parseIpv4(bytes);
+      return readIpv4(bytes);
     case 6:
-      return parseIpv6(bytes);
+      return readIpv6(bytes);
     default:
-      return err('bad-ip-version');
+      return 'bad-ip-version';
   }
 }

@@ -1,7 +1,7 @@
 /** IPv4 header (RFC 791 §3.1): parse in place, write the fixed 20-byte form. */
 import { getU16, setU16, checkRoom } from './bytes.js';
-import { internetChecksum, onesSum, finishChecksum } from './checksum.js';
-import { err, ok, type ParseResult } from './errors.js';
+import { onesSumRange, finishChecksum } from './checksum.js';
+import { wrap, type ParseResult, type WireError } from './errors.js';
 
 export interface Ipv4Header {
   version: 4;
@@ -34,19 +34,24 @@ const MIN_HEADER = 20;
  * ok; the caller decides what to do with them. IP options are not decoded.
  */
 export function parseIpv4(bytes: Uint8Array): ParseResult<Ipv4Header> {
-  if (bytes.length < MIN_HEADER) return err('short-packet');
+  return wrap(readIpv4(bytes));
+}
+
+/** parseIpv4 without the result wrapper: the header, or why not. */
+export function readIpv4(bytes: Uint8Array): Ipv4Header | WireError {
+  if (bytes.length < MIN_HEADER) return 'short-packet';
   const b0 = bytes[0];
-  if (b0 >>> 4 !== 4) return err('bad-ip-version');
+  if (b0 >>> 4 !== 4) return 'bad-ip-version';
   const headerLength = (b0 & 0x0f) * 4;
-  if (headerLength < MIN_HEADER) return err('bad-ip-header-length');
-  if (headerLength > bytes.length) return err('truncated');
+  if (headerLength < MIN_HEADER) return 'bad-ip-header-length';
+  if (headerLength > bytes.length) return 'truncated';
   const totalLength = getU16(bytes, 2);
-  if (totalLength < headerLength) return err('bad-ip-total-length');
-  if (totalLength > bytes.length) return err('truncated');
+  if (totalLength < headerLength) return 'bad-ip-total-length';
+  if (totalLength > bytes.length) return 'truncated';
   // The checksum covers the header only (RFC 791 §3.1, "Header Checksum").
-  if (internetChecksum(bytes.subarray(0, headerLength)) !== 0) return err('bad-ip-checksum');
+  if (finishChecksum(onesSumRange(bytes, 0, headerLength)) !== 0) return 'bad-ip-checksum';
   const flagsFrag = getU16(bytes, 6);
-  return ok({
+  return {
     version: 4,
     headerLength,
     tos: bytes[1],
@@ -61,7 +66,7 @@ export function parseIpv4(bytes: Uint8Array): ParseResult<Ipv4Header> {
     src: bytes.subarray(12, 16),
     dst: bytes.subarray(16, 20),
     payload: bytes.subarray(headerLength, totalLength),
-  });
+  };
 }
 
 export interface Ipv4Fields {
@@ -86,23 +91,54 @@ export interface Ipv4Fields {
  * 4 bytes, or the total length exceeds 65535.
  */
 export function writeIpv4(buf: Uint8Array, offset: number, f: Ipv4Fields): number {
+  return writeIpv4Header(buf, offset, f.src, f.dst, f.protocol, f.payloadLength, f.ttl ?? 64, f.id ?? 0, f.tos ?? 0, f.dontFragment ?? true);
+}
+
+/** writeIpv4 with the fields as arguments (no object per packet); the checksum is summed from the field values. */
+export function writeIpv4Header(
+  buf: Uint8Array,
+  offset: number,
+  src: Uint8Array,
+  dst: Uint8Array,
+  protocol: number,
+  payloadLength: number,
+  ttl: number,
+  id: number,
+  tos: number,
+  dontFragment: boolean,
+): number {
   checkRoom(buf, offset, MIN_HEADER, 'writeIpv4');
-  if (f.src.length !== 4 || f.dst.length !== 4) throw new RangeError('writeIpv4: addresses must be 4 bytes');
-  const totalLength = MIN_HEADER + f.payloadLength;
-  if (!Number.isInteger(f.payloadLength) || f.payloadLength < 0 || totalLength > 0xffff) {
-    throw new RangeError(`writeIpv4: payload length ${f.payloadLength} out of range`);
+  if (src.length !== 4 || dst.length !== 4) throw new RangeError('writeIpv4: addresses must be 4 bytes');
+  const totalLength = MIN_HEADER + payloadLength;
+  if (!Number.isInteger(payloadLength) || payloadLength < 0 || totalLength > 0xffff) {
+    throw new RangeError(`writeIpv4: payload length ${payloadLength} out of range`);
   }
-  const h = buf.subarray(offset, offset + MIN_HEADER);
-  h[0] = 0x45; // version 4, IHL 5
-  h[1] = f.tos ?? 0;
-  setU16(h, 2, totalLength);
-  setU16(h, 4, f.id ?? 0);
-  setU16(h, 6, (f.dontFragment ?? true) ? 0x4000 : 0); // DF; fragment offset 0
-  h[8] = f.ttl ?? 64;
-  h[9] = f.protocol;
-  setU16(h, 10, 0);
-  h.set(f.src, 12);
-  h.set(f.dst, 16);
-  setU16(h, 10, finishChecksum(onesSum(h)));
+  const o = offset;
+  const b0 = 0x45; // version 4, IHL 5
+  const b1 = tos & 0xff;
+  const idField = id & 0xffff;
+  const flagsFrag = dontFragment ? 0x4000 : 0; // DF; fragment offset 0
+  const b8 = ttl & 0xff;
+  const b9 = protocol & 0xff;
+  buf[o] = b0;
+  buf[o + 1] = b1;
+  setU16(buf, o + 2, totalLength);
+  setU16(buf, o + 4, idField);
+  setU16(buf, o + 6, flagsFrag);
+  buf[o + 8] = b8;
+  buf[o + 9] = b9;
+  const s0 = (src[0]! << 8) | src[1]!;
+  const s1 = (src[2]! << 8) | src[3]!;
+  const d0 = (dst[0]! << 8) | dst[1]!;
+  const d1 = (dst[2]! << 8) | dst[3]!;
+  setU16(buf, o + 12, s0);
+  setU16(buf, o + 14, s1);
+  setU16(buf, o + 16, d0);
+  setU16(buf, o + 18, d1);
+  // RFC 1071: the ten header words, the checksum field counted as zero.
+  let sum = ((b0 << 8) | b1) + totalLength + idField + flagsFrag + ((b8 << 8) | b9) + s0 + s1 + d0 + d1;
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  setU16(buf, o + 10, finishChecksum(sum));
   return MIN_HEADER;
 }

@@ -1,6 +1,6 @@
 /** IPv6 fixed header (RFC 8200 §3): parse in place, write. Extension headers are not walked. */
 import { getU16, setU16, checkRoom } from './bytes.js';
-import { err, ok, type ParseResult } from './errors.js';
+import { wrap, type ParseResult, type WireError } from './errors.js';
 
 export interface Ipv6Header {
   version: 6;
@@ -25,13 +25,18 @@ const HEADER = 40;
  * is taken literally (Jumbo Payload, RFC 2675, is not supported).
  */
 export function parseIpv6(bytes: Uint8Array): ParseResult<Ipv6Header> {
-  if (bytes.length < HEADER) return err('short-packet');
+  return wrap(readIpv6(bytes));
+}
+
+/** parseIpv6 without the result wrapper: the header, or why not. */
+export function readIpv6(bytes: Uint8Array): Ipv6Header | WireError {
+  if (bytes.length < HEADER) return 'short-packet';
   const b0 = bytes[0];
   const b1 = bytes[1];
-  if (b0 >>> 4 !== 6) return err('bad-ip-version');
+  if (b0 >>> 4 !== 6) return 'bad-ip-version';
   const payloadLength = getU16(bytes, 4);
-  if (HEADER + payloadLength > bytes.length) return err('truncated');
-  return ok({
+  if (HEADER + payloadLength > bytes.length) return 'truncated';
+  return {
     version: 6,
     trafficClass: ((b0 & 0x0f) << 4) | (b1 >>> 4),
     flowLabel: ((b1 & 0x0f) << 16) | getU16(bytes, 2),
@@ -41,7 +46,7 @@ export function parseIpv6(bytes: Uint8Array): ParseResult<Ipv6Header> {
     src: bytes.subarray(8, 24),
     dst: bytes.subarray(24, 40),
     payload: bytes.subarray(HEADER, HEADER + payloadLength),
-  });
+  };
 }
 
 export interface Ipv6Fields {

@@ -1,10 +1,11 @@
 /** Whole IP+TCP packets: what the stack sends and receives over a Link. */
 import { pseudoHeaderSum } from './checksum.js';
 import { err, ok, type ParseResult } from './errors.js';
-import { parseIp, type IpHeader } from './ip.js';
-import { writeIpv4 } from './ipv4.js';
+import { readIp, type IpHeader } from './ip.js';
+import { writeIpv4Header } from './ipv4.js';
 import { writeIpv6 } from './ipv6.js';
-import { parseTcp, tcpSegmentLength, writeTcp, type TcpHeader, type TcpSegmentOut } from './tcp.js';
+import { tcpOptionsLength } from './tcp-options.js';
+import { readTcp, writeTcpSized, type TcpHeader, type TcpSegmentOut } from './tcp.js';
 
 export const PROTO_TCP = 6;
 /** IPv6 Fragment extension header (RFC 8200 §4.5). */
@@ -23,18 +24,19 @@ export function buildTcpPacket(
   seg: TcpSegmentOut,
   opts?: { ttl?: number; id?: number },
 ): Uint8Array {
-  const tcpLength = tcpSegmentLength(seg);
+  const optLen = seg.options ? tcpOptionsLength(seg.options) : 0;
+  const tcpLength = 20 + optLen + (seg.payload ? seg.payload.length : 0);
   const pseudo = pseudoHeaderSum(src, dst, PROTO_TCP, tcpLength); // validates address sizes
   const ttl = opts?.ttl ?? 64;
   if (src.length === 4) {
     const buf = new Uint8Array(20 + tcpLength);
-    writeIpv4(buf, 0, { src, dst, protocol: PROTO_TCP, payloadLength: tcpLength, ttl, id: opts?.id ?? 0 });
-    writeTcp(buf, 20, seg, pseudo);
+    writeIpv4Header(buf, 0, src, dst, PROTO_TCP, tcpLength, ttl, opts?.id ?? 0, 0, true);
+    writeTcpSized(buf, 20, seg, optLen, pseudo);
     return buf;
   }
   const buf = new Uint8Array(40 + tcpLength);
   writeIpv6(buf, 0, { src, dst, nextHeader: PROTO_TCP, payloadLength: tcpLength, hopLimit: ttl });
-  writeTcp(buf, 40, seg, pseudo);
+  writeTcpSized(buf, 40, seg, optLen, pseudo);
   return buf;
 }
 
@@ -46,9 +48,8 @@ export function buildTcpPacket(
  * the segment is parsed with its pseudo-header checksum verified.
  */
 export function parseTcpPacket(bytes: Uint8Array): ParseResult<{ ip: IpHeader; tcp: TcpHeader }> {
-  const ipr = parseIp(bytes);
-  if (!ipr.ok) return ipr;
-  const ip = ipr.value;
+  const ip = readIp(bytes);
+  if (typeof ip === 'string') return err(ip);
   if (ip.version === 4) {
     if (ip.moreFragments || ip.fragmentOffset !== 0) return err('ip-fragment');
     if (ip.protocol !== PROTO_TCP) return err('not-tcp');
@@ -56,7 +57,7 @@ export function parseTcpPacket(bytes: Uint8Array): ParseResult<{ ip: IpHeader; t
     if (ip.nextHeader === IPV6_FRAGMENT) return err('ip-fragment');
     if (ip.nextHeader !== PROTO_TCP) return err('not-tcp');
   }
-  const tcp = parseTcp(ip.payload, pseudoHeaderSum(ip.src, ip.dst, PROTO_TCP, ip.payload.length));
-  if (!tcp.ok) return tcp;
-  return ok({ ip, tcp: tcp.value });
+  const tcp = readTcp(ip.payload, pseudoHeaderSum(ip.src, ip.dst, PROTO_TCP, ip.payload.length));
+  if (typeof tcp === 'string') return err(tcp);
+  return ok({ ip, tcp });
 }

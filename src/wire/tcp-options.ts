@@ -3,7 +3,7 @@
  * Timestamps (RFC 7323), SACK-permitted and SACK (RFC 2018).
  */
 import { getU16, getU32, setU16, setU32, checkRoom } from './bytes.js';
-import { err, ok, type ParseResult } from './errors.js';
+import { wrap, type ParseResult, type WireError } from './errors.js';
 
 export interface TcpOptions {
   mss?: number;
@@ -40,9 +40,13 @@ export const MAX_OPTIONS_LENGTH = 40;
  * A repeated option overrides the earlier one.
  */
 export function parseTcpOptions(bytes: Uint8Array): ParseResult<TcpOptions> {
+  return wrap(readTcpOptions(bytes, 0, bytes.length));
+}
+
+/** parseTcpOptions over `bytes[start..end)`, without the result wrapper: the options, or why not. */
+export function readTcpOptions(bytes: Uint8Array, start: number, end: number): TcpOptions | WireError {
   const opts: TcpOptions = {};
-  const end = bytes.length;
-  let i = 0;
+  let i = start;
   while (i < end) {
     const kind = bytes[i];
     if (kind === OPT_EOL) break;
@@ -50,28 +54,28 @@ export function parseTcpOptions(bytes: Uint8Array): ParseResult<TcpOptions> {
       i++;
       continue;
     }
-    if (i + 1 >= end) return err('bad-option-length');
+    if (i + 1 >= end) return 'bad-option-length';
     const len = bytes[i + 1];
-    if (len < 2 || i + len > end) return err('bad-option-length');
+    if (len < 2 || i + len > end) return 'bad-option-length';
     switch (kind) {
       case OPT_MSS:
-        if (len !== 4) return err('bad-option-length');
+        if (len !== 4) return 'bad-option-length';
         opts.mss = getU16(bytes, i + 2);
         break;
       case OPT_WSCALE:
-        if (len !== 3) return err('bad-option-length');
+        if (len !== 3) return 'bad-option-length';
         opts.wscale = bytes[i + 2];
         break;
       case OPT_SACK_PERMITTED:
-        if (len !== 2) return err('bad-option-length');
+        if (len !== 2) return 'bad-option-length';
         opts.sackPermitted = true;
         break;
       case OPT_TIMESTAMP:
-        if (len !== 10) return err('bad-option-length');
+        if (len !== 10) return 'bad-option-length';
         opts.ts = { val: getU32(bytes, i + 2), ecr: getU32(bytes, i + 6) };
         break;
       case OPT_SACK: {
-        if (len < 10 || len > 34 || (len - 2) % 8 !== 0) return err('bad-option-length');
+        if (len < 10 || len > 34 || (len - 2) % 8 !== 0) return 'bad-option-length';
         const blocks: Array<[number, number]> = [];
         for (let p = i + 2; p < i + len; p += 8) blocks.push([getU32(bytes, p), getU32(bytes, p + 4)]);
         opts.sack = blocks;
@@ -82,7 +86,7 @@ export function parseTcpOptions(bytes: Uint8Array): ParseResult<TcpOptions> {
     }
     i += len;
   }
-  return ok(opts);
+  return opts;
 }
 
 /** Bytes the non-SACK options take in the layout below (always a multiple of 4). */

@@ -1,8 +1,8 @@
 /** TCP header (RFC 9293 §3.1): parse in place, write header + options + payload with checksum. */
 import { getU16, getU32, setU16, setU32, checkRoom } from './bytes.js';
-import { finishChecksum, onesSum } from './checksum.js';
-import { err, ok, type ParseResult } from './errors.js';
-import { parseTcpOptions, tcpOptionsLength, writeTcpOptions, type TcpOptions } from './tcp-options.js';
+import { finishChecksum, onesSumRange } from './checksum.js';
+import { wrap, type ParseResult, type WireError } from './errors.js';
+import { readTcpOptions, tcpOptionsLength, writeTcpOptions, type TcpOptions } from './tcp-options.js';
 
 export interface TcpHeader {
   srcPort: number;
@@ -35,14 +35,19 @@ const MIN_HEADER = 20;
  * offset ≥ 5 words and within the segment ('bad-data-offset'); then options.
  */
 export function parseTcp(bytes: Uint8Array, pseudoSum?: number): ParseResult<TcpHeader> {
-  if (bytes.length < MIN_HEADER) return err('short-packet');
+  return wrap(readTcp(bytes, pseudoSum));
+}
+
+/** parseTcp without the result wrapper: the header, or why not. */
+export function readTcp(bytes: Uint8Array, pseudoSum?: number): TcpHeader | WireError {
+  if (bytes.length < MIN_HEADER) return 'short-packet';
   // A correct segment sums (with the pseudo-header) to 0xffff, i.e. its checksum is 0.
-  if (pseudoSum !== undefined && finishChecksum(onesSum(bytes, pseudoSum)) !== 0) return err('bad-tcp-checksum');
+  if (pseudoSum !== undefined && finishChecksum(onesSumRange(bytes, 0, bytes.length, pseudoSum)) !== 0) return 'bad-tcp-checksum';
   const dataOffset = (bytes[12] >>> 4) * 4;
-  if (dataOffset < MIN_HEADER || dataOffset > bytes.length) return err('bad-data-offset');
-  const options = parseTcpOptions(bytes.subarray(MIN_HEADER, dataOffset));
-  if (!options.ok) return options;
-  return ok({
+  if (dataOffset < MIN_HEADER || dataOffset > bytes.length) return 'bad-data-offset';
+  const options = readTcpOptions(bytes, MIN_HEADER, dataOffset);
+  if (typeof options === 'string') return options;
+  return {
     srcPort: getU16(bytes, 0),
     dstPort: getU16(bytes, 2),
     seq: getU32(bytes, 4),
@@ -53,9 +58,9 @@ export function parseTcp(bytes: Uint8Array, pseudoSum?: number): ParseResult<Tcp
     window: getU16(bytes, 14),
     checksum: getU16(bytes, 16),
     urgent: getU16(bytes, 18),
-    options: options.value,
+    options,
     payload: bytes.subarray(dataOffset),
-  });
+  };
 }
 
 export interface TcpSegmentOut {
@@ -82,21 +87,28 @@ export function tcpSegmentLength(seg: TcpSegmentOut): number {
  * bytes written. Throws RangeError if the buffer is too small.
  */
 export function writeTcp(buf: Uint8Array, offset: number, seg: TcpSegmentOut, pseudoSum: number): number {
-  const total = tcpSegmentLength(seg);
-  checkRoom(buf, offset, total, 'writeTcp');
-  const s = buf.subarray(offset, offset + total);
-  const optLen = seg.options ? writeTcpOptions(s, MIN_HEADER, seg.options) : 0;
+  const optLen = seg.options ? tcpOptionsLength(seg.options) : 0;
+  return writeTcpSized(buf, offset, seg, optLen, pseudoSum);
+}
+
+/** writeTcp once the options' length is known (buildTcpPacket has it already). */
+export function writeTcpSized(buf: Uint8Array, offset: number, seg: TcpSegmentOut, optLen: number, pseudoSum: number): number {
   const dataOffset = MIN_HEADER + optLen;
-  setU16(s, 0, seg.srcPort & 0xffff);
-  setU16(s, 2, seg.dstPort & 0xffff);
-  setU32(s, 4, seg.seq >>> 0);
-  setU32(s, 8, seg.ack >>> 0);
-  s[12] = (dataOffset / 4) << 4;
-  s[13] = seg.flags & 0xff;
-  setU16(s, 14, seg.window & 0xffff);
-  setU16(s, 16, 0);
-  setU16(s, 18, (seg.urgent ?? 0) & 0xffff);
-  if (seg.payload) s.set(seg.payload, dataOffset);
-  setU16(s, 16, finishChecksum(onesSum(s, pseudoSum)));
+  const payload = seg.payload;
+  const total = dataOffset + (payload ? payload.length : 0);
+  checkRoom(buf, offset, total, 'writeTcp');
+  const o = offset;
+  if (optLen > 0) writeTcpOptions(buf, o + MIN_HEADER, seg.options!);
+  setU16(buf, o, seg.srcPort & 0xffff);
+  setU16(buf, o + 2, seg.dstPort & 0xffff);
+  setU32(buf, o + 4, seg.seq >>> 0);
+  setU32(buf, o + 8, seg.ack >>> 0);
+  buf[o + 12] = (dataOffset / 4) << 4;
+  buf[o + 13] = seg.flags & 0xff;
+  setU16(buf, o + 14, seg.window & 0xffff);
+  setU16(buf, o + 16, 0);
+  setU16(buf, o + 18, (seg.urgent ?? 0) & 0xffff);
+  if (payload && payload.length > 0) buf.set(payload, o + dataOffset);
+  setU16(buf, o + 16, finishChecksum(onesSumRange(buf, o, o + total, pseudoSum)));
   return total;
 }

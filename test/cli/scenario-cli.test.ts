@@ -2,11 +2,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
+/** The repository's root: the folder above this test whose package.json names synack (wherever the build folder is). */
+const ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 10; i++) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).name === 'synack') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('repository root not found');
+})();
+
+function tcpdumpMissing(): string | false {
+  return spawnSync('tcpdump', ['--version'], { encoding: 'utf8' }).error ? 'tcpdump is not installed' : false;
+}
+
 const synack = (...args: string[]) => execFileSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
 
 test('synack scenario --list names every scenario with one line each', () => {
@@ -49,10 +64,80 @@ test('the text ladder shows both ends’ states beside the segments; --svg write
   }
 });
 
-test('bad input gets a clear message and exit code 2', () => {
-  for (const args of [['scenario', 'no-such-thing'], ['scenario'], ['scenario', 'handshake', '--seed', 'x'], ['scenario', 'handshake', '--bogus'], ['nope']]) {
+test('bad input gets one line naming the flag and why, and exit code 2', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['scenario', 'no-such-thing'], /unknown scenario "no-such-thing"/],
+    [['scenario'], /give a scenario name/],
+    [['scenario', 'handshake', 'active-close'], /give one scenario name/],
+    [['scenario', 'handshake', '--seed', 'x'], /--seed "x": must be an integer/],
+    [['scenario', 'handshake', '--bogus'], /unknown option --bogus/],
+    [['scenario', 'handshake', '--json=yes'], /--json takes no value/],
+    [['scenario', 'handshake', '--seed'], /--seed needs a value/],
+    [['scenario', 'handshake', '--loss', '0.5'], /--loss: handshake does not take it \(scenarios that do: lossy-transfer\)/],
+    [['scenario', 'time-wait-expiry', '--msl', '-5'], /--msl "-5": must be a number of seconds, more than 0/],
+    [['scenario', 'lossy-transfer', '--loss', '2'], /--loss "2": must be a probability from 0 to 1/],
+    [['scenario', 'connect-timeout', '--msl', '5'], /--msl: connect-timeout does not take it/],
+    [['scenario', 'handshake', '--width', '10'], /--width "10": must be an integer from 40/],
+  ];
+  for (const [args, why] of cases) {
     const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 2, args.join(' '));
-    assert.match(r.stderr, /synack/);
+    assert.equal(r.stdout, '', args.join(' '));
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
+    assert.match(lines[0]!, /^synack scenario: /);
+    assert.match(lines[0]!, why, args.join(' '));
+    assert.doesNotMatch(lines[0]!, /ambiguous/);
+  }
+  const nope = spawnSync(process.execPath, [MAIN, 'nope'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(nope.status, 2);
+  // Values that look like flags are still values: --msl=-5 and --msl 0.5 are handled as numbers.
+  assert.match(synack('scenario', 'time-wait-expiry', '--msl=0.5', '--json'), /"ms": 1000/);
+});
+
+test('--list says which scenarios take --loss and --msl', () => {
+  const rows = synack('scenario', '--list').trim().split('\n');
+  const row = (name: string): string => rows.find((r) => r.startsWith(`${name} `))!;
+  assert.match(row('lossy-transfer'), /^lossy-transfer\s+--loss --msl\s+\S/);
+  assert.match(row('time-wait-expiry'), /^time-wait-expiry\s+--msl\s+\S/);
+  assert.doesNotMatch(row('handshake'), /--loss|--msl/);
+  assert.equal(rows.filter((r) => r.includes('--loss')).length, 1);
+});
+
+test('the CLI refers to no file outside the repository', () => {
+  const outputs = [
+    synack('scenario', '--help'),
+    synack('scenario', '--list'),
+    ...['handshake', 'blind-rst', 'lossy-transfer'].map((n) => synack('scenario', n, '--states')),
+  ];
+  for (const out of outputs) {
+    assert.doesNotMatch(out, /TCP-BEHAVIOR|DESIGN\.md|shared\//);
+    for (const m of out.matchAll(/\b([\w./-]+\.md)\b/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `${m[1]} is in the repository`);
+  }
+});
+
+test('--pcap writes the scenario’s packets, spoofed ones too, as a capture tcpdump reads', { skip: tcpdumpMissing() }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'synack-pcap-'));
+  try {
+    const file = join(dir, 'blind.pcap');
+    const doc = JSON.parse(synack('scenario', 'blind-rst', '--json', '--pcap', file));
+    const segs = doc.events.filter((e: any) => e.type === 'segment');
+    const r = spawnSync('tcpdump', ['-n', '-r', file, '-S', '-tt'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, segs.length, 'one packet per segment event');
+    segs.forEach((s: any, i: number) => {
+      const line = lines[i]!;
+      assert.match(line, new RegExp(`^${(s.t / 1000).toFixed(6).replace('.', '\\.')} IP `), `time of packet ${i}`);
+      // tcpdump prints a bare ACK's ack number only, every other segment's seq.
+      const pureAck = s.flags === 'ACK' && s.len === 0;
+      assert.match(line, new RegExp(pureAck ? `ack ${s.ack}\\b` : `seq ${s.seq}\\b`), `seq/ack of packet ${i}: ${line}`);
+      assert.match(line, new RegExp(`win ${s.win}\\b`), `win of packet ${i}: ${line}`);
+      assert.match(line, s.from === 'A' || (s.from === 'X' && s.to === 'B') ? /IP 10\.0\.0\.1\.\d+ > 10\.0\.0\.2\.80:/ : /IP 10\.0\.0\.2\.80 > 10\.0\.0\.1\.\d+:/);
+    });
+    const resets = lines.filter((l) => /Flags \[R\]/.test(l)).map((l) => / IP (\S+) >/.exec(l)![1]!.replace(/\.\d+$/, ''));
+    assert.deepEqual(resets, ['10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.2'], 'X’s three RSTs (spoofing A’s address), then B’s answer to A');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

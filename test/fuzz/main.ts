@@ -52,7 +52,8 @@ function main(argv: string[]): number {
           st.on('trace', (e) => {
             if (e.type === 'segment') console.log(`${e.t.toFixed(3)} ${e.stack} ${e.dir} ${e.local} ${e.remote} ${e.flags} seq ${e.seq} ack ${e.ack} len ${e.len} win ${e.window}${e.rtx ? ' rtx' : ''}`);
             else if (e.type === 'state') console.log(`${e.t.toFixed(3)} ${e.stack} state ${e.local} ${e.from} -> ${e.to}`);
-            else console.log(`${e.t.toFixed(3)} ${e.stack} drop ${e.reason}`);
+            else if (e.type === 'drop') console.log(`${e.t.toFixed(3)} ${e.stack} drop ${e.reason}`);
+            else console.log(`${e.t.toFixed(3)} ${e.stack} error ${e.local} ${e.code}`);
           });
         }
       });

@@ -34,6 +34,7 @@ async function pyServer(ns: Netns, code: string): Promise<ChildProcess> {
 export const clientCases: InteropCase[] = [
   {
     name: 'synack connect ⇄ a Python socket server: stdin, FIN, the reply after our FIN, exit 0; ECONNREFUSED and ECONNRESET exit 1 with a clear message',
+    needs: ['python3', 'ss'],
     async run(t: TestContext) {
       const ns = await namespace(t);
       // Port 7000 reads to EOF, then answers in upper case and closes (it replies into our half-closed connection).
@@ -80,6 +81,7 @@ time.sleep(50)`,
   },
   {
     name: 'synack fetch ⇄ Python http.server: a 3 MB file to -o FILE and a small one to stdout, exact; 404 exits 1 with the status; the kernel server holds TIME_WAIT',
+    needs: ['python3', 'ss'],
     async run(t: TestContext) {
       const ns = await namespace(t);
       const dir = await scratchDir(t);

@@ -14,6 +14,7 @@ import { PyPeer } from './py-peer.js';
 export const closeCases: InteropCase[] = [
   {
     name: 'the kernel half-closes first and still reads the whole echo: kernel FIN_WAIT_2 while synack is in CLOSE_WAIT, then TIME_WAIT on the kernel',
+    needs: ['python3', 'curl', 'ss'],
     async run(t: TestContext) {
       const s = await startServe(t, ['--echo', '7', '--msl', '1']);
       const py = new PyPeer(s.ns);
@@ -41,6 +42,7 @@ export const closeCases: InteropCase[] = [
   },
   {
     name: 'synack closes first (discard --discard-half-close) while the kernel keeps sending: kernel CLOSE_WAIT / synack FIN_WAIT_2, then synack TIME_WAIT for 2×MSL',
+    needs: ['python3', 'curl', 'ss'],
     async run(t: TestContext) {
       const s = await startServe(t, ['--discard', '9', '--discard-half-close', '--msl', '1', '-v']);
       const py = new PyPeer(s.ns);
@@ -60,7 +62,7 @@ export const closeCases: InteropCase[] = [
       const table = await new Promise<string>((resolve, reject) =>
         execFile('ip', ['netns', 'exec', s.ns.name, process.execPath, MAIN, 'ss', '--admin', `127.0.0.1:${ADMIN_PORT}`], { timeout: 10_000 }, (err, out) => (err ? reject(err) : resolve(out))),
       );
-      assert.match(table, new RegExp(`^FIN_WAIT_2\\s+0\\s+0\\s+${SYNACK_IP.replace(/\./g, '\\.')}:9\\s+${local.replace(/\./g, '\\.')}`, 'm'));
+      assert.match(table, new RegExp(`^FIN-WAIT-2\\s+0\\s+0\\s+${SYNACK_IP.replace(/\./g, '\\.')}:9\\s+${local.replace(/\./g, '\\.')}`, 'm'));
 
       await py.do({ cmd: 'close' }); // kernel CLOSE_WAIT → LAST_ACK → CLOSED; synack FIN_WAIT_2 → TIME_WAIT (C3)
       const end = await waitForStates(s, local, synackEnd, { kernel: undefined, synack: 'TIME_WAIT' });
@@ -75,6 +77,7 @@ export const closeCases: InteropCase[] = [
   },
   {
     name: 'a SYN to a port where synack does not listen is refused at once (RST,ACK); one that does listen connects',
+    needs: ['python3', 'timeout', 'curl', 'ss'],
     async run(t: TestContext) {
       const s = await startServe(t, ['--echo', '7']);
       const out = await python(
@@ -104,6 +107,7 @@ print(json.dumps(r))`,
   },
   {
     name: 'SIGTERM: serve FINs its open connections, exits 0, removes the device, and leaves a pcap tcpdump reads',
+    needs: ['python3', 'curl', 'ss', 'tcpdump'],
     async run(t: TestContext) {
       const dir = await scratchDir(t);
       const pcap = join(dir, 'serve.pcap');

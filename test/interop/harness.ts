@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { Netns, run, tunUnavailable } from '../fixtures/netns.js';
+import { Netns } from '../fixtures/netns.js';
 import type { ConnectionJson } from '../../src/apps/admin.js';
 
 /** The compiled CLI, found next to this file in the build output (dist/test/interop → dist/src/cli). */
@@ -23,26 +23,13 @@ export const SYNACK_IP = '10.77.0.2';
 export const LINK = ['--tun', 't0', '--ip', `${SYNACK_IP}/24`, '--host-ip', KERNEL_IP];
 export const ADMIN_PORT = 8080;
 
-/** Why the suite cannot run here (one line), or undefined. */
-export async function interopUnavailable(): Promise<string | undefined> {
-  const why = tunUnavailable();
-  if (why !== undefined) return `${why}: the kernel interop suite needs root, /dev/net/tun and iproute2`;
-  const missing: string[] = [];
-  for (const [cmd, args] of [
-    ['python3', ['-c', 'pass']],
-    ['curl', ['--version']],
-    ['ss', ['-V']],
-    ['tcpdump', ['--version']],
-  ] as const) {
-    try {
-      await run(cmd, [...args], 5000);
-    } catch {
-      missing.push(cmd);
-    }
-  }
-  return missing.length > 0 ? `${missing.join(', ')} not installed: the kernel interop suite drives them` : undefined;
-}
-
+/**
+ * Programs a case may drive inside its namespace, besides `ip` (which every
+ * case needs). `curl` also reaches serve's admin endpoint (connections(),
+ * stats(), waitForStates), `ss` reads the kernel's sockets, `timeout` bounds
+ * python().
+ */
+export type Tool = 'curl' | 'ss' | 'python3' | 'tcpdump' | 'iperf3' | 'timeout';
 /** A fresh namespace, deleted (children killed by PID first) when the test ends. */
 export async function namespace(t: TestContext): Promise<Netns> {
   const ns = await Netns.create('interop');
@@ -228,9 +215,11 @@ export async function exitOf(child: ChildProcess, timeoutMs: number): Promise<nu
   }
 }
 
-/** One test of the suite: kernel.test.ts runs each as a subtest with a namespace of its own. */
+/** One test of the suite: kernel.test.ts runs each as a subtest with a namespace of its own, gated on `needs`. */
 export interface InteropCase {
   name: string;
+  /** The tools it runs: without one of them the case skips (fails under SYNACK_REQUIRE_KERNEL=1); the others still run. */
+  needs: readonly Tool[];
   run(t: TestContext): Promise<void>;
 }
 

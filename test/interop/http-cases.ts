@@ -46,6 +46,7 @@ const MB = 1_000_000;
 export const httpCases: InteropCase[] = [
   {
     name: 'curl downloads 10 MB from GET /bytes and uploads 10 MB to POST /sha256; SHA-256 exact both ways; no resets',
+    needs: ['curl'],
     async run(t: TestContext) {
       const s = await startServe(t, ['--http', '80']);
       const dir = await scratchDir(t);
@@ -79,6 +80,7 @@ export const httpCases: InteropCase[] = [
   },
   {
     name: 'over --loss 0.05 --reorder 0.05 --duplicate 0.01 (both directions) transfers stay checksum-exact, repaired by retransmission',
+    needs: ['curl'],
     async run(t: TestContext) {
       const s = await startServe(t, ['--http', '80', '--loss', '0.05', '--reorder', '0.05', '--duplicate', '0.01', '--seed', '7']);
       const dir = await scratchDir(t);

@@ -5,19 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repository's src/ (TypeScript sources), found upwards from this compiled file; undefined outside a checkout. */
-function findSrc(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'src', 'link', 'tun', 'tun-link.ts'))) return join(dir, 'src');
-    dir = dirname(dir);
-  }
-  return undefined;
-}
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { packageRoot } from '../helpers/package-root.js';
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -28,12 +18,8 @@ function tsFiles(dir: string): string[] {
 
 const NODE_API = /\bBuffer\b|\bprocess\.|['"]node:|\b__dirname\b|\brequire\s*\(/;
 
-test('only src/link/tun knows /dev/net/tun and koffi; pcap.ts and the ring use no Node APIs', (t) => {
-  const src = findSrc();
-  if (src === undefined) {
-    t.skip('TypeScript sources not found next to the compiled tests');
-    return;
-  }
+test('only src/link/tun knows /dev/net/tun and koffi; pcap.ts and the ring use no Node APIs', () => {
+  const src = join(packageRoot(import.meta.url), 'src');
   for (const f of tsFiles(src)) {
     const rel = relative(src, f).split('\\').join('/');
     if (rel.startsWith('link/tun/')) continue;

@@ -1,5 +1,6 @@
 /**
- * TunLink against the real Linux kernel. Root only: every subtest makes its
+ * TunLink against the real Linux kernel. Root only (each subtest gated on the
+ * tools it drives; see needKernel): every subtest makes its
  * own network namespace, runs the TUN device inside it (a fixture process
  * started with `ip netns exec`), sends traffic only to addresses inside it,
  * and deletes it — and kills its processes by PID — even on failure.
@@ -7,7 +8,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { JsonLines, Netns, run, tunUnavailable } from '../fixtures/netns.js';
+import { JsonLines, Netns, needKernel } from '../fixtures/netns.js';
 import { buildIcmpEcho4, buildUdp4, ip4, PROTO_ICMP, PROTO_UDP } from '../fixtures/ip-packets.js';
 import { parseIp } from '../../src/wire/ip.js';
 import { buildTcpPacket, parseTcpPacket } from '../../src/wire/packet.js';
@@ -66,26 +67,8 @@ function exited(child: Peer['child'], timeoutMs: number): Promise<{ code: number
   });
 }
 
-async function hasPython(): Promise<boolean> {
-  try {
-    await run('python3', ['-c', 'pass'], 5000);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('TunLink on a Linux TUN device (in a private network namespace)', async (t) => {
-  const why = tunUnavailable();
-  if (why !== undefined) {
-    t.skip(`${why}: TunLink tests need root and /dev/net/tun`);
-    return;
-  }
-  const py = await hasPython();
-  const needPython = (st: TestContext): boolean => {
-    if (!py) st.skip('python3 is not installed');
-    return py;
-  };
+  if (!needKernel(t)) return;
 
   await t.test('creates a device: name, MTU, up, IFF_TUN without packet info, and the kernel address routes to it', async (st) => {
     const peer = await startPeer(st, ['--name', 'syn0', '--mtu', '1400', '--addr', `${KERNEL}/24`]);
@@ -118,7 +101,7 @@ test('TunLink on a Linux TUN device (in a private network namespace)', async (t)
   });
 
   await t.test('receives the exact IP packets the kernel sends: a UDP datagram and a TCP SYN', async (st) => {
-    if (!needPython(st)) return;
+    if (!needKernel(st, ['python3', 'timeout'])) return;
     const peer = await startPeer(st, ['--name', 'syn0', '--mtu', '1400', '--addr', `${KERNEL}/24`]);
     await python(
       peer.ns,
@@ -153,7 +136,7 @@ except OSError:
   });
 
   await t.test('packets the link writes reach the kernel: UDP to a socket, ICMP echo answered, a TCP RST refusing a connect', async (st) => {
-    if (!needPython(st)) return;
+    if (!needKernel(st, ['python3', 'timeout'])) return;
     const peer = await startPeer(st, ['--name', 'syn0', '--addr', `${KERNEL}/24`]);
 
     // UDP into a Python socket.
@@ -204,7 +187,7 @@ print(json.dumps({"type": "result", "result": r, "secs": time.time() - t0}), flu
   });
 
   await t.test('a synack Stack on the device serves Linux TCP: handshake, bytes both ways, close; Linux keeps TIME_WAIT', async (st) => {
-    if (!needPython(st)) return;
+    if (!needKernel(st, ['python3', 'timeout', 'ss'])) return;
     const peer = await startPeer(st, ['--name', 'syn0', '--addr', `${KERNEL}/24`, '--stack', `${LINK}:7000`]);
     const out = await python(
       peer.ns,

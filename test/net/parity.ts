@@ -352,4 +352,116 @@ export const SCENARIOS: Scenario[] = [
     },
     expect: { log: ['write:false', 'bytesWritten-before-connect:1048576', 'drain', 'server-bytesRead:1048576', 'close', 'bytesWritten:1048576'] },
   },
+  {
+    name: 'reconnect: connect() again on the same Socket from its "close" handler; bytes counters start over',
+    async run(env) {
+      const client: Logs[string] = [];
+      const srv = env.server.createServer({}, (s) => s.end('hi'));
+      const port = await listen(env, srv);
+      const c = env.client.connect({ port, host: env.host });
+      let rounds = 0;
+      c.on('connect', () => client.push(`connect:pending=${c.pending}`));
+      c.on('data', (d: Buffer) => client.push(`data:${d.toString()}`));
+      c.on('end', () => client.push('end'));
+      c.on('close', (h: boolean) => {
+        client.push(`close:${h}:bytesRead=${c.bytesRead}:pending=${c.pending}`);
+        if (++rounds < 3) {
+          c.connect(port, env.host);
+          client.push(`reconnecting:destroyed=${c.destroyed}:connecting=${c.connecting}`);
+        }
+      });
+      await env.until(() => rounds === 3, 'three rounds');
+      await closeServer(env, srv);
+      return { client };
+    },
+    expect: {
+      client: [
+        'connect:pending=false', 'data:hi', 'end', 'close:false:bytesRead=2:pending=true', 'reconnecting:destroyed=false:connecting=true',
+        'connect:pending=false', 'data:hi', 'end', 'close:false:bytesRead=2:pending=true', 'reconnecting:destroyed=false:connecting=true',
+        'connect:pending=false', 'data:hi', 'end', 'close:false:bytesRead=2:pending=true',
+      ],
+    },
+  },
+  {
+    name: 'reconnect after ECONNREFUSED: the error, "close" with hadError, then a successful second life',
+    async run(env) {
+      const client: Logs[string] = [];
+      const closed = await env.closedPort();
+      const srv = env.server.createServer({}, (s) => s.end('up'));
+      const port = await listen(env, srv);
+      const c = env.client.connect({ port: closed, host: env.host });
+      c.on('error', (e: SysError) => client.push(`error:${e.code}`));
+      c.on('connect', () => client.push('connect'));
+      c.on('data', (d: Buffer) => client.push(`data:${d.toString()}`));
+      let closes = 0;
+      c.on('close', (h: boolean) => {
+        client.push(`close:${h}`);
+        if (++closes === 1) c.connect(port, env.host);
+      });
+      await env.until(() => closes === 2, 'second close');
+      await closeServer(env, srv);
+      return { client };
+    },
+    expect: { client: ['error:ECONNREFUSED', 'close:true', 'connect', 'data:up', 'close:false'] },
+  },
+  {
+    name: 'resetAndDestroy() in the same tick as connect(): the connection is made, then reset; the server sees ECONNRESET',
+    async run(env) {
+      const client: Logs[string] = [];
+      const server: Logs[string] = [];
+      const srv = env.server.createServer({}, (s) => record(s, server, []));
+      const port = await listen(env, srv);
+      const c = env.client.connect({ port, host: env.host });
+      c.resetAndDestroy();
+      record(c, client, ['connect']);
+      await env.until(() => client.includes('close:false') && server.length >= 2, 'both closed');
+      await closeServer(env, srv);
+      return { client, server };
+    },
+    expect: { client: ['connect', 'close:false'], server: ['error:ECONNRESET:read', 'close:true'] },
+  },
+  {
+    name: 'a write queued while connecting, then destroy(): the write fails with ERR_SOCKET_CLOSED_BEFORE_CONNECTION at "close"',
+    async run(env) {
+      const client: Logs[string] = [];
+      const srv = env.server.createServer({}, () => {});
+      const port = await listen(env, srv);
+      const c = env.client.connect({ port, host: env.host });
+      c.write('early', (e?: Error | null) => client.push(`write-cb:${(e as SysError | null | undefined)?.code}`));
+      c.destroy();
+      c.on('close', (h: boolean) => client.push(`close:${h}:pending=${c.pending}`));
+      client.push(`destroyed:${c.destroyed}`);
+      await env.until(() => client.length === 3, 'close and callback');
+      await closeServer(env, srv);
+      return { client };
+    },
+    expect: { client: ['destroyed:true', 'write-cb:ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'close:false:pending=true'] },
+  },
+  {
+    name: 'timeouts: an idle timeout fires while the peer is silent, is pushed out by data, and setTimeout(0) turns it off',
+    async run(env) {
+      const client: Logs[string] = [];
+      let serverSocket: nodeNet.Socket | undefined;
+      const srv = env.server.createServer({}, (s) => (serverSocket = s));
+      const port = await listen(env, srv);
+      const c = env.client.connect({ port, host: env.host });
+      c.on('data', (d: Buffer) => client.push(`data:${d.toString()}`));
+      c.on('timeout', () => {
+        client.push('timeout');
+        c.setTimeout(0);
+        serverSocket!.write('after-timeout');
+      });
+      await env.until(() => serverSocket !== undefined, 'accepted');
+      c.setTimeout(150);
+      env.later(50, () => serverSocket!.write('a'));
+      env.later(100, () => serverSocket!.write('b'));
+      await env.until(() => client.includes('data:after-timeout'), 'data after the timeout');
+      await env.sleep(400);
+      client.push('quiet');
+      c.destroy();
+      await closeServer(env, srv);
+      return { client };
+    },
+    expect: { client: ['data:a', 'data:b', 'timeout', 'data:after-timeout', 'quiet'] },
+  },
 ];

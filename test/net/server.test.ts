@@ -63,7 +63,7 @@ test('Node: listen() twice throws ERR_SERVER_ALREADY_LISTEN; close() when not li
   assert.equal(err?.code, 'ERR_SERVER_NOT_RUNNING');
 });
 
-test('listen on an address the stack does not have: EADDRNOTAVAIL (listen); on a name: ENOTFOUND', async () => {
+test('listen on an address the stack does not have: EADDRNOTAVAIL (listen)', async () => {
   const n = virtualNet();
   const s = n.b.net.createServer().listen(80, '10.0.0.99');
   const e = await listening(s).then(
@@ -73,12 +73,6 @@ test('listen on an address the stack does not have: EADDRNOTAVAIL (listen); on a
   assert.equal(e?.code, 'EADDRNOTAVAIL');
   assert.equal(e?.syscall, 'listen');
   assert.equal(e?.message, 'listen EADDRNOTAVAIL: address not available 10.0.0.99:80');
-  const s2 = n.b.net.createServer().listen(80, 'localhost');
-  const e2 = await listening(s2).then(
-    () => undefined,
-    (x: NetError) => x,
-  );
-  assert.equal(e2?.code, 'ENOTFOUND');
 });
 
 test('Node: getConnections() counts accepted sockets that are not destroyed yet, asynchronously', async () => {

@@ -383,18 +383,6 @@ test('writes before "connect" wait for the connection and keep their order; end(
   assert.equal(got, 'one two three');
 });
 
-test('a name instead of an IP literal fails like a failed lookup (ENOTFOUND): synack has no resolver', async () => {
-  const n = virtualNet();
-  const c = n.a.net.connect(80, 'example.test');
-  let err: NetError | undefined;
-  c.on('error', (e) => (err = e as NetError));
-  await n.until(() => c.destroyed);
-  await n.flush();
-  assert.equal(err?.code, 'ENOTFOUND');
-  assert.equal(err?.syscall, 'getaddrinfo');
-  assert.equal(err?.hostname, 'example.test');
-});
-
 test('Node: a bad port throws ERR_SOCKET_BAD_PORT synchronously, with Node’s message', () => {
   const n = virtualNet();
   for (const port of [70000, -1]) {

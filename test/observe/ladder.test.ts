@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderLadder, segmentLabel, buildLadder, GAP_MS } from '../../src/observe/ladder.js';
+import { formatDuration } from '../../src/observe/duration.js';
+import { renderLadderSvg } from '../../src/observe/ladder-svg.js';
 import type { ScenarioDocument, SegmentEvent } from '../../src/observe/events.js';
 import {
   allFixtures,
@@ -19,9 +21,9 @@ import {
 const segments = (d: ScenarioDocument): SegmentEvent[] =>
   d.events.filter((e): e is SegmentEvent => e.type === 'segment');
 
-/** The one line that carries this segment's label at its time (rows are "<t> ms  …"). */
+/** The one line that carries this segment's label at its time (rows are "<time>  …", e.g. "10 ms", "1 s"). */
 function rowOf(text: string, ev: SegmentEvent, label = segmentLabel(ev)): string {
-  const rows = text.split('\n').filter((l) => l.trimStart().startsWith(`${ev.t} ms `) && l.includes(` ${label} `));
+  const rows = text.split('\n').filter((l) => l.trimStart().startsWith(`${formatDuration(ev.t)} `) && l.includes(` ${label} `));
   assert.equal(rows.length, 1, `expected exactly one row for "${label}" at ${ev.t} ms in\n${text}`);
   return rows[0]!;
 }
@@ -43,6 +45,7 @@ test('handshake reads like the seed diagram (full text)', () => {
     '2 ms  SYN_SENT → ESTABLISHED                                                             SYN_RCVD',
     '2 ms  ESTABLISHED  ────────────────────── ACK seq=1001 ack=5001 ──────────────────────→  SYN_RCVD',
     '3 ms  ESTABLISHED                                                             SYN_RCVD → ESTABLISHED',
+    'end at 3 ms: A ESTABLISHED · B ESTABLISHED',
   ].join('\n');
   assert.equal(renderLadder(handshake), expected);
 });
@@ -154,7 +157,7 @@ test('a dropped segment stops half-way at ✕ and says "lost"', () => {
   assert.ok(left.indexOf('✕') > col.a + 'ESTABLISHED'.length + 10, 'stops well short of A');
 
   // The retransmission that got through is a normal arrow.
-  const retx = text.split('\n').find((l) => l.startsWith('1000 ms'))!;
+  const retx = text.split('\n').find((l) => l.trimStart().startsWith('1 s '))!;
   assert.match(retx, /SYN seq=1000 ─+→/);
   assert.doesNotMatch(retx, /✕|lost/);
 });
@@ -164,21 +167,22 @@ test("long quiet stretches (TIME_WAIT's 2MSL) are one short row", () => {
   const lines = text.split('\n');
   const gaps = lines.filter((l) => l.includes('⋮'));
   assert.equal(gaps.length, 1);
-  assert.match(gaps[0]!, /^\s+⋮\s+TIME_WAIT\s+⋮\s+59999 ms pass\s+⋮\s+CLOSED$/);
-  // Header 2 + one row per event + the gap row: the 60 s cost one line.
-  assert.equal(lines.length, 2 + fullLifecycle.events.length + 1);
-  assert.ok(lines.indexOf(gaps[0]!) === lines.length - 2, 'right before A leaves TIME_WAIT');
+  assert.match(gaps[0]!, /^\s+⋮\s+TIME_WAIT\s+⋮\s+59.999 s pass\s+⋮\s+CLOSED$/);
+  // Header 2 + one row per event + the gap row + the "end at" line: the 60 s cost one line.
+  assert.equal(lines.length, 2 + fullLifecycle.events.length + 1 + 1);
+  assert.ok(lines.indexOf(gaps[0]!) === lines.length - 3, 'right before A leaves TIME_WAIT');
+  assert.equal(lines.at(-1), 'end at 1 min 0.031 s: A CLOSED · B CLOSED');
 
   const sim = renderLadder(simultaneousClose).split('\n');
-  assert.equal(sim.filter((l) => l.includes('60000 ms pass')).length, 1);
-  assert.equal(sim.length, 2 + simultaneousClose.events.length + 1);
+  assert.equal(sim.filter((l) => l.includes('1 min pass')).length, 1);
+  assert.equal(sim.length, 2 + simultaneousClose.events.length + 1 + 1, "header, events, one gap, the end line");
 
   // Just below the threshold: no gap row.
   const short = renderLadder(doc('short', [seg(0, 'A', 'B', 'ACK', 1, 1), seg(GAP_MS - 1, 'A', 'B', 'ACK', 1, 1)]));
   assert.doesNotMatch(short, /⋮/);
   const two = renderLadder(doc('two-hours', [st(0, 'A', 'ESTABLISHED', 'ESTABLISHED'), seg(7_200_000, 'A', 'B', 'ACK', 1, 1)]));
-  assert.match(two, /⋮\s+7200000 ms pass/);
-  assert.equal(two.split('\n').length, 5);
+  assert.match(two, /⋮\s+2 h 0 min pass/);
+  assert.equal(two.split("\n").length, 6, "header, two rows, the gap, the end line");
 });
 
 test('no line is wider than width, at any width, with or without colour', () => {
@@ -251,8 +255,9 @@ test('strangers and self-addressed segments are drawn, not dropped or crashed on
   assert.match(text, /↺ SYN seq=7 \(to itself\)/);
   assert.match(text, /SYN seq=7 \(to itself\) ↻ ✕ lost/);
   assert.match(text, /Z: LISTEN → SYN_RCVD/);
-  assert.match(text, /⋮\s+7199998 ms pass/);
-  assert.ok(lines.at(-1)!.endsWith('LISTEN → CLOSED'));
+  assert.match(text, /⋮\s+1 h 59 min 59.998 s pass/);
+  assert.ok(lines.at(-2)!.endsWith('LISTEN → CLOSED'));
+  assert.equal(lines.at(-1), 'end at 2 h 0 min: client SYN_SENT · server CLOSED');
 
   // Degenerate documents.
   assert.equal(
@@ -275,4 +280,40 @@ test('the row model counts one row per event plus gap rows', () => {
   assert.deepEqual(m.initial, { left: 'CLOSED', right: 'LISTEN' });
   const last = m.rows.at(-1)!;
   assert.deepEqual([last.leftState, last.rightState], ['CLOSED', 'CLOSED']);
+});
+
+test('labels carry the window, a SYN’s options, SACK blocks, the retransmission mark and the note', () => {
+  const syn: SegmentEvent = { ...seg(0, 'A', 'B', 'SYN', 1000), win: 65535, options: { mss: 1460, wscale: 7, sackOK: true, ts: [5, 0] } };
+  assert.equal(segmentLabel(syn), 'SYN seq=1000 win=65535 <mss 1460,wscale 7,sackOK,TS 5/0>');
+  const ack: SegmentEvent = { ...seg(1, 'B', 'A', 'ACK', 5001, 1001), win: 512, sack: [[2449, 3897]], note: 'challenge ACK' };
+  assert.equal(segmentLabel(ack), 'ACK seq=5001 ack=1001 win=512 sack=2449-3897 (challenge ACK)');
+  assert.equal(segmentLabel(ack, new Map([['A', 1000], ['B', 5000]])), 'ACK seq=1 ack=1 win=512 sack=1449-2897 (challenge ACK)');
+  const rtx: SegmentEvent = { ...seg(2, 'A', 'B', 'PSH,ACK', 1001, 5001, 100), win: 0, rtx: true };
+  assert.equal(segmentLabel(rtx), 'PSH,ACK seq=1001 ack=5001 win=0 len=100 rtx');
+});
+
+test('error events are rows on their endpoint’s side; causes and timers are written beside state changes', () => {
+  const d = doc('errors', [
+    { ...st(0, 'A', 'ESTABLISHED', 'FIN_WAIT_2'), cause: 'rcv ACK of FIN' },
+    { ...st(1, 'A', 'FIN_WAIT_2', 'TIME_WAIT'), cause: 'rcv FIN', timer: { name: '2MSL', ms: 60_000 } },
+    { t: 2, type: 'error', endpoint: 'B', code: 'ECONNRESET' },
+    { t: 3, type: 'error', endpoint: 'A', code: 'ETIMEDOUT' },
+  ]);
+  const lines = renderLadder(d, { width: 100 }).split('\n');
+  assert.match(lines.find((l) => l.includes('TIME_WAIT ('))!, /FIN_WAIT_2 → TIME_WAIT \(rcv FIN; 2MSL timer 1 min\)/);
+  const econn = lines.find((l) => l.includes('ECONNRESET'))!;
+  assert.ok(econn.trimEnd().endsWith('✗ ECONNRESET') && econn.indexOf('✗') > 50, `on B’s side: ${econn}`);
+  const etime = lines.find((l) => l.includes('ETIMEDOUT'))!;
+  assert.match(etime, /^3 ms {2}✗ ETIMEDOUT/);
+  assert.ok(lines.every((l) => [...l].length <= 100));
+  assert.equal(buildLadder(d).rows.filter((r) => r.kind === 'error').length, 2);
+});
+
+test('the footer says where each end finished, that a capped run is incomplete, and the settings changed', () => {
+  const d = { ...doc('capped', [seg(0, 'A', 'B', 'SYN', 1), st(1, 'B', 'LISTEN', 'SYN_RCVD')]), incomplete: { after: 600_000 }, settings: ['B listens with backlog 4'] };
+  const tail = renderLadder(d).split('\n').slice(-3);
+  assert.deepEqual(tail, ['end at 1 ms: A CLOSED · B SYN_RCVD', 'incomplete after 10 min: the run hit its time cap with timers still pending', 'setting: B listens with backlog 4']);
+  const svg = renderLadderSvg(d);
+  assert.match(svg, />incomplete after 10 min: the run hit its time cap/);
+  assert.match(svg, />setting: B listens with backlog 4</);
 });

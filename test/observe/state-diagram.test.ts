@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ScenarioDocument } from '../../src/observe/events.js';
 import {
   RFC9293_TRANSITIONS,
   renderStateDiagramSvg,
@@ -74,7 +75,7 @@ test('text diagram: all 11 states, every transition, the taken ones marked ●',
 test('text diagram lists taken transitions the figure does not draw (reset to CLOSED)', () => {
   const reset = doc('reset', [st(0, 'A', 'CLOSED', 'SYN_SENT'), st(1, 'A', 'SYN_SENT', 'ESTABLISHED'), st(2, 'A', 'ESTABLISHED', 'CLOSED')]);
   const text = renderStateDiagramText(reset);
-  assert.match(text, /also taken in this run\n  ● ESTABLISHED → CLOSED\s+reset, abort or timeout/);
+  assert.match(text, /also taken in this run \(by a cause Figure 5 does not draw\)\n  ● ESTABLISHED → CLOSED\s+reset, abort or timeout/);
   assert.match(text, /taken in this run \(2 of 21\)/);
 });
 
@@ -123,4 +124,25 @@ test('SVG diagram without a run highlights nothing; extra transitions are listed
   checkXml(withReset);
   assert.ok(svgTexts(withReset).some((t) => t.includes('also taken') && t.includes('ESTABLISHED → CLOSED') && t.includes('<x> → &y')));
   assert.equal(renderStateDiagramSvg(simultaneousClose), renderStateDiagramSvg({ transitions: transitionsOf(simultaneousClose) }));
+});
+
+test('a document’s transitions tick the figure’s arc only when their cause is the arc’s event', () => {
+  const d: ScenarioDocument = {
+    scenario: 'causes',
+    endpoints: ['A', 'B'],
+    events: [
+      { t: 0, type: 'state', endpoint: 'A', from: 'CLOSED', to: 'SYN_SENT', cause: 'active OPEN' },
+      { t: 1, type: 'state', endpoint: 'A', from: 'SYN_SENT', to: 'CLOSED', cause: 'rcv RST' },
+      { t: 2, type: 'state', endpoint: 'B', from: 'TIME_WAIT', to: 'CLOSED', cause: 'timeout=2MSL' },
+    ],
+  };
+  const text = renderStateDiagramText(d);
+  assert.match(text, /^ {2}● CLOSED\s+→ SYN_SENT\s+active OPEN/m);
+  assert.match(text, /^ {4}SYN_SENT\s+→ CLOSED\s+CLOSE \/ delete TCB/m);
+  assert.match(text, /^ {2}● SYN_SENT\s+→ CLOSED\s+rcv RST$/m);
+  assert.match(text, /^ {2}● TIME_WAIT\s+→ CLOSED\s+timeout=2MSL/m);
+  const svg = renderStateDiagramSvg(d);
+  assert.match(svg, /class="transition" data-from="SYN_SENT" data-to="CLOSED"/);
+  assert.match(svg, /class="transition taken" data-from="TIME_WAIT" data-to="CLOSED"/);
+  assert.match(svg, /also taken \(not drawn in Figure 5\): SYN_SENT → CLOSED \(rcv RST\)/);
 });

@@ -121,3 +121,48 @@ test('unref option: a pending far-future timer does not keep the process alive',
   assert.equal(r.stdout, '');
   assert.ok(performance.now() - start < 10_000);
 });
+
+/** Run a module script with a RealClock `c`; resolve with its exit status and output (killed after 10 s). */
+async function runChild(body: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const { spawnSync } = await import('node:child_process');
+  const url = new URL('../../src/util/real-clock.js', import.meta.url).href;
+  const script = `import { RealClock } from ${JSON.stringify(url)};\nconst c = new RealClock();\n${body}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('ref: false: a protocol timer alone does not keep the process alive; a default (ref) timer does', async () => {
+  const weak = await runChild(`c.schedule(c.now() + 60_000, () => console.log('fired'), { ref: false });`);
+  assert.equal(weak.status, 0, weak.stderr);
+  assert.equal(weak.stdout, '');
+  const strong = await runChild(`c.schedule(c.now() + 50, () => console.log('fired'));`);
+  assert.equal(strong.stdout, 'fired\n');
+});
+
+test('ref: false timers still fire while something else keeps the process alive, in time order with ref timers', async () => {
+  const r = await runChild(`
+    c.schedule(c.now() + 20, () => console.log('weak'), { ref: false });
+    c.schedule(c.now() + 60, () => console.log('strong'));
+    c.schedule(c.now() + 5000, () => console.log('weak, too late'), { ref: false });`);
+  assert.equal(r.stdout, 'weak\nstrong\n');
+});
+
+test('cancelling the last ref timer releases the process even with weak timers pending', async () => {
+  const r = await runChild(`
+    c.schedule(c.now() + 60_000, () => console.log('weak'), { ref: false });
+    const h = c.schedule(c.now() + 60_000, () => console.log('strong'));
+    setTimeout(() => c.cancel(h), 20);`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '');
+});
+
+test('hold(): the process lives until every holder has released, with no timer pending at all; release is idempotent', async () => {
+  const r = await runChild(`
+    const r1 = c.hold();
+    const r2 = c.hold();
+    console.log('holders', c.holders());
+    setTimeout(() => { r1(); r1(); console.log('holders', c.holders()); }, 20).unref();
+    setTimeout(() => { console.log('still held'); r2(); console.log('holders', c.holders()); }, 100).unref();`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'holders 2\nholders 1\nstill held\nholders 0\n');
+});

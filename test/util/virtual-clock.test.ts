@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { VirtualClock } from '../../src/util/virtual-clock.js';
+import { createStack, MemoryLink } from '../../src/index.js';
 
 test('starts at the given time and does not move on its own', () => {
   assert.equal(new VirtualClock().now(), 0);
@@ -278,4 +279,89 @@ test('cancelled timers do not pile up while many others stay pending', () => {
   const heapSize = (c as unknown as { heap: unknown[] }).heap.length;
   assert.ok(heapSize < 4000, `heap holds ${heapSize} entries`);
   assert.equal(c.nextAt(), 1e9);
+});
+
+// ---- settle(): virtual instants interleaved with turns of the host's event loop ----
+
+test('settle() lets the host queues run between instants: work a nextTick schedules is run too; runUntilIdle() would stop before it', async () => {
+  const chain = (c: VirtualClock, log: number[]): void => {
+    c.schedule(10, () => {
+      log.push(c.now());
+      process.nextTick(() => c.schedule(c.now() + 5, () => Promise.resolve().then(() => c.schedule(c.now() + 5, () => log.push(c.now())))));
+    });
+  };
+  const sync = new VirtualClock();
+  const syncLog: number[] = [];
+  chain(sync, syncLog);
+  sync.runUntilIdle();
+  assert.deepEqual(syncLog, [10], 'runUntilIdle() finished before the tick ran');
+
+  const c = new VirtualClock();
+  const log: number[] = [];
+  chain(c, log);
+  const r = await c.settle();
+  assert.deepEqual(log, [10, 20]);
+  assert.deepEqual(r, { reason: 'idle', steps: 3, now: 20 });
+  assert.equal(c.pending(), 0);
+});
+
+test('settle() on an idle clock resolves at once, time unmoved', async () => {
+  const c = new VirtualClock(7);
+  assert.deepEqual(await c.settle(), { reason: 'idle', steps: 0, now: 7 });
+});
+
+test('settle({ maxTime }) leaves later callbacks pending and sets now = maxTime', async () => {
+  const c = new VirtualClock();
+  const log: number[] = [];
+  for (const t of [5, 50, 500]) c.schedule(t, () => log.push(t));
+  assert.deepEqual(await c.settle({ maxTime: 100 }), { reason: 'maxTime', steps: 2, now: 100 });
+  assert.deepEqual(log, [5, 50]);
+  assert.equal(c.pending(), 1);
+  await assert.rejects(c.settle({ maxTime: Number.NaN }), RangeError);
+});
+
+test('settle({ until }) stops as soon as the condition holds', async () => {
+  const c = new VirtualClock();
+  let n = 0;
+  const tick = (): void => {
+    n++;
+    c.schedule(c.now() + 1000, tick); // a periodic timer: never idle
+  };
+  c.schedule(0, tick);
+  const r = await c.settle({ until: () => n === 3 });
+  assert.equal(r.reason, 'until');
+  assert.equal(n, 3);
+  assert.equal(r.now, 2000);
+});
+
+test('settle() is bounded: a timer loop that never ends throws after maxInstants, naming the count', async () => {
+  const c = new VirtualClock();
+  const tick = (): void => void c.schedule(c.now() + 1, tick);
+  c.schedule(0, tick);
+  await assert.rejects(c.settle({ maxInstants: 50 }), /maxInstants \(50\) exceeded with 1 callback\(s\) still pending at t=49ms/);
+  await assert.rejects(c.settle({ maxInstants: -1 }), RangeError);
+});
+
+test('settle() runs an echo over two stacks to the end: data, both FINs, TIME_WAIT; the application sees every event', async () => {
+  const clock = new VirtualClock();
+  const [la, lb] = MemoryLink.pair(clock, { delayMs: 5 });
+  const a = createStack({ clock, name: 'A' });
+  const b = createStack({ clock, name: 'B' });
+  a.attach(la, { address: '10.0.0.1' });
+  b.attach(lb, { address: '10.0.0.2' });
+  b.net.createServer((s) => s.pipe(s)).listen(7);
+  const c = a.net.connect(7, '10.0.0.2');
+  const seen: string[] = [];
+  c.on('data', (d) => seen.push(`data ${String(d)} ${c.tcpState}`));
+  c.on('end', () => seen.push('end'));
+  c.on('close', () => seen.push(`close ${c.tcpState}`));
+  c.end('hello');
+  const r = await clock.settle();
+  assert.equal(r.reason, 'idle');
+  // The echo comes back while our FIN is out (FIN_WAIT_1 or _2, depending on whether its ACK came first).
+  assert.match(seen[0] ?? '', /^data hello FIN_WAIT_[12]$/);
+  assert.deepEqual(seen.slice(1), ['end', 'close TIME_WAIT']);
+  assert.ok(r.now >= 60_000, `TIME_WAIT (2×MSL) passed in virtual time: now=${r.now}`);
+  assert.deepEqual(a.connections(), [], 'A is CLOSED after TIME_WAIT');
+  assert.deepEqual(b.connections().map((row) => row.state), ['LISTEN']);
 });

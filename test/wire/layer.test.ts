@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../helpers/package-root.js';
 
-// dist/test/wire/layer.test.js → <root>/src/wire/
-const wireDir = fileURLToPath(new URL('../../../src/wire/', import.meta.url));
+// The TypeScript sources, found from the package root (wherever the build output sits).
+const wireDir = join(packageRoot(import.meta.url), 'src', 'wire') + '/';
 const sources = readdirSync(wireDir).filter((f) => f.endsWith('.ts'));
 
 test('src/wire sources are found', () => {
@@ -32,4 +33,12 @@ test('src/wire uses no Node APIs (Buffer, process, node:*)', () => {
     const text = readFileSync(wireDir + f, 'utf8');
     assert.doesNotMatch(text, /\bBuffer\b|\bprocess\.|['"]node:|\b__dirname\b/, f);
   }
+});
+
+test('the sources are found from the package root, wherever this file runs from', () => {
+  const here = packageRoot(import.meta.url);
+  assert.equal(packageRoot(join(here, 'test', 'wire', 'layer.test.ts')), here, 'from the TypeScript source');
+  assert.equal(packageRoot(join(here, 'dist', 'test', 'wire', 'layer.test.js')), here, 'from the build output');
+  assert.equal(packageRoot(join(here, 'src', 'wire', 'tcp.ts')), here);
+  assert.throws(() => packageRoot('/'), /no synack package\.json above/);
 });

@@ -6,52 +6,45 @@
  * first can still be sent the rest of stdin. Connection errors
  * (ECONNREFUSED, ETIMEDOUT, ECONNRESET…) end it with a message and exit 1.
  */
-import { parseHostPort } from '../../apps/admin.js';
 import type { Socket } from '../../net/index.js';
 import type { Command } from '../main.js';
 import { describeNetError } from '../client-errors.js';
-import { LINK_HELP, UsageError, parseCommandLine, parseLinkFlags, type LinkFlags } from '../link-flags.js';
+import { hostPort, withUsage } from '../args.js';
+import { LINK_HELP, UsageError, WATCH_HELP, WATCH_OPTIONS, parseCommandLine, parseLinkFlags, parseWatchFlags, type LinkFlags, type WatchFlags } from '../link-flags.js';
 import { openTunStack, settle, type TunStack } from '../tun-stack.js';
 
-const HELP = `usage: synack connect --tun IFNAME --ip ADDR/PREFIX [--host-ip ADDR] [link options] HOST:PORT
+const HELP = `usage: synack connect --tun IFNAME --ip ADDR/PREFIX [--host-ip ADDR] [link options] [--trace] [--admin HOST:PORT] HOST:PORT
 
 Opens a TCP connection from a synack stack on a TUN device to HOST:PORT (an
 IP address) and copies stdin to it and it to stdout, like nc. End of stdin
 sends FIN; the command exits 0 once the peer has closed as well, 1 on a
 connection error (refused, timed out, reset), 2 on a bad command line.
+With --trace the trace lines go to stderr (stdout carries the data).
+
+${WATCH_HELP}
 
 ${LINK_HELP}`;
 
 export const command: Command = {
   summary: 'like nc: stdin/stdout over a TCP connection from synack on a TUN device (root)',
   async run(argv) {
-    let flags: LinkFlags;
-    let target: { host: string; port: number };
-    try {
-      const { values, positionals } = parseCommandLine(argv, {});
-      if (values.help) {
-        process.stdout.write(HELP + '\n');
-        return 0;
-      }
-      flags = parseLinkFlags(values);
-      if (positionals.length !== 1) throw new UsageError('give exactly one HOST:PORT');
-      const t = parseHostPort(positionals[0]!);
-      if (!t) throw new UsageError(`expected HOST:PORT, got "${positionals[0]}"`);
-      target = t;
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      process.stderr.write(`synack connect: ${e.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    return connect(flags, target);
+    const parsed = withUsage('connect', HELP, () => {
+      const { values, positionals } = parseCommandLine(argv, WATCH_OPTIONS);
+      if (values.help) return 'help';
+      const flags = parseLinkFlags(values);
+      const watch = parseWatchFlags(values);
+      if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'HOST:PORT: missing (where to connect)' : `${JSON.stringify(positionals[1])}: unexpected argument (give exactly one HOST:PORT)`);
+      return { flags, watch, target: hostPort('HOST:PORT', positionals[0]!) };
+    });
+    return parsed.ok ? connect(parsed.value.flags, parsed.value.watch, parsed.value.target) : parsed.code;
   },
 };
 
-async function connect(flags: LinkFlags, target: { host: string; port: number }): Promise<number> {
+async function connect(flags: LinkFlags, watch: WatchFlags, target: { host: string; port: number }): Promise<number> {
   const where = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
   let tun: TunStack;
   try {
-    tun = await openTunStack(flags);
+    tun = await openTunStack(flags, { ...watch, print: (line) => void process.stderr.write(line + '\n') });
   } catch (e) {
     process.stderr.write(`synack connect: ${(e as Error).message}\n`);
     return 1;

@@ -19,6 +19,7 @@ import type { Command } from '../main.js';
 import { createStack, MemoryLink, RealClock, type NetStack, type SocketRow, type StackTraceEvent, type TapEvent } from '../../index.js';
 import { parseTcpPacket } from '../../wire/packet.js';
 import { flagsToString } from '../../wire/flags.js';
+import { UsageError, integer, parseCommandArgs, probability, withUsage } from '../args.js';
 
 const USAGE = `usage: synack demo [--loss P] [--seed N]
 
@@ -30,17 +31,16 @@ const USAGE = `usage: synack demo [--loss P] [--seed N]
 export const command: Command = {
   summary: 'node:http over two synack stacks on an in-memory link (no root needed)',
   async run(argv: string[]): Promise<number> {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    const loss = numberArg(argv, '--loss', 0.02);
-    const seed = numberArg(argv, '--seed', 1);
-    if (!(loss >= 0 && loss < 1) || !Number.isInteger(seed)) {
-      process.stderr.write(USAGE);
-      return 2;
-    }
-    await runDemo(loss, seed, (s) => process.stdout.write(s));
+    const parsed = withUsage('demo', USAGE, () => {
+      const { values } = parseCommandArgs(argv, { loss: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, { maxPositionals: 0 });
+      if (values.help) return 'help';
+      const loss = values.loss === undefined ? 0.02 : probability('--loss', values.loss);
+      if (loss > 0.5) throw new UsageError(`--loss ${values.loss}: must be at most 0.5 (beyond that the demo’s requests would mostly time out)`);
+      const seed = values.seed === undefined ? 1 : integer('--seed', values.seed, 0, 0x7fffffff);
+      return { loss, seed };
+    });
+    if (!parsed.ok) return parsed.code;
+    await runDemo(parsed.value.loss, parsed.value.seed, (s) => process.stdout.write(s));
     return 0;
   },
 };
@@ -191,11 +191,4 @@ function counters(a: ReturnType<NetStack['stats']>, b: ReturnType<NetStack['stat
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-
-function numberArg(argv: string[], name: string, dflt: number): number {
-  const i = argv.indexOf(name);
-  if (i < 0) return dflt;
-  const v = Number(argv[i + 1]);
-  return Number.isFinite(v) ? v : NaN;
 }

@@ -11,10 +11,11 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from '../main.js';
 import { describeNetError } from '../client-errors.js';
-import { LINK_HELP, UsageError, parseCommandLine, parseLinkFlags, type LinkFlags } from '../link-flags.js';
+import { duration, withUsage } from '../args.js';
+import { LINK_HELP, UsageError, WATCH_HELP, WATCH_OPTIONS, parseCommandLine, parseLinkFlags, parseWatchFlags, type LinkFlags, type WatchFlags } from '../link-flags.js';
 import { openTunStack, settle } from '../tun-stack.js';
 
-const HELP = `usage: synack fetch --tun IFNAME --ip ADDR/PREFIX [--host-ip ADDR] [link options] URL [-o FILE]
+const HELP = `usage: synack fetch --tun IFNAME --ip ADDR/PREFIX [--host-ip ADDR] [link options] [--trace] [--admin HOST:PORT] URL [-o FILE]
 
 GETs an http:// URL (host: an IP address; synack has no resolver) through a
 synack stack on a TUN device, with node:http. Writes the body to stdout, or
@@ -23,16 +24,21 @@ stderr) or a network error, 2 on a bad command line.
 
   -o, --output FILE     write the body to FILE instead of stdout
   --timeout SECONDS     give up if the whole exchange takes longer (default: no limit)
+With --trace the trace lines go to stderr (stdout carries the body).
+
+${WATCH_HELP}
 
 ${LINK_HELP}`;
 
 const OPTIONS = {
   output: { type: 'string', short: 'o' },
   timeout: { type: 'string' },
+  ...WATCH_OPTIONS,
 } as const;
 
 interface FetchConfig {
   flags: LinkFlags;
+  watch: WatchFlags;
   url: URL;
   output?: string;
   timeoutMs?: number;
@@ -41,38 +47,34 @@ interface FetchConfig {
 export const command: Command = {
   summary: 'HTTP GET with node:http through synack on a TUN device (root)',
   async run(argv) {
-    let config: FetchConfig;
-    try {
-      const { values, positionals } = parseCommandLine(argv, OPTIONS);
-      if (values.help) {
-        process.stdout.write(HELP + '\n');
-        return 0;
-      }
-      const flags = parseLinkFlags(values);
-      if (positionals.length !== 1) throw new UsageError('give exactly one URL');
-      let url: URL;
-      try {
-        url = new URL(positionals[0]!);
-      } catch {
-        throw new UsageError(`not a URL: "${positionals[0]}"`);
-      }
-      if (url.protocol !== 'http:') throw new UsageError(`only http:// URLs are supported, got ${url.protocol}`);
-      if (isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0) throw new UsageError(`the URL's host must be an IP address (synack has no resolver), got "${url.hostname}"`);
-      config = { flags, url };
-      if (values.output !== undefined) config.output = values.output;
-      if (values.timeout !== undefined) {
-        const s = Number(values.timeout);
-        if (!(s > 0 && s <= 86_400)) throw new UsageError(`--timeout: expected seconds in (0, 86400], got "${values.timeout}"`);
-        config.timeoutMs = s * 1000;
-      }
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      process.stderr.write(`synack fetch: ${e.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    return fetchUrl(config);
+    const parsed = withUsage('fetch', HELP, () => parse(argv));
+    return parsed.ok ? fetchUrl(parsed.value) : parsed.code;
   },
 };
+
+function parse(argv: string[]): FetchConfig | 'help' {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (values.help) return 'help';
+  const flags = parseLinkFlags(values);
+  const watch = parseWatchFlags(values);
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'URL: missing (what to fetch)' : `${JSON.stringify(positionals[1])}: unexpected argument (give exactly one URL)`);
+  const raw = positionals[0]!;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`${raw}: not a URL (e.g. http://10.9.0.1:8080/)`);
+  }
+  if (url.protocol !== 'http:') throw new UsageError(`${raw}: only http:// URLs are supported, not ${url.protocol}`);
+  if (isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0) throw new UsageError(`${raw}: the host must be an IP address (synack has no resolver), not "${url.hostname}"`);
+  const config: FetchConfig = { flags, watch, url };
+  if (values.output !== undefined) {
+    if (values.output === '') throw new UsageError('--output "": needs a file name');
+    config.output = values.output;
+  }
+  if (values.timeout !== undefined) config.timeoutMs = duration('--timeout', values.timeout, { unit: 's', minMs: 0, maxMs: 86_400_000, minExclusive: true });
+  return config;
+}
 
 async function fetchUrl(config: FetchConfig): Promise<number> {
   const { url } = config;
@@ -84,7 +86,7 @@ async function fetchUrl(config: FetchConfig): Promise<number> {
   };
   let tun;
   try {
-    tun = await openTunStack(config.flags);
+    tun = await openTunStack(config.flags, { ...config.watch, print: (line) => void process.stderr.write(line + '\n') });
   } catch (e) {
     return fail((e as Error).message);
   }

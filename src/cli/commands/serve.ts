@@ -5,19 +5,19 @@
  * SIGTERM, then closes the connections, the admin server, the pcap file and
  * the device, and exits 0.
  */
-import type { Server as HttpServer } from 'node:http';
-import { parseHostPort, startAdmin } from '../../apps/admin.js';
 import { startDiscard } from '../../apps/discard.js';
 import { startEcho } from '../../apps/echo.js';
 import { startHttp } from '../../apps/http-service.js';
 import type { Service, ServiceEvent } from '../../apps/service.js';
 import type { Command } from '../main.js';
-import { LINK_HELP, UsageError, parseCommandLine, parseLinkFlags } from '../link-flags.js';
+import { port as portArg, withUsage } from '../args.js';
+import { LINK_HELP, UsageError, WATCH_HELP, WATCH_OPTIONS, parseCommandLine, parseLinkFlags, parseWatchFlags, type WatchFlags } from '../link-flags.js';
+import { hostPort } from '../../stack/stack.js';
 import { openTunStack, type TunStack } from '../tun-stack.js';
 
 const HELP = `usage: synack serve --tun IFNAME --ip ADDR/PREFIX [--host-ip ADDR] [link options]
                     [--echo PORT] [--discard PORT [--discard-half-close]] [--http PORT]
-                    [--admin HOST:PORT] [-v]
+                    [--admin HOST:PORT] [--trace] [-v]
 
 Runs a synack TCP stack on a TUN device and serves the kernel (and whatever
 the kernel routes to the device). Prints one line when ready; stops cleanly
@@ -28,8 +28,9 @@ services (on synack's address; several may be given):
   --discard PORT        discard, RFC 863
   --discard-half-close  discard sends its FIN right after the handshake and keeps reading
   --http PORT           HTTP/1.1 (node:http): GET /bytes/N (with X-Content-SHA256), POST /sha256
-  --admin HOST:PORT     GET /connections and /stats on the host's own network (try \`synack ss --admin\`)
   -v, --verbose         print a line when a connection opens and closes
+
+${WATCH_HELP}
 
 ${LINK_HELP}`;
 
@@ -38,7 +39,7 @@ const OPTIONS = {
   discard: { type: 'string' },
   'discard-half-close': { type: 'boolean' },
   http: { type: 'string' },
-  admin: { type: 'string' },
+  ...WATCH_OPTIONS,
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 
@@ -48,19 +49,8 @@ const GRACE_MS = 1000;
 export const command: Command = {
   summary: 'serve echo, discard and HTTP from a synack stack on a TUN device (root)',
   async run(argv) {
-    let config;
-    try {
-      config = parse(argv);
-    } catch (e) {
-      if (!(e instanceof UsageError)) throw e;
-      process.stderr.write(`synack serve: ${e.message}\n\n${HELP}\n`);
-      return 2;
-    }
-    if (config === 'help') {
-      process.stdout.write(HELP + '\n');
-      return 0;
-    }
-    return serve(config);
+    const parsed = withUsage('serve', HELP, () => parse(argv));
+    return parsed.ok ? serve(parsed.value) : parsed.code;
   },
 };
 
@@ -70,31 +60,25 @@ interface ServeConfig {
   discard?: number;
   discardHalfClose: boolean;
   http?: number;
-  admin?: { host: string; port: number };
+  watch: WatchFlags;
   verbose: boolean;
 }
 
 function parse(argv: string[]): ServeConfig | 'help' {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
   if (values.help) return 'help';
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const config: ServeConfig = { flags: parseLinkFlags(values), discardHalfClose: values['discard-half-close'] === true, verbose: values.verbose === true };
+  if (positionals.length > 0) throw new UsageError(`${JSON.stringify(positionals[0])}: unexpected argument (serve takes only options)`);
+  const config: ServeConfig = { flags: parseLinkFlags(values), watch: parseWatchFlags(values), discardHalfClose: values['discard-half-close'] === true, verbose: values.verbose === true };
   const ports = new Map<number, string>();
   for (const name of ['echo', 'discard', 'http'] as const) {
     const raw = values[name];
     if (raw === undefined) continue;
-    const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-    if (!(port >= 1 && port <= 65535)) throw new UsageError(`--${name}: expected a port in 1..65535, got "${raw}"`);
-    if (ports.has(port)) throw new UsageError(`--${name} and --${ports.get(port)} both ask for port ${port}`);
+    const port = portArg(`--${name}`, raw);
+    if (ports.has(port)) throw new UsageError(`--${name} ${raw}: port ${port} is already taken by --${ports.get(port)}`);
     ports.set(port, name);
     config[name] = port;
   }
-  if (config.discardHalfClose && config.discard === undefined) throw new UsageError('--discard-half-close needs --discard PORT');
-  if (values.admin !== undefined) {
-    const admin = parseHostPort(values.admin);
-    if (!admin) throw new UsageError(`--admin: expected HOST:PORT, got "${values.admin}"`);
-    config.admin = admin;
-  }
+  if (config.discardHalfClose && config.discard === undefined) throw new UsageError('--discard-half-close: needs --discard PORT');
   return config;
 }
 
@@ -121,10 +105,9 @@ async function serve(config: ServeConfig): Promise<number> {
 
   let tun: TunStack | undefined;
   const services: Service[] = [];
-  let admin: HttpServer | undefined;
   try {
     try {
-      tun = await openTunStack(config.flags);
+      tun = await openTunStack(config.flags, config.watch);
     } catch (e) {
       return fail((e as Error).message);
     }
@@ -140,15 +123,7 @@ async function serve(config: ServeConfig): Promise<number> {
       return fail(`cannot listen: ${(e as Error).message}`);
     }
     for (const s of services) described.push(`${s.name}${s.name === 'discard' && config.discardHalfClose ? ' (half-close)' : ''} :${s.port}`);
-    if (config.admin) {
-      try {
-        admin = await startAdmin(tun.stack, config.admin.host, config.admin.port);
-      } catch (e) {
-        return fail(`cannot start the admin server on ${config.admin.host}:${config.admin.port}: ${(e as Error).message}`);
-      }
-      const a = config.admin;
-      described.push(`admin http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`);
-    }
+    if (config.watch.admin) described.push(`admin http://${hostPort(config.watch.admin.host, config.watch.admin.port)}`);
     log(`synack serving on ${tun.description}: ${described.length > 0 ? described.join(', ') : 'no services (every SYN gets RST)'}`);
 
     await stopped;
@@ -156,10 +131,6 @@ async function serve(config: ServeConfig): Promise<number> {
     await Promise.all(services.map((s) => s.close(GRACE_MS)));
     return 0;
   } finally {
-    if (admin) {
-      admin.closeAllConnections();
-      admin.close();
-    }
     tun?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,5 +1,6 @@
 import { FIN, ACK } from '../../wire/flags.js';
-import { drain, established, text, world, type Scenario, type ScenarioOptions } from '../scenario.js';
+import { ADDR_B } from '../world.js';
+import { drain, established, text, world, type Scenario } from '../scenario.js';
 import type { World } from '../world.js';
 
 /** The application's reaction time in the scenarios: long enough to see ACK and FIN apart. */
@@ -9,29 +10,30 @@ export const APP_DELAY = 50;
  * A closes first; B closes when it reads A's FIN: `appDelay` ms later, or at once
  * (inside its 'end' handler, so its ACK can ride on its FIN) when appDelay is undefined.
  */
-function closeByA(opts: ScenarioOptions, appDelay?: number): World {
-  const w = world(opts);
+function closeByA(w: World, appDelay?: number): { client: ReturnType<typeof established>['client'] } {
   const { client, server } = established(w);
   if (appDelay === undefined) server.on('end', () => server.close());
   else server.on('end', () => w.at(w.clock.now() + appDelay, () => server.close()));
   client.close();
-  w.run();
-  return w;
+  return { client };
 }
 
 export const activeClose: Scenario = {
   name: 'active-close',
   summary: 'four-way close started by A: FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT; B: CLOSE_WAIT → LAST_ACK → CLOSED',
-  covers: ['C1', 'C2', 'C3', 'C6', 'C7'],
+  params: ['msl'],
   run(opts) {
-    return closeByA(opts, APP_DELAY);
+    const w = world(opts);
+    closeByA(w, APP_DELAY);
+    w.run();
+    return w;
   },
 };
 
 export const passiveClose: Scenario = {
   name: 'passive-close',
   summary: 'B receives FIN (CLOSE_WAIT), still sends its last data, then closes: LAST_ACK → CLOSED',
-  covers: ['C6'],
+  params: ['msl'],
   run(opts) {
     const w = world(opts);
     const { client, server } = established(w);
@@ -49,7 +51,7 @@ export const passiveClose: Scenario = {
 export const halfClose: Scenario = {
   name: 'half-close',
   summary: 'A shuts down its sending side; in FIN_WAIT_2 it still receives B’s data until B closes',
-  covers: ['C2', 'C3'],
+  params: ['msl'],
   run(opts) {
     const w = world(opts);
     const { client, server } = established(w);
@@ -67,16 +69,19 @@ export const halfClose: Scenario = {
 export const finAckCombined: Scenario = {
   name: 'fin-ack-combined',
   summary: 'B closes as soon as it sees A’s FIN, so its ACK rides on its FIN: A goes FIN_WAIT_1 → TIME_WAIT',
-  covers: ['C4'],
+  params: ['msl'],
   run(opts) {
-    return closeByA(opts);
+    const w = world(opts);
+    closeByA(w);
+    w.run();
+    return w;
   },
 };
 
 export const simultaneousClose: Scenario = {
   name: 'simultaneous-close',
   summary: 'both ends close at once: FINs cross, both pass FIN_WAIT_1 → CLOSING → TIME_WAIT → CLOSED',
-  covers: ['C5', 'C7'],
+  params: ['msl'],
   run(opts) {
     const w = world(opts);
     const { client, server } = established(w);
@@ -89,17 +94,48 @@ export const simultaneousClose: Scenario = {
 
 export const timeWaitExpiry: Scenario = {
   name: 'time-wait-expiry',
-  summary: 'TIME_WAIT lasts 2×MSL (60 s by default, --msl to change) before the connection is CLOSED',
-  covers: ['C7'],
+  summary: 'after a four-way close A holds the 4-tuple for 2×MSL (60 s, --msl): reusing its port fails until the 2MSL timer fires',
+  params: ['msl'],
   run(opts) {
-    return closeByA(opts);
+    const w = world(opts);
+    const { client } = closeByA(w, APP_DELAY);
+    const port = client.localPort;
+    const reconnect = (): void => {
+      try {
+        w.a.connect({ remoteAddress: ADDR_B, remotePort: 80, localPort: port }).on('error', () => {});
+      } catch (e) {
+        w.recordError('A', (e as { code?: string }).code ?? 'ERROR');
+      }
+    };
+    client.on('state', (_from: string, to: string) => {
+      if (to === 'TIME_WAIT') w.at(w.clock.now() + 1000, reconnect); // the same 4-tuple, too early
+    });
+    client.on('close', () => w.at(w.clock.now() + 1000, reconnect)); // after 2MSL: the 4-tuple is free again
+    w.run();
+    return w;
+  },
+};
+
+export const timeWaitReuse: Scenario = {
+  name: 'time-wait-reuse',
+  summary: 'B closed first and sits in TIME_WAIT; A reconnects from the same port with newer timestamps and B reopens the 4-tuple at once (RFC 6191)',
+  params: ['msl'],
+  run(opts) {
+    const w = world(opts);
+    const { client, server } = established(w);
+    const port = client.localPort;
+    client.on('end', () => client.close());
+    server.close();
+    w.at(5000, () => w.a.connect({ remoteAddress: ADDR_B, remotePort: 80, localPort: port }));
+    w.run();
+    return w;
   },
 };
 
 export const lostFinalAck: Scenario = {
   name: 'lost-final-ack',
   summary: 'A’s last ACK is lost: B in LAST_ACK retransmits its FIN, A re-ACKs from TIME_WAIT (2MSL restarts)',
-  covers: ['C8', 'C10'],
+  params: ['msl'],
   run(opts) {
     const w = world(opts);
     const { client, server } = established(w);
@@ -118,15 +154,27 @@ export const lostFinalAck: Scenario = {
 
 export const finWait2Timeout: Scenario = {
   name: 'fin-wait-2-timeout',
-  summary: 'B never closes (stuck in CLOSE_WAIT); A’s orphaned FIN_WAIT_2 is reaped after tcp_fin_timeout (60 s)',
-  covers: ['C11'],
+  summary: 'B closes 90 s late; A’s orphaned FIN_WAIT_2 was reaped after tcp_fin_timeout (60 s), so B’s FIN meets a RST',
+  params: [],
   run(opts) {
     const w = world(opts);
     const { client, server } = established(w);
+    server.on('error', () => {});
     client.close();
-    // B's application forgets to close — the CLOSE_WAIT leak seen with netstat. When it finally
-    // does, 90 s later, A has forgotten the connection and answers the FIN with RST.
     w.at(w.clock.now() + 90_000, () => server.close());
+    w.run();
+    return w;
+  },
+};
+
+export const closeWaitLeak: Scenario = {
+  name: 'close-wait-leak',
+  summary: 'B’s application never closes: B stays in CLOSE_WAIT for good while A’s FIN_WAIT_2 times out after 60 s',
+  params: [],
+  run(opts) {
+    const w = world(opts);
+    const { client } = established(w);
+    client.close(); // B reads the EOF but its application forgets close(): the CLOSE_WAIT pile seen with netstat
     w.run();
     return w;
   },

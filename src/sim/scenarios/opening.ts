@@ -4,7 +4,7 @@ import { established, world, type Scenario } from '../scenario.js';
 export const handshake: Scenario = {
   name: 'handshake',
   summary: 'three-way handshake: SYN, SYN-ACK, ACK; both ends reach ESTABLISHED',
-  covers: ['O1', 'O2', 'O3', 'O4'],
+  params: [],
   run(opts) {
     const w = world(opts);
     established(w);
@@ -16,7 +16,7 @@ export const handshake: Scenario = {
 export const simultaneousOpen: Scenario = {
   name: 'simultaneous-open',
   summary: 'both ends send SYN at once: SYN_SENT → SYN_RCVD → ESTABLISHED on both sides',
-  covers: ['O5'],
+  params: [],
   run(opts) {
     const w = world(opts);
     w.a.connect({ remoteAddress: ADDR_B, remotePort: 5001, localPort: 5000 });
@@ -28,12 +28,12 @@ export const simultaneousOpen: Scenario = {
 
 export const synToClosedPort: Scenario = {
   name: 'syn-to-closed-port',
-  summary: 'SYN to a port nobody listens on is answered with RST,ACK: connection refused',
-  covers: ['O6'],
+  summary: 'SYN to a port nobody listens on is answered with RST,ACK: A gets ECONNREFUSED',
+  params: [],
   run(opts) {
     const w = world(opts);
     const c = w.a.connect({ remoteAddress: ADDR_B, remotePort: 81 });
-    c.on('error', () => {}); // ECONNREFUSED is the point of the scenario
+    c.on('error', () => {}); // ECONNREFUSED is the point of the scenario (it is in the trace)
     w.run(1000);
     return w;
   },
@@ -42,7 +42,7 @@ export const synToClosedPort: Scenario = {
 export const rstInSynRcvd: Scenario = {
   name: 'rst-in-syn-rcvd',
   summary: 'the client gives up before the SYN-ACK arrives; its RST sends the half-open server back to LISTEN',
-  covers: ['O8'],
+  params: [],
   run(opts) {
     const w = world(opts);
     w.b.listen(80);
@@ -58,12 +58,31 @@ export const rstInSynRcvd: Scenario = {
 export const connectTimeout: Scenario = {
   name: 'connect-timeout',
   summary: 'SYNs into a black hole: retransmitted after 1, 2, 4 … 32 s, ETIMEDOUT after 127 s',
-  covers: ['O9'],
+  params: [],
   run(opts) {
     const w = world(opts);
     w.dropWhile((s) => s.from === 'A');
     const c = w.a.connect({ remoteAddress: ADDR_B, remotePort: 80 });
     c.on('error', () => {});
+    w.run(300_000);
+    return w;
+  },
+};
+
+/** Listen backlog of accept-queue-overflow: small, so two connections fill it. */
+const SMALL_BACKLOG = 2;
+
+export const acceptQueueOverflow: Scenario = {
+  name: 'accept-queue-overflow',
+  summary: 'B never calls accept(): two connections wait ESTABLISHED in its accept queue, the third SYN is dropped (ListenOverflows) until A times out',
+  params: [],
+  run(opts) {
+    const w = world(opts);
+    w.setting(`B listens with backlog ${SMALL_BACKLOG} (default 128) and its application never accepts`);
+    w.b.listen(80, { backlog: SMALL_BACKLOG }); // no 'connection' handler: nobody accepts
+    for (let i = 0; i < SMALL_BACKLOG + 1; i++) {
+      w.at(i * 100, () => w.a.connect({ remoteAddress: ADDR_B, remotePort: 80 }).on('error', () => {}));
+    }
     w.run(300_000);
     return w;
   },

@@ -1,0 +1,216 @@
+/**
+ * The receive buffer (receive-queue.ts) and the assembler (reassembly.ts):
+ * each payload is copied once into storage the connection owns, allocated on
+ * demand, and the memory held is bounded by the window whatever the segment
+ * sizes (TCP-BEHAVIOR R9, D3).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { MAX_PAGE, ReceiveQueue, receiveMemoryBound } from '../../src/tcp/receive-queue.js';
+import { Reassembly } from '../../src/tcp/reassembly.js';
+import { tcpTest } from '../helpers/tcp-test.js';
+
+/** Stream bytes with a position-dependent pattern, so a byte out of place shows. */
+function pattern(from: number, n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = ((from + i) * 7 + ((from + i) >>> 8)) & 0xff;
+  return b;
+}
+
+function drain(q: ReceiveQueue, max?: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (let d = q.read(max); d; d = q.read(max)) parts.push(d);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+test('receive queue: an unused queue holds no storage; a small exchange read to the end leaves none', () => {
+  const q = new ReceiveQueue();
+  assert.equal(q.memory, 0);
+  assert.equal(q.read(), null);
+  q.push(pattern(0, 300));
+  assert.ok(q.memory > 0 && q.memory <= 1024, `one small page, got ${q.memory}`);
+  assert.deepEqual(q.read(), pattern(0, 300));
+  assert.equal(q.length, 0);
+  assert.equal(q.memory, 0, 'storage released once everything was read');
+});
+
+test('receive queue: pushed bytes are copied — the caller may reuse its buffer — and read in order', () => {
+  const q = new ReceiveQueue();
+  const buf = new Uint8Array(1448);
+  let sent = 0;
+  for (let k = 0; k < 200; k++) {
+    buf.set(pattern(sent, buf.length));
+    q.push(buf);
+    buf.fill(0xee); // a link reusing its packet buffer
+    sent += buf.length;
+  }
+  assert.equal(q.length, sent);
+  assert.deepEqual(drain(q, 5000), pattern(0, sent));
+});
+
+test('receive queue: a view handed out by read() never changes afterwards', () => {
+  const q = new ReceiveQueue();
+  q.push(pattern(0, 100));
+  const first = q.read(60)!;
+  const copy = first.slice();
+  for (let k = 0; k < 100; k++) q.push(pattern(100 + k * 1000, 1000).fill(k));
+  assert.deepEqual(first, copy);
+  assert.deepEqual(q.read(40), pattern(60, 40));
+});
+
+test('receive queue: read(max) returns exactly min(max, length), copying only across a page edge', () => {
+  const q = new ReceiveQueue();
+  q.push(pattern(0, 1000));
+  q.push(pattern(1000, 3000)); // the second write crosses into further pages
+  const first = q.read(600)!;
+  assert.deepEqual(first, pattern(0, 600));
+  assert.equal(first.buffer.byteLength, 1024, 'a view into the first page');
+  assert.deepEqual(q.read(2000), pattern(600, 2000));
+  assert.deepEqual(q.read(), pattern(2600, 1400));
+  assert.equal(q.read(), null);
+});
+
+test('receive queue: full-sized segments do not straddle pages once the stream is large', () => {
+  const q = new ReceiveQueue();
+  let pos = 0;
+  let whole = 0;
+  for (let k = 0; k < 400; k++) {
+    q.push(pattern(pos, 1448));
+    const d = q.read()!;
+    assert.deepEqual(d, pattern(pos, 1448));
+    if (k >= 50 && d.byteLength !== d.buffer.byteLength) whole++; // a view into a page, not a copy
+    pos += 1448;
+  }
+  assert.equal(whole, 350, 'past the first small pages, each segment lies in one page: every read is a view, not a copy');
+  assert.ok(q.memory <= MAX_PAGE, 'a bulk stream keeps at most its current page between reads');
+});
+
+test('property: whatever the segment size, storage stays within receiveMemoryBound of the bytes held', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 262144 }), (size, readEvery, span) => {
+      const q = new ReceiveQueue();
+      let written = 0;
+      let k = 0;
+      while (written + size <= span + 100_000 && k < 400) {
+        q.push(pattern(written, size));
+        written += size;
+        if (readEvery > 0 && ++k % readEvery === 0) q.read(size);
+        const held = q.length;
+        assert.ok(q.memory <= receiveMemoryBound(held), `size ${size}: ${q.memory} B for ${held} B held`);
+        if (held >= span) break;
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('receive queue: bytes written ahead join the readable part on commit', () => {
+  const q = new ReceiveQueue();
+  q.push(pattern(0, 10));
+  q.writeAhead(20, pattern(30, 10)); // a hole at 10..30
+  assert.equal(q.length, 10);
+  q.push(pattern(10, 20));
+  q.commit(10);
+  assert.deepEqual(drain(q), pattern(0, 40));
+  assert.throws(() => q.commit(1), RangeError);
+});
+
+test('reassembly: islands merge, SACK blocks list the newest first, and RCV.NXT joins them', () => {
+  const q = new ReceiveQueue();
+  const r = new Reassembly(q, 8);
+  const nxt = 1000;
+  assert.ok(r.isEmpty);
+  r.insert(1010, pattern(10, 5), nxt); // [1010,1015)
+  r.insert(1030, pattern(30, 5), nxt); // [1030,1035)
+  r.insert(1020, pattern(20, 5), nxt); // [1020,1025)
+  assert.equal(r.blockCount, 3);
+  assert.deepEqual(r.sackBlocks(4), [
+    [1020, 1025],
+    [1030, 1035],
+    [1010, 1015],
+  ]);
+  r.insert(1015, pattern(15, 5), nxt); // bridges the first two: [1010,1025)
+  assert.equal(r.blockCount, 2);
+  assert.equal(r.size, 20);
+  assert.deepEqual(r.sackBlocks(4), [
+    [1010, 1025],
+    [1030, 1035],
+  ]);
+  assert.equal(r.takeFrom(nxt), 0, 'nothing reaches RCV.NXT yet');
+  q.push(pattern(0, 12)); // in-order data overlapping the first island
+  assert.equal(r.takeFrom(1012), 13, 'RCV.NXT 1012 reaches the island ending at 1025');
+  assert.equal(r.blockCount, 1);
+  assert.equal(r.size, 5);
+  assert.deepEqual(drain(q), pattern(0, 25));
+  q.push(pattern(25, 5));
+  assert.equal(r.takeFrom(1030), 5);
+  assert.ok(r.isEmpty);
+  assert.deepEqual(drain(q), pattern(25, 10));
+});
+
+test('reassembly: a new island beyond the block limit is dropped, and nothing of it is stored', () => {
+  const q = new ReceiveQueue();
+  const r = new Reassembly(q, 2);
+  assert.ok(r.insert(110, pattern(10, 1), 100));
+  assert.ok(r.insert(120, pattern(20, 1), 100));
+  assert.equal(r.insert(130, pattern(30, 1), 100), false);
+  assert.ok(r.insert(121, pattern(21, 1), 100), 'growing an island is still allowed');
+  assert.equal(r.size, 3);
+});
+
+test('R9 1-byte out-of-order segments: receive memory stays within the window plus two pages, and every byte arrives once', () => {
+  const t = tcpTest({ cfg: { recvBufferSize: 65535, sack: true } });
+  t.establishPassive();
+  const base = 5001;
+  const window = 65535;
+  const stream = pattern(0, window);
+  const bound = window + 2 * MAX_PAGE; // 1-byte segments never leave a page end unused: tighter than receiveMemoryBound
+  assert.ok(bound <= receiveMemoryBound(window));
+  const payload = new Uint8Array(1); // one buffer for every segment: the connection must copy
+  // From the right edge of the window down to the second byte: one island that grows to the left.
+  for (let off = window - 1; off >= 1; off--) {
+    payload[0] = stream[off]!;
+    t.send({ flags: 'ACK', seq: base + off, ack: 1001, payload });
+    assert.ok(t.c.receiveMemory <= bound, `receive memory ${t.c.receiveMemory} > ${bound} after offset ${off}`);
+  }
+  assert.equal(t.c.info().oooBytes, window - 1);
+  assert.ok(t.c.receiveMemory <= bound);
+  t.out.length = 0;
+  payload[0] = stream[0]!;
+  t.send({ flags: 'ACK', seq: base, ack: 1001, payload });
+  t.recv({ flags: 'ACK', ack: base + window });
+  assert.equal(t.c.readableBytes, window);
+  const got = new Uint8Array(window);
+  let n = 0;
+  for (let d = t.user.read(); d; d = t.user.read()) {
+    got.set(d, n);
+    n += d.length;
+  }
+  assert.equal(n, window);
+  assert.deepEqual(got, stream);
+  assert.equal(t.c.receiveMemory, 0, 'read to the end: no receive storage left');
+});
+
+test('R9 1-byte islands all over the window: at most oooMaxBlocks are kept, memory stays within the bound', () => {
+  const t = tcpTest({ cfg: { recvBufferSize: 65535, sack: true, oooMaxBlocks: 64 } });
+  t.establishPassive();
+  const payload = new Uint8Array([42]);
+  for (let off = 65533; off >= 2; off -= 2) {
+    t.send({ flags: 'ACK', seq: 5001 + off, ack: 1001, payload });
+    assert.ok(t.c.receiveMemory <= receiveMemoryBound(65535));
+  }
+  assert.equal(t.c.info().oooBytes, 64);
+});
+
+test('an established connection that received nothing holds no receive storage', () => {
+  const t = tcpTest();
+  t.establishPassive();
+  assert.equal(t.c.receiveMemory, 0);
+});
