@@ -1301,11 +1301,14 @@ export class Connection {
   }
 
   /** Window field for an outgoing segment; the right edge never moves left (RFC 9293 §3.8.6.2.2) and moves right only in steps worth announcing (receiver SWS avoidance). */
-  private windowField(syn: boolean): number {
+  private windowField(syn: boolean, resend = false): number {
     const free = this.freeWindow();
     if (syn) {
       const w = Math.min(free, 0xffff);
-      this.rcvAdvEdge = seqAdd(this.rcvNxt, w);
+      const edge = seqAdd(this.rcvNxt, w);
+      // A SYN-ACK sent again must not take back the window an ACK sent since offered (RFC 9293 §3.8.6.2.2);
+      // the first one sets the edge (RCV.NXT was unknown before the SYN).
+      this.rcvAdvEdge = resend && seqGt(this.rcvAdvEdge, edge) ? this.rcvAdvEdge : edge;
       return w;
     }
     const unit = 1 << this.rcvScale;
@@ -1345,7 +1348,7 @@ export class Connection {
       seq: this.iss,
       ack: withAck ? this.rcvNxt : 0,
       flags: withAck ? SYN | ACK : SYN,
-      window: this.windowField(true),
+      window: this.windowField(true, rtx && withAck),
       options,
       payload: EMPTY,
     };

@@ -64,3 +64,21 @@ test('ACKs below SND.UNA are not duplicate ACKs (RFC 5681 §2 (d)): three of the
   assert.equal(t.c.info().fastRetransmits, 0);
   assert.equal(t.c.info().dupAcks, 0);
 });
+
+test('a retransmitted SYN-ACK does not move the receive window edge left of what an ACK offered since (RFC 9293 §3.8.6.2.2)', () => {
+  const t = tcpTest({ cfg: { windowScaling: true, recvBufferSize: 131072 } });
+  t.user.listen();
+  t.send({ flags: 'SYN', seq: 5000, options: { mss: 1460, wscale: 2 } });
+  t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001, window: 65535 });
+  // A segment outside the window earns an ACK, whose window (32768 << 2) offers 131,072 octets.
+  t.send({ flags: 'ACK', seq: 5001 + 1_000_000, ack: 1001 });
+  t.recv({ flags: 'ACK', ack: 5001, window: 32768 });
+  t.out.length = 0;
+  t.advance(1000); // the SYN-ACK goes again (RTO)
+  t.recv({ flags: 'SYN,ACK', seq: 1000, ack: 5001 });
+  t.send({ flags: 'ACK', seq: 5001, ack: 1001 });
+  t.expectState('ESTABLISHED');
+  // Data 70,000 octets ahead is inside the window offered: kept out of order, not refused.
+  t.send({ flags: 'ACK', seq: 5001 + 70_000, ack: 1001, payload: new Uint8Array(100) });
+  assert.equal(t.c.info().oooBytes, 100);
+});

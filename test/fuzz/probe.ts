@@ -57,8 +57,10 @@ export function isTcb(c: Connection | TimeWait): c is Connection {
   return 'sndUna' in c;
 }
 
+/** The receive queue: views over received packets (`chunks`), or pages the data is copied into (`pages`). */
 interface ChunkQueue {
-  chunks: Uint8Array[];
+  chunks?: Uint8Array[];
+  pages?: Uint8Array[];
   first: number;
 }
 interface ReassemblyInternals {
@@ -161,15 +163,16 @@ export function memory(c: Connection, exactAbove = 0): TcbMemory {
   const sendBuf = r['sendBuf'] as SendBufferInternals;
   // Upper bound first (a buffer shared by several views counted for each); exact only when it matters.
   // The queues change only when these do: reuse the last count (the invariants run after every packet).
-  const key = rq.length * 31 + (rq.chunks?.length ?? 0) * 7 + (rq.first ?? 0) * 3 + ooo.size * 5 + ooo.blockCount;
+  const key = rq.length * 31 + ((rq.pages ?? rq.chunks)?.length ?? 0) * 7 + (rq.first ?? 0) * 3 + ooo.size * 5 + ooo.blockCount;
   const cached = retainedCache.get(c);
   let retained = 0;
   const views = (each: (v: Uint8Array) => void): void => {
-    if (Array.isArray(rq.chunks)) for (let i = rq.first ?? 0; i < rq.chunks.length; i++) each(rq.chunks[i]!);
+    const held = rq.pages ?? rq.chunks;
+    if (Array.isArray(held)) for (let i = rq.first ?? 0; i < held.length; i++) each(held[i]!);
     if (Array.isArray(ooo.blocks)) for (const b of ooo.blocks) for (let i = b.ci ?? 0; i < b.chunks.length; i++) each(b.chunks[i]!);
   };
   if (cached && cached.key === key && cached.exactAbove === exactAbove) retained = cached.retained;
-  else if (rq.length > 0 || ooo.blockCount > 0) {
+  else if (rq.length > 0 || ooo.blockCount > 0 || (rq.pages?.length ?? 0) > 0) {
     views((v) => (retained += v.length > 0 ? v.buffer.byteLength : 0));
     if (retained > exactAbove) {
       const seen = new Set<ArrayBufferLike>();
@@ -181,8 +184,8 @@ export function memory(c: Connection, exactAbove = 0): TcbMemory {
       });
     }
     // Whatever other shape the receive structures take, count the typed arrays they hold.
-    if (!Array.isArray(rq.chunks)) retained += bufferBytes(rq);
-    if (!Array.isArray(ooo.blocks)) retained += bufferBytes(ooo);
+    if (!Array.isArray(rq.chunks) && !Array.isArray(rq.pages)) retained += bufferBytes(rq);
+    if (!Array.isArray(ooo.blocks) && !Array.isArray(rq.pages)) retained += bufferBytes(ooo); // pages hold the reassembly's bytes too
   }
   retainedCache.set(c, { key, exactAbove, retained });
   return {
