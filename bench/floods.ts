@@ -10,7 +10,7 @@
  *     bulk transfer: it must finish byte-exact; challenge ACKs stay within the
  *     RFC 5961 §7 limit per second (virtual seconds).
  *  3. 1-byte out-of-order segments over the whole receive window: receive
- *     memory must stay within 2 × SO_RCVBUF + 64 KiB (the fuzzer's bound, R9).
+ *     memory must stay within receiveMemoryBound(SO_RCVBUF) (receive-queue.ts; the fuzzer's bound, R9).
  *
  *   node --expose-gc dist/bench/floods.js [--quick] [--out DIR]    (npm run bench -- --floods)
  * Pin it for stable figures: taskset -c 0 node --expose-gc dist/bench/floods.js
@@ -28,7 +28,7 @@ import { parseAddress } from '../src/wire/ip.js';
 import { craftPacket, OptionWriter } from '../test/fuzz/craft.js';
 import { entries, entryCount, isTcb, listeners, memory, tcb } from '../test/fuzz/probe.js';
 import { FuzzPort } from '../test/fuzz/world.js';
-import { RX_SLACK } from '../test/fuzz/invariants.js';
+import { receiveMemoryBound } from '../src/tcp/receive-queue.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -284,7 +284,7 @@ function sliverFlood(adjacent: boolean): Record<string, unknown> {
     p.portB.deliver(craftPacket({ src: A, dst: B, srcPort: client.localPort, dstPort: 80, seq, ack: v.sndUna, flags: ACK, window: 65535, options: ts, payload }), true);
     if ((i & 1023) === 0) {
       p.clock.runUntil(p.clock.now() + 1); // let B's ACKs drain off the link (else they pile up in the bench, not the stack)
-      const m = memory(conn, 2 * rcvbuf + RX_SLACK);
+      const m = memory(conn, receiveMemoryBound(rcvbuf));
       maxRetained = Math.max(maxRetained, m.rxRetained);
       maxIslands = Math.max(maxIslands, m.oooIslands);
     }
@@ -293,7 +293,7 @@ function sliverFlood(adjacent: boolean): Record<string, unknown> {
   const m = memory(conn, 0);
   maxRetained = Math.max(maxRetained, m.rxRetained);
   const heap1 = heapBytes();
-  const bound = 2 * rcvbuf + RX_SLACK;
+  const bound = receiveMemoryBound(rcvbuf);
   const r = {
     pattern: adjacent ? 'adjacent 1-byte segments after a 1-byte hole (one island)' : 'every other byte (one island each)',
     segments: n,

@@ -25,7 +25,7 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../../src/tcp/seq.j
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../../src/wire/flags.js';
 import { craftPacket, damage, malformedOptions, OptionWriter } from './craft.js';
 import { listeners, tsNow } from './probe.js';
-import { findTarget, judgeSegment, numbers, peerIslands, peerStream, type CaseFlags, type SegmentFields, type Target, type Verdict } from './judge.js';
+import { findTarget, judgePacket, judgeSegment, numbers, peerIslands, peerStream, type CaseFlags, type SegmentFields, type Target, type Verdict } from './judge.js';
 import { SERVER_PORT, streamBytes, type World } from './world.js';
 
 export interface Generated {
@@ -171,9 +171,8 @@ export class Generator {
   private finish(t: Target, p: SegmentFields, label: string, killer: boolean): Generated {
     const r = this.rng;
     const w = this.w;
-    let options: Uint8Array;
-    if (r.chance(0.05)) options = malformedOptions(r);
-    else {
+    const malformed = r.chance(0.05) ? malformedOptions(r) : undefined;
+    const wellFormed = (): Uint8Array => {
       const o = new OptionWriter();
       if (p.flags & SYN) {
         if (r.chance(0.7)) o.mss(r.chance(0.2) ? r.int(3) : r.chance(0.2) ? 65535 : 536 + r.int(1000));
@@ -182,11 +181,11 @@ export class Generator {
       }
       if (p.ts) o.ts(p.ts.val, p.ts.ecr);
       if (p.sack && p.sack.length > 0) o.sack(p.sack.slice(0, p.ts ? 3 : 4));
-      options = o.build();
-    }
+      return o.build();
+    };
     const window = r.chance(0.2) ? 0 : r.chance(0.2) ? 65535 : r.chance(0.5) ? 1 + r.int(4096) : r.int(65536);
     const toA = t.side === 'A';
-    const packet = craftPacket({
+    const build = (options: Uint8Array): Uint8Array => craftPacket({
       src: toA ? w.addrB : w.addrA,
       dst: toA ? w.addrA : w.addrB,
       srcPort: toA ? SERVER_PORT : w.clientPort,
@@ -199,6 +198,13 @@ export class Generator {
       options,
       payload: p.payload,
     });
+    let packet = build(malformed ?? wellFormed());
+    if (malformed) {
+      // Malformed options that still parse (a repeated TS, say) say something of their own: judge what they say.
+      const v = judgePacket(w, t.side, packet, this.flags);
+      if (v.killer && !this.flags.allowKill) packet = build(wellFormed());
+      else killer ||= v.killer;
+    }
     return { to: t.side, packet, label, killer };
   }
 

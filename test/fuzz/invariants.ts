@@ -5,7 +5,8 @@
  *  - the right edge of the receive window never moves left (RFC 9293 §3.8.6.2.2),
  *    and RCV.NXT never passes it;
  *  - receive memory: every buffer the receive and reassembly queues keep
- *    alive, together, at most 2 × SO_RCVBUF + 64 KiB — whatever the segment
+ *    alive, together, at most receiveMemoryBound(SO_RCVBUF) (receive-queue.ts:
+ *    the buffer + 1/15 + a 64 KiB page at each end) — whatever the segment
  *    sizes (R9); the bytes queued at most the window offered;
  *  - SACK scoreboard: at most MAX_SACK_ISLANDS (256, the scoreboard's cap) islands, whatever blocks arrive;
  *  - send memory: queued ≤ SO_SNDBUF; allocated ≤ SO_SNDBUF + 64 KiB mirror (send-buffer.ts);
@@ -20,9 +21,9 @@ import type { Connection } from '../../src/tcp/connection.js';
 import type { Stack } from '../../src/stack/stack.js';
 import { seqDiff, seqGe, seqLe } from '../../src/tcp/seq.js';
 import { MAX_SACK_ISLANDS } from '../../src/tcp/sack-scoreboard.js';
+import { receiveMemoryBound } from '../../src/tcp/receive-queue.js';
 import { entries, entryCount, isTcb, listeners, memory, tcb, type EntryView } from './probe.js';
 
-export const RX_SLACK = 64 * 1024;
 export const SEND_MIRROR = 64 * 1024;
 
 const SYNCHRONIZED = new Set(['SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT']);
@@ -84,7 +85,7 @@ export class Invariants {
       }
     }
 
-    const rxBound = 2 * cfg.recvBufferSize + RX_SLACK;
+    const rxBound = receiveMemoryBound(cfg.recvBufferSize);
     const m = memory(c, rxBound);
     if (m.rxRetained > rxBound) return `receive memory ${m.rxRetained} B retained (${m.rxQueued} B queued, ${m.oooBytes} B in ${m.oooIslands} islands) > bound ${rxBound}`;
     const scale = v.wsOk ? 1 << 14 : 1;
