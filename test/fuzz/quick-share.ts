@@ -1,8 +1,7 @@
 /**
  * The fuzzer's quick share: 10^5 injected packets from a fixed campaign seed
- * over every state, zero faults allowed, every state reached. Meant for
- * `npm test` (as a *.test.ts) once the faults it finds today are fixed; until
- * then `npm run fuzz -- --quick-share` runs it and lists them.
+ * over every state, zero faults allowed, every state reached. `npm test` runs
+ * it (fuzz.test.ts); `npm run fuzz -- --quick-share` runs it alone and lists problems.
  */
 import { runCampaign, type CampaignResult } from './campaign.js';
 
