@@ -2,7 +2,6 @@
  * Findings: patterns in a capture that the seed articles teach engineers to
  * look for, each with what it means in their terms and what to change.
  */
-import { RST } from '../wire/flags.js';
 import type { Analysis } from './analyze.js';
 import type { PassiveConnection } from './model/passive-connection.js';
 
@@ -32,7 +31,8 @@ function timeIn(c: PassiveConnection, endIdx: number, state: string, end: number
   const p = c.ends[endIdx].path;
   for (let i = 0; i < p.length; i++) {
     if (p[i].to !== state) continue;
-    const left = p[i + 1]?.t ?? end;
+    // (A predicted timer expiry past the end of the capture does not count: it was still in the state then.)
+    const left = Math.min(p[i + 1]?.t ?? end, end);
     return { since: p[i].t, ms: left - p[i].t };
   }
   return undefined;
@@ -155,13 +155,8 @@ export function findFindings(an: Analysis, opts: FindingOptions = {}): Finding[]
     for (let i = 0; i < 2; i++) {
       const t = c.ends[i].path.find((tr) => tr.to === 'CLOSED' && !tr.inferred && (tr.from === 'ESTABLISHED' || tr.from === 'CLOSE_WAIT'));
       if (!t || c.ends[1 - i].unresponsiveSince !== undefined) continue; // giving up on a silent peer is the keepalive/timeout story
-      const rst = c.segments.find((s) => s.from === i && s.flags & RST && s.t === t.t);
-      if (!rst) continue;
-      // Unread data: the peer sent data after this end last sent its own.
-      const lastData = [...c.segments].reverse();
-      const peerData = lastData.find((s) => s.from === 1 - i && s.len > 0 && s.t <= rst.t);
-      const ownData = lastData.find((s) => s.from === i && s.len > 0 && s.t <= rst.t);
-      aborts.push([c, c.names[i], peerData !== undefined && (ownData === undefined || peerData.t >= ownData.t)]);
+      if (c.firstRstT[i] !== t.t) continue; // closed by a RST it received, not one it sent
+      aborts.push([c, c.names[i], c.unreadAtRst[i]]);
     }
   }
   add(
@@ -200,7 +195,7 @@ export function findFindings(an: Analysis, opts: FindingOptions = {}): Finding[]
   );
 
   // Refused connections.
-  const refused = conns.filter((c) => c.ends[0].path.some((t) => t.from === 'SYN_SENT' && t.to === 'CLOSED') && c.segments.some((s) => s.from === 1 && s.flags & RST));
+  const refused = conns.filter((c) => c.ends[0].path.some((t) => t.from === 'SYN_SENT' && t.to === 'CLOSED') && c.stats[1].resets > 0);
   add(
     {
       id: 'connection-refused',
@@ -238,7 +233,7 @@ export function findFindings(an: Analysis, opts: FindingOptions = {}): Finding[]
       detail: ka
         .slice(0, 8)
         .map((c) => {
-          const dead = c.ends.some((e) => e.unresponsiveSince !== undefined) && c.segments.some((s) => s.flags & RST);
+          const dead = c.ends.some((e) => e.unresponsiveSince !== undefined) && c.stats[0].resets + c.stats[1].resets > 0;
           return `#${c.id}: ${c.stats[0].keepaliveProbes + c.stats[1].keepaliveProbes} probes${dead ? ', unanswered, ended by RST (keepalive timeout)' : ''}`;
         })
         .join('; '),

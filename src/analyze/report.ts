@@ -2,6 +2,7 @@
 import type { Analysis } from './analyze.js';
 import type { Finding } from './findings.js';
 import type { ConnectionSummary } from './summary.js';
+import { wrap } from './text.js';
 
 function fmtMs(ms: number | undefined): string {
   if (ms === undefined) return '-';
@@ -32,6 +33,7 @@ export function renderCaptureLine(path: string, an: Analysis): string {
 }
 
 export function renderSummaryTable(rows: readonly ConnectionSummary[], limit = Infinity): string {
+  // '-' for a final state: that end never showed a socket (a closed port answering RST, a host that never answered).
   const head = ['ID', 'A (opened)', 'B', 'start', 'dur', 'A→B', 'B→A', 'A final', 'B final', 'closed first', 'close', 'rtx', 'rtt', 'zwin', 'rst'];
   const body = rows.slice(0, limit).map((r) => [
     String(r.id),
@@ -41,8 +43,8 @@ export function renderSummaryTable(rows: readonly ConnectionSummary[], limit = I
     fmtMs(r.duration),
     fmtBytes(r.bytesAtoB),
     fmtBytes(r.bytesBtoA),
-    r.finalA ?? '?',
-    r.finalB ?? '?',
+    r.finalA ?? '-',
+    r.finalB ?? '-',
     r.closer === undefined ? '-' : r.closer === r.a ? 'A' : 'B',
     r.close,
     String(r.retransmissions),
@@ -55,20 +57,6 @@ export function renderSummaryTable(rows: readonly ConnectionSummary[], limit = I
   const out = [line(head), ...body.map(line)];
   if (rows.length > limit) out.push(`… ${rows.length - limit} more (--limit N, --json for all)`);
   return out.join('\n');
-}
-
-function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(/\s+/);
-  const lines: string[] = [];
-  let cur = '';
-  for (const w of words) {
-    if (cur && cur.length + 1 + w.length > width - indent.length) {
-      lines.push(indent + cur);
-      cur = w;
-    } else cur = cur ? `${cur} ${w}` : w;
-  }
-  if (cur) lines.push(indent + cur);
-  return lines.join('\n');
 }
 
 export function renderFindings(findings: readonly Finding[], width = 100): string {

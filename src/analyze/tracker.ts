@@ -26,8 +26,12 @@ export class ConnectionTracker {
   readonly all: PassiveConnection[] = [];
   readonly portReuse: PortReuse[] = [];
   private nextId = 1;
+  /** Segment records kept for ladders across the whole capture: a long capture keeps counting, in bounded memory. */
+  private readonly budget: { left: number };
 
-  constructor(private readonly opts: ModelOptions = {}) {}
+  constructor(private readonly opts: ModelOptions & { maxSegmentRecords?: number } = {}) {
+    this.budget = { left: opts.maxSegmentRecords ?? 500_000 };
+  }
 
   add(p: TcpPacket): void {
     const a = endpointName(p.src, p.srcPort);
@@ -52,6 +56,7 @@ export class ConnectionTracker {
     }
     const from = conn.names[0] === a ? 0 : 1;
     conn.onSegment({ t: p.timeMs, from, flags: p.flags, seq: p.seq, ack: p.ack, len: p.len, window: p.window, options: p.options });
+    if (conn.ends.every((e) => e.state === undefined || e.state === 'CLOSED' || e.state === 'TIME_WAIT')) conn.compact();
   }
 
   /** Finish every connection (inferred timers). Returns them in order of first packet. */
@@ -74,7 +79,7 @@ export class ConnectionTracker {
     let names: [string, string] = [a, b];
     if (p.flags & SYN && p.flags & ACK) names = [b, a];
     else if (!isSyn && p.dstPort > p.srcPort) names = [b, a];
-    const conn = new PassiveConnection(this.nextId++, names, { t: p.timeMs, from: 0, flags: p.flags, seq: p.seq, ack: p.ack, len: p.len, window: p.window, options: p.options }, this.opts);
+    const conn = new PassiveConnection(this.nextId++, names, { t: p.timeMs, from: 0, flags: p.flags, seq: p.seq, ack: p.ack, len: p.len, window: p.window, options: p.options }, this.opts, this.budget);
     this.live.set(key, conn);
     this.all.push(conn);
     return conn;

@@ -6,6 +6,14 @@
  */
 import { main } from './main.js';
 
+// `synack … | head`: the reader went away. Stop quietly, as a Unix filter does, instead of a stack trace.
+for (const out of [process.stdout, process.stderr]) {
+  out.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   if (!load) {
-    process.stderr.write(`synack: ${name}: unknown command (one of ${Object.keys(COMMANDS).join(', ')}; synack --help says what each does)\n`);
+    process.stderr.write(`synack: unknown command "${name}" (one of ${Object.keys(COMMANDS).join(', ')}; synack --help says what each does)\n`);
     return 2;
   }
   const { command } = await load();

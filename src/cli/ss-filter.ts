@@ -228,10 +228,10 @@ class ExprParser {
   }
 }
 
-/** The port of "10.0.0.1:80" / "[fd00::1]:80"; undefined for "*". */
+/** The port of "10.0.0.1:80" / "[fd00::1]:80"; a listener's "*" is port 0, as the kernel reports it to ss. */
 function portOf(hostPort: string): number | undefined {
   const p = hostPort.slice(hostPort.lastIndexOf(':') + 1);
-  return /^\d+$/.test(p) ? Number(p) : undefined;
+  return p === '*' ? 0 : /^\d+$/.test(p) ? Number(p) : undefined;
 }
 
 /** ADDR[/PREFIX][:PORT], [V6ADDR][/PREFIX][:PORT], *:PORT, :PORT. */

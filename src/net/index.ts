@@ -25,13 +25,14 @@
  * Stack.prototype as an import side effect. Here the types tell the truth:
  * only a stack that went through withNet()/createStack() has `net`.
  */
-import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, SocketAddress, getDefaultAutoSelectFamily, getDefaultAutoSelectFamilyAttemptTimeout, isIP, isIPv4, isIPv6 } from 'node:net';
 import type { Stack } from '../stack/stack.js';
 import type { NetConnectOptions } from './args.js';
 import { Server, type ServerOptions } from './server.js';
 import { Socket, connectOn, type SocketOptions } from './socket.js';
 
-export { Socket, type SocketOptions, type SocketReadyState } from './socket.js';
+export { Socket, type SocketOptions, type SocketReadyState, type TcpInfo } from './socket.js';
+export { stackLookup } from './lookup.js';
 export { Server, type ServerOptions } from './server.js';
 export type { NetConnectOptions, TcpConnectOptions } from './args.js';
 export { type NetError } from './errors.js';
@@ -54,6 +55,12 @@ export interface Net {
   isIP(input: string): number;
   isIPv4(input: string): boolean;
   isIPv6(input: string): boolean;
+  /** node:net's own (pure: no sockets involved). */
+  readonly BlockList: typeof BlockList;
+  readonly SocketAddress: typeof SocketAddress;
+  /** node:net's process-wide defaults, which this stack's connect() reads too. */
+  getDefaultAutoSelectFamily(): boolean;
+  getDefaultAutoSelectFamilyAttemptTimeout(): number;
 }
 
 /** A Stack that has its `net` API. */
@@ -88,6 +95,10 @@ export function createNet(stack: Stack): Net {
     isIP,
     isIPv4,
     isIPv6,
+    BlockList,
+    SocketAddress,
+    getDefaultAutoSelectFamily,
+    getDefaultAutoSelectFamilyAttemptTimeout,
   };
 }
 

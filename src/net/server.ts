@@ -78,7 +78,9 @@ export class Server extends EventEmitter {
     if (host !== undefined && isIP(host) === 0) {
       // Node's lookupAndListen: a name is resolved first ("localhost" is this stack's own address).
       this.resolving = true;
+      const id = ++this.listenId;
       stackLookup(stack)(host, {}, (err, ip) => {
+        if (id !== this.listenId) return; // close() came first (Node's _listeningId)
         this.resolving = false;
         if (err) this.emit('error', err);
         else this.listenOn(stack, port, ip as string, backlog);
@@ -90,6 +92,7 @@ export class Server extends EventEmitter {
   }
 
   private resolving = false;
+  private listenId = 0;
 
   private listenOn(stack: Stack, port: number, host: string | undefined, backlog: number | undefined): void {
     // "0.0.0.0" and "::" mean every address of the stack.
@@ -107,6 +110,10 @@ export class Server extends EventEmitter {
     const l = this.listener;
     this.handle.open();
     l.on('connection', (tcp) => this.onConnection(tcp));
+    // The stack stopped listening for us (stack.close()): the server is closed, and holds the process no longer.
+    l.on('close', () => {
+      if (this.listener === l) this.close();
+    });
     // Connections that completed before we attached (none today, but the queue exists).
     for (let t = l.accept(); t; t = l.accept()) this.onConnection(t);
     process.nextTick(() => {
@@ -154,6 +161,8 @@ export class Server extends EventEmitter {
     }
     const l = this.listener;
     this.listener = undefined;
+    this.listenId++;
+    this.resolving = false;
     l?.close();
     this.handle.close();
     this.emitCloseIfDrained();

@@ -299,6 +299,11 @@ export class Socket extends Duplex {
 
   /** One connection attempt (Node's internalConnect): bind errors and synchronous failures destroy the socket. */
   private internalConnect(stack: Stack, address: string, port: number, family: number, localAddress: string | undefined, localPort: number | undefined): void {
+    if (this.tcp !== undefined) {
+      // connect() again on a connected socket: the kernel says EISCONN (Node 20 leaves such a socket connecting for ever).
+      process.nextTick(() => this.destroy(systemError('EISCONN', 'connect', address, port)));
+      return;
+    }
     this.emit('connectionAttempt', address, port, family);
     this.connectTarget = { address, port, family };
     if (port === 0) {

@@ -58,6 +58,7 @@ const TCPEXT_SENTENCES: Record<string, string> = {
   TCPAbortOnClose: '%d connections reset due to early user close',
   TCPAbortOnTimeout: '%d connections aborted due to timeout',
   TCPAbortOnLinger: '%d connections aborted after user close in linger timeout',
+  TCPAbortOnMemory: '%d connections aborted due to memory pressure',
 };
 
 /** `netstat -s`, TCP part: every Tcp counter, then the TcpExt counters that are not zero (as netstat does). */

@@ -20,6 +20,9 @@ export interface StateEvent {
   cause?: string;
   /** A timer the new state runs on, e.g. { name: "2MSL", ms: 60000 } on entering TIME_WAIT. */
   timer?: { name: string; ms: number };
+  /** Which connection of the endpoint: its local and remote "addr:port" ("*:80" and "*:*" for a listener). */
+  local?: string;
+  remote?: string;
 }
 
 /** TCP options as a SYN carried them. */
@@ -59,6 +62,9 @@ export interface ErrorEvent {
   type: 'error';
   endpoint: string;
   code: string;
+  /** The connection, as on state events (absent when the error came before there was one, e.g. EADDRINUSE). */
+  local?: string;
+  remote?: string;
 }
 
 export type TraceEvent = StateEvent | SegmentEvent | ErrorEvent;

@@ -1,5 +1,5 @@
 /**
- * Text ladder diagram of a scenario (shared/DESIGN.md "Contracts": the
+ * Text ladder diagram of a scenario (docs/events.md describes the document; the
  * readable form of `synack scenario <name>`).
  *
  * Drawn the way RFC 9293 §3.5 figures and the seed tutorials draw an
@@ -603,11 +603,29 @@ export function renderLadder(doc: ScenarioDocument, opts: LadderOptions = {}): s
     emit(cv);
   }
   for (const line of ladderFooter(doc, model)) {
-    const cv = new Canvas();
-    cv.put(0, line, line.startsWith('incomplete') ? 'lost' : 'dim');
-    emit(cv);
+    for (const part of wrapWords(line, width)) {
+      const cv = new Canvas();
+      cv.put(0, part, line.startsWith('incomplete') ? 'lost' : 'dim');
+      emit(cv);
+    }
   }
   return lines.join('\n');
+}
+
+/** Break `text` at spaces into lines of at most `width` columns, continuation lines indented by two. */
+function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (len(next) <= width || line.trim() === '') line = next;
+    else {
+      out.push(line);
+      line = `  ${word}`;
+    }
+  }
+  out.push(line);
+  return out;
 }
 
 /**

@@ -9,7 +9,7 @@
  *    0.000 ms  10.9.0.2:80 ← 10.9.0.1:41234  SYN seq=3999 win=64240
  *    0.052 ms  10.9.0.2:80 · 10.9.0.1:41234  LISTEN → SYN_RCVD
  *    0.061 ms  10.9.0.2:80 → 10.9.0.1:41234  SYN,ACK seq=77 ack=4000 win=65535
- *  210.410 ms  10.9.0.2:80 → 10.9.0.1:41234  PSH,ACK seq=78 ack=4000 len=5 win=502 rtx
+ *  210.410 ms  10.9.0.2:80 → 10.9.0.1:41234  PSH,ACK seq=78 ack=4000 win=502 len=5 rtx
  *  210.410 ms  10.9.0.2:80 → 10.9.0.1:41234  ✕ lost PSH,ACK seq=78 ack=4000 len=5 (the link's impairment)
  * ```
  *
@@ -52,8 +52,8 @@ export function formatTraceLine(ev: StackTraceEvent, t0: number): string {
   if (ev.type === 'drop') return `${time}  ✕ dropped a packet: ${ev.reason}`;
   if (ev.type === 'error') return `${time}  ${ev.local} · ${ev.remote}  ✕ ${ev.code}`;
   const [from, to] = ev.dir === 'out' ? [ev.local, ev.remote] : [ev.remote, ev.local];
-  const label = segmentLabel({ t: ev.t, type: 'segment', from, to, flags: ev.flags, seq: ev.seq, ack: ev.ack, len: ev.len, dropped: false });
-  return `${time}  ${ev.local} ${ev.dir === 'out' ? '→' : '←'} ${ev.remote}  ${label} win=${ev.window}${ev.rtx ? ' rtx' : ''}`;
+  const label = segmentLabel({ t: ev.t, type: 'segment', from, to, flags: ev.flags, seq: ev.seq, ack: ev.ack, len: ev.len, dropped: false, win: ev.window, ...(ev.rtx ? { rtx: true as const } : {}) });
+  return `${time}  ${ev.local} ${ev.dir === 'out' ? '→' : '←'} ${ev.remote}  ${label}`;
 }
 
 /** One line for a packet the link dropped. */

@@ -45,6 +45,9 @@ function receiveCause(from: TcpState, to: TcpState, flags: number, len: number):
     if (to === 'CLOSED' && len > 0) return 'rcv data after close';
     return 'rcv FIN';
   }
+  // A FIN that arrived out of order takes effect when the segment filling the hole before it arrives.
+  if (to === 'CLOSE_WAIT' || to === 'CLOSING' || (from === 'FIN_WAIT_2' && to === 'TIME_WAIT')) return 'rcv FIN';
+  if (from === 'FIN_WAIT_1' && to === 'TIME_WAIT') return 'rcv FIN,ACK of FIN';
   if (flags & ACK) {
     if (from === 'SYN_RCVD' && to === 'ESTABLISHED') return 'rcv ACK of SYN';
     if (from === 'LISTEN' && to === 'SYN_RCVD') return 'rcv ACK with a valid SYN cookie';

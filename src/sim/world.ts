@@ -100,7 +100,7 @@ export class World {
       seed,
       drop: (info) => this.shouldDrop(info.packet, info.direction) || (opts.link?.drop?.(info) ?? false),
     });
-    const tcp = { tsOffset: 0, ...opts.tcp };
+    const tcp = { ...opts.tcp };
     this.a = new Stack({ clock: this.clock, name: 'A', seed: seed * 2 + 1, tcp: { ...tcp, ...opts.tcpA } });
     this.b = new Stack({ clock: this.clock, name: 'B', seed: seed * 2 + 2, tcp: { ...tcp, ...opts.tcpB } });
     this.a.attach(this.receiving(this.linkA, 'A'), { address: ADDR_A });
@@ -279,11 +279,11 @@ export class World {
       this.rtxNext[host] = ev.rtx === true;
     } else if (ev.type === 'state') {
       const ctx: CauseContext = this.context && 'host' in this.context ? (this.context.host === host ? this.context : { kind: 'app' }) : (this.context ?? { kind: this.running ? 'timer' : 'app' });
-      const state: StateEvent = { t: this.t(), type: 'state', endpoint: host, from: ev.from, to: ev.to, cause: transitionCause(ev.from, ev.to, ctx) };
+      const state: StateEvent = { t: this.t(), type: 'state', endpoint: host, from: ev.from, to: ev.to, cause: transitionCause(ev.from, ev.to, ctx), local: ev.local, remote: ev.remote };
       this.events.push(state);
       if (ev.to === 'TIME_WAIT') this.noteTimer(stack, ev.id, state, '2MSL', ev.to);
     } else if (ev.type === 'error') {
-      this.events.push({ t: this.t(), type: 'error', endpoint: host, code: ev.code });
+      this.events.push({ t: this.t(), type: 'error', endpoint: host, code: ev.code, local: ev.local, remote: ev.remote });
     }
   }
 

@@ -76,7 +76,7 @@ export class Connection {
 
   // Queues
   private readonly sendBuf: SendBuffer;
-  private readonly recvQ = new ReceiveQueue();
+  private readonly recvQ: ReceiveQueue;
   private readonly ooo: Reassembly;
   private oooFin: number | undefined; // sequence number of a FIN that arrived out of order
   private finQueued = false; // the user asked to close the sending side
@@ -182,6 +182,7 @@ export class Connection {
     this.now = now;
     this.lastRecv = now;
     this.sendBuf = new SendBuffer(this.cfg.sendBufferSize);
+    this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize);
     this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
@@ -272,7 +273,7 @@ export class Connection {
     return this.recvQ.length;
   }
 
-  /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: at most receiveMemoryBound(recvBufferSize) (receive-queue.ts). */
+  /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: at most receiveMemoryBound(recvBufferSize + window-scale rounding, pageLimit(recvBufferSize)) (receive-queue.ts). */
   get receiveMemory(): number {
     return this.recvQ.memory;
   }

@@ -16,6 +16,7 @@
  * most the bytes in flight to the reader (≤ the window the caller enforces)
  * plus one page at each end and the unused ends of pages (< 1/16 each),
  * whatever the segment sizes (TCP-BEHAVIOR R9).
+ * A large payload that fills its packet becomes a page as it is (`adoptable`).
  * The model is smoltcp's RingBuffer + Assembler (socket/tcp.rs); pages rather
  * than one recycled ring because the application keeps what `read` returns.
  */
@@ -32,6 +33,14 @@ export class ReceiveQueue {
   /** Stream position after the highest byte written (≥ rd + len). */
   private hi = 0;
 
+  /** `bufferSize`: the receive buffer (SO_RCVBUF) this queue serves; pages are at most half of it. */
+  constructor(bufferSize = Infinity) {
+    this.maxPage = pageLimit(bufferSize);
+  }
+
+  /** Largest page this queue allocates (pageLimit of its buffer size). */
+  readonly maxPage: number;
+
   /** Readable bytes (Recv-Q). */
   get length(): number {
     return this.len;
@@ -40,7 +49,7 @@ export class ReceiveQueue {
   /** Bytes of storage held (pages), for memory accounting; at most receiveMemoryBound(the span of stream held). */
   get memory(): number {
     let m = 0;
-    for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.length;
+    for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.buffer.byteLength; // an adopted page pins its packet
     return m;
   }
 
@@ -123,7 +132,7 @@ export class ReceiveQueue {
   /** An emptied last page is kept for the stream to go on in only when it is full-sized and has room left. */
   private worthKeeping(i: number): boolean {
     const size = this.pages[i]!.length;
-    return size === MAX_PAGE && this.starts[i]! + size - this.hi >= MIN_PAGE;
+    return size === this.maxPage && this.starts[i]! + size - this.hi >= MIN_PAGE;
   }
 
   private release(): void {
@@ -135,16 +144,16 @@ export class ReceiveQueue {
   /** Copy `data` to stream position `pos` (≥ rd), adding pages as needed. */
   private write(pos: number, data: Uint8Array): void {
     const end = pos + data.length;
-    this.cover(pos, end);
+    this.cover(pos, end, data);
     // Find the page holding `pos`: writes land near the end, so search backwards.
     let i = this.pages.length - 1;
     while (this.starts[i]! > pos) i--;
     let p = pos;
     let from = 0;
     while (p < end) {
-      const pageEnd = this.pageEnd(i);
-      const take = Math.min(end, pageEnd) - p;
-      this.pages[i]!.set(from === 0 && take === data.length ? data : data.subarray(from, from + take), p - this.starts[i]!);
+      const page = this.pages[i]!;
+      const take = Math.min(end, this.pageEnd(i)) - p;
+      if (page !== data) page.set(from === 0 && take === data.length ? data : data.subarray(from, from + take), p - this.starts[i]!);
       p += take;
       from += take;
       i++;
@@ -152,47 +161,80 @@ export class ReceiveQueue {
     if (end > this.hi) this.hi = end;
   }
 
-  /** Make pages cover stream positions up to `end` for a write starting at `pos`. */
-  private cover(pos: number, end: number): void {
+  /** Make pages cover stream positions up to `end` for the write of `data` at `pos`. */
+  private cover(pos: number, end: number, data: Uint8Array): void {
+    // Nothing held (all read) and a payload to adopt: let go of the kept page rather than straddle it.
+    if (pos === this.rd && this.len === 0 && this.hi === pos && adoptable(data)) this.release();
+    let covered: number;
     if (this.first === this.pages.length) {
       // No storage: the first page starts at the read point, so coverage stays contiguous.
       this.pages = [];
       this.starts = [];
       this.first = 0;
-      this.addPage(this.rd, end - this.rd);
+      covered = this.rd;
+    } else {
+      const last = this.pages.length - 1;
+      const lastStart = this.starts[last]!;
+      covered = lastStart + this.pages[last]!.length;
+      if (end <= covered) return;
+      // An in-order append that does not fit the little room left (< 1/16 page) at the end of the
+      // last page: end that page here and start the data on a fresh one, so it lies in one page.
+      if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
     }
-    const last = this.pages.length - 1;
-    const lastStart = this.starts[last]!;
-    let covered = lastStart + this.pages[last]!.length;
-    if (end <= covered) return;
-    // An in-order append that does not fit the little room left (< 1/16 page) at the end of the
-    // last page: end that page here and start the data on a fresh one, so it lies in one page.
-    if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
+    if (pos === covered && adoptable(data)) {
+      this.pages.push(data);
+      this.starts.push(pos);
+      return;
+    }
     while (covered < end) covered += this.addPage(covered, end - covered);
   }
 
   /** Append a page starting at stream position `start`; returns its capacity. */
   private addPage(start: number, need: number): number {
     let size = MIN_PAGE;
-    while (size < MAX_PAGE && (size * 2 <= start || size < need)) size *= 2;
+    while (size < this.maxPage && (size * 2 <= start || size < need)) size *= 2;
     this.pages.push(new Uint8Array(size));
     this.starts.push(start);
     return size;
   }
 }
 
+/**
+ * A large payload that (nearly) fills the packet it came in becomes a page
+ * itself instead of being copied: pinning its packet costs at most 1/15 more
+ * than a copy would, and it saves the copy and a fresh page. Small payloads
+ * (where pinning multiplies memory) are always copied. This relies on the
+ * Link contract (link.ts: the receiver owns each delivered packet, a link
+ * never reuses its buffer); a link that delivers from reused buffers must
+ * turn it off.
+ */
+function adoptable(data: Uint8Array): boolean {
+  return data.length >= ADOPT_MIN && data.length * 16 >= data.buffer.byteLength * 15;
+}
+
+const ADOPT_MIN = 16 * 1024;
+
 /** Smallest and largest page: small for a connection that moves little, large for bulk. */
 export const MIN_PAGE = 1024;
 export const MAX_PAGE = 64 * 1024;
 
+/** Largest page for a receive buffer of `bufferSize` octets: half of it (a power of two), within MIN_PAGE..MAX_PAGE. */
+export function pageLimit(bufferSize: number): number {
+  let size = MIN_PAGE;
+  while (size < MAX_PAGE && size * 4 <= bufferSize) size *= 2;
+  return size;
+}
+
 /**
  * Most storage a queue holds when the bytes from its read point to the
  * highest byte written span `span` octets (for a connection: its receive
- * buffer size, the most the window lets in): pages at least 15/16 used, plus
- * a page at each end.
+ * buffer size, plus the window scale's rounding — the most the window lets
+ * in): pages at least 15/16 used, plus a page at each end. With
+ * `maxPage = pageLimit(SO_RCVBUF)` the two end pages add at most
+ * SO_RCVBUF + 2 KiB.
  */
-export function receiveMemoryBound(span: number): number {
-  return Math.ceil((span * 16) / 15) + 2 * MAX_PAGE;
+export function receiveMemoryBound(span: number, maxPage = MAX_PAGE): number {
+  return Math.ceil((span * 16) / 15) + 2 * maxPage;
 }
 
 const NO_PAGES: Uint8Array[] = [];

@@ -6,11 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cli } from './run-cli.js';
+import { cli, cliAll } from './run-cli.js';
 
 const LINK = ['--tun', 't0', '--ip', '10.9.0.2/24'];
 
-const CASES: Array<[string[], string]> = [
+const CASES: Array<[string[], string | RegExp]> = [
   // demo
   [['demo', '--loss', '2'], 'synack demo: --loss 2: must be a probability between 0 and 1'],
   [['demo', '--loss', '-0.1'], 'synack demo: --loss -0.1: must be a probability between 0 and 1'],
@@ -60,16 +60,17 @@ const CASES: Array<[string[], string]> = [
   [['netstat', '--admin', '127.0.0.1:1'], 'synack netstat: -s: required (synack netstat only prints statistics)'],
   [['netstat', '-s'], 'synack netstat: --admin HOST:PORT is required (the admin endpoint of serve, connect or fetch)'],
   // the command itself
-  [['frobnicate'], 'synack: frobnicate: unknown command (one of scenario, demo, ss, serve, connect, fetch, nstat, netstat; synack --help says what each does)'],
+  [['frobnicate'], /^synack: unknown command "frobnicate" \(one of scenario, demo, ss, serve, connect, fetch, nstat, netstat\b[^\n]*; synack --help says what each does\)\n$/],
 ];
 
 test('bad input: one line naming the flag and why, exit 2, for every command', async () => {
-  const results = await Promise.all(CASES.map(([argv]) => cli(argv)));
+  const results = await cliAll(CASES.map(([argv]) => argv));
   results.forEach((r, i) => {
     const [argv, line] = CASES[i]!;
     const what = argv.join(' ');
     assert.equal(r.code, 2, `${what} → exit ${r.code}: ${r.stderr}`);
-    assert.equal(r.stderr, line + '\n', what);
+    if (typeof line === 'string') assert.equal(r.stderr, line + '\n', what);
+    else assert.match(r.stderr, line, what);
     assert.equal(r.stdout, '', `${what}: nothing on stdout`);
   });
 });

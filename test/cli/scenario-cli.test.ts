@@ -69,15 +69,17 @@ test('bad input gets one line naming the flag and why, and exit code 2', () => {
     [['scenario', 'no-such-thing'], /unknown scenario "no-such-thing"/],
     [['scenario'], /give a scenario name/],
     [['scenario', 'handshake', 'active-close'], /give one scenario name/],
-    [['scenario', 'handshake', '--seed', 'x'], /--seed "x": must be an integer/],
-    [['scenario', 'handshake', '--bogus'], /unknown option --bogus/],
-    [['scenario', 'handshake', '--json=yes'], /--json takes no value/],
-    [['scenario', 'handshake', '--seed'], /--seed needs a value/],
+    [['scenario', 'handshake', '--seed', 'x'], /--seed x: must be an integer between 0 and 4294967295/],
+    [['scenario', 'handshake', '--bogus'], /--bogus: unknown option/],
+    [['scenario', 'handshake', '--json=yes'], /--json: takes no value/],
+    [['scenario', 'handshake', '--seed'], /--seed: needs a value/],
     [['scenario', 'handshake', '--loss', '0.5'], /--loss: handshake does not take it \(scenarios that do: lossy-transfer\)/],
-    [['scenario', 'time-wait-expiry', '--msl', '-5'], /--msl "-5": must be a number of seconds, more than 0/],
-    [['scenario', 'lossy-transfer', '--loss', '2'], /--loss "2": must be a probability from 0 to 1/],
+    [['scenario', 'time-wait-expiry', '--msl', '-5'], /--msl -5: must be a duration more than 0 s and at most 3600 s/],
+    [['scenario', 'lossy-transfer', '--loss', '2'], /--loss 2: must be a probability between 0 and 1/],
     [['scenario', 'connect-timeout', '--msl', '5'], /--msl: connect-timeout does not take it/],
-    [['scenario', 'handshake', '--width', '10'], /--width "10": must be an integer from 40/],
+    [['scenario', 'handshake', '--width', '10'], /--width 10: must be an integer between 40 and 1000/],
+    [['scenario', 'handshake', '--svg', '/nonexistent-dir/x.svg'], /--svg \/nonexistent-dir\/x\.svg: cannot write it \(ENOENT/],
+    [['scenario', 'handshake', '--pcap', ''], /--pcap: needs a file name/],
   ];
   for (const [args, why] of cases) {
     const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -93,6 +95,7 @@ test('bad input gets one line naming the flag and why, and exit code 2', () => {
   assert.equal(nope.status, 2);
   // Values that look like flags are still values: --msl=-5 and --msl 0.5 are handled as numbers.
   assert.match(synack('scenario', 'time-wait-expiry', '--msl=0.5', '--json'), /"ms": 1000/);
+  assert.match(synack('scenario', 'time-wait-expiry', '--msl', '2min', '--json'), /"ms": 240000/);
 });
 
 test('--list says which scenarios take --loss and --msl', () => {
@@ -114,6 +117,10 @@ test('the CLI refers to no file outside the repository', () => {
     assert.doesNotMatch(out, /TCP-BEHAVIOR|DESIGN\.md|shared\//);
     for (const m of out.matchAll(/\b([\w./-]+\.md)\b/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `${m[1]} is in the repository`);
   }
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  assert.doesNotMatch(readme, /TCP-BEHAVIOR|DESIGN\.md|\.\.\/shared/);
+  for (const m of readme.matchAll(/\]\(([^)#:]+)(#[^)]*)?\)/g)) assert.ok(existsSync(join(ROOT, m[1]!)), `README links ${m[1]}, which is in the repository`);
+  assert.match(readme, /\]\(docs\/events\.md\)/, 'the README links the JSON format');
 });
 
 test('--pcap writes the scenario’s packets, spoofed ones too, as a capture tcpdump reads', { skip: tcpdumpMissing() }, () => {
@@ -140,4 +147,24 @@ test('--pcap writes the scenario’s packets, spoofed ones too, as a capture tcp
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('docs/events.md documents every field, event type and cause the scenarios produce', async () => {
+  const docs = readFileSync(join(ROOT, 'docs', 'events.md'), 'utf8');
+  const { SCENARIOS } = await import('../../src/sim/catalogue.js');
+  const { runScenario } = await import('../../src/sim/scenario.js');
+  const fields = new Set<string>();
+  const causes = new Set<string>();
+  for (const s of SCENARIOS) {
+    const doc = runScenario(s, { seed: 1 });
+    for (const k of Object.keys(doc)) fields.add(k);
+    for (const e of doc.events) {
+      for (const k of Object.keys(e)) fields.add(k);
+      fields.add(e.type);
+      if (e.type === 'state' && e.cause) causes.add(e.cause);
+    }
+  }
+  for (const f of fields) assert.ok(docs.includes(`\`${f}\``), `docs/events.md mentions \`${f}\``);
+  for (const c of causes) assert.ok(docs.includes(`\`${c}\``), `docs/events.md lists the cause \`${c}\``);
+  assert.ok(causes.size >= 15, `${causes.size} causes seen`);
 });

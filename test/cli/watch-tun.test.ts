@@ -45,16 +45,17 @@ test('serve --trace: a curl’s connection, live, state by state and segment by 
   assert.ok(conn.some((l) => new RegExp(`${esc(SYNACK_IP)}:80 → ${esc(peer)}  SYN,ACK seq=\\d+ ack=\\d+ win=\\d+$`).test(l)));
   assert.ok(conn.some((l) => / ← \S+ {2}FIN,ACK seq=\d+ ack=\d+ win=\d+$/.test(l)), 'curl’s FIN');
   assert.ok(conn.some((l) => / → \S+ {2}FIN,ACK seq=\d+ ack=\d+ win=\d+$/.test(l)) || conn.some((l) => / → \S+ {2}FIN,PSH,ACK/.test(l)), 'our FIN');
-  assert.ok(conn.some((l) => / → \S+ {2}PSH,ACK seq=\d+ ack=\d+ len=\d+ win=\d+$/.test(l)), 'the response');
+  assert.ok(conn.some((l) => / → \S+ {2}PSH,ACK seq=\d+ ack=\d+ win=\d+ len=\d+$/.test(l)), 'the response');
   // Every trace line is one event: time, the two ends, what happened.
   for (const l of conn) assert.match(l, /^ +\d+\.\d{3} ms {2}\S+ [←→·] \S+ {2}\S/);
 });
 
 test('serve --trace with loss: retransmissions are marked rtx, losses ✕ lost', { skip: why }, async (t) => {
-  const s = await startServe(t, ['--http', '80', '--trace', '--loss', '0.2', '--seed', '7']);
+  const s = await startServe(t, ['--http', '80', '--trace', '--loss', '0.2', '--seed', '7', '--rate', '20M']);
+  assert.match(await s.lines.waitFor(/^synack serving on /, 1000), /, impairment: loss 20 %, rate 20 Mbit\/s, seed 7: http :80, admin http:\/\/127\.0\.0\.1:8080$/, 'the banner speaks units');
   for (let i = 0; i < 3; i++) await s.ns.exec('curl', ['-sS', '--max-time', '30', '-o', '/dev/null', `http://${SYNACK_IP}/bytes/200000`], 35_000);
   await s.lines.waitFor(/ ✕ lost /, 5000);
-  await s.lines.waitFor(/ win=\d+ rtx$/, 5000);
+  await s.lines.waitFor(/ seq=\d+ .*win=\d+.* rtx$/, 5000);
   assert.match(s.lines.out.find((l) => l.includes('✕ lost'))!, /[←→] \S+ {2}✕ lost (SYN|FIN|RST|PSH|ACK)[A-Z,]* seq=\d+.* \(the link's impairment\)$/);
 });
 
@@ -97,4 +98,21 @@ test('fetch --trace --admin: the client side on stderr (SYN_SENT → ESTABLISHED
   const states = trace.filter((l) => l.includes(' · ')).map((l) => l.split('  ').pop());
   assert.deepEqual(states.slice(0, 2), ['CLOSED → SYN_SENT', 'SYN_SENT → ESTABLISHED']);
   assert.ok(trace.some((l) => new RegExp(`${esc(SYNACK_IP)}:\\d+ → ${esc(KERNEL_IP)}:8000  SYN seq=\\d+ win=\\d+$`).test(l)));
+});
+
+test('connect --trace: nc-like, data on stdout, the client side traced on stderr to CLOSED (or TIME_WAIT)', { skip: why }, async (t) => {
+  const ns = await namespace(t);
+  const server = ns.spawn('python3', ['-c', 'import socket\ns = socket.create_server(("0.0.0.0", 7007))\nc, _ = s.accept()\nc.sendall(c.recv(100).upper())\nc.close()']);
+  void new Lines(server);
+  await new Promise((r) => setTimeout(r, 500));
+  const child = ns.spawn(process.execPath, [MAIN, 'connect', ...LINK, '--trace', `${KERNEL_IP}:7007`]);
+  child.stdin!.end('hello');
+  const lines = new Lines(child);
+  const { code } = await lines.exit(20_000);
+  assert.equal(code, 0, lines.stderr);
+  assert.equal(lines.stdout, 'HELLO');
+  const states = lines.stderr.split('\n').filter((l) => l.includes(' · ')).map((l) => l.split('  ').pop());
+  assert.equal(states[0], 'CLOSED → SYN_SENT');
+  assert.equal(states[1], 'SYN_SENT → ESTABLISHED');
+  assert.ok(states.includes('FIN_WAIT_1 → FIN_WAIT_2') || states.includes('FIN_WAIT_1 → CLOSING') || states.includes('ESTABLISHED → CLOSE_WAIT'), states.join(', '));
 });

@@ -60,7 +60,7 @@ export const closeCases: InteropCase[] = [
 
       // `synack ss`, run in the namespace, shows the same row as ss -tan would.
       const table = await new Promise<string>((resolve, reject) =>
-        execFile('ip', ['netns', 'exec', s.ns.name, process.execPath, MAIN, 'ss', '--admin', `127.0.0.1:${ADMIN_PORT}`], { timeout: 10_000 }, (err, out) => (err ? reject(err) : resolve(out))),
+        execFile('ip', ['netns', 'exec', s.ns.name, process.execPath, MAIN, 'ss', '--admin', `127.0.0.1:${ADMIN_PORT}`, '-tn'], { timeout: 10_000 }, (err, out) => (err ? reject(err) : resolve(out))),
       );
       assert.match(table, new RegExp(`^FIN-WAIT-2\\s+0\\s+0\\s+${SYNACK_IP.replace(/\./g, '\\.')}:9\\s+${local.replace(/\./g, '\\.')}`, 'm'));
 

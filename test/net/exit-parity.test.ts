@@ -8,10 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runScript, type ScriptExit } from './child-script.js';
 
 const INDEX = new URL('../../src/index.js', import.meta.url).href;
-const BOUND_MS = 20_000;
 
 const NODE_SETUP = `import * as net from 'node:net'; const HOST = '127.0.0.1';`;
 const SYNACK_SETUP = `
@@ -23,28 +22,8 @@ stack.attach(link, { address: '10.0.0.1' });
 const net = stack.net;
 const HOST = '10.0.0.1';`;
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(setup: string, body: string): Promise<Exit> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `${setup}\nprocess.on('exit', () => console.log('exit'));\n${body}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`did not exit by itself within ${BOUND_MS} ms: ${stdout}`));
-    }, BOUND_MS);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(setup: string, body: string): Promise<ScriptExit> {
+  return runScript(`${setup}\nprocess.on('exit', () => console.log('exit'));\n${body}`);
 }
 
 const SCRIPTS: Array<{ name: string; body: string; expect: string[] }> = [

@@ -8,10 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { runScript, type ScriptExit } from './child-script.js';
 
 const INDEX = new URL('../../src/index.js', import.meta.url).href;
-const BOUND_MS = 20_000;
 
 /** Two stacks on a MemoryLink with a RealClock, as a user's program would set them up. */
 const PRELUDE = `
@@ -25,35 +24,12 @@ b.attach(lb, { address: '10.0.0.2' });
 const timeWait = () => [...a.connections(), ...b.connections()].filter((r) => r.state === 'TIME_WAIT').length;
 `;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
+/** Run `body` after the prelude, in a child that must exit by itself. */
+function runWithStacks(body: string): Promise<ScriptExit> {
+  return runScript(PRELUDE + body);
 }
 
-/** Run `body` after the prelude; resolve when the process exits by itself (reject after BOUND_MS, killing it by pid). */
-function runScript(body: string): Promise<Run> {
-  const start = performance.now();
-  const child = spawn(process.execPath, ['--input-type=module', '-e', PRELUDE + body], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the process did not exit by itself within ${BOUND_MS} ms; stdout: ${stdout} stderr: ${stderr}`));
-    }, BOUND_MS);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - start });
-    });
-  });
-}
-
-function lines(r: Run): string[] {
+function lines(r: ScriptExit): string[] {
   return r.stdout.trim().split('\n');
 }
 
@@ -78,7 +54,7 @@ console.error('returned-at', Date.now(), 'script-ms', performance.now().toFixed(
 `;
 
 test('lifetime: a program that serves 100 connections and closes everything exits by itself, with TIME_WAIT entries left in its stacks', async () => {
-  const r = await runScript(SERVE_100);
+  const r = await runWithStacks(SERVE_100);
   const exitedAt = Date.now();
   assert.equal(r.code, 0, r.stderr);
   const [, returnedAt, , scriptMs] = r.stderr.trim().split(' ');
@@ -90,7 +66,7 @@ test('lifetime: a program that serves 100 connections and closes everything exit
 });
 
 test('lifetime: a stack kept alive on purpose (an application timer) still shows the TIME_WAIT entries afterwards', async () => {
-  const r = await runScript(`${SERVE_100}
+  const r = await runWithStacks(`${SERVE_100}
 setTimeout(() => console.log('later', timeWait(), a.connections().concat(b.connections()).filter((r) => r.state === 'TIME_WAIT' && r.timerExpiresIn > 0).length), 300);
 `);
   assert.equal(r.code, 0);
@@ -102,13 +78,13 @@ setTimeout(() => console.log('later', timeWait(), a.connections().concat(b.conne
 
 test('lifetime: a listening server keeps the process alive (an unref’d timer runs while it listens); server.unref() lets it exit', async () => {
   // The only ref'd thing is the listening server: the unref'd timer fires only because the server holds the process.
-  const held = await runScript(`
+  const held = await runWithStacks(`
 const server = b.net.createServer().listen(7);
 setTimeout(() => { console.log('still alive'); server.close(); }, 200).unref();
 `);
   assert.equal(held.code, 0, held.stderr);
   assert.deepEqual(lines(held), ['still alive']);
-  const unrefd = await runScript(`
+  const unrefd = await runWithStacks(`
 const server = b.net.createServer().listen(7);
 server.unref();
 setTimeout(() => console.log('still alive'), 5000).unref();
@@ -119,7 +95,7 @@ setTimeout(() => console.log('still alive'), 5000).unref();
 });
 
 test('lifetime: unref() before listen() is remembered; ref() after unref() holds again', async () => {
-  const r = await runScript(`
+  const r = await runWithStacks(`
 const server = b.net.createServer();
 server.unref();
 server.listen(7);
@@ -131,7 +107,7 @@ setTimeout(() => { console.log('held'); server.close(); }, 200).unref();
 });
 
 test('lifetime: an open client socket keeps the process alive until destroyed; unref()’d sockets and server let it exit, and their idle timeouts never fire', async () => {
-  const held = await runScript(`
+  const held = await runWithStacks(`
 b.net.createServer((s) => s.resume()).listen(7).unref();
 const c = a.net.connect(7, '10.0.0.2', () => {
   setTimeout(() => { console.log('connected and alive'); c.destroy(); }, 200).unref();
@@ -140,11 +116,11 @@ const c = a.net.connect(7, '10.0.0.2', () => {
   assert.equal(held.code, 0, held.stderr);
   assert.deepEqual(lines(held), ['connected and alive']);
 
-  const unrefd = await runScript(`
-const server = b.net.createServer((s) => { s.setTimeout(100, () => console.log('server timeout')); s.unref(); });
+  const unrefd = await runWithStacks(`
+const server = b.net.createServer((s) => { s.setTimeout(2000, () => console.log('server timeout')); s.unref(); });
 server.listen(7).unref();
 const c = a.net.connect(7, '10.0.0.2', () => console.log('connected'));
-c.setTimeout(100, () => console.log('client timeout'));
+c.setTimeout(2000, () => console.log('client timeout'));
 c.unref(); // before 'connect' the handle exists: unref at once
 `);
   assert.equal(unrefd.code, 0, unrefd.stderr);
@@ -152,7 +128,7 @@ c.unref(); // before 'connect' the handle exists: unref at once
 });
 
 test('lifetime: the idle timeout of a referenced socket fires (the socket, not the timer, holds the process)', async () => {
-  const r = await runScript(`
+  const r = await runWithStacks(`
 b.net.createServer((s) => s.resume()).listen(7).unref();
 const c = a.net.connect(7, '10.0.0.2');
 c.setTimeout(150, () => { console.log('timeout'); c.destroy(); });
@@ -162,7 +138,7 @@ c.setTimeout(150, () => { console.log('timeout'); c.destroy(); });
 });
 
 test('lifetime: new Socket().unref() before connect() applies at connect: the process lives through the connection attempt', async () => {
-  const r = await runScript(`
+  const r = await runWithStacks(`
 b.net.createServer((s) => s.unref()).listen(7).unref();
 const c = new a.net.Socket();
 c.unref();
@@ -173,7 +149,7 @@ c.connect(7, '10.0.0.2', () => console.log('connected'));
 });
 
 test('lifetime: an orphaned connection still retransmitting its FIN (peer gone silent) does not hold the process', async () => {
-  const r = await runScript(`
+  const r = await runWithStacks(`
 const server = b.net.createServer();
 server.listen(7);
 const c = a.net.connect(7, '10.0.0.2', () => {
@@ -186,4 +162,20 @@ const c = a.net.connect(7, '10.0.0.2', () => {
 `);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(lines(r), ['state FIN_WAIT_1']);
+});
+
+test('lifetime: stack.close() closes its listening servers and open sockets, so they hold the process no longer', async () => {
+  const r = await runWithStacks(`
+const server = b.net.createServer((s) => s.resume());
+server.on('close', () => console.log('server close'));
+server.listen(7, () => {
+  const c = a.net.connect(7, '10.0.0.2', () => {
+    c.on('close', () => console.log('client close'));
+    a.close();
+    b.close();
+  });
+});
+`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(r).sort(), ['client close', 'server close']);
 });

@@ -128,3 +128,17 @@ test('listen() on "localhost" binds the stack’s own address', async () => {
   assert.deepEqual(server.address(), { address: '10.0.0.2', family: 'IPv4', port: 80 });
   server.close();
 });
+
+test('close() while listen() is still resolving its host: the server never starts listening (Node’s _listeningId)', async () => {
+  const n = virtualNet();
+  const server = n.b.net.createServer();
+  const events: string[] = [];
+  server.on('listening', () => events.push('listening'));
+  server.on('close', () => events.push('close'));
+  server.listen(80, 'localhost');
+  server.close((err) => events.push(`close-cb:${(err as NetError | undefined)?.code}`));
+  await n.sleep(10);
+  assert.equal(server.listening, false);
+  assert.deepEqual(events, ['close', 'close-cb:ERR_SERVER_NOT_RUNNING'], 'as node:net orders them');
+  assert.deepEqual(n.b.connections(), [], 'no LISTEN row');
+});

@@ -88,3 +88,18 @@ test('reconnect after the peer ended (allowHalfOpen false): the writeAfterFIN gu
   await n.until(() => c.bytesWritten === 5);
   assert.equal(c.destroyed, false);
 });
+
+test('connect() on a socket that is already connected fails with EISCONN and leaves no second connection behind', async () => {
+  const n = virtualNet();
+  n.b.net.createServer((s) => s.resume()).listen(80);
+  const c = n.a.net.connect(80, '10.0.0.2');
+  await n.until(() => !c.connecting);
+  let err: NodeJS.ErrnoException | undefined;
+  c.on('error', (e) => (err = e));
+  c.connect(80, '10.0.0.2');
+  await n.until(() => c.destroyed && err !== undefined);
+  assert.equal(err!.code, 'EISCONN');
+  assert.equal(err!.syscall, 'connect');
+  await n.idle();
+  assert.deepEqual(n.a.connections().filter((r) => r.state !== 'TIME_WAIT' && r.state !== 'CLOSED'), []);
+});

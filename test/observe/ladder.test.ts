@@ -313,6 +313,9 @@ test('the footer says where each end finished, that a capped run is incomplete, 
   const d = { ...doc('capped', [seg(0, 'A', 'B', 'SYN', 1), st(1, 'B', 'LISTEN', 'SYN_RCVD')]), incomplete: { after: 600_000 }, settings: ['B listens with backlog 4'] };
   const tail = renderLadder(d).split('\n').slice(-3);
   assert.deepEqual(tail, ['end at 1 ms: A CLOSED · B SYN_RCVD', 'incomplete after 10 min: the run hit its time cap with timers still pending', 'setting: B listens with backlog 4']);
+  const narrow = renderLadder(d, { width: 40 }).split('\n');
+  assert.ok(narrow.every((l) => [...l].length <= 40), 'footer lines wrap at the width');
+  assert.match(narrow.join(' ').replace(/\s+/g, ' '), /incomplete after 10 min: the run hit its time cap with timers still pending/, 'nothing is cut');
   const svg = renderLadderSvg(d);
   assert.match(svg, />incomplete after 10 min: the run hit its time cap/);
   assert.match(svg, />setting: B listens with backlog 4</);

@@ -34,7 +34,7 @@ test('live trace: one line per event, both directions, in the ladder’s words (
     `10.0.0.2:80 · 10.0.0.1:${p}  LAST_ACK → CLOSED`,
   ]);
   for (const l of lines.filter((x) => !x.includes(' · '))) assert.match(l, win, 'every segment shows its window');
-  assert.match(lines[0]!, /^ {6}0\.000 ms {2}/, 'time in ms since the start, three decimals');
+  assert.match(lines[0]!, /^ {5}0\.000 ms {2}/, 'time in ms since the start, three decimals');
 });
 
 test('live trace: retransmissions are marked rtx; link drops are ✕ lost with the reason', () => {

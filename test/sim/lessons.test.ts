@@ -90,12 +90,13 @@ test('segments carry their window, SYNs their options, retransmissions and SACK 
   const hs = run('handshake');
   const [syn, synAck, ack] = segments(hs);
   assert.equal(syn!.win, 65535);
-  assert.deepEqual(syn!.options, { mss: 1460, wscale: syn!.options!.wscale, sackOK: true, ts: [0, 0] });
-  assert.ok(Number.isInteger(syn!.options!.wscale));
+  assert.deepEqual(syn!.options, { mss: 1460, wscale: syn!.options!.wscale, sackOK: true, ts: [syn!.options!.ts![0], 0] });
+  assert.ok(Number.isInteger(syn!.options!.wscale) && Number.isInteger(syn!.options!.ts![0]));
+  assert.equal(synAck!.options!.ts![1], syn!.options!.ts![0], 'the SYN-ACK echoes the SYN’s TSval');
   assert.equal(synAck!.options!.mss, 1460);
   assert.equal(ack!.options, undefined, 'options are shown on SYNs');
   const text = renderLadder(hs, { width: 160 });
-  assert.match(text, /SYN seq=\d+ win=65535 <mss 1460,wscale \d+,sackOK,TS 0\/0>/);
+  assert.match(text, /SYN seq=\d+ win=65535 <mss 1460,wscale \d+,sackOK,TS \d+\/0>/);
   assert.match(renderLadderSvg(hs), /win=65535 &lt;mss 1460/);
 
   const lossy = run('lossy-transfer', { loss: 0.1 });
@@ -205,6 +206,16 @@ test('accept-queue-overflow: two connections wait ESTABLISHED unaccepted, the th
   assert.deepEqual(third.map((s) => Number(/ListenOverflows (\d+)/.exec(s.note!)![1])), [1, 2, 3, 4, 5, 6, 7]);
   assert.ok(!segments(doc, 'B').some((s) => s.t > 200), 'B never answers the third');
   assert.deepEqual(errors(doc).map((e) => `${e.endpoint}:${e.code}`), ['A:ETIMEDOUT']);
+  // State events name their connection, so each one's path can be told apart.
+  const byConn = new Map<string, string[]>();
+  for (const e of states(doc, 'A')) byConn.set(`${e.local}>${e.remote}`, [...(byConn.get(`${e.local}>${e.remote}`) ?? ['CLOSED']), e.to]);
+  assert.deepEqual([...byConn.values()], [
+    ['CLOSED', 'SYN_SENT', 'ESTABLISHED'],
+    ['CLOSED', 'SYN_SENT', 'ESTABLISHED'],
+    ['CLOSED', 'SYN_SENT', 'CLOSED'],
+  ]);
+  assert.ok([...byConn.keys()].every((k) => k.endsWith('>10.0.0.2:80')));
+  assert.equal(errors(doc)[0]!.local, [...byConn.keys()][2]!.split('>')[0], 'the error names the connection that timed out');
 });
 
 test('close-wait-leak: B stays in CLOSE_WAIT for good; A’s FIN_WAIT_2 is reaped after 60 s', () => {
@@ -235,4 +246,14 @@ test('rst-on-data-after-close: data reaching A’s closed socket in FIN_WAIT_2 i
 
 test('findScenario knows the new scenarios', () => {
   for (const n of ['time-wait-reuse', 'accept-queue-overflow', 'close-wait-leak', 'rst-on-data-after-close']) assert.ok(findScenario(n));
+});
+
+test('a FIN that arrived out of order counts as "rcv FIN" when the hole before it is filled', () => {
+  const doc = run('lossy-transfer');
+  const closeWait = states(doc, 'B').find((e) => e.to === 'CLOSE_WAIT')!;
+  const fin = segments(doc, 'A').find((s) => s.flags.includes('FIN'))!;
+  assert.ok(fin.t + 10 < closeWait.t, 'the FIN arrived before B could take it (a hole was open)');
+  assert.equal(closeWait.cause, 'rcv FIN');
+  const causes = new Set(SCENARIOS.flatMap((s) => states(runScenario(s, { seed: 1 })).map((e) => e.cause)));
+  assert.ok(!causes.has('rcv segment'), 'every transition on receipt has a named cause');
 });

@@ -37,7 +37,8 @@ test('every scenario yields the documented event format (docs/events.md), determ
       if (e.type === 'state') {
         const keys = Object.keys(e);
         for (const k of ['endpoint', 'from', 't', 'to', 'type', 'cause']) assert.ok(keys.includes(k), `${s.name}: state event has ${k}`);
-        assert.ok(keys.every((k) => ['endpoint', 'from', 't', 'to', 'type', 'cause', 'timer'].includes(k)), `${s.name}: ${keys}`);
+        assert.ok(keys.every((k) => ['endpoint', 'from', 't', 'to', 'type', 'cause', 'timer', 'local', 'remote'].includes(k)), `${s.name}: ${keys}`);
+        assert.match(e.local!, e.from === 'CLOSED' && e.to === 'LISTEN' || e.from === 'LISTEN' && e.to === 'CLOSED' ? /^\*:\d+$/ : /^10\.0\.\d+\.\d+:\d+$/);
         assert.ok((TCP_STATES as readonly string[]).includes(e.from) && (TCP_STATES as readonly string[]).includes(e.to));
       } else if (e.type === 'segment') {
         const keys = Object.keys(e);
@@ -51,7 +52,7 @@ test('every scenario yields the documented event format (docs/events.md), determ
         assert.ok(['A', 'B', 'X'].includes(e.from) && ['A', 'B', 'X'].includes(e.to));
       } else {
         assert.equal(e.type, 'error');
-        assert.deepEqual(Object.keys(e).sort(), ['code', 'endpoint', 't', 'type']);
+        assert.ok(['code,endpoint,t,type', 'code,endpoint,local,remote,t,type'].includes(Object.keys(e).sort().join()), `${s.name}: ${Object.keys(e)}`);
         assert.match(e.code, /^E[A-Z]+$/);
       }
     }
@@ -93,6 +94,7 @@ test('syn-to-closed-port: RST,ACK with ack = ISN+1; A goes SYN_SENT → CLOSED',
 test('rst-in-syn-rcvd: B returns to LISTEN and still accepts the next connection', () => {
   const doc = run('rst-in-syn-rcvd');
   assert.deepEqual(path(doc, 'B'), ['CLOSED', 'LISTEN', 'SYN_RCVD', 'LISTEN', 'SYN_RCVD', 'ESTABLISHED']);
+  assert.deepEqual(path(doc, 'A'), ['CLOSED', 'SYN_SENT', 'CLOSED', 'SYN_SENT', 'ESTABLISHED']);
   const rst = segments(doc, 'A').find((s) => s.flags === 'RST')!;
   const synAck = segments(doc, 'B').find((s) => s.flags === 'SYN,ACK')!;
   assert.equal(rst.seq, synAck.ack, 'RST <SEQ=SEG.ACK>');
@@ -154,6 +156,7 @@ test('half-close: A receives B’s data while in FIN_WAIT_2; both ends take the 
 test('fin-ack-combined: A goes FIN_WAIT_1 → TIME_WAIT with no FIN_WAIT_2', () => {
   const doc = run('fin-ack-combined');
   assert.deepEqual(path(doc, 'A'), ['CLOSED', 'SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'TIME_WAIT', 'CLOSED']);
+  assert.deepEqual(path(doc, 'B'), FOUR_WAY_B);
   const close = segments(doc).slice(3).map((s) => `${s.from}:${s.flags}`);
   assert.deepEqual(close, ['A:FIN,ACK', 'B:FIN,ACK', 'A:ACK']);
 });
@@ -185,7 +188,8 @@ test('lost-final-ack: dropped ACK, retransmitted FIN, a second ACK from TIME_WAI
   assert.equal(acksA[0]!.dropped, true);
   assert.equal(acksA[1]!.dropped, false);
   assert.ok(acksA[1]!.t > finsB[1]!.t);
-  assert.deepEqual(path(doc, 'B').slice(-2), ['LAST_ACK', 'CLOSED']);
+  assert.deepEqual(path(doc, 'B'), FOUR_WAY_B);
+  assert.deepEqual(path(doc, 'A'), FOUR_WAY_A);
   const twEnd = doc.events.find((e) => e.type === 'state' && e.endpoint === 'A' && e.from === 'TIME_WAIT')!;
   assert.equal(twEnd.t - acksA[1]!.t, 60_000, 'the 2MSL timer restarted at the second ACK');
 });
@@ -197,7 +201,8 @@ test('fin-wait-2-timeout: A’s orphan FIN_WAIT_2 is reaped after 60 s; B’s la
   assert.equal(gone.type === 'state' && gone.to, 'CLOSED');
   assert.equal(gone.t - fw2, 60_000);
   assert.ok(segments(doc, 'A').some((s) => s.flags.includes('RST') && s.t > gone.t));
-  assert.deepEqual(path(doc, 'B').slice(-3), ['CLOSE_WAIT', 'LAST_ACK', 'CLOSED']);
+  assert.deepEqual(path(doc, 'B'), FOUR_WAY_B);
+  assert.deepEqual(path(doc, 'A'), ['CLOSED', 'SYN_SENT', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSED']);
 });
 
 test('close-with-unread-data: A sends RST, not FIN; both ends go ESTABLISHED → CLOSED and B sees ECONNRESET', () => {
@@ -241,6 +246,7 @@ test('syn-flood: after the SYN queue fills, B answers with cookies and A still c
   assert.deepEqual(path(doc, 'A'), ['CLOSED', 'SYN_SENT', 'ESTABLISHED']);
   const halfOpen = doc.events.filter((e) => e.type === 'state' && e.endpoint === 'B' && e.to === 'SYN_RCVD').length;
   assert.equal(halfOpen, 5, 'four half-open floods plus the cookie connection');
+  assert.deepEqual(path(doc, 'B'), ['CLOSED', 'LISTEN', 'SYN_RCVD', 'SYN_RCVD', 'SYN_RCVD', 'SYN_RCVD', 'SYN_RCVD', 'ESTABLISHED']);
   assert.equal(doc.events.filter((e) => e.type === 'state' && e.endpoint === 'B' && e.to === 'ESTABLISHED').length, 1);
   const data = segments(doc, 'A').find((s) => s.len > 0)!;
   const acked = segments(doc, 'B').some((s) => s.ack === ((data.seq + data.len) >>> 0));

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_PAGE, ReceiveQueue, receiveMemoryBound } from '../../src/tcp/receive-queue.js';
+import { MAX_PAGE, MIN_PAGE, ReceiveQueue, pageLimit, receiveMemoryBound } from '../../src/tcp/receive-queue.js';
 import { Reassembly } from '../../src/tcp/reassembly.js';
 import { tcpTest } from '../helpers/tcp-test.js';
 
@@ -41,7 +41,7 @@ test('receive queue: an unused queue holds no storage; a small exchange read to 
   assert.equal(q.memory, 0, 'storage released once everything was read');
 });
 
-test('receive queue: pushed bytes are copied — the caller may reuse its buffer — and read in order', () => {
+test('receive queue: pushed segments are copied — the caller may reuse its buffer — and read in order', () => {
   const q = new ReceiveQueue();
   const buf = new Uint8Array(1448);
   let sent = 0;
@@ -92,23 +92,44 @@ test('receive queue: full-sized segments do not straddle pages once the stream i
   assert.ok(q.memory <= MAX_PAGE, 'a bulk stream keeps at most its current page between reads');
 });
 
-test('property: whatever the segment size, storage stays within receiveMemoryBound of the bytes held', () => {
+test('property: whatever the segment size and buffer size, storage stays within receiveMemoryBound of the bytes held', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 1, max: 262144 }), (size, readEvery, span) => {
-      const q = new ReceiveQueue();
+    fc.property(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 512, max: 300_000 }), (size, readEvery, bufferSize) => {
+      const q = new ReceiveQueue(bufferSize);
+      assert.equal(q.maxPage, pageLimit(bufferSize));
+      assert.ok(q.maxPage <= Math.max(MIN_PAGE, bufferSize / 2));
+      const seg = Math.min(size, bufferSize);
       let written = 0;
-      let k = 0;
-      while (written + size <= span + 100_000 && k < 400) {
-        q.push(pattern(written, size));
-        written += size;
-        if (readEvery > 0 && ++k % readEvery === 0) q.read(size);
-        const held = q.length;
-        assert.ok(q.memory <= receiveMemoryBound(held), `size ${size}: ${q.memory} B for ${held} B held`);
-        if (held >= span) break;
+      for (let k = 0; k < 300 && written < 4 * MAX_PAGE + bufferSize; k++) {
+        if (q.length + seg > bufferSize) q.read(seg); // the window: never more than the buffer held
+        q.push(pattern(written, seg));
+        written += seg;
+        if (readEvery > 0 && k % readEvery === 0) q.read(seg);
+        const bound = receiveMemoryBound(q.length, q.maxPage);
+        assert.ok(q.memory <= bound, `segment ${seg}, buffer ${bufferSize}: ${q.memory} B for ${q.length} B held > ${bound}`);
+        assert.ok(q.memory <= 2 * bufferSize + 2048);
       }
     }),
-    { numRuns: 200 },
+    { numRuns: 300 },
   );
+});
+
+test('receive queue: a large payload that fills its packet is kept as it is (the link hands the packet over); a small one is copied', () => {
+  const q = new ReceiveQueue();
+  const packet = new Uint8Array(40 + 65000);
+  packet.set(pattern(0, 65000), 40);
+  q.push(packet.subarray(40));
+  assert.equal(q.memory, packet.length, 'the whole packet is accounted for');
+  const d = q.read()!;
+  assert.equal(d.buffer, packet.buffer, 'no copy');
+  assert.deepEqual(d, pattern(0, 65000));
+  assert.equal(q.memory, 0);
+  const small = new Uint8Array(40 + 1000);
+  q.push(small.subarray(40));
+  assert.notEqual(q.read()!.buffer, small.buffer, 'a small payload is copied: its packet is not pinned');
+  const sparse = new Uint8Array(4 * 65000); // a large payload in a much larger buffer is copied too
+  q.push(sparse.subarray(0, 65000));
+  assert.notEqual(q.read()!.buffer, sparse.buffer);
 });
 
 test('receive queue: bytes written ahead join the readable part on commit', () => {
@@ -171,8 +192,8 @@ test('R9 1-byte out-of-order segments: receive memory stays within the window pl
   const base = 5001;
   const window = 65535;
   const stream = pattern(0, window);
-  const bound = window + 2 * MAX_PAGE; // 1-byte segments never leave a page end unused: tighter than receiveMemoryBound
-  assert.ok(bound <= receiveMemoryBound(window));
+  const bound = window + 2 * pageLimit(window); // 1-byte segments never leave a page end unused: tighter than receiveMemoryBound
+  assert.ok(bound <= receiveMemoryBound(window, pageLimit(window)));
   const payload = new Uint8Array(1); // one buffer for every segment: the connection must copy
   // From the right edge of the window down to the second byte: one island that grows to the left.
   for (let off = window - 1; off >= 1; off--) {
@@ -204,7 +225,7 @@ test('R9 1-byte islands all over the window: at most oooMaxBlocks are kept, memo
   const payload = new Uint8Array([42]);
   for (let off = 65533; off >= 2; off -= 2) {
     t.send({ flags: 'ACK', seq: 5001 + off, ack: 1001, payload });
-    assert.ok(t.c.receiveMemory <= receiveMemoryBound(65535));
+    assert.ok(t.c.receiveMemory <= receiveMemoryBound(65535, pageLimit(65535)));
   }
   assert.equal(t.c.info().oooBytes, 64);
 });

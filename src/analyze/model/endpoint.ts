@@ -36,9 +36,7 @@ export class PassiveEndpoint {
   /** Time TIME_WAIT was entered or its timer restarted by a re-ACKed FIN. */
   timeWaitSince: number | undefined;
   fin2Since: number | undefined;
-  /** Received the peer's FIN (shown by acknowledging it). */
-  gotPeerFin = false;
-  /** The peer's FIN segment it received acknowledged our FIN as well. */
+  /** Capture time of the last segment this end sent. */
   lastSeenSend = -Infinity;
   /** The peer's consecutive retransmissions/probes with nothing sent by us in between. */
   unanswered = 0;

@@ -24,7 +24,7 @@
  */
 import type { TcpState } from '../../tcp/state.js';
 import { seqAdd, seqGe, seqGt, seqLt } from '../../tcp/seq.js';
-import { ACK, FIN, RST, SYN, flagsToString } from '../../wire/flags.js';
+import { ACK, FIN, RST, SYN } from '../../wire/flags.js';
 import type { TcpOptions } from '../../wire/tcp-options.js';
 import { PassiveEndpoint } from './endpoint.js';
 
@@ -118,8 +118,15 @@ const endOf = (s: ObservedSegment): number => seqAdd(s.seq, seqSpace(s));
 export class PassiveConnection {
   readonly ends: [PassiveEndpoint, PassiveEndpoint];
   readonly stats: [DirectionStats, DirectionStats] = [newStats(), newStats()];
+  /** Segment records for the ladder and --json: at most MAX_SEGMENT_EVENTS, and only while the capture-wide budget lasts. */
   readonly segments: SegmentRecord[] = [];
   segmentEventsDropped = 0;
+  /** The first FIN or RST: who closed first. */
+  firstClose: { from: 0 | 1; t: number } | undefined;
+  /** Per end: time of its first RST, and whether the peer's data was the last thing it had received then. */
+  readonly firstRstT: [number | undefined, number | undefined] = [undefined, undefined];
+  readonly unreadAtRst: [boolean, boolean] = [false, false];
+  private readonly lastDataT: [number, number] = [-Infinity, -Infinity];
   readonly firstT: number;
   lastT: number;
   /** The capture began after the handshake. */
@@ -142,6 +149,8 @@ export class PassiveConnection {
     readonly names: [string, string],
     first: ObservedSegment,
     private readonly opts: ModelOptions = {},
+    /** Segment records the whole capture may still keep (shared by every connection). */
+    private readonly budget: { left: number } = { left: Infinity },
   ) {
     this.ends = [new PassiveEndpoint(names[0]), new PassiveEndpoint(names[1])];
     this.firstT = first.t;
@@ -165,12 +174,21 @@ export class PassiveConnection {
     const st = this.stats[s.from];
     st.segments++;
     const rec = this.classify(s, x, y, st);
-    if (this.segments.length < MAX_SEGMENT_EVENTS) this.segments.push(rec);
-    else this.segmentEventsDropped++;
+    if (this.segments.length < MAX_SEGMENT_EVENTS && this.budget.left > 0) {
+      this.segments.push(rec);
+      this.budget.left--;
+    } else this.segmentEventsDropped++;
+    if (s.flags & (FIN | RST) && this.firstClose === undefined) this.firstClose = { from: s.from, t: s.t };
+    if (s.flags & RST && this.firstRstT[s.from] === undefined) {
+      this.firstRstT[s.from] = s.t;
+      this.unreadAtRst[s.from] = this.lastDataT[1 - s.from] >= this.lastDataT[s.from] && this.lastDataT[1 - s.from] > -Infinity;
+    }
+    if (s.len > 0) this.lastDataT[s.from] = s.t;
     this.timing(s);
 
     // The sender is alive; the receiver has one more unanswered retransmission or probe.
     // (A burst of fast retransmissions is not silence: the unanswered ones must span a second at least.)
+    x.lastSeenSend = s.t;
     x.unanswered = 0;
     x.unresponsiveSince = undefined;
     const deferred = this.deferred[s.from];
@@ -198,6 +216,14 @@ export class PassiveConnection {
     for (const c of [...deferred, ...replay]) this.receive(x, y, c, s.t, undefined);
   }
 
+  /** Free what only an open connection needs (timestamp echo tables, delivery queues). */
+  compact(): void {
+    this.tsSent[0].clear();
+    this.tsSent[1].clear();
+    this.queues[0].length = 0;
+    this.queues[1].length = 0;
+  }
+
   /** Segments sent to an end while it was silent, not applied to it (its state after them is unknown). */
   get unappliedToSilentEnds(): number {
     return this.deferred[0].length + this.deferred[1].length;
@@ -211,6 +237,10 @@ export class PassiveConnection {
       const peer = this.ends[1 - i];
       if (e.state === 'TIME_WAIT' && e.timeWaitSince !== undefined && e.timeWaitSince + TIME_WAIT_MS <= until) {
         e.go(e.timeWaitSince + TIME_WAIT_MS, 'CLOSED', { inferred: 'TIME_WAIT lasts 60 s on Linux (2×MSL); nothing on the wire marks its end' });
+      } else if (e.state === 'FIN_WAIT_2' && e.fin2Since !== undefined && peer.lastSeenSend <= e.fin2Since && e.fin2Since + FIN_TIMEOUT_MS <= until) {
+        // The peer never spoke again. Were our end's application to have shut down only its sending side,
+        // it would wait forever; after close() (the usual case) Linux reaps the orphan after tcp_fin_timeout.
+        e.go(e.fin2Since + FIN_TIMEOUT_MS, 'CLOSED', { inferred: 'assuming the application had closed the socket: Linux reaps an orphaned FIN_WAIT_2 after tcp_fin_timeout (60 s); after shutdown(SHUT_WR) only, it would still wait' });
       } else if (e.state === 'SYN_SENT' && e.synTimes.length >= 2 && peer.sndNxt === undefined) {
         const n = e.synTimes.length;
         const gap = e.synTimes[n - 1] - e.synTimes[n - 2];
@@ -404,12 +434,12 @@ export class PassiveConnection {
     if (tentative && x.unresponsiveSince === undefined) {
       // Remembered so that it can arrive later if the receiver's own sending shows it had not yet.
       const causes = this.tentativeCauses[this.ends[0] === x ? 0 : 1];
-      if (causes.length < 64) causes.push(seg);
+      if (causes.length < 16) causes.push(seg);
     }
     if (tentative && x.unresponsiveSince !== undefined) {
       // Not assumed to arrive at an endpoint that has gone silent; applied if it speaks again.
       const deferred = this.deferred[this.ends[0] === x ? 0 : 1];
-      if (deferred.length < 64) deferred.push(seg);
+      if (deferred.length < 16) deferred.push(seg);
       return;
     }
     const go = (to: TcpState) => x.go(t, to, { tentative });
@@ -434,7 +464,6 @@ export class PassiveConnection {
     if (x.state === 'SYN_RCVD' && ackedSyn) go('ESTABLISHED');
     const ackedFin = (f & ACK) !== 0 && x.finSeq !== undefined && seqGe(seg.ack, seqAdd(x.finSeq, 1));
     if (f & FIN && reply) {
-      x.gotPeerFin = true;
       switch (x.state) {
         case 'ESTABLISHED':
           go('CLOSE_WAIT');
@@ -489,4 +518,3 @@ export class PassiveConnection {
   }
 }
 
-export { flagsToString };

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { analyzeFile, type Analysis } from '../../analyze/analyze.js';
 import { CaptureFormatError } from '../../analyze/capture/frame.js';
 import { connectionDocument } from '../../analyze/document.js';
@@ -11,6 +10,7 @@ import { renderLadder } from '../../observe/ladder.js';
 import { renderLadderSvg } from '../../observe/ladder-svg.js';
 import { renderStateDiagramSvg, renderStateDiagramText } from '../../observe/state-diagram.js';
 import type { Command } from '../main.js';
+import { UsageError, duration, integer, parseCommandArgs, withUsage } from '../args.js';
 
 const HELP = `usage: synack analyze FILE [--conn ID] [--json] [--svg DIR] [--limit N] [--width N]
                       [--close-wait SECONDS] [--fin-wait-2 SECONDS] [--rfc1337]
@@ -39,12 +39,10 @@ timeout) are inferred from Linux's timers and marked so.`;
 export const command: Command = {
   summary: 'read a pcap/pcapng capture: both ends’ TCP states, who closed first, findings',
   async run(argv: string[]): Promise<number> {
-    let args;
-    try {
-      args = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
+    const parsed = withUsage('analyze', HELP, () => {
+      const { values, positionals } = parseCommandArgs(
+        argv,
+        {
           conn: { type: 'string' },
           json: { type: 'boolean' },
           svg: { type: 'string' },
@@ -55,37 +53,22 @@ export const command: Command = {
           rfc1337: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
-      });
-    } catch (e) {
-      process.stderr.write(`synack analyze: ${(e as Error).message}\n`);
-      return 2;
-    }
-    const { values, positionals } = args;
-    if (values.help) {
-      process.stdout.write(HELP + '\n');
-      return 0;
-    }
-    if (positionals.length !== 1) {
-      process.stderr.write(`synack analyze: give exactly one capture file\n\n${HELP}\n`);
-      return 2;
-    }
-    const num = (name: string, raw: string | undefined, fallback: number, ok: (n: number) => boolean): number | null => {
-      if (raw === undefined) return fallback;
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n) || !ok(n)) {
-        process.stderr.write(`synack analyze: invalid --${name} "${raw}"\n`);
-        return null;
-      }
-      return n;
-    };
-    const conn = num('conn', values.conn, 0, (n) => Number.isInteger(n) && n >= 1);
-    const limit = num('limit', values.limit, 50, (n) => Number.isInteger(n) && n >= 1);
-    const width = num('width', values.width, process.stdout.columns ?? 100, (n) => Number.isInteger(n) && n >= 40 && n <= 1000);
-    const closeWait = num('close-wait', values['close-wait'], 5, (n) => n >= 0);
-    const finWait2 = num('fin-wait-2', values['fin-wait-2'], 5, (n) => n >= 0);
-    if (conn === null || limit === null || width === null || closeWait === null || finWait2 === null) return 2;
-
-    const path = positionals[0];
+        { maxPositionals: 1 },
+      );
+      if (values.help) return 'help';
+      if (positionals.length !== 1) throw new UsageError('FILE: missing (the pcap or pcapng capture to read)');
+      return {
+        path: positionals[0]!,
+        values,
+        conn: values.conn === undefined ? 0 : integer('--conn', values.conn, 1, 2 ** 31, 'a connection ID from the summary table'),
+        limit: values.limit === undefined ? 50 : integer('--limit', values.limit, 1, 1e9),
+        width: values.width === undefined ? (process.stdout.columns ?? 100) : integer('--width', values.width, 40, 1000),
+        closeWait: values['close-wait'] === undefined ? 5000 : duration('--close-wait', values['close-wait'], { unit: 's', minMs: 0, maxMs: 86_400_000 }),
+        finWait2: values['fin-wait-2'] === undefined ? 5000 : duration('--fin-wait-2', values['fin-wait-2'], { unit: 's', minMs: 0, maxMs: 86_400_000 }),
+      };
+    });
+    if (!parsed.ok) return parsed.code;
+    const { path, values, conn, limit, width, closeWait, finWait2 } = parsed.value;
     const progress = process.stderr.isTTY === true;
     let an: Analysis;
     try {
@@ -112,10 +95,10 @@ export const command: Command = {
       throw e;
     }
     const summaries = an.connections.map((c) => summarize(c, an.start, an.end));
-    const findings = findFindings(an, { closeWaitMs: closeWait * 1000, finWait2Ms: finWait2 * 1000 });
+    const findings = findFindings(an, { closeWaitMs: closeWait, finWait2Ms: finWait2 });
     const selected = conn ? an.connections.filter((c) => c.id === conn) : an.connections;
     if (conn && selected.length === 0) {
-      process.stderr.write(`synack analyze: no connection ${conn} (the capture has ${an.connections.length})\n`);
+      process.stderr.write(`synack analyze: --conn ${conn}: no such connection (the capture has ${an.connections.length})\n`);
       return 2;
     }
     if (values.svg) {
