@@ -1,7 +1,8 @@
 /**
  * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), then
  * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost).
- * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results).
+ * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results),
+ * --floods (only the flood benchmarks of bench/floods.ts: SYN, ACK, RST/SYN and 1-byte out-of-order floods).
  * Pin it for stable figures: `taskset -c 0 node dist/bench/run.js`.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,13 @@ import { measure, type ThroughputSummary } from './throughput.js';
 
 function main(argv: string[]): void {
   const quick = argv.includes('--quick');
+  if (argv.includes('--floods')) {
+    // Floods only (bench/floods.ts), in their own process for a clean heap and GC access.
+    const floods = fileURLToPath(new URL('./floods.js', import.meta.url));
+    const r = spawnSync(process.execPath, ['--expose-gc', floods, ...argv.filter((a) => a !== '--floods')], { stdio: 'inherit', timeout: 30 * 60_000 });
+    if (r.status !== 0) process.exitCode = 1;
+    return;
+  }
   const outIdx = argv.indexOf('--out');
   const outDir = resolve(process.cwd(), outIdx >= 0 && argv[outIdx + 1] ? argv[outIdx + 1]! : 'bench/results');
   const runs = quick ? 5 : 9;

@@ -465,7 +465,7 @@ export class Connection {
       if (seg.ack === this.sndNxt && !this.passive) {
         // Simultaneous open, step 6 of figure 8: the peer's SYN,ACK acknowledges our SYN.
         this.ackAdvance(seg);
-        this.updateWindow(seg, true);
+        this.updateWindow(seg, true, true);
         this.setState('ESTABLISHED');
         this.afterEstablished();
         return;
@@ -491,7 +491,10 @@ export class Connection {
           // A retransmission of data we already have (our ACK was lost): as Linux (which accepts a segment
           // ending at the last ACK sent), take its TSval per RFC 7323 §4.3 so the ACK echoes the retransmission,
           // not the original, and the sender does not measure its RTO wait as an RTT.
-          if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(seqAdd(seg.seq, seg.payload.length), this.rcvNxt)) this.updateTsRecent(seg);
+          // The segment must end at the last ACK sent (Linux tcp_sequence: !before(end_seq, rcv_wup)): a spoofed old
+          // segment from anywhere in the 2^31 below RCV.NXT must not plant a future TSval that PAWS then holds against the peer.
+          const end = seqAdd(seg.seq, seg.payload.length);
+          if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(end, this.rcvNxt) && seqGe(end, this.lastAckSent)) this.updateTsRecent(seg);
           this.sendAck();
         } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
         else this.sendAckLimited();
@@ -526,7 +529,7 @@ export class Connection {
       if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndNxt)) {
         this.updateTsRecent(seg);
         this.ackAdvance(seg);
-        this.updateWindow(seg, false);
+        this.updateWindow(seg, false, true);
         this.setState('ESTABLISHED');
         this.afterEstablished();
         if (!this.canReceive()) return; // afterEstablished may have moved on (queued FIN → FIN_WAIT_1)
@@ -643,7 +646,7 @@ export class Connection {
     }
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
     if (newlySacked > 0) this.detectLostRetransmit();
-    this.updateWindow(seg, false);
+    this.updateWindow(seg, false, advanced);
     this.probesOut = 0; // the peer answers
     if (this.probeOutstanding) {
       // An answer that does not cover the probe octet refused it (it met a zero window): it goes again.
@@ -657,12 +660,13 @@ export class Connection {
     }
     if (this.sndWnd === 0 && seqGe(this.sndUna, this.sndNxt) && this.persistAt === undefined && this.hasUnsent()) this.armPersist();
 
-    // RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, same ACK and window, data outstanding.
+    // RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, SEG.ACK = SND.UNA (an older ACK is no duplicate: counted,
+    // spoofed or reordered old ACKs would trigger fast retransmits), same window, data outstanding.
     // RFC 6675 §2 adds ACKs that SACK new data. A zero window is the persist timer's business.
     const isDup =
       !advanced &&
       flightBefore > 0 &&
-      ((seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
+      ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
     switch (this.caState) {
       case 'open':
@@ -892,9 +896,14 @@ export class Connection {
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }
 
-  /** SND.WND update (RFC 9293 §3.10.7.4 "fifth", SND.WL1/WL2 rule). */
-  private updateWindow(seg: Segment, synSegment: boolean): void {
-    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
+  /**
+   * SND.WND update (RFC 9293 §3.10.7.4 "fifth", SND.WL1/WL2 rule). Only an ACK at or above SND.UNA may
+   * update it: an older one is a duplicate to ignore (§3.10.7.4), else a spoofed old ACK carrying a SEQ
+   * ahead in the window would close the window and move SND.WL1 past every segment the peer sends next.
+   * As Linux (tcp_may_update_window), an ACK that advances SND.UNA updates it whatever SND.WL1 says.
+   */
+  private updateWindow(seg: Segment, synSegment: boolean, advanced: boolean): void {
+    if (seqGe(seg.ack, this.sndUna) && (advanced || seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack)))) {
       this.sndWnd = synSegment ? seg.window : seg.window << this.sndScale;
       this.sndWl1 = seg.seq;
       this.sndWl2 = seg.ack;
@@ -1293,11 +1302,14 @@ export class Connection {
   }
 
   /** Window field for an outgoing segment; the right edge never moves left (RFC 9293 §3.8.6.2.2) and moves right only in steps worth announcing (receiver SWS avoidance). */
-  private windowField(syn: boolean): number {
+  private windowField(syn: boolean, resend = false): number {
     const free = this.freeWindow();
     if (syn) {
       const w = Math.min(free, 0xffff);
-      this.rcvAdvEdge = seqAdd(this.rcvNxt, w);
+      const edge = seqAdd(this.rcvNxt, w);
+      // A SYN-ACK sent again must not take back the window an ACK sent since offered (RFC 9293 §3.8.6.2.2);
+      // the first one sets the edge (RCV.NXT was unknown before the SYN).
+      this.rcvAdvEdge = resend && seqGt(this.rcvAdvEdge, edge) ? this.rcvAdvEdge : edge;
       return w;
     }
     const unit = 1 << this.rcvScale;
@@ -1337,7 +1349,7 @@ export class Connection {
       seq: this.iss,
       ack: withAck ? this.rcvNxt : 0,
       flags: withAck ? SYN | ACK : SYN,
-      window: this.windowField(true),
+      window: this.windowField(true, rtx && withAck),
       options,
       payload: EMPTY,
     };

@@ -68,9 +68,14 @@ export function runCampaign(o: CampaignOptions): CampaignResult {
         log(`minimal fault: ${fault.kind}: ${fault.message}`);
         for (const p of packets) log(`  ${describe(p)}`);
       }
-      const json = regressionJson(seed, packets, fault);
-      res.faults.push({ seed, fault, packets, json });
-      log(`regression entry:\n${json}`);
+      if (o.shrink !== false) {
+        const json = regressionJson(seed, packets, fault);
+        res.faults.push({ seed, fault, packets, json });
+        log(`regression entry:\n${json}`);
+      } else {
+        // Without shrinking keep only the seed (a long run would hoard every case's packets): rerun with --case SEED.
+        res.faults.push({ seed, fault, packets: [], json: '' });
+      }
       if (o.stopOnFault) break;
     }
     const now = performance.now();

@@ -21,14 +21,12 @@
  *    what the peer has received.
  */
 import { Rng } from '../../src/util/rng.js';
-import type { Connection } from '../../src/tcp/connection.js';
-import type { TimeWait } from '../../src/tcp/time-wait.js';
-import { segmentAcceptable } from '../../src/tcp/acceptability.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from '../../src/tcp/seq.js';
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../../src/wire/flags.js';
 import { craftPacket, damage, malformedOptions, OptionWriter } from './craft.js';
-import { entries, isTcb, listeners, tcb, tsNow, type EntryView, type TcbView } from './probe.js';
-import { SERVER_PORT, streamBytes, type StreamSpec, type World } from './world.js';
+import { listeners, tsNow } from './probe.js';
+import { findTarget, judgePacket, judgeSegment, numbers, peerIslands, peerStream, type CaseFlags, type SegmentFields, type Target, type Verdict } from './judge.js';
+import { SERVER_PORT, streamBytes, type World } from './world.js';
 
 export interface Generated {
   to: 'A' | 'B';
@@ -38,23 +36,8 @@ export interface Generated {
   killer: boolean;
 }
 
-export interface CaseFlags {
-  /** May make killer packets. */
-  allowKill: boolean;
-  /** May send SACK blocks for data the peer does not hold (on packets that may be accepted). */
-  lies: boolean;
-}
-
 const TWO_20 = 1 << 20;
 const TWO_29 = 1 << 29;
-
-/** A TCB seen from outside: the full one or the TIME_WAIT record. */
-interface Target {
-  side: 'A' | 'B';
-  entry: EntryView;
-  view: TcbView | undefined;
-  tw: TimeWait | undefined;
-}
 
 export class Generator {
   constructor(
@@ -63,18 +46,8 @@ export class Generator {
     private readonly flags: CaseFlags,
   ) {}
 
-  /** The legitimate connection's TCB on one side, if it exists. */
   private target(side: 'A' | 'B'): Target | undefined {
-    const w = this.w;
-    if (w.clientPort === 0) return undefined;
-    const stack = side === 'A' ? w.a : w.b;
-    const port = side === 'A' ? SERVER_PORT : w.clientPort;
-    for (const e of entries(stack)) {
-      if (e.remotePort !== port || (side === 'A' && e.localPort !== w.clientPort)) continue;
-      if (isTcb(e.conn)) return { side, entry: e, view: tcb(e.conn), tw: undefined };
-      return { side, entry: e, view: undefined, tw: e.conn };
-    }
-    return undefined;
+    return findTarget(this.w, side);
   }
 
   next(): Generated[] {
@@ -97,17 +70,9 @@ export class Generator {
     const peer = this.target(side === 'A' ? 'B' : 'A');
     const r = this.rng;
     const v = t.view;
-    const rcvNxt = v ? v.rcvNxt : t.tw!.rcvNxt;
-    const sndNxt = v ? v.sndNxt : t.tw!.sndNxt;
-    const sndUna = v ? v.sndUna : sndNxt;
-    const sndMax = v ? v.sndMax : sndNxt;
-    const twSnap = t.tw ? (t.tw as unknown as { s: { rcvWnd: number; tsRecent: number; tsOk: boolean } }).s : undefined;
-    const wnd = v ? Math.max(0, seqDiff(v.rcvAdvEdge, v.rcvNxt)) : twSnap!.rcvWnd;
-    const maxSndWnd = v ? v.maxSndWnd : 65535;
-    const state = v ? v.state : 'TIME_WAIT';
+    const n = numbers(t, peer, this.w.clock.now());
+    const { rcvNxt, wnd, sndUna, sndMax, maxSndWnd, state, safeHi, tsOk, tsRecent, peerTs } = n;
     const pv = peer?.view;
-    // What the peer has received: an ACK above it acknowledges data the peer never got.
-    const safeHi = pv && pv.state !== 'SYN_SENT' && seqLe(pv.rcvNxt, sndMax) && seqGe(pv.rcvNxt, sndUna) ? pv.rcvNxt : peer?.tw && seqLe(peer.tw.rcvNxt, sndMax) ? peer.tw.rcvNxt : sndUna;
 
     // Sequence number, in the target's receive space.
     let seq: number;
@@ -141,9 +106,6 @@ export class Generator {
     let payloadLen = 0;
     if (r.chance(0.5)) payloadLen = r.chance(0.15) ? 1 + r.int(3) : 1 + r.int(Math.min(1400, v ? v.cfg.mss : 536));
 
-    const tsOk = v ? v.tsOk : twSnap!.tsOk;
-    const tsRecent = v ? v.tsRecent : twSnap!.tsRecent;
-    const peerTs = pv ? tsNow(pv, this.w.clock.now()) : tsRecent;
     let ts: { val: number; ecr: number } | undefined;
     let tsNew = false;
     if (r.chance(tsOk ? 0.85 : 0.15)) {
@@ -160,7 +122,7 @@ export class Generator {
     if (r.chance(0.3)) {
       sack = [];
       const n = 1 + r.int(4);
-      const real = pv ? peerIslands(peer!.entry.conn as Connection) : [];
+      const real = peerIslands(peer);
       for (let i = 0; i < n; i++) {
         const k = r.int(5);
         if (k === 0 && real.length > 0) sack.push(real[r.int(real.length)]!);
@@ -182,73 +144,35 @@ export class Generator {
       sackLies = sack.some(([s, e]) => seqLt(s, e) && seqLt(s, sndMax) && seqGt(e, sndUna) && !real.some(([rs, re]) => seqLe(rs, s) && seqGe(re, e)));
     }
 
-    // Classification (module comment).
-    const len = payloadLen + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
-    const seqOk = wnd === 0 && len > 0 ? seq === rcvNxt : segmentAcceptable(seq, len, rcvNxt, wnd);
-    const ackOk = !seqGt(ack, sndMax) && !seqLt(ack, seqAdd(sndUna, -Math.max(maxSndWnd, 1)));
-    let rejected: boolean;
-    let killer = false;
-    if (state === 'TIME_WAIT') {
-      rejected = !(flags & SYN);
-      killer = !rejected;
-    } else if (state === 'SYN_SENT') {
-      const ackAcceptable = (flags & ACK) !== 0 && seqGt(ack, v!.iss) && seqLe(ack, sndNxt);
-      killer = ((flags & SYN) !== 0 && (!(flags & ACK) || ackAcceptable)) || ((flags & RST) !== 0 && ackAcceptable);
-      rejected = !killer;
-    } else if (flags & RST) {
-      killer = seqOk && seq === rcvNxt;
-      rejected = !killer;
-    } else if (flags & SYN) {
-      if (state === 'SYN_RCVD') {
-        const retransmittedSyn = seq === v!.irs && !(flags & ACK);
-        killer = !retransmittedSyn;
-        rejected = false;
-      } else {
-        rejected = true;
-      }
-    } else {
-      rejected = !seqOk || !(flags & ACK) || !ackOk;
-      if (state === 'SYN_RCVD' && !rejected) rejected = !(seqGt(ack, sndUna) && seqLe(ack, sndNxt)); // answered by a RST the peer ignores
+    // Make it something the peer could have sent unless it will be rejected anyway; no killers unless allowed.
+    const j = (x: SegmentFields): Verdict => judgeSegment(this.w, t, peer, x, this.flags);
+    const random = new Uint8Array(payloadLen);
+    for (let i = 0; i < random.length; i++) random[i] = r.int(256);
+    let seg: SegmentFields = { seq, ack, flags, payload: random, ts, sack };
+    let verdict = j(seg);
+    if (!verdict.rejected) {
+      seg = { ...seg, payload: this.streamAt(peer, seq, payloadLen), ts: ts && tsNew ? { val: n.peerTs, ecr: ts.ecr } : ts, sack: sackLies && !this.flags.lies ? undefined : sack };
+      verdict = j(seg);
     }
-    if (!rejected && !killer) {
-      if (flags & ACK && seqGt(ack, safeHi) && seqLe(ack, sndMax)) killer = true;
-      if (flags & FIN) {
-        const finAt = seqAdd(seq, payloadLen);
-        if (!(pv && pv.finSeq !== undefined && finAt === pv.finSeq)) killer = true;
+    if (verdict.killer && !this.flags.allowKill) {
+      let f = seg.flags & ~(SYN | RST | FIN);
+      if (state === 'SYN_SENT' || state === 'TIME_WAIT') f &= ~ACK; // then it is dropped unseen
+      seg = { ...seg, flags: f, ack: seqGt(seg.ack, n.safeHi) && seqLe(seg.ack, n.sndMax) ? n.safeHi : seg.ack, payload: this.streamAt(peer, seq, payloadLen) };
+      verdict = j(seg);
+      if (verdict.killer) {
+        seg = { ...seg, flags: 0 }; // no ACK: dropped in every state
+        verdict = j(seg);
       }
     }
-    if (killer && !this.flags.allowKill) {
-      // Defuse: no killer packets in this case.
-      flags &= ~(SYN | RST | FIN);
-      if (seqGt(ack, safeHi) && seqLe(ack, sndMax)) ack = safeHi;
-      if (state === 'SYN_SENT' || state === 'TIME_WAIT') flags &= ~ACK; // dropped unseen
-      killer = false;
-      return this.finish(t, peer, { seq, ack, flags, payloadLen, ts: ts && tsNew ? { val: peerTs, ecr: ts.ecr } : ts, sack: sackLies && !this.flags.lies ? undefined : sack, consistent: true, label: state }, false);
-    }
-    const mayBeTaken = !rejected;
-    if (mayBeTaken && ts && tsNew) ts = { val: peerTs, ecr: ts.ecr };
-    if (mayBeTaken && sackLies && !this.flags.lies) sack = undefined;
-    return this.finish(t, peer, { seq, ack, flags, payloadLen, ts, sack, consistent: mayBeTaken || killer, label: state }, killer);
+    return this.finish(t, seg, state, verdict.killer);
   }
 
   /** Lay out the options and payload and build the packet. */
-  private finish(
-    t: Target,
-    peer: Target | undefined,
-    p: { seq: number; ack: number; flags: number; payloadLen: number; ts: { val: number; ecr: number } | undefined; sack: Array<[number, number]> | undefined; consistent: boolean; label: string },
-    killer: boolean,
-  ): Generated {
+  private finish(t: Target, p: SegmentFields, label: string, killer: boolean): Generated {
     const r = this.rng;
     const w = this.w;
-    let payload: Uint8Array;
-    if (p.consistent) payload = this.streamAt(peer, p.seq, p.payloadLen);
-    else {
-      payload = new Uint8Array(p.payloadLen);
-      for (let i = 0; i < payload.length; i++) payload[i] = r.int(256);
-    }
-    let options: Uint8Array;
-    if (r.chance(0.05)) options = malformedOptions(r);
-    else {
+    const malformed = r.chance(0.05) ? malformedOptions(r) : undefined;
+    const wellFormed = (): Uint8Array => {
       const o = new OptionWriter();
       if (p.flags & SYN) {
         if (r.chance(0.7)) o.mss(r.chance(0.2) ? r.int(3) : r.chance(0.2) ? 65535 : 536 + r.int(1000));
@@ -257,11 +181,11 @@ export class Generator {
       }
       if (p.ts) o.ts(p.ts.val, p.ts.ecr);
       if (p.sack && p.sack.length > 0) o.sack(p.sack.slice(0, p.ts ? 3 : 4));
-      options = o.build();
-    }
+      return o.build();
+    };
     const window = r.chance(0.2) ? 0 : r.chance(0.2) ? 65535 : r.chance(0.5) ? 1 + r.int(4096) : r.int(65536);
     const toA = t.side === 'A';
-    const packet = craftPacket({
+    const build = (options: Uint8Array): Uint8Array => craftPacket({
       src: toA ? w.addrB : w.addrA,
       dst: toA ? w.addrA : w.addrB,
       srcPort: toA ? SERVER_PORT : w.clientPort,
@@ -272,20 +196,25 @@ export class Generator {
       window,
       urgent: p.flags & URG ? r.int(65536) : 0,
       options,
-      payload,
+      payload: p.payload,
     });
-    return { to: t.side, packet, label: p.label, killer };
+    let packet = build(malformed ?? wellFormed());
+    if (malformed) {
+      // Malformed options that still parse (a repeated TS, say) say something of their own: judge what they say.
+      const v = judgePacket(w, t.side, packet, this.flags);
+      if (v.killer && !this.flags.allowKill) packet = build(wellFormed());
+      else killer ||= v.killer;
+    }
+    return { to: t.side, packet, label, killer };
   }
 
   /** The peer's stream bytes at `seq` (only bytes the peer has already sent), or fewer, or none. */
   private streamAt(peer: Target | undefined, seq: number, len: number): Uint8Array {
-    const pv = peer?.view;
-    if (!pv || len === 0 || pv.state === 'SYN_SENT') return new Uint8Array(0);
-    const spec: StreamSpec = peer!.side === 'A' ? this.w.client.out : this.w.server.out;
-    const off = seqDiff(seq, seqAdd(pv.iss, 1));
-    const sent = Math.min(spec.length, Math.max(0, seqDiff(pv.sndMax, seqAdd(pv.iss, 1))));
-    if (off < 0 || off >= sent) return new Uint8Array(0);
-    return streamBytes(spec, off, Math.min(len, sent - off));
+    const ps = peerStream(this.w, peer);
+    if (!ps || len === 0) return new Uint8Array(0);
+    const off = seqDiff(seq, ps.base);
+    if (off < 0 || off >= ps.sent) return new Uint8Array(0);
+    return streamBytes(ps.spec, off, Math.min(len, ps.sent - off));
   }
 
   // ─────────────────────────── other tuples ───────────────────────────
@@ -398,7 +327,7 @@ export class Generator {
     const out: Generated[] = [];
     const n = 20 + r.int(600);
     const stride = r.chance(0.5) ? 2 : 1;
-    const ts = t.view.tsOk ? t.view.tsRecent : undefined;
+    const ts = t.view.tsOk ? numbers(t, peer, this.w.clock.now()).peerTs : undefined; // the peer's clock, not TS.Recent (a bug may have poisoned it)
     for (let i = 0; i < n; i++) {
       const seq = seqAdd(t.view.rcvNxt, 1 + i * stride);
       const payload = this.streamAt(peer, seq, 1);
@@ -412,10 +341,4 @@ export class Generator {
     }
     return out.length > 0 ? out : [this.toListener()];
   }
-}
-
-/** The out-of-order islands a TCB holds (what its SACK blocks may truthfully say). */
-function peerIslands(c: Connection): Array<[number, number]> {
-  const ooo = (c as unknown as { ooo: { sackBlocks?(max: number): Array<[number, number]> } }).ooo;
-  return ooo.sackBlocks ? ooo.sackBlocks(4) : [];
 }

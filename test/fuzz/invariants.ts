@@ -5,9 +5,10 @@
  *  - the right edge of the receive window never moves left (RFC 9293 §3.8.6.2.2),
  *    and RCV.NXT never passes it;
  *  - receive memory: every buffer the receive and reassembly queues keep
- *    alive, together, at most 2 × SO_RCVBUF + 64 KiB — whatever the segment
+ *    alive, together, at most receiveMemoryBound(SO_RCVBUF) (receive-queue.ts:
+ *    the buffer + 1/15 + a 64 KiB page at each end) — whatever the segment
  *    sizes (R9); the bytes queued at most the window offered;
- *  - SACK scoreboard: no more islands than full segments the send buffer holds (+ 4);
+ *  - SACK scoreboard: at most MAX_SACK_ISLANDS (256, the scoreboard's cap) islands, whatever blocks arrive;
  *  - send memory: queued ≤ SO_SNDBUF; allocated ≤ SO_SNDBUF + 64 KiB mirror (send-buffer.ts);
  *  - timers only where the state needs them: SYN_SENT/SYN_RCVD retransmit;
  *    data or FIN outstanding ⇒ the retransmission or persist timer runs (or
@@ -19,9 +20,10 @@
 import type { Connection } from '../../src/tcp/connection.js';
 import type { Stack } from '../../src/stack/stack.js';
 import { seqDiff, seqGe, seqLe } from '../../src/tcp/seq.js';
-import { entries, entryCount, isTcb, listeners, memory, tcb } from './probe.js';
+import { MAX_SACK_ISLANDS } from '../../src/tcp/sack-scoreboard.js';
+import { receiveMemoryBound } from '../../src/tcp/receive-queue.js';
+import { entries, entryCount, isTcb, listeners, memory, tcb, type EntryView } from './probe.js';
 
-export const RX_SLACK = 64 * 1024;
 export const SEND_MIRROR = 64 * 1024;
 
 const SYNCHRONIZED = new Set(['SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT']);
@@ -33,26 +35,36 @@ export class Invariants {
 
   constructor(private readonly maxEntries: (stack: Stack) => number) {}
 
-  /** Returns a description of the first violation, or undefined. */
+  /** Every TCB of the stack, and its tables. Returns a description of the first violation, or undefined. */
   check(stack: Stack, now: number): string | undefined {
+    const p = this.checkTables(stack);
+    if (p) return p;
+    for (const e of entries(stack)) {
+      const q = this.checkEntry(stack, e, now);
+      if (q) return q;
+    }
+    return undefined;
+  }
+
+  /** The stack's tables: TCB count, SYN and accept queues. */
+  checkTables(stack: Stack): string | undefined {
     const n = entryCount(stack);
     if (n > this.maxEntries(stack)) return `stack ${stack.name}: ${n} TCBs, more than the bound ${this.maxEntries(stack)}`;
     for (const l of listeners(stack)) {
       if (l.synQueue.size > l.backlog) return `stack ${stack.name}: SYN queue ${l.synQueue.size} > backlog ${l.backlog}`;
       if (l.acceptQueue.length > l.backlog) return `stack ${stack.name}: accept queue ${l.acceptQueue.length} > backlog ${l.backlog}`;
     }
-    for (const e of entries(stack)) {
-      const c = e.conn;
-      const where = `stack ${stack.name} :${e.localPort}<-:${e.remotePort} ${c.state}`;
-      if (c.state === 'CLOSED' || c.state === 'LISTEN') return `${where}: a ${c.state} TCB left in the table`;
-      if (!isTcb(c)) {
-        if (c.nextDeadline === undefined) return `${where}: TIME_WAIT record without its 2MSL timer`;
-        continue;
-      }
-      const problem = this.checkTcb(c, now);
-      if (problem) return `${where}: ${problem}`;
-    }
     return undefined;
+  }
+
+  /** One TCB (full or TIME_WAIT record). */
+  checkEntry(stack: Stack, e: EntryView, now: number): string | undefined {
+    const c = e.conn;
+    const where = `stack ${stack.name} :${e.localPort}<-:${e.remotePort} ${c.state}`;
+    if (c.state === 'CLOSED' || c.state === 'LISTEN') return `${where}: a ${c.state} TCB left in the table`;
+    if (!isTcb(c)) return c.nextDeadline === undefined ? `${where}: TIME_WAIT record without its 2MSL timer` : undefined;
+    const problem = this.checkTcb(c, now);
+    return problem ? `${where}: ${problem}` : undefined;
   }
 
   private checkTcb(c: Connection, now: number): string | undefined {
@@ -73,13 +85,12 @@ export class Invariants {
       }
     }
 
-    const m = memory(c);
-    const rxBound = 2 * cfg.recvBufferSize + RX_SLACK;
+    const rxBound = receiveMemoryBound(cfg.recvBufferSize);
+    const m = memory(c, rxBound);
     if (m.rxRetained > rxBound) return `receive memory ${m.rxRetained} B retained (${m.rxQueued} B queued, ${m.oooBytes} B in ${m.oooIslands} islands) > bound ${rxBound}`;
     const scale = v.wsOk ? 1 << 14 : 1;
     if (m.rxQueued + m.oooBytes > cfg.recvBufferSize + scale) return `${m.rxQueued + m.oooBytes} B received and held > receive buffer ${cfg.recvBufferSize}`;
-    const sackBound = Math.ceil(cfg.sendBufferSize / Math.max(1, c.sndMss)) + 4;
-    if (m.sackIslands > sackBound) return `SACK scoreboard holds ${m.sackIslands} islands > bound ${sackBound}`;
+    if (m.sackIslands > MAX_SACK_ISLANDS) return `SACK scoreboard holds ${m.sackIslands} islands > bound ${MAX_SACK_ISLANDS}`;
     if (m.sendQueued > cfg.sendBufferSize) return `send queue ${m.sendQueued} > send buffer ${cfg.sendBufferSize}`;
     if (m.sendAllocated > Math.max(cfg.sendBufferSize, 16 * 1024) + SEND_MIRROR) return `send buffer allocation ${m.sendAllocated} > ${cfg.sendBufferSize} + ${SEND_MIRROR}`;
 

@@ -8,12 +8,14 @@
  *                                    (--trace: and the minimal replay's segments and states on both stacks)
  *   npm run fuzz -- --handshakes N   N random-ISN handshakes, each must complete an exchange
  *   npm run fuzz -- --no-shrink      report failures without minimising them
+ *   npm run fuzz -- --quick-share    the 10^5-packet share meant for npm test (quick-share.ts)
  *
  * Exit status 1 when any fault was found.
  */
 import { runCampaign } from './campaign.js';
 import { describe, regressionJson, runCase, shrink } from './runner.js';
 import { runHandshakes } from './handshakes.js';
+import { quickShare } from './quick-share.js';
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
@@ -59,6 +61,12 @@ function main(argv: string[]): number {
       });
     }
     return 1;
+  }
+  if (argv.includes('--quick-share')) {
+    const q = quickShare();
+    console.log(`quick share: ${q.result.packets} packets in ${q.result.cases} cases, ${(q.result.elapsedMs / 1000).toFixed(1)} s; ${q.problems.length} problems`);
+    for (const p of q.problems) console.log(`  ${p}`);
+    return q.problems.length > 0 ? 1 : 0;
   }
   const hs = arg(argv, '--handshakes');
   if (hs !== undefined) {

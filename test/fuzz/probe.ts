@@ -27,6 +27,23 @@ export function entries(stack: Stack): EntryView[] {
   return [...table.values()];
 }
 
+/** The TCB a packet arriving at `stack` on its first interface goes to, if any (the stack's own demux). */
+export function entryFor(stack: Stack, packet: Uint8Array): EntryView | undefined {
+  const v6 = packet.length > 0 && packet[0]! >>> 4 === 6;
+  const ipLen = v6 ? 40 : packet.length > 0 ? (packet[0]! & 0x0f) * 4 : 0;
+  if (packet.length < ipLen + 4 || ipLen < 20) return undefined;
+  const src = v6 ? packet.subarray(8, 24) : packet.subarray(12, 16);
+  const srcPort = (packet[ipLen]! << 8) | packet[ipLen + 1]!;
+  const dstPort = (packet[ipLen + 2]! << 8) | packet[ipLen + 3]!;
+  return lookup(stack, dstPort, src, srcPort);
+}
+
+/** The TCB for (local port, remote address, remote port) on the stack's first interface. */
+export function lookup(stack: Stack, localPort: number, remoteAddr: Uint8Array, remotePort: number): EntryView | undefined {
+  const table = stack['conns'] as unknown as { get(iface: number, lp: number, ra: Uint8Array, rp: number): EntryView | undefined };
+  return table.get(0, localPort, remoteAddr, remotePort);
+}
+
 export function entryCount(stack: Stack): number {
   return (stack['conns'] as unknown as { size: number }).size;
 }
@@ -40,8 +57,10 @@ export function isTcb(c: Connection | TimeWait): c is Connection {
   return 'sndUna' in c;
 }
 
+/** The receive queue: views over received packets (`chunks`), or pages the data is copied into (`pages`). */
 interface ChunkQueue {
-  chunks: Uint8Array[];
+  chunks?: Uint8Array[];
+  pages?: Uint8Array[];
   first: number;
 }
 interface ReassemblyInternals {
@@ -133,24 +152,42 @@ export interface TcbMemory {
   sendAllocated: number;
 }
 
-export function memory(c: Connection): TcbMemory {
+const retainedCache = new WeakMap<Connection, { key: number; exactAbove: number; retained: number }>();
+
+/** `exactAbove`: below this the retained figure may be an over-estimate (cheap); above it, it is exact. */
+export function memory(c: Connection, exactAbove = 0): TcbMemory {
   const r = c as unknown as Record<string, unknown>;
   const rq = r['recvQ'] as ChunkQueue & { length: number };
   const ooo = r['ooo'] as ReassemblyInternals;
   const sb = r['sb'] as { blockCount: number };
   const sendBuf = r['sendBuf'] as SendBufferInternals;
-  const seen = new Set<ArrayBufferLike>();
+  // Upper bound first (a buffer shared by several views counted for each); exact only when it matters.
+  // The queues change only when these do: reuse the last count (the invariants run after every packet).
+  const key = rq.length * 31 + ((rq.pages ?? rq.chunks)?.length ?? 0) * 7 + (rq.first ?? 0) * 3 + ooo.size * 5 + ooo.blockCount;
+  const cached = retainedCache.get(c);
   let retained = 0;
-  const count = (v: Uint8Array): void => {
-    if (v.length === 0 || seen.has(v.buffer)) return;
-    seen.add(v.buffer);
-    retained += v.buffer.byteLength;
+  const views = (each: (v: Uint8Array) => void): void => {
+    const held = rq.pages ?? rq.chunks;
+    if (Array.isArray(held)) for (let i = rq.first ?? 0; i < held.length; i++) each(held[i]!);
+    if (Array.isArray(ooo.blocks)) for (const b of ooo.blocks) for (let i = b.ci ?? 0; i < b.chunks.length; i++) each(b.chunks[i]!);
   };
-  // Whatever shape the receive structures take, count the buffers they reference.
-  if (Array.isArray(rq.chunks)) for (let i = rq.first ?? 0; i < rq.chunks.length; i++) count(rq.chunks[i]!);
-  else retained += bufferBytes(rq);
-  if (Array.isArray(ooo.blocks)) for (const b of ooo.blocks) for (let i = b.ci ?? 0; i < b.chunks.length; i++) count(b.chunks[i]!);
-  else retained += bufferBytes(ooo);
+  if (cached && cached.key === key && cached.exactAbove === exactAbove) retained = cached.retained;
+  else if (rq.length > 0 || ooo.blockCount > 0 || (rq.pages?.length ?? 0) > 0) {
+    views((v) => (retained += v.length > 0 ? v.buffer.byteLength : 0));
+    if (retained > exactAbove) {
+      const seen = new Set<ArrayBufferLike>();
+      retained = 0;
+      views((v) => {
+        if (v.length === 0 || seen.has(v.buffer)) return;
+        seen.add(v.buffer);
+        retained += v.buffer.byteLength;
+      });
+    }
+    // Whatever other shape the receive structures take, count the typed arrays they hold.
+    if (!Array.isArray(rq.chunks) && !Array.isArray(rq.pages)) retained += bufferBytes(rq);
+    if (!Array.isArray(ooo.blocks) && !Array.isArray(rq.pages)) retained += bufferBytes(ooo); // pages hold the reassembly's bytes too
+  }
+  retainedCache.set(c, { key, exactAbove, retained });
   return {
     rxRetained: retained,
     rxQueued: rq.length,

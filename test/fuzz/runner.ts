@@ -8,9 +8,10 @@
 import { Rng } from '../../src/util/rng.js';
 import { parseTcpPacket } from '../../src/wire/packet.js';
 import { flagsToString } from '../../src/wire/flags.js';
-import { Generator, type CaseFlags } from './generator.js';
+import { Generator } from './generator.js';
+import { findTarget, judgePacket, type CaseFlags } from './judge.js';
 import { Invariants } from './invariants.js';
-import { entries, isTcb } from './probe.js';
+import { entries, entryFor, isTcb } from './probe.js';
 import { World, worldConfig, SERVER_PORT } from './world.js';
 import { craftPacket, OptionWriter } from './craft.js';
 import { SYN } from '../../src/wire/flags.js';
@@ -59,11 +60,23 @@ export function runCase(seed: number, budget: number, replay?: readonly Injectio
   let delivered = 0;
   let w!: World;
   const inv = new Invariants((stack) => (stack === w.b ? cfg.backlog + 4 : 3));
-  const after = (): void => {
+  // After every packet: the stack's tables, the TCB the packet reached, and both legitimate TCBs; every TCB every 256 packets.
+  const after = (to: 'A' | 'B', packet: Uint8Array): void => {
     delivered++;
     if (fault) return;
     const now = w.clock.now();
-    const p = inv.check(w.a, now) ?? inv.check(w.b, now);
+    const stack = to === 'A' ? w.a : w.b;
+    let p: string | undefined;
+    if ((delivered & 255) === 0) p = inv.check(w.a, now) ?? inv.check(w.b, now);
+    else {
+      p = inv.checkTables(stack);
+      const hit = entryFor(stack, packet);
+      if (!p && hit) p = inv.checkEntry(stack, hit, now);
+      for (const side of ['A', 'B'] as const) {
+        const t = p ? undefined : findTarget(w, side);
+        if (t) p = inv.checkEntry(side === 'A' ? w.a : w.b, t.entry, now);
+      }
+    }
     if (p) fault = { kind: 'invariant', message: p, t: now };
   };
   const onThrow = (e: unknown): void => {
@@ -81,9 +94,17 @@ export function runCase(seed: number, budget: number, replay?: readonly Injectio
   const injected: Injection[] = [];
   const labels = new Map<string, number>();
   let licensed = false;
+  let tainted = false;
   const inject = (inj: Injection): void => {
     injected.push(inj);
+    // Generated packets carry the generator's verdict (made at this very instant). A replayed one is judged again
+    // at arrival: a packet harmless when generated may not be once earlier packets are gone.
     if (inj.killer) licensed = true;
+    if (replay) {
+      const verdict = judgePacket(w, inj.to, inj.packet, flags);
+      if (verdict.killer) licensed = true;
+      if (verdict.tainted) tainted = true;
+    }
     if (inj.label) labels.set(inj.label, (labels.get(inj.label) ?? 0) + 1);
     (inj.to === 'A' ? w.portA : w.portB).deliver(inj.packet, true);
   };
@@ -119,14 +140,26 @@ export function runCase(seed: number, budget: number, replay?: readonly Injectio
       fault = { kind: 'runaway', message: errorText(e), t: w.clock.now() };
     }
   }
-  if (!fault) fault = endCheck(w, licensed);
+  if (!fault) fault = endCheck(w, licensed, tainted);
+  if (!fault && (licensed || tainted)) {
+    // Whatever a killer did, nothing may stay for ever once the applications give up (a FIN_WAIT_2 whose
+    // application still waits for EOF legitimately stays): they close, and the stacks must then empty.
+    w.client.socket?.close();
+    w.server.socket?.close();
+    try {
+      w.clock.runUntilIdle({ maxTime: w.clock.now() + SETTLE_MS, maxSteps: SETTLE_STEPS });
+    } catch (e) {
+      fault = { kind: 'runaway', message: errorText(e), t: w.clock.now() };
+    }
+    fault ??= leakCheck(w);
+  }
   return { seed, injected, delivered, fault, licensed, labels };
 }
 
 /** After the world settled: bytes exact, both ends done, nothing left in the tables. */
-function endCheck(w: World, licensed: boolean): Fault | undefined {
+function endCheck(w: World, licensed: boolean, tainted: boolean): Fault | undefined {
   const t = w.clock.now();
-  for (const e of [w.client, w.server]) {
+  for (const e of tainted ? [] : [w.client, w.server]) {
     if (e.mismatchAt !== undefined) return { kind: 'corrupt', message: `${e.name} read a wrong byte at stream offset ${e.mismatchAt}`, t };
     if (e.extra > 0) return { kind: 'corrupt', message: `${e.name} read ${e.extra} bytes past the end of the stream`, t };
   }
@@ -141,6 +174,11 @@ function endCheck(w: World, licensed: boolean): Fault | undefined {
       }
     }
   }
+  return licensed || tainted ? undefined : leakCheck(w);
+}
+
+function leakCheck(w: World): Fault | undefined {
+  const t = w.clock.now();
   for (const stack of [w.a, w.b]) {
     const left = entries(stack);
     if (left.length > 0) {

@@ -26,7 +26,7 @@ export class FuzzPort implements Link {
   lastSent: Uint8Array | undefined;
   constructor(
     private readonly inner: MemoryLink,
-    private readonly after: (injected: boolean) => void,
+    private readonly after: (packet: Uint8Array, injected: boolean) => void,
     private readonly onThrow: (e: unknown) => void,
   ) {
     inner.onPacket((p) => this.deliver(p, false));
@@ -51,7 +51,7 @@ export class FuzzPort implements Link {
     } catch (e) {
       this.onThrow(e);
     }
-    this.after(injected);
+    this.after(packet, injected);
   }
 }
 
@@ -80,6 +80,7 @@ export class Endpoint {
   eof = false;
   closed = false;
   private closeCalled = false;
+  private shut = false;
   errors: string[] = [];
   extra = 0; // bytes past the stream's end
   constructor(
@@ -105,13 +106,14 @@ export class Endpoint {
   /** Write as much of the stream as the send buffer takes; half-close once all of it is in. */
   pump(): void {
     const s = this.socket;
-    if (!s || this.written >= this.out.length) return;
+    if (!s || this.shut) return;
     while (this.written < this.out.length) {
       const n = Math.min(this.chunk, this.out.length - this.written);
       const took = s.write(streamBytes(this.out, this.written, n));
       this.written += took;
       if (took < n) return;
     }
+    this.shut = true;
     s.shutdown();
     this.maybeClose();
   }
@@ -217,13 +219,13 @@ export class World {
 
   constructor(
     readonly cfg: WorldConfig,
-    after: (injected: boolean) => void,
+    after: (stack: 'A' | 'B', packet: Uint8Array, injected: boolean) => void,
     onThrow: (e: unknown) => void,
   ) {
     const [la, lb] = MemoryLink.pair(this.clock, { seed: cfg.seed, delayMs: cfg.delayMs, loss: cfg.loss, reorder: cfg.reorder });
     // portA sits in front of A: it receives what B sends (lb's handler) and sends on la.
-    this.portA = new FuzzPort(la, after, onThrow);
-    this.portB = new FuzzPort(lb, after, onThrow);
+    this.portA = new FuzzPort(la, (p, i) => after('A', p, i), onThrow);
+    this.portB = new FuzzPort(lb, (p, i) => after('B', p, i), onThrow);
     this.a = new Stack({ clock: this.clock, name: 'A', seed: cfg.seed * 2 + 1, tcp: cfg.tcpA });
     this.b = new Stack({ clock: this.clock, name: 'B', seed: cfg.seed * 2 + 2, tcp: cfg.tcpB });
     const ipA = cfg.v6 ? 'fd00::1' : '10.0.0.1';
