@@ -11,11 +11,14 @@
  *   npm run fuzz -- --quick-share    the 10^5-packet share meant for npm test (quick-share.ts)
  *
  * Exit status 1 when any fault was found.
+ *
+ * It lives outside test/ on purpose: `node --test dist/test/` runs every .js file under test/ as a test,
+ * and this entry with no arguments is a 10^6-packet campaign.
  */
-import { runCampaign } from './campaign.js';
-import { describe, regressionJson, runCase, shrink } from './runner.js';
-import { runHandshakes } from './handshakes.js';
-import { quickShare } from './quick-share.js';
+import { runCampaign } from '../test/fuzz/campaign.js';
+import { describe, regressionJson, runCase, shrink } from '../test/fuzz/runner.js';
+import { runHandshakes } from '../test/fuzz/handshakes.js';
+import { quickShare } from '../test/fuzz/quick-share.js';
 
 function arg(argv: string[], name: string): string | undefined {
   const i = argv.indexOf(name);
