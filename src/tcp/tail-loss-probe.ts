@@ -27,7 +27,7 @@ export interface PtoInputs {
   srtt: number | undefined;
   /** Data octets in flight (SND.NXT − SND.UNA, less what is SACKed). */
   flight: number;
-  /** Sender MSS: a flight of at most one MSS is "one segment". */
+  /** Sender MSS: a flight below two MSS may sit behind a delayed ACK. */
   mss: number;
   /**
    * Worst-case delayed-ACK time (RFC 8985 §7.2 WCDelAckT, 200 ms recommended). Linux adds
@@ -39,13 +39,20 @@ export interface PtoInputs {
 }
 
 /**
- * RFC 8985 §7.2 PTO: 2·SRTT (+ WCDelAckT when only one segment is in flight,
- * else Linux's 2 ms cushion), at most the time left to the RTO.
+ * RFC 8985 §7.2 PTO: 2·SRTT (+ WCDelAckT when the flight may wait for a
+ * delayed ACK, else Linux's 2 ms cushion), at most the time left to the RTO.
+ *
+ * The RFC and Linux add WCDelAckT when one segment is in flight (Linux
+ * packets_out == 1), because a Linux receiver ACKs at once as soon as more
+ * than one MSS is unacknowledged. A receiver that follows RFC 5681 §4.2 to the
+ * letter (synack's own) may hold its ACK until two full-sized segments have
+ * arrived, so a flight of less than 2·MSS gets the allowance too: otherwise a
+ * short last segment after a full one draws a spurious probe on a fast path.
  */
 export function probeTimeout(p: PtoInputs): number {
   let pto: number;
   if (p.srtt === undefined) pto = PTO_NO_SRTT_MS;
-  else pto = 2 * p.srtt + (p.flight <= p.mss ? p.wcDelAck : PTO_CUSHION_MS);
+  else pto = 2 * p.srtt + (p.flight < 2 * p.mss ? p.wcDelAck : PTO_CUSHION_MS);
   return Math.max(0, Math.min(pto, p.rtoLeft));
 }
 

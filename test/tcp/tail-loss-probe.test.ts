@@ -100,7 +100,7 @@ test('P2 a cwnd-limited flight is probed with new data when the peer\'s window t
   assert.equal(t.counts.TCPTimeouts, undefined);
 });
 
-test('P2 with one segment in flight the PTO adds the worst-case delayed ACK (RFC 8985 §7.2, Linux tcp_rto_min)', () => {
+test('P2 with one segment in flight the PTO adds the worst-case delayed ACK (RFC 8985 §7.2 WCDelAckT = tcp_rto_min, as Linux)', () => {
   // A variable path: SRTT 10 ms, then two slow answers (each just before the probe would go) raise RTTVAR
   // so that the RTO lies beyond 2·SRTT + 200 ms and the allowance shows.
   const t = establish();
@@ -190,10 +190,12 @@ test('P2 without SACK there is no probe (RFC 8985 §7 needs SACK), even with tlp
   assert.equal(t.counts.TCPTimeouts, 1);
 });
 
-test('P2 probeTimeout: 2·SRTT + 2 ms, + WCDelAckT for one segment, 1 s without a sample, capped by the RTO', () => {
+test('P2 probeTimeout: 2·SRTT + 2 ms, + WCDelAckT below two segments, 1 s without a sample, capped by the RTO', () => {
   const base = { mss: 1000, wcDelAck: 200, rtoLeft: 10_000 };
   assert.equal(probeTimeout({ ...base, srtt: 10, flight: 3000 }), 22);
   assert.equal(probeTimeout({ ...base, srtt: 10, flight: 1000 }), 220);
+  assert.equal(probeTimeout({ ...base, srtt: 10, flight: 1999 }), 220, 'below two MSS a delayed ACK may hold the answer');
+  assert.equal(probeTimeout({ ...base, srtt: 10, flight: 2000 }), 22);
   assert.equal(probeTimeout({ ...base, srtt: undefined, flight: 3000 }), 1000);
   assert.equal(probeTimeout({ ...base, srtt: 10, flight: 3000, rtoLeft: 15 }), 15);
   assert.equal(probeTimeout({ ...base, srtt: 10, flight: 3000, rtoLeft: -5 }), 0);
