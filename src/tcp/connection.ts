@@ -1256,12 +1256,20 @@ export class Connection {
   }
 
   /**
+   * Linux's TCP_CA_Open on a SACK connection: no recovery, nothing SACKed. A duplicate ACK without
+   * SACK blocks (say, for an out-of-order FIN) does not leave it, though it makes our state 'disorder'.
+   */
+  private lossFree(): boolean {
+    return this.caState === 'open' || (this.caState === 'disorder' && this.sb.isEmpty);
+  }
+
+  /**
    * RFC 8985 §7.2: (re)start the probe timer after new data goes out or an ACK moves SND.UNA, on a
    * SACK connection in the open state with data in flight and no probe outstanding (Linux
    * tcp_schedule_loss_probe); otherwise the RTO alone guards the flight.
    */
   private armProbe(): void {
-    if (!this.cfg.tlp || !this.sackOk || this.caState !== 'open' || this.tlp.outstanding || !this.canSendData() || !seqLt(this.sndUna, this.sndNxt) || this.rtxAt === undefined) {
+    if (!this.cfg.tlp || !this.sackOk || !this.lossFree() || this.tlp.outstanding || !this.canSendData() || !seqLt(this.sndUna, this.sndNxt) || this.rtxAt === undefined) {
       this.tlp.cancel();
       return;
     }
@@ -1274,7 +1282,7 @@ export class Connection {
    * Nagle aside, as Linux), else the last segment again — and restart the RTO from now.
    */
   private onProbeTimeout(): void {
-    if (this.caState !== 'open' || this.tlp.outstanding || !this.canSendData() || !seqLt(this.sndUna, this.sndNxt) || this.sndWnd === 0) return;
+    if (!this.lossFree() || this.tlp.outstanding || !this.canSendData() || !seqLt(this.sndUna, this.sndNxt) || this.sndWnd === 0) return;
     const room = this.segmentRoom();
     let seq = this.sndNxt;
     if (this.sendNew(room, Infinity) !== SENT) {
