@@ -149,6 +149,16 @@ test('P2 the PTO never lies beyond the RTO: with one segment in flight on a shor
   assert.equal(t.counts.TCPLossProbes, 1, 'one probe per flight');
 });
 
+test('P2 a duplicate ACK without SACK blocks (e.g. for an out-of-order FIN) does not stop the probe (Linux stays in CA_Open)', () => {
+  const t = establish();
+  const t0 = loseTailOfThree(t);
+  ack(t, 7); // a duplicate: no SACK information
+  assert.equal(t.c.info().caState, 'disorder');
+  t.advance(2 * RTT + 2 - (t.now - t0));
+  assert.deepEqual(sent(t), ['9R'], 'the probe, on time');
+  assert.equal(t.counts.TCPLossProbes, 1);
+});
+
 test('P2 one probe per flight: an unanswered probe is followed by the RTO, not by another probe', () => {
   const t = establish();
   loseTailOfThree(t);
