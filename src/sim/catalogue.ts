@@ -3,6 +3,7 @@ import { acceptQueueOverflow, connectTimeout, handshake, rstInSynRcvd, simultane
 import { activeClose, closeWaitLeak, finAckCombined, finWait2Timeout, halfClose, lostFinalAck, passiveClose, simultaneousClose, timeWaitExpiry, timeWaitReuse } from './scenarios/closing.js';
 import { blindRst, closeWithUnreadData, rstAbort, rstOnDataAfterClose, synFlood } from './scenarios/resets.js';
 import { keepaliveTimeout, lossyTransfer, zeroWindow } from './scenarios/data.js';
+import { tailLossProbe } from './scenarios/tail-loss-probe.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -30,6 +31,7 @@ export const SCENARIOS: readonly Scenario[] = [
   zeroWindow,
   keepaliveTimeout,
   lossyTransfer,
+  tailLossProbe,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -36,7 +36,7 @@ export interface StackStats {
   SyncookiesFailed: number;
   /** Retransmission-timer expiries, SYN and SYN-ACK timeouts included (Linux tcp_retransmit_timer, tcp_syn_ack_timeout). */
   TCPTimeouts: number;
-  /** Tail loss probes sent. Always 0: synack has no TLP (RFC 8985 §7) yet. */
+  /** Tail loss probes sent (RFC 8985 §7, src/tcp/tail-loss-probe.ts). */
   TCPLossProbes: number;
   /** Fast recoveries entered with SACK / without (NewReno). */
   TCPSackRecovery: number;

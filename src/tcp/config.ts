@@ -17,6 +17,11 @@ export interface TcpConfig {
   sack: boolean;
   /** Offer timestamps (RFC 7323 §3). */
   timestamps: boolean;
+  /**
+   * Tail loss probes (RFC 8985 §7; Linux net.ipv4.tcp_early_retrans = 3, the default): probe a
+   * silent flight after ~2·SRTT instead of waiting for the RTO. Only on connections that negotiated SACK.
+   */
+  tlp: boolean;
   /** Maximum segment lifetime, ms; TIME_WAIT lasts 2×MSL. Linux's TIME_WAIT is 60 s, so 30 s. */
   msl: number;
   /** Orphaned FIN_WAIT_2 lifetime, ms (net.ipv4.tcp_fin_timeout, 60 s). */
@@ -90,6 +95,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   windowScaling: true,
   sack: true,
   timestamps: true,
+  tlp: true,
   msl: 30_000,
   finTimeout: 60_000,
   synRetries: 6,

@@ -11,6 +11,7 @@ import { SackScoreboard } from './sack-scoreboard.js';
 import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
+import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -100,6 +101,7 @@ export class Connection {
   private maxFlight = 0;
   private flightMark: number; // the round trip ends when SND.UNA passes this
   private readonly sb = new SackScoreboard();
+  private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -645,6 +647,8 @@ export class Connection {
       }
     }
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
+    const lostBelowProbe = this.tlp.onAck(this.sndUna, (s) => this.sb.isSacked(s));
+    if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
     if (newlySacked > 0) this.detectLostRetransmit();
     this.updateWindow(seg, false, advanced);
     this.probesOut = 0; // the peer answers
@@ -883,6 +887,7 @@ export class Connection {
     // (during NewReno recovery only for the first partial ACK, RFC 6582 §3.2 step 5).
     if (seqGe(this.sndUna, this.sndNxt)) this.rtxAt = undefined;
     else if (!(this.caState === 'recovery' && !this.sackOk && this.partialAckSeen)) this.armRtx();
+    this.armProbe();
 
     if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
       this.wantWritable = false;
@@ -1265,6 +1270,7 @@ export class Connection {
     }
     this.lastSend = this.now;
     if (this.rtxAt === undefined) this.armRtx();
+    if (isNew) this.armProbe();
     return used;
   }
 
@@ -1280,6 +1286,48 @@ export class Connection {
   /** (Re)start the retransmission timer; the RTO carries any backoff until a new RTT sample resets it. */
   private armRtx(): void {
     this.rtxAt = this.now + this.rtt.rto;
+  }
+
+  /**
+   * Linux's TCP_CA_Open on a SACK connection: no recovery, nothing SACKed. A duplicate ACK without
+   * SACK blocks (say, for an out-of-order FIN) does not leave it, though it makes our state 'disorder'.
+   */
+  private lossFree(): boolean {
+    return this.caState === 'open' || (this.caState === 'disorder' && this.sb.isEmpty);
+  }
+
+  /**
+   * RFC 8985 §7.2: (re)start the probe timer after new data goes out or an ACK moves SND.UNA, on a
+   * SACK connection in the open state with data in flight and no probe outstanding (Linux
+   * tcp_schedule_loss_probe); otherwise the RTO alone guards the flight.
+   */
+  private armProbe(): void {
+    if (!this.cfg.tlp || !this.sackOk || !this.lossFree() || this.tlp.outstanding || !this.canSendData() || !seqLt(this.sndUna, this.sndNxt) || this.rtxAt === undefined) {
+      this.tlp.cancel();
+      return;
+    }
+    const flight = seqDiff(this.sndNxt, this.sndUna) - this.sb.sackedBytes;
+    this.tlp.arm(this.now, probeTimeout({ srtt: this.rtt.srtt, flight, mss: this.sndMss, wcDelAck: this.cfg.rtoMin, rtoLeft: this.rtxAt - this.now }));
+  }
+
+  /**
+   * RFC 8985 §7.3: the PTO fired. Send one probe — new data if the peer's window takes it (cwnd and
+   * Nagle aside, as Linux), else the last segment again — and restart the RTO from now.
+   */
+  private onProbeTimeout(): void {
+    if (!this.lossFree() || this.tlp.outstanding || !this.canSendData() || !seqLt(this.sndUna, this.sndNxt) || this.sndWnd === 0) return;
+    const room = this.segmentRoom();
+    let seq = this.sndNxt;
+    if (this.sendNew(room, Infinity) !== SENT) {
+      const dataEnd = seqAdd(this.sndUna, this.sendBuf.length);
+      const last = lastSegment(this.sndUna, seqLt(this.sndNxt, dataEnd) ? this.sndNxt : dataEnd, room);
+      seq = last.seq;
+      this.emit(last.seq, last.len, true);
+    }
+    this.tlp.sent(seq, this.sndNxt);
+    this.tlp.cancel();
+    this.sink.count?.('TCPLossProbes');
+    this.armRtx();
   }
 
   private tsNow(): number {
@@ -1408,6 +1456,8 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.keepAt;
     if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.tlp.at;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tw?.nextDeadline;
     if (t !== undefined && (d === undefined || t < d)) d = t;
     if (d === undefined) {
@@ -1437,6 +1487,7 @@ export class Connection {
       this.delackAt = undefined;
       if (this.ackPending && this.state !== 'TIME_WAIT') this.sendAck();
     }
+    if (this.tlp.due(now)) this.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
     if (this.rtxAt !== undefined && now >= this.rtxAt) {
       this.rtxAt = undefined;
       this.onRetransmitTimeout();

@@ -27,6 +27,7 @@ export type ConnCounter =
   | 'TCPSackRecovery'
   | 'TCPRenoRecovery'
   | 'TCPFastRetrans'
+  | 'TCPLossProbes'
   | 'TCPAbortOnData'
   | 'TCPAbortOnClose'
   | 'TCPAbortOnTimeout'

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { Connection } from '../../src/tcp/connection.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
-import type { ConnEvent } from '../../src/tcp/events.js';
+import type { ConnCounter, ConnEvent } from '../../src/tcp/events.js';
 import type { OutSegment, Segment } from '../../src/tcp/segment.js';
 import type { TcpState } from '../../src/tcp/state.js';
 import { flagsToString, parseFlags } from '../../src/wire/flags.js';
@@ -39,6 +39,8 @@ export class TcpTest {
   conn: Connection | undefined;
   readonly out: OutSegment[] = [];
   readonly events: ConnEvent[] = [];
+  /** MIB counters the connection counted (TcpExt names). */
+  readonly counts: Partial<Record<ConnCounter, number>> = {};
   readonly isn: number;
   readonly peerIsn: number;
   readonly cfg: Partial<TcpConfig>;
@@ -53,6 +55,7 @@ export class TcpTest {
   private sink = {
     transmit: (seg: OutSegment) => void this.out.push(seg),
     event: (ev: ConnEvent) => void this.events.push(ev),
+    count: (c: ConnCounter) => void (this.counts[c] = (this.counts[c] ?? 0) + 1),
   };
 
   readonly user = {

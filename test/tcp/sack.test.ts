@@ -75,7 +75,7 @@ test('D7 SACK: partial ACKs during recovery keep filling holes; new data follows
 });
 
 test('D7 after an RTO the scoreboard is cleared (RFC 2018 §8), but later SACKs still spare what they cover', () => {
-  const t = establishSack({ congestionControl: 'newreno' });
+  const t = establishSack({ congestionControl: 'newreno', tlp: false }); // about the RTO itself: no loss probe first
   t.user.send(new Uint8Array(6 * MSS));
   t.out.length = 0;
   t.advance(1000); // everything lost: RTO
