@@ -29,6 +29,13 @@ test('a marker above a block (blank lines between allowed) sets its expectations
   assert.deepEqual([b!.expect.netns, b!.expect.root, b!.expect.skipLines], ['demo', true, [{ command: 'sleep 1', why: 'why' }]]);
 });
 
+test('a suite marker (the npm test block) is parsed, takes no argument, and is off by default', () => {
+  const { blocks, errors } = readmeBlocks(md('<!-- docs-test: suite -->', '```sh', 'npm test', '```', '```sh', 'x', '```'));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(blocks.map((b) => b.expect.suite), [true, false]);
+  assert.notDeepEqual(readmeBlocks(md('<!-- docs-test: suite "x" -->', '```sh', 'npm test', '```')).errors, []);
+});
+
 test('ts and js fences are ts blocks; plain and json fences are text and do not run', () => {
   const { blocks, errors } = readmeBlocks(md('```ts', 'let a = 1;', '```', '```js', '1', '```', '```', 'ladder', '```', '```json', '{}', '```'));
   assert.deepEqual(errors, []);

@@ -20,6 +20,9 @@
  *   netns "NAME"       root only: `ip netns … NAME` gets a random name the
  *                      test owns (and deletes, killing what runs there);
  *                      without root and /dev/net/tun the block skips
+ *   suite              the block is `npm test` itself, which runs this docs test: it is
+ *                      checked, not run (package.json's test script runs the
+ *                      built tests with node --test, and .ci/run runs npm test)
  *   skip "why"         not run; the reason is required
  *   skip-line "CMD" "why"  the command line CMD (without its comment) is not
  *                      run; the reason is required
@@ -40,6 +43,7 @@ export interface Expect {
   root: boolean;
   netns: string | undefined;
   skip: string | undefined;
+  suite: boolean;
   skipLines: Array<{ command: string; why: string }>;
   output: boolean;
   js: boolean;
@@ -64,7 +68,7 @@ const TEXT = new Set(['', 'text', 'txt', 'json', 'svg', 'xml', 'diff']);
 const MARKER = /^<!--\s*docs-test:(.*?)-->\s*$/;
 
 function defaults(): Expect {
-  return { stdout: [], stderr: [], exit: 0, timeoutS: 300, clone: false, root: false, netns: undefined, skip: undefined, skipLines: [], output: false, js: false };
+  return { stdout: [], stderr: [], exit: 0, timeoutS: 300, clone: false, root: false, netns: undefined, skip: undefined, suite: false, skipLines: [], output: false, js: false };
 }
 
 /** `a "b;c" 4; d` → [['a', 'b;c', '4'], ['d']]: directives split at `;` outside quotes, quoted tokens JSON-decoded. */
@@ -121,6 +125,10 @@ export function parseMarker(text: string): Expect {
       }
       case 'skip':
         e.skip = one();
+        break;
+      case 'suite':
+        none();
+        e.suite = true;
         break;
       case 'skip-line':
         if (args.length !== 2 || args.some((a) => a.trim() === '')) throw new Error('docs-test: skip-line takes "COMMAND" "why"');

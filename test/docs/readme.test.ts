@@ -221,6 +221,16 @@ describe('README.md blocks, run as printed', { concurrency: true }, () => {
       continue;
     }
     previous = b;
+    if (b.expect.suite) {
+      // `npm test` runs this file, so running the block would recurse: check what it stands for instead.
+      it(title(b), async () => {
+        assert.deepEqual(commands(b.code), ['npm test'], `README.md:${b.line}: a suite block is exactly "npm test"`);
+        const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+        assert.match(pkg.scripts.test ?? '', /\bnode --test\b.*\bdist\/test\/?/, 'package.json: npm test runs the built tests');
+        assert.match(await readFile(join(ROOT, '.ci', 'run'), 'utf8'), /^npm test$/m, '.ci/run runs npm test, the README\'s command');
+      });
+      continue;
+    }
     if (b.expect.skip !== undefined) {
       it(title(b), { skip: `marked in README.md: ${b.expect.skip}` }, () => {});
       continue;
