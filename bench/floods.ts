@@ -29,6 +29,7 @@ import { craftPacket, OptionWriter } from '../test/fuzz/craft.js';
 import { entries, entryCount, isTcb, listeners, memory, tcb } from '../test/fuzz/probe.js';
 import { FuzzPort } from '../test/fuzz/world.js';
 import { receiveMemoryBound } from '../src/tcp/receive-queue.js';
+import { heapBytes } from './heap.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -37,16 +38,6 @@ const outDir = resolve(process.cwd(), outIdx >= 0 && args[outIdx + 1] ? args[out
 
 const A = parseAddress('10.0.0.1')!;
 const B = parseAddress('10.0.0.2')!;
-
-function heapBytes(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    gc();
-  }
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 interface Pair {
   clock: VirtualClock;

@@ -18,22 +18,13 @@ import { Stack } from '../src/stack/stack.js';
 import { TimerWheel, WheelTimer } from '../src/stack/timer-wheel.js';
 import type { TcpSocket } from '../src/stack/socket.js';
 import { VirtualClock } from '../src/util/virtual-clock.js';
+import { heapBytes } from './heap.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const nArg = args.indexOf('--connections');
 const N = nArg >= 0 ? Number(args[nArg + 1]) : quick ? 20_000 : 1_000_000;
 if (!Number.isInteger(N) || N < 1) throw new Error('--connections must be a positive integer');
-
-function heap(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) {
-    gc();
-    gc();
-  }
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
 
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
@@ -53,7 +44,7 @@ async function connections(n: number): Promise<Record<string, number>> {
   const accepted: TcpSocket[] = [];
   for (let s = 0; s < servers; s++) b.listen(1000 + s, { backlog: 1 << 20 }).on('connection', (sock) => accepted.push(sock));
   const clients: TcpSocket[] = [];
-  const base = heap();
+  const base = heapBytes();
   const t0 = performance.now();
   const batch = 10_000;
   for (let i = 0; i < n; i++) {
@@ -63,7 +54,7 @@ async function connections(n: number): Promise<Record<string, number>> {
   clock.runUntilIdle({ maxTime: clock.now() + 100 });
   const openMs = performance.now() - t0;
   const established = clients.filter((c) => c.state === 'ESTABLISHED').length;
-  const estHeap = heap() - base;
+  const estHeap = heapBytes() - base;
 
   // Active close from A; B closes on EOF: A ends in TIME_WAIT, B's TCBs go away.
   for (const s of accepted) s.on('end', () => s.close());
@@ -79,11 +70,11 @@ async function connections(n: number): Promise<Record<string, number>> {
   const rows = a.connections();
   const timeWait = rows.filter((r) => r.state === 'TIME_WAIT').length;
   rows.length = 0;
-  const twHeap = heap() - base;
+  const twHeap = heapBytes() - base;
   // Let TIME_WAIT expire (virtual 60 s): the heap returns to where it started.
   clock.runUntilIdle({ maxTime: clock.now() + 120_000 });
   const after = a.connections().length + b.connections().length - servers;
-  const afterHeap = heap() - base;
+  const afterHeap = heapBytes() - base;
   return {
     connections: n,
     established,

@@ -16,6 +16,7 @@
  *
  * Pure: strings in, string out.
  */
+import type { ConnectionInfo } from '../tcp/info.js';
 import type { TcpState } from '../tcp/state.js';
 
 /** RFC 9293 state → the name iproute2's `ss` prints (ss.c sstate_name). */
@@ -33,42 +34,44 @@ export const SS_STATE_NAMES: Readonly<Record<TcpState, string>> = {
   TIME_WAIT: 'TIME-WAIT',
 };
 
-/** What `ss -i` shows of a connection (a subset of synack's ConnectionInfo). */
-export interface SsInfo {
-  rto: number;
-  srtt: number | undefined;
-  rttvar: number | undefined;
-  minRtt: number | undefined;
-  backoff: number;
-  ato: number;
-  mss: number;
-  rcvMss: number;
-  advMss: number;
-  cwndSegments: number;
-  ssthreshSegments: number | undefined;
-  cwnd: number;
-  sndWnd: number;
-  rcvWnd: number;
-  congestionControl: string;
-  options: { wscale: [number, number] | null; sack: boolean; timestamps: boolean };
-  bytesSent: number;
-  bytesRetrans: number;
-  bytesAcked: number;
-  bytesReceived: number;
-  segsOut: number;
-  segsIn: number;
-  dataSegsOut: number;
-  dataSegsIn: number;
-  bytesInFlight: number;
-  retransmits: number;
-  totalRetrans: number;
-  lost: number;
-  sacked: number;
+/** What `ss -i` shows of a connection: a subset of synack's ConnectionInfo, its times as "ms ago". */
+export type SsInfo = Pick<
+  ConnectionInfo,
+  | 'rto'
+  | 'srtt'
+  | 'rttvar'
+  | 'minRtt'
+  | 'backoff'
+  | 'ato'
+  | 'mss'
+  | 'rcvMss'
+  | 'advMss'
+  | 'cwndSegments'
+  | 'ssthreshSegments'
+  | 'cwnd'
+  | 'sndWnd'
+  | 'rcvWnd'
+  | 'congestionControl'
+  | 'options'
+  | 'bytesSent'
+  | 'bytesRetrans'
+  | 'bytesAcked'
+  | 'bytesReceived'
+  | 'segsOut'
+  | 'segsIn'
+  | 'dataSegsOut'
+  | 'dataSegsIn'
+  | 'bytesInFlight'
+  | 'retransmits'
+  | 'totalRetrans'
+  | 'lost'
+  | 'sacked'
+> & {
   /** ms since the last data sent / segment received / ACK of new data, when known. */
   lastSendAgo?: number;
   lastRecvAgo?: number;
   lastAckAgo?: number;
-}
+};
 
 /** One socket as the table needs it. */
 export interface SsRow {

@@ -75,29 +75,21 @@ export class SackScoreboard {
     return this.bytes - before;
   }
 
-  /** Index (even) of the first island whose end is at or after `s` (touching islands merge); edges.length if none. */
-  private firstEndingFrom(s: number): number {
-    const ed = this.edges;
-    let lo = 0;
-    let hi = ed.length >> 1;
-    while (lo < hi) {
-      this.work++;
-      const mid = (lo + hi) >> 1;
-      if (seqLt(ed[2 * mid + 1]!, s)) lo = mid + 1;
-      else hi = mid;
-    }
-    return 2 * lo;
-  }
-
-  /** Index (even) of the first island that starts after `e`; edges.length if none. */
-  private firstStartingAfter(e: number, from: number): number {
+  /**
+   * Index (even) of the first island, from island index `from` (even) on,
+   * whose start (`side` 0) or end (`side` 1) lies after `x`, or at `x` too
+   * when `orAt`; edges.length if none. Islands are sorted and disjoint, so
+   * starts and ends both increase: a binary search.
+   */
+  private firstIsland(side: 0 | 1, x: number, orAt: boolean, from = 0): number {
     const ed = this.edges;
     let lo = from >> 1;
     let hi = ed.length >> 1;
     while (lo < hi) {
       this.work++;
       const mid = (lo + hi) >> 1;
-      if (seqLe(ed[2 * mid]!, e)) lo = mid + 1;
+      const edge = ed[2 * mid + side]!;
+      if (orAt ? seqLt(edge, x) : seqLe(edge, x)) lo = mid + 1;
       else hi = mid;
     }
     return 2 * lo;
@@ -105,8 +97,8 @@ export class SackScoreboard {
 
   private add(s: number, e: number): void {
     const ed = this.edges;
-    const i = this.firstEndingFrom(s);
-    const j = this.firstStartingAfter(e, i);
+    const i = this.firstIsland(1, s, true); // the first island ending at or after s (touching islands merge)
+    const j = this.firstIsland(0, e, false, i); // the first island starting after e
     if (i === j) {
       if (ed.length >= 2 * MAX_SACK_ISLANDS) return; // a new island over the cap: ignored
       this.work += ed.length - i;
@@ -142,15 +134,8 @@ export class SackScoreboard {
   isSacked(seq: number): boolean {
     const ed = this.edges;
     // The first island ending after seq holds it if it starts at or before it.
-    let lo = 0;
-    let hi = ed.length >> 1;
-    while (lo < hi) {
-      this.work++;
-      const mid = (lo + hi) >> 1;
-      if (seqLe(ed[2 * mid + 1]!, seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    return 2 * lo < ed.length && seqGe(seq, ed[2 * lo]!);
+    const i = this.firstIsland(1, seq, false);
+    return i < ed.length && seqGe(seq, ed[i]!);
   }
 
   /** SACKed octets in [una, x): a scan of at most MAX_SACK_ISLANDS islands. */
@@ -192,7 +177,7 @@ export class SackScoreboard {
   nextHole(from: number, nxt: number): { seq: number; end: number } | undefined {
     const ed = this.edges;
     // Islands are never adjacent, so the hole starts at `from` or at the end of the island holding it.
-    const i = this.firstEndingFrom(from);
+    const i = this.firstIsland(1, from, true);
     let seq = from;
     let k = i;
     if (k < ed.length && seqLe(ed[k]!, from)) {

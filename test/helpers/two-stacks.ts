@@ -1,5 +1,6 @@
 /** Two stacks, A (10.0.0.1) and B (10.0.0.2), joined by a MemoryLink in virtual time. */
 import { MemoryLink, type PairOptions } from '../../src/link/memory.js';
+import type { TcpSocket } from '../../src/stack/socket.js';
 import { Stack, type StackTraceEvent } from '../../src/stack/stack.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
 import { VirtualClock } from '../../src/util/virtual-clock.js';
@@ -54,4 +55,12 @@ export function twoStacks(
       return trace.flatMap((e) => (e.type === 'state' && e.stack === stack ? [`${e.from}>${e.to}`] : []));
     },
   };
+}
+
+/** Everything a socket has ready to read, decoded as UTF-8. */
+export function readAll(s: TcpSocket): string {
+  const dec = new TextDecoder();
+  let out = '';
+  for (let d = s.read(); d; d = s.read()) out += dec.decode(d);
+  return out;
 }

@@ -6,18 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { twoStacks } from '../helpers/two-stacks.js';
+import { readAll, twoStacks } from '../helpers/two-stacks.js';
 import { Connection } from '../../src/tcp/connection.js';
 import type { TcpSocket } from '../../src/stack/socket.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function readAll(s: TcpSocket): string {
-  let out = '';
-  for (let d = s.read(); d; d = s.read()) out += dec(d);
-  return out;
-}
 
 /** Make Connection.prototype[method] throw for calls on `victim` while `armed()`; returns the undo. */
 function booby<K extends 'onSegment' | 'onTimer'>(method: K, victim: () => Connection | undefined, armed: () => boolean): () => void {

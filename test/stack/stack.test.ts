@@ -1,19 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { twoStacks } from '../helpers/two-stacks.js';
+import { readAll, twoStacks } from '../helpers/two-stacks.js';
 import type { TcpSocket } from '../../src/stack/socket.js';
 import { buildTcpPacket } from '../../src/wire/packet.js';
 import { parseAddress } from '../../src/wire/ip.js';
 import { ACK, SYN } from '../../src/wire/flags.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function readAll(s: TcpSocket): string {
-  let out = '';
-  for (let d = s.read(); d; d = s.read()) out += dec(d);
-  return out;
-}
 
 test('two stacks: handshake, data both ways, four-way close, TIME_WAIT on the active closer', () => {
   const n = twoStacks();

@@ -49,13 +49,8 @@ export interface ObservedSegment {
   options: TcpOptions;
 }
 
-export interface SegmentRecord {
-  t: number;
-  from: 0 | 1;
-  flags: number;
-  seq: number;
-  ack: number;
-  len: number;
+/** An observed segment as the connection keeps it: its header fields (the window as `win`, no options) and how it was classified. */
+export interface SegmentRecord extends Pick<ObservedSegment, 't' | 'from' | 'flags' | 'seq' | 'ack' | 'len'> {
   win: number;
   rtx: boolean;
   /** Keepalive or zero-window probe. */
