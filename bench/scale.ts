@@ -35,8 +35,11 @@ async function connections(n: number): Promise<Record<string, number>> {
   const [la, lb] = MemoryLink.pair(clock, { seed: 1 });
   // Small buffers: idle connections hold no data, and the buffers are allocated lazily anyway.
   const tcp = { sendBufferSize: 16 * 1024, recvBufferSize: 16 * 1024 };
-  const a = new Stack({ clock, name: 'A', seed: 1, tcp });
-  const b = new Stack({ clock, name: 'B', seed: 2, tcp });
+  // Every connection must be able to sit in TIME_WAIT (or be an orphan) at once, whatever the default
+  // tcp_max_tw_buckets / tcp_max_orphans (16384 for the assumed 4 GiB), or the TIME_WAIT figure measures fewer entries.
+  const limits = { maxTimeWait: n, maxOrphans: n };
+  const a = new Stack({ clock, name: 'A', seed: 1, tcp, ...limits });
+  const b = new Stack({ clock, name: 'B', seed: 2, tcp, ...limits });
   a.attach(la, { address: '10.0.0.1' });
   b.attach(lb, { address: '10.0.0.2' });
   const portsPerServer = 60_000;
