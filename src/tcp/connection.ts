@@ -659,6 +659,13 @@ export class Connection {
       this.rewindToUna();
     }
     if (this.sndWnd === 0 && seqGe(this.sndUna, this.sndNxt) && this.persistAt === undefined && this.hasUnsent()) this.armPersist();
+    // Nothing left to send (an ACK took data and FIN the window had refused): nothing to probe either
+    // (RFC 9293 §3.8.6.1 probes a zero window only while there is data to send); Linux's probe timer finds
+    // no send head and stops, here it is disarmed at once so no state that cannot send keeps it.
+    if (this.persistAt !== undefined && !this.hasUnsent()) {
+      this.persistAt = undefined;
+      this.persistBackoff = 0;
+    }
 
     // RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, SEG.ACK = SND.UNA (an older ACK is no duplicate: counted,
     // spoofed or reordered old ACKs would trigger fast retransmits), same window, data outstanding.
