@@ -590,6 +590,9 @@ export class Connection {
    */
   private updateTsRecent(seg: Segment): void {
     const ts = seg.options.ts;
+    // An old ACK (below SND.UNA, tolerated up to MAX.SND.WND behind) leaves TS.Recent alone, as Linux (tcp_ack goes
+    // to old_ack before tcp_replace_ts_recent): else a spoofed one could plant a future TSval that PAWS holds against the peer.
+    if (seqLt(seg.ack, this.sndUna)) return;
     if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) this.setTsRecent(ts.val);
   }
 
