@@ -255,8 +255,14 @@ export class World {
     this.server = new Endpoint('B', sBA, sAB, cfg.chunk);
     this.listener = this.b.listen(SERVER_PORT, { backlog: cfg.backlog });
     this.listener.on('connection', (s) => {
-      if (this.server.socket) return; // only the client's connection is the legitimate one; others stay as they are
-      if (s.remotePort !== this.clientPort || this.clientPort === 0) return;
+      // Only the client's first connection is the legitimate one. Any other the listener accepts (a SYN cookie
+      // completed by forged segments, even from the client's own tuple once its first connection is gone) is
+      // a correct TCP's doing — Linux accepts it too — and an idle ESTABLISHED connection without keepalive
+      // lives for ever: the server application closes it at once, as a server expecting one client would.
+      if (this.server.socket || s.remotePort !== this.clientPort || this.clientPort === 0) {
+        s.close();
+        return;
+      }
       this.server.attach(s);
       this.server.pump();
       this.server.drain();
