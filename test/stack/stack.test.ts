@@ -206,16 +206,20 @@ test('bad arguments get clear errors, not crashes', () => {
   assert.throws(() => n.a.connect({ remoteAddress: 'fd00::9', remotePort: 80 }), (e: any) => e.code === 'ENETUNREACH');
 });
 
+/** Fill B's SYN queue on port 80 with `count` SYNs from a host that never answers (spoofed). */
+function fillSynQueue(n: ReturnType<typeof twoStacks>, count: number): void {
+  const spoof = parseAddress('10.0.0.99')!;
+  const dst = parseAddress('10.0.0.2')!;
+  for (let i = 0; i < count; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
+  n.settle(5);
+}
+
 test('R4 once the SYN queue is full, SYNs get cookie SYN-ACKs and the final ACK still opens the connection', () => {
   const n = twoStacks();
   const l = n.b.listen(80, { backlog: 2 });
   const accepted: TcpSocket[] = [];
   l.on('connection', (s) => accepted.push(s));
-  // Fill the SYN queue with SYNs from a host that never answers (spoofed).
-  const spoof = parseAddress('10.0.0.99')!;
-  const dst = parseAddress('10.0.0.2')!;
-  for (let i = 0; i < 2; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
-  n.settle(5);
+  fillSynQueue(n, 2);
   const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
   n.settle(100);
   assert.equal(c.state, 'ESTABLISHED');
@@ -246,10 +250,7 @@ test('R4 a FIN,ACK at ISN+1 completes a cookie handshake whose bare ACK was lost
   const l = n.b.listen(80, { backlog: 2 });
   const accepted: TcpSocket[] = [];
   l.on('connection', (s) => accepted.push(s));
-  const spoof = parseAddress('10.0.0.99')!;
-  const dst = parseAddress('10.0.0.2')!;
-  for (let i = 0; i < 2; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
-  n.settle(5);
+  fillSynQueue(n, 2);
   const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
   c.on('connect', () => c.shutdown());
   n.settle(100);
