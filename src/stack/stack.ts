@@ -13,7 +13,7 @@ import type { Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
-import { ACK, FIN, RST, SYN, flagsToString } from '../wire/flags.js';
+import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
 import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
@@ -386,7 +386,9 @@ export class Stack extends Emitter<StackEvents> {
       // As Linux (tcp_synq_no_recent_overflow), only after a recent SYN-queue overflow: a cookie is
       // valid for 2 minutes; before an overflow, or long after, no cookie can be outstanding.
       const recentOverflow = listener.lastSynOverflow !== undefined && now - listener.lastSynOverflow <= COOKIE_CANDIDATE_MS;
-      if (this.synCookies && recentOverflow && !(seg.flags & (SYN | FIN))) {
+      // Any ACK but a SYN (RST returned above) may carry the cookie: as Linux (cookie_v4_check refuses only RST), a
+      // FIN or data at ISN+1 completes the handshake when the bare third segment was lost or overtaken.
+      if (this.synCookies && recentOverflow && !(seg.flags & SYN)) {
         const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
         if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
           this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry

@@ -592,6 +592,9 @@ export class Connection {
    */
   private updateTsRecent(seg: Segment): void {
     const ts = seg.options.ts;
+    // An old ACK (below SND.UNA, tolerated up to MAX.SND.WND behind) leaves TS.Recent alone, as Linux (tcp_ack goes
+    // to old_ack before tcp_replace_ts_recent): else a spoofed one could plant a future TSval that PAWS holds against the peer.
+    if (seqLt(seg.ack, this.sndUna)) return;
     if (this.tsOk && ts !== undefined && seqGe(ts.val, this.tsRecent) && seqLe(seg.seq, this.lastAckSent)) this.setTsRecent(ts.val);
   }
 
@@ -663,6 +666,13 @@ export class Connection {
       this.rewindToUna();
     }
     if (this.sndWnd === 0 && seqGe(this.sndUna, this.sndNxt) && this.persistAt === undefined && this.hasUnsent()) this.armPersist();
+    // Nothing left to send (an ACK took data and FIN the window had refused): nothing to probe either
+    // (RFC 9293 §3.8.6.1 probes a zero window only while there is data to send); Linux's probe timer finds
+    // no send head and stops, here it is disarmed at once so no state that cannot send keeps it.
+    if (this.persistAt !== undefined && !this.hasUnsent()) {
+      this.persistAt = undefined;
+      this.persistBackoff = 0;
+    }
 
     // RFC 5681 §2 duplicate ACK: no data, no SYN/FIN, SEG.ACK = SND.UNA (an older ACK is no duplicate: counted,
     // spoofed or reordered old ACKs would trigger fast retransmits), same window, data outstanding.

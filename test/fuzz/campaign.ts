@@ -57,14 +57,15 @@ export function runCampaign(o: CampaignOptions): CampaignResult {
     if (r.licensed) res.licensedCases++;
     for (const [k, v] of r.labels) res.labels.set(k, (res.labels.get(k) ?? 0) + v);
     if (r.fault) {
-      log(`FAULT in case seed ${seed}: ${r.fault.kind} at t=${r.fault.t} ms: ${r.fault.message}`);
+      // The case's packet budget is part of the case: `--case SEED` alone (budget 4000) may not reproduce it.
+      log(`FAULT in case seed ${seed} (--packets ${budget}): ${r.fault.kind} at t=${r.fault.t} ms: ${r.fault.message}`);
       let packets = r.injected;
       let fault = r.fault;
       if (o.shrink !== false) {
         const s = shrink(seed, r.injected, r.fault.kind);
         packets = s.injected;
         fault = s.fault;
-        log(`shrunk from ${r.injected.length} to ${packets.length} packets in ${s.replays} replays; reproduce: npm run fuzz -- --case ${seed}`);
+        log(`shrunk from ${r.injected.length} to ${packets.length} packets in ${s.replays} replays; reproduce: npm run fuzz -- --case ${seed} --packets ${budget}`);
         log(`minimal fault: ${fault.kind}: ${fault.message}`);
         for (const p of packets) log(`  ${describe(p)}`);
       }

@@ -82,3 +82,25 @@ test('a retransmitted SYN-ACK does not move the receive window edge left of what
   t.send({ flags: 'ACK', seq: 5001 + 70_000, ack: 1001, payload: new Uint8Array(100) });
   assert.equal(t.c.info().oooBytes, 100);
 });
+
+test('an old ACK (below SND.UNA) does not update TS.Recent, as Linux (tcp_ack: old_ack skips tcp_replace_ts_recent) — fuzz case 2818058202', () => {
+  const t = tcpTest({ cfg: { timestamps: true } });
+  t.user.connect();
+  t.recv({ flags: 'SYN' });
+  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, options: { mss: 1460, ts: { val: 100, ecr: 0 } } });
+  t.recv({ flags: 'ACK' });
+  t.user.send('abcdef');
+  t.recv({ flags: 'PSH,ACK', seq: 1001, len: 6 });
+  t.send({ flags: 'PSH,ACK', seq: 5001, ack: 1007, payload: 'abc', options: { ts: { val: 200, ecr: 0 } } });
+  t.recv({ flags: 'ACK', ack: 5004 });
+  // Spoofed, with an old ACK (1001 < SND.UNA 1007, within the peer's window) and a TSval from the future:
+  // a duplicate ending at the last ACK sent (the path Linux's rcv_wup rule accepts), then a bare ACK at RCV.NXT.
+  t.send({ flags: 'PSH,ACK', seq: 5001, ack: 1001, payload: 'abc', options: { ts: { val: 0x7fff0000, ecr: 0 } } });
+  t.out.splice(0);
+  t.send({ flags: 'ACK', seq: 5004, ack: 1001, options: { ts: { val: 0x7fff0001, ecr: 0 } } });
+  t.out.splice(0);
+  // The real peer's next segment must not fail PAWS.
+  t.send({ flags: 'PSH,ACK', seq: 5004, ack: 1007, payload: 'def', options: { ts: { val: 210, ecr: 0 } } });
+  t.recv({ flags: 'ACK', ack: 5007, options: { ts: { val: 0, ecr: 210 } } });
+  assert.equal(t.c.info().pawsDrops, 0);
+});

@@ -149,7 +149,18 @@ export function judgeSegment(w: World, t: Target, peer: Target | undefined, s: S
     if (!(s.seq === t.view!.irs && !(f & ACK))) return v(false, true, 'SYN in SYN_RCVD');
     // The peer's SYN again: only its TSval matters.
   } else {
-    if (!seqOk) return v(true, false, 'outside the window');
+    if (!seqOk) {
+      // A duplicate that ends at or after the last ACK sent still gives TS.Recent its TSval, as Linux (tcp_sequence
+      // accepts end_seq >= rcv_wup; RFC 7323 §4.3: SEG.SEQ <= Last.ACK.sent) — connection.ts takes it the same way.
+      // A TSval from the future planted so makes PAWS drop the peer's segments: a killer, as when taken in window.
+      const tv = t.view;
+      const end = seqAdd(s.seq, s.payload.length);
+      const takesTs =
+        tv !== undefined && s.payload.length > 0 && (f & ACK) !== 0 && ackOk && !seqLt(s.ack, n.sndUna) &&
+        seqLe(end, n.rcvNxt) && seqGe(end, tv.lastAckSent) && seqLe(s.seq, tv.lastAckSent);
+      if (takesTs && n.tsOk && s.ts && seqGt(s.ts.val, n.peerTs)) return v(false, true, 'TSval newer than the peer clock on a duplicate ending at the last ACK sent');
+      return v(true, false, 'outside the window');
+    }
     if (!(f & ACK)) return v(true, false, 'no ACK');
     if (!ackOk) return v(true, false, 'ACK outside [SND.UNA - MAX.SND.WND, SND.MAX]');
     if (n.state === 'SYN_RCVD' && !(seqGt(s.ack, n.sndUna) && seqLe(s.ack, n.sndNxt))) return v(true, false, 'SYN_RCVD: unacceptable ACK');

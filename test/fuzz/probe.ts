@@ -89,6 +89,8 @@ export interface TcbView {
   maxSndWnd: number;
   rcvNxt: number;
   rcvAdvEdge: number;
+  /** RCV.NXT as of the last ACK sent (Linux rcv_wup): RFC 7323 §4.3 Last.ACK.sent. */
+  lastAckSent: number;
   tsOk: boolean;
   sackOk: boolean;
   wsOk: boolean;
@@ -116,6 +118,7 @@ export function tcb(c: Connection): TcbView {
     maxSndWnd: r['maxSndWnd'] as number,
     rcvNxt: c.rcvNxt,
     rcvAdvEdge: r['rcvAdvEdge'] as number,
+    lastAckSent: r['lastAckSent'] as number,
     tsOk: r['tsOk'] as boolean,
     sackOk: r['sackOk'] as boolean,
     wsOk: r['wsOk'] as boolean,

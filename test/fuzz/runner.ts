@@ -140,6 +140,7 @@ export function runCase(seed: number, budget: number, replay?: readonly Injectio
       fault = { kind: 'runaway', message: errorText(e), t: w.clock.now() };
     }
   }
+  if (w.cookieHandshakeLost) licensed = true;
   if (!fault) fault = endCheck(w, licensed, tainted);
   if (!fault && (licensed || tainted)) {
     // Whatever a killer did, nothing may stay for ever once the applications give up (a FIN_WAIT_2 whose

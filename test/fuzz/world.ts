@@ -16,6 +16,9 @@ import type { TcpConfig } from '../../src/tcp/config.js';
 import { Rng } from '../../src/util/rng.js';
 import { VirtualClock } from '../../src/util/virtual-clock.js';
 import { parseAddress } from '../../src/wire/ip.js';
+import { parseTcpPacket } from '../../src/wire/packet.js';
+import { ACK, RST, SYN } from '../../src/wire/flags.js';
+import { isTcb, lookup, tcb } from './probe.js';
 
 export const SERVER_PORT = 80;
 
@@ -216,6 +219,14 @@ export class World {
   readonly client: Endpoint;
   readonly server: Endpoint;
   clientPort = 0;
+  /**
+   * The link lost a client segment at ISN + 1 (the handshake's third segment, or the first data riding on
+   * it) while B held no TCB for the client: B had answered with a SYN cookie. A later segment then fails
+   * the cookie check (it covers SEG.SEQ − 1, the client's ISN) and is answered with a RST that resets the
+   * client — as Linux does (cookie_v4_check, then tcp_rcv_state_process in LISTEN); RFC 4987 §3.6: a
+   * cookie keeps no state to recover with. A loss that may legitimately end the connection.
+   */
+  cookieHandshakeLost = false;
 
   constructor(
     readonly cfg: WorldConfig,
@@ -226,6 +237,9 @@ export class World {
     // portA sits in front of A: it receives what B sends (lb's handler) and sends on la.
     this.portA = new FuzzPort(la, (p, i) => after('A', p, i), onThrow);
     this.portB = new FuzzPort(lb, (p, i) => after('B', p, i), onThrow);
+    la.onTap((ev) => {
+      if (ev.dropped && !this.cookieHandshakeLost) this.cookieHandshakeLost = this.isCookieHandshakeLoss(ev.packet);
+    });
     this.a = new Stack({ clock: this.clock, name: 'A', seed: cfg.seed * 2 + 1, tcp: cfg.tcpA });
     this.b = new Stack({ clock: this.clock, name: 'B', seed: cfg.seed * 2 + 2, tcp: cfg.tcpB });
     const ipA = cfg.v6 ? 'fd00::1' : '10.0.0.1';
@@ -241,8 +255,14 @@ export class World {
     this.server = new Endpoint('B', sBA, sAB, cfg.chunk);
     this.listener = this.b.listen(SERVER_PORT, { backlog: cfg.backlog });
     this.listener.on('connection', (s) => {
-      if (this.server.socket) return; // only the client's connection is the legitimate one; others stay as they are
-      if (s.remotePort !== this.clientPort || this.clientPort === 0) return;
+      // Only the client's first connection is the legitimate one. Any other the listener accepts (a SYN cookie
+      // completed by forged segments, even from the client's own tuple once its first connection is gone) is
+      // a correct TCP's doing — Linux accepts it too — and an idle ESTABLISHED connection without keepalive
+      // lives for ever: the server application closes it at once, as a server expecting one client would.
+      if (this.server.socket || s.remotePort !== this.clientPort || this.clientPort === 0) {
+        s.close();
+        return;
+      }
       this.server.attach(s);
       this.server.pump();
       this.server.drain();
@@ -255,6 +275,18 @@ export class World {
     this.clientPort = s.localPort;
     this.client.attach(s);
     s.on('connect', () => this.client.pump());
+  }
+
+  private isCookieHandshakeLoss(packet: Uint8Array): boolean {
+    if (this.clientPort === 0) return false;
+    const r = parseTcpPacket(packet);
+    if (!r.ok) return false;
+    const { tcp } = r.value;
+    if (tcp.srcPort !== this.clientPort || tcp.dstPort !== SERVER_PORT || (tcp.flags & (SYN | RST)) !== 0 || !(tcp.flags & ACK)) return false;
+    // B has a TCB, or never sent a cookie: no cookie involved.
+    if (lookup(this.b, SERVER_PORT, this.addrA, this.clientPort) || this.b.stats().SyncookiesSent === 0) return false;
+    const a = lookup(this.a, this.clientPort, this.addrB, SERVER_PORT);
+    return a !== undefined && isTcb(a.conn) && tcp.seq === ((tcb(a.conn).iss + 1) >>> 0);
   }
 
   get done(): boolean {

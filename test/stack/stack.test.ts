@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAll, twoStacks } from '../helpers/two-stacks.js';
 import type { TcpSocket } from '../../src/stack/socket.js';
-import { buildTcpPacket } from '../../src/wire/packet.js';
+import { buildTcpPacket, parseTcpPacket } from '../../src/wire/packet.js';
 import { parseAddress } from '../../src/wire/ip.js';
 import { ACK, SYN } from '../../src/wire/flags.js';
 
@@ -199,16 +199,20 @@ test('bad arguments get clear errors, not crashes', () => {
   assert.throws(() => n.a.connect({ remoteAddress: 'fd00::9', remotePort: 80 }), (e: any) => e.code === 'ENETUNREACH');
 });
 
+/** Fill B's SYN queue on port 80 with `count` SYNs from a host that never answers (spoofed). */
+function fillSynQueue(n: ReturnType<typeof twoStacks>, count: number): void {
+  const spoof = parseAddress('10.0.0.99')!;
+  const dst = parseAddress('10.0.0.2')!;
+  for (let i = 0; i < count; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
+  n.settle(5);
+}
+
 test('R4 once the SYN queue is full, SYNs get cookie SYN-ACKs and the final ACK still opens the connection', () => {
   const n = twoStacks();
   const l = n.b.listen(80, { backlog: 2 });
   const accepted: TcpSocket[] = [];
   l.on('connection', (s) => accepted.push(s));
-  // Fill the SYN queue with SYNs from a host that never answers (spoofed).
-  const spoof = parseAddress('10.0.0.99')!;
-  const dst = parseAddress('10.0.0.2')!;
-  for (let i = 0; i < 2; i++) n.linkA.send(buildTcpPacket(spoof, dst, { srcPort: 1000 + i, dstPort: 80, seq: i * 1000, ack: 0, flags: SYN, window: 1000 }));
-  n.settle(5);
+  fillSynQueue(n, 2);
   const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
   n.settle(100);
   assert.equal(c.state, 'ESTABLISHED');
@@ -221,6 +225,33 @@ test('R4 once the SYN queue is full, SYNs get cookie SYN-ACKs and the final ACK 
   n.settle(100);
   assert.equal(readAll(accepted[0]!), 'through a cookie');
   assert.equal(c.info().options.sack, false, 'options other than MSS do not survive a cookie');
+});
+
+test('R4 a FIN,ACK at ISN+1 completes a cookie handshake whose bare ACK was lost, as Linux (cookie_v4_check refuses only RST) — fuzz case 2988647916', () => {
+  let dropped = 0;
+  const n = twoStacks({
+    link: {
+      // Lose the client's bare ACK (the handshake's third segment): its FIN, at the same ISN+1, arrives first.
+      drop: ({ packet, direction }) => {
+        const r = parseTcpPacket(packet);
+        if (direction !== 'a->b' || !r.ok || r.value.tcp.dstPort !== 80 || r.value.tcp.flags !== ACK || r.value.tcp.payload.length > 0 || dropped > 0) return false;
+        dropped++;
+        return true;
+      },
+    },
+  });
+  const l = n.b.listen(80, { backlog: 2 });
+  const accepted: TcpSocket[] = [];
+  l.on('connection', (s) => accepted.push(s));
+  fillSynQueue(n, 2);
+  const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  c.on('connect', () => c.shutdown());
+  n.settle(100);
+  assert.equal(dropped, 1);
+  assert.equal(n.b.stats().SyncookiesRecv, 1);
+  assert.equal(accepted.length, 1);
+  assert.equal(accepted[0]!.state, 'CLOSE_WAIT');
+  assert.equal(c.state, 'FIN_WAIT_2');
 });
 
 test('R4 a bare ACK to a listener is checked as a SYN cookie only after a recent SYN-queue overflow (as Linux tcp_synq_no_recent_overflow)', () => {

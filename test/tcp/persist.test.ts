@@ -158,3 +158,22 @@ test('D5 a connection the application still holds keeps probing a zero window as
   }
   t.expectState('FIN_WAIT_1'); // six hours on, still probing
 });
+
+test('D5 the window closes on our data and FIN, then an ACK takes them all: no persist timer is left in FIN_WAIT_2 (fuzz case 2189980665)', () => {
+  const t = tcpTest();
+  t.establishActive();
+  t.user.send('x');
+  t.user.shutdown();
+  t.recv({ flags: 'PSH,ACK', seq: 1001, payload: 'x' });
+  t.recv({ flags: 'FIN,ACK', seq: 1002 });
+  t.send({ flags: 'ACK', seq: 5001, ack: 1001, window: 0 }); // window closed: the octet goes back to the persist timer
+  assert.equal(t.c.info().timer, 'persist');
+  // The peer had taken both after all (RFC 9293 MUST-34): SND.UNA reaches SND.MAX, nothing is left to send,
+  // so nothing is left to probe — RFC 9293 §3.8.6.1 probes a zero window only while there is data to send.
+  t.send({ flags: 'ACK', seq: 5001, ack: 1003, window: 0 });
+  t.expectState('FIN_WAIT_2');
+  assert.equal(t.c.info().timer, 'off');
+  t.advance(120_000);
+  t.recvNothing();
+  t.expectState('FIN_WAIT_2'); // shutdown(), not close(): no FIN_WAIT_2 timeout
+});
