@@ -41,6 +41,21 @@ export function buildTcpPacket(
 }
 
 /**
+ * Why `ip` does not carry one whole TCP segment, or undefined when it does:
+ * an IPv4 fragment (MF set or offset ≠ 0) or an IPv6 Fragment header is
+ * 'ip-fragment' (no reassembly); any other protocol / next header than 6 is
+ * 'not-tcp' (IPv6 extension headers are not walked).
+ */
+export function notWholeTcp(ip: IpHeader): 'ip-fragment' | 'not-tcp' | undefined {
+  if (ip.version === 4) {
+    if (ip.moreFragments || ip.fragmentOffset !== 0) return 'ip-fragment';
+    return ip.protocol === PROTO_TCP ? undefined : 'not-tcp';
+  }
+  if (ip.nextHeader === IPV6_FRAGMENT) return 'ip-fragment';
+  return ip.nextHeader === PROTO_TCP ? undefined : 'not-tcp';
+}
+
+/**
  * Parse an IP packet carrying TCP. Never throws. IP errors propagate; IPv4
  * fragments (MF set or offset ≠ 0) and IPv6 packets whose next header is
  * Fragment are 'ip-fragment' (no reassembly); any other protocol / next
@@ -50,13 +65,8 @@ export function buildTcpPacket(
 export function parseTcpPacket(bytes: Uint8Array): ParseResult<{ ip: IpHeader; tcp: TcpHeader }> {
   const ip = readIp(bytes);
   if (typeof ip === 'string') return err(ip);
-  if (ip.version === 4) {
-    if (ip.moreFragments || ip.fragmentOffset !== 0) return err('ip-fragment');
-    if (ip.protocol !== PROTO_TCP) return err('not-tcp');
-  } else {
-    if (ip.nextHeader === IPV6_FRAGMENT) return err('ip-fragment');
-    if (ip.nextHeader !== PROTO_TCP) return err('not-tcp');
-  }
+  const notTcp = notWholeTcp(ip);
+  if (notTcp !== undefined) return err(notTcp);
   const tcp = readTcp(ip.payload, pseudoHeaderSum(ip.src, ip.dst, PROTO_TCP, ip.payload.length));
   if (typeof tcp === 'string') return err(tcp);
   return ok({ ip, tcp });

@@ -10,7 +10,7 @@
  */
 import { err, type ParseResult } from '../../wire/errors.js';
 import { formatAddress, parseIp } from '../../wire/ip.js';
-import { IPV6_FRAGMENT, PROTO_TCP } from '../../wire/packet.js';
+import { notWholeTcp } from '../../wire/packet.js';
 import { parseTcp } from '../../wire/tcp.js';
 import type { TcpOptions } from '../../wire/tcp-options.js';
 
@@ -56,13 +56,8 @@ export function decodeTcp(ipBytes: Uint8Array, timeMs: number): ParseResult<TcpP
   const ipr = parseIp(bytes);
   if (!ipr.ok) return ipr;
   const ip = ipr.value;
-  if (ip.version === 4) {
-    if (ip.moreFragments || ip.fragmentOffset !== 0) return err('ip-fragment');
-    if (ip.protocol !== PROTO_TCP) return err('not-tcp');
-  } else {
-    if (ip.nextHeader === IPV6_FRAGMENT) return err('ip-fragment');
-    if (ip.nextHeader !== PROTO_TCP) return err('not-tcp');
-  }
+  const notTcp = notWholeTcp(ip);
+  if (notTcp !== undefined) return err(notTcp);
   const ipHeaderLength = ip.version === 4 ? ip.headerLength : 40;
   if (truncated) {
     // The TCP header must have been captured whole; its payload may not.
