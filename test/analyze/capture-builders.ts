@@ -31,14 +31,9 @@ export function ipPacket(s: Seg): Uint8Array {
   });
 }
 
+/** The parts joined, as a plain Uint8Array (Buffer.concat does the copying). */
 function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 /** Wrap an IP packet in a link-layer header. */
