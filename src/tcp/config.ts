@@ -5,6 +5,13 @@
 export interface TcpConfig {
   /** MSS we advertise: link MTU − 40 for IPv4 (RFC 9293 §3.7.1). */
   mss: number;
+  /**
+   * Largest payload of one segment handed to the link when the link segments
+   * itself (TSO, a TUN device with offloads: the stack sets it from the link);
+   * 0 = never above the MSS. Linux sizes its TSO segments the same way, up to
+   * the device's gso_max_size (tcp_tso_autosize).
+   */
+  tsoMax: number;
   /** MSS assumed when the peer sends none: 536 for IPv4, 1220 for IPv6 (RFC 9293 §3.7.1). */
   defaultPeerMss: number;
   /** Send buffer in bytes (SO_SNDBUF). */
@@ -89,6 +96,7 @@ export const CONGESTION_CONTROLS: readonly CongestionControlName[] = ['cubic', '
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   mss: 1460,
+  tsoMax: 0,
   defaultPeerMss: 536,
   sendBufferSize: 256 * 1024,
   recvBufferSize: 256 * 1024,
@@ -130,7 +138,7 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`TCP option ${k} must be a positive number, got ${String(v)}`);
   }
-  const nonNegative: Array<keyof TcpConfig> = ['keepIdle', 'keepInterval', 'keepCount', 'finTimeout', 'synRetries', 'synAckRetries', 'retries2', 'orphanRetries', 'challengeAckLimit'];
+  const nonNegative: Array<keyof TcpConfig> = ['tsoMax', 'keepIdle', 'keepInterval', 'keepCount', 'finTimeout', 'synRetries', 'synAckRetries', 'retries2', 'orphanRetries', 'challengeAckLimit'];
   for (const k of nonNegative) {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`TCP option ${k} must be a non-negative number, got ${String(v)}`);

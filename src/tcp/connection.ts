@@ -11,6 +11,7 @@ import { SackScoreboard } from './sack-scoreboard.js';
 import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
+import { tsoLength } from './tso.js';
 import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
@@ -1198,6 +1199,10 @@ export class Connection {
       if (budget <= 0 || budget < Math.min(len, room)) return CWND_BLOCKED;
       len = budget;
     }
+    // A TSO link takes one super-segment for many (tso.ts); not in recovery, nor for probes (budget Infinity).
+    if (len === room && this.cfg.tsoMax > room && this.caState === 'open' && budget !== Infinity) {
+      len = tsoLength(room, this.cfg.tsoMax, dataLeft, inWindow, budget, finPending || this.nagleAllows());
+    }
     this.emit(seq, len, false);
     return SENT;
   }
@@ -1260,7 +1265,9 @@ export class Connection {
         this.rttSeq = segEnd;
         this.rttStart = this.now;
       }
-      if (len < this.segmentRoom()) this.sndSml = segEnd;
+      const room = this.segmentRoom();
+      if (len < room || len % room !== 0) this.sndSml = segEnd; // a TSO super-segment ending in a small segment counts as small (Linux tcp_minshall_update)
+      if (len > room) segOut.segmentSize = room;
     }
     this.segsOut++;
     if (len > 0) {
