@@ -216,6 +216,46 @@ print(json.dumps({"reply": buf.decode(), "eof": rest == b"", "port": port}))`,
     assert.match(ss, new RegExp(`${KERNEL.replaceAll('.', '\\.')}:${res.port}\\s+${LINK.replaceAll('.', '\\.')}:7000`), ss);
   });
 
+  /** Python sends `n` random bytes to the fixture's stack (--sha256), closes its side, and checks the SHA-256 the stack answers. */
+  const bulkSha = (n: number): string => `import hashlib, os, socket, json
+data = os.urandom(${n})
+s = socket.create_connection(("${LINK}", 7000), timeout=10)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+buf = b""
+while True:
+    d = s.recv(1 << 16)
+    if not d:
+        break
+    buf += d
+s.close()
+print(json.dumps({"exact": buf.decode().strip() == hashlib.sha256(data).hexdigest(), "reply": buf.decode().strip()}))`;
+
+  await t.test('offloads: the kernel hands a Stack GSO super-packets (one TCP segment above the MTU), and 4 MiB arrive exact (SHA-256)', async (st) => {
+    if (!needKernel(st, ['python3', 'timeout'])) return;
+    const peer = await startPeer(st, ['--name', 'gso0', '--addr', `${KERNEL}/24`, '--stack', `${LINK}:7000`, '--sha256', '--offload']);
+    assert.equal((peer.ready as { offload?: string }).offload, 'tso4 tso6 csum');
+    const res = JSON.parse(await python(peer.ns, bulkSha(4 << 20), 30_000)) as { exact: boolean; reply: string };
+    assert.equal(res.exact, true, `the stack hashed exactly the 4 MiB sent (it answered ${res.reply})`);
+    peer.child.stdin!.write(JSON.stringify({ cmd: 'stats' }) + '\n');
+    const { stats } = await peer.lines.expect<{ stats: { rxGsoPackets: number; rxMaxPacket: number; rxCsumPartial: number; txTsoPackets: number } }>('stats', 5000);
+    assert.ok(stats.rxGsoPackets > 0, `GSO super-packets received: ${JSON.stringify(stats)}`);
+    assert.ok(stats.rxMaxPacket > peer.ready.mtu, `a packet above the MTU ${peer.ready.mtu} arrived whole: largest ${stats.rxMaxPacket}`);
+    assert.ok(stats.rxCsumPartial > 0, 'with partial checksums the Stack did not verify');
+  });
+
+  await t.test('offloads refused by the kernel (an unknown TUN_F bit): the link falls back to plain packets, says why, and 4 MiB arrive exact (SHA-256)', async (st) => {
+    if (!needKernel(st, ['python3', 'timeout'])) return;
+    const peer = await startPeer(st, ['--name', 'gso1', '--addr', `${KERNEL}/24`, '--stack', `${LINK}:7000`, '--sha256', '--offload-flags', String(0x8000 | 0x7)]);
+    assert.match((peer.ready as { offload?: string }).offload ?? '', /^off: the kernel refused \(ioctl\(TUNSETOFFLOAD\) 0x8007: Invalid argument/);
+    const res = JSON.parse(await python(peer.ns, bulkSha(4 << 20), 30_000)) as { exact: boolean; reply: string };
+    assert.equal(res.exact, true, `the stack hashed exactly the 4 MiB sent (it answered ${res.reply})`);
+    peer.child.stdin!.write(JSON.stringify({ cmd: 'stats' }) + '\n');
+    const { stats } = await peer.lines.expect<{ stats: { rxGsoPackets: number; rxMaxPacket: number } }>('stats', 5000);
+    assert.equal(stats.rxGsoPackets, 0);
+    assert.ok(stats.rxMaxPacket <= peer.ready.mtu, `no packet above the MTU: largest ${stats.rxMaxPacket}`);
+  });
+
   await t.test('close() releases the fd, the reader thread and the device, and the process then exits by itself', async (st) => {
     const peer = await startPeer(st, ['--name', 'syn0', '--addr', `${KERNEL}/24`]);
     peer.lines.send({ cmd: 'close' });
