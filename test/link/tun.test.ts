@@ -13,6 +13,8 @@ import { buildIcmpEcho4, buildUdp4, ip4, PROTO_ICMP, PROTO_UDP } from '../fixtur
 import { parseIp } from '../../src/wire/ip.js';
 import { buildTcpPacket, parseTcpPacket } from '../../src/wire/packet.js';
 import { ACK, RST, SYN } from '../../src/wire/flags.js';
+import { pseudoHeaderSum } from '../../src/wire/checksum.js';
+import { RX_CSUM_TRUSTED } from '../../src/link/link.js';
 
 const PEER = fileURLToPath(new URL('../fixtures/tun-peer.js', import.meta.url));
 const KERNEL = '10.77.0.1'; // the kernel's address on the TUN device
@@ -133,6 +135,45 @@ except OSError:
     assert.equal(tcp.value.tcp.flags, SYN);
     assert.equal(tcp.value.tcp.dstPort, 7);
     assert.equal(tcp.value.tcp.options.mss, 1400 - 40, 'the kernel derived its MSS from the MTU we set');
+  });
+
+  await t.test('with offloads: a kernel UDP datagram arrives with the checksum the link completed, a TCP SYN flagged RX_CSUM_TRUSTED with only the pseudo-header sum', async (st) => {
+    if (!needKernel(st, ['python3', 'timeout'])) return;
+    const peer = await startPeer(st, ['--name', 'syn0', '--addr', `${KERNEL}/24`, '--offload']);
+    await python(
+      peer.ns,
+      `import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("${KERNEL}", 40001))
+u.sendto(b"hello from the kernel", ("${LINK}", 9999))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.settimeout(0.3)
+try:
+    t.connect(("${LINK}", 7))
+except OSError:
+    pass`,
+    );
+    const udp = await packetWhere(peer.lines, (p) => p[9] === PROTO_UDP);
+    const want = buildUdp4(KERNEL, LINK, 40001, 9999, new TextEncoder().encode('hello from the kernel'));
+    assert.deepEqual([...udp.subarray(20)], [...want.subarray(20)], 'the UDP checksum is whole again');
+    const deadline = Date.now() + 5000;
+    let syn: { hex: string; flags: number } | undefined;
+    while (syn === undefined && Date.now() < deadline) {
+      const m = await peer.lines.expect<{ hex: string; flags: number }>('packet', deadline - Date.now());
+      if (bytesOf(m.hex)[9] === 6) syn = m;
+    }
+    assert.ok(syn, 'a TCP SYN arrived');
+    assert.equal(syn.flags, RX_CSUM_TRUSTED, 'the kernel vouches for it');
+    const p = bytesOf(syn.hex);
+    assert.equal(parseTcpPacket(p).ok, false, 'its checksum is partial: verifying it fails');
+    const tcp = parseTcpPacket(p, false);
+    assert.ok(tcp.ok);
+    assert.equal(tcp.value.tcp.flags, SYN);
+    assert.equal(tcp.value.tcp.checksum, pseudoHeaderSum(ip4(KERNEL), ip4(LINK), 6, p.length - 20), 'the field holds the pseudo-header sum');
+    peer.child.stdin!.write(JSON.stringify({ cmd: 'stats' }) + '\n');
+    const { stats } = await peer.lines.expect<{ stats: { rxCsumPartial: number; rxCsumCompleted: number } }>('stats', 5000);
+    assert.ok(stats.rxCsumCompleted >= 1, `the UDP checksum came partial and the link completed it: ${JSON.stringify(stats)}`);
+    assert.ok(stats.rxCsumPartial >= 2);
   });
 
   await t.test('packets the link writes reach the kernel: UDP to a socket, ICMP echo answered, a TCP RST refusing a connect', async (st) => {
