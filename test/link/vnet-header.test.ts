@@ -70,6 +70,11 @@ test('a TCP packet with a partial checksum: NEEDS_CSUM from the TCP header, TSO 
     assert.equal(writeTcpOffloadHeader(out, 0, tcp(addrs, 0, true), 0), true);
     assert.equal(out[1], VIRTIO_NET_HDR_GSO_NONE, 'a bare ACK');
   }
+  const cwr = tcp(V4, 10_000, true);
+  cwr[33] = cwr[33]! | 0x80; // TCP flags byte: CWR
+  const out = new Uint8Array(VNET_HDR_LEN);
+  writeTcpOffloadHeader(out, 0, cwr, 1448);
+  assert.equal(out[1], VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN, 'CWR: the ECN bit, so only the first segment keeps CWR');
   const udp = tcp(V4, 10, true);
   udp[9] = 17;
   assert.equal(writeTcpOffloadHeader(new Uint8Array(10), 0, udp, 1448), false, 'not TCP: no offload header');

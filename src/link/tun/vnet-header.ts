@@ -127,7 +127,9 @@ export function writeTcpOffloadHeader(out: Uint8Array, at: number, packet: Uint8
   const payload = packet.length - hdrLen;
   const gso = segmentSize > 0 && payload > segmentSize;
   out[at] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-  out[at + 1] = gso ? (version === 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6) : VIRTIO_NET_HDR_GSO_NONE;
+  // CWR set: say the stream uses ECN, so the cutter keeps CWR on the first segment only (virtio GSO_ECN).
+  const ecn = (packet[l3 + 13]! & 0x80) !== 0 ? VIRTIO_NET_HDR_GSO_ECN : 0;
+  out[at + 1] = gso ? (version === 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6) | ecn : VIRTIO_NET_HDR_GSO_NONE;
   put16(out, at + 2, hdrLen);
   put16(out, at + 4, gso ? segmentSize : 0);
   put16(out, at + 6, l3);
