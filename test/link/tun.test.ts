@@ -69,6 +69,18 @@ function exited(child: Peer['child'], timeoutMs: number): Promise<{ code: number
   });
 }
 
+/** Python in the namespace: one UDP datagram from the kernel to the link, and a TCP connect that sends a SYN. */
+const UDP_AND_SYN = `import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("${KERNEL}", 40001))
+u.sendto(b"hello from the kernel", ("${LINK}", 9999))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.settimeout(0.3)
+try:
+    t.connect(("${LINK}", 7))
+except OSError:
+    pass`;
+
 test('TunLink on a Linux TUN device (in a private network namespace)', async (t) => {
   if (!needKernel(t)) return;
 
@@ -105,19 +117,7 @@ test('TunLink on a Linux TUN device (in a private network namespace)', async (t)
   await t.test('receives the exact IP packets the kernel sends: a UDP datagram and a TCP SYN', async (st) => {
     if (!needKernel(st, ['python3', 'timeout'])) return;
     const peer = await startPeer(st, ['--name', 'syn0', '--mtu', '1400', '--addr', `${KERNEL}/24`]);
-    await python(
-      peer.ns,
-      `import socket
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("${KERNEL}", 40001))
-u.sendto(b"hello from the kernel", ("${LINK}", 9999))
-t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-t.settimeout(0.3)
-try:
-    t.connect(("${LINK}", 7))
-except OSError:
-    pass`,
-    );
+    await python(peer.ns, UDP_AND_SYN);
     const udp = await packetWhere(peer.lines, (p) => p[9] === PROTO_UDP);
     const ip = parseIp(udp);
     assert.ok(ip.ok);
@@ -140,19 +140,7 @@ except OSError:
   await t.test('with offloads: a kernel UDP datagram arrives with the checksum the link completed, a TCP SYN flagged RX_CSUM_TRUSTED with only the pseudo-header sum', async (st) => {
     if (!needKernel(st, ['python3', 'timeout'])) return;
     const peer = await startPeer(st, ['--name', 'syn0', '--addr', `${KERNEL}/24`, '--offload']);
-    await python(
-      peer.ns,
-      `import socket
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("${KERNEL}", 40001))
-u.sendto(b"hello from the kernel", ("${LINK}", 9999))
-t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-t.settimeout(0.3)
-try:
-    t.connect(("${LINK}", 7))
-except OSError:
-    pass`,
-    );
+    await python(peer.ns, UDP_AND_SYN);
     const udp = await packetWhere(peer.lines, (p) => p[9] === PROTO_UDP);
     const want = buildUdp4(KERNEL, LINK, 40001, 9999, new TextEncoder().encode('hello from the kernel'));
     assert.deepEqual([...udp.subarray(20)], [...want.subarray(20)], 'the UDP checksum is whole again');
