@@ -38,18 +38,47 @@ function ack(t: TcpTest, ackSeg: number, blocks: Array<[number, number]> = [], e
 
 const cwndSegs = (t: TcpTest) => t.c.info().cwnd / smss;
 
-test('P3 a spurious RTO is undone by Eifel: the first ACK after it echoes the original TSval (RFC 3522, RFC 4015)', () => {
-  const t = establish(true);
+/**
+ * Four segments leave at t = 10 (TSval 10) and nothing comes back: the RTO resends segment 0, alone, and cwnd
+ * collapses to one segment. Returns cwnd and ssthresh before, and the retransmission's TSval.
+ */
+function rtoFires(t: TcpTest): { cwnd: number; ssthresh: number; rtxTsval: number } {
   t.now = 10;
   t.user.send(new Uint8Array(4 * smss));
-  assert.equal(t.out.splice(0).length, 4); // TSval 10
-  const before = { cwnd: t.c.info().cwnd, ssthresh: t.c.info().ssthresh };
-  const rto = t.c.info().rto;
-  t.advance(rto + 1); // a delay spike: nothing comes back, the RTO fires
-  const rtxAt = 10 + rto;
-  assert.deepEqual(t.out.splice(0).map((s) => `${(s.seq - 1001) / smss}${s.rtx ? 'R' : ''}/${s.options.ts?.val}`), [`0R/${rtxAt}`]);
+  assert.equal(t.out.splice(0).length, 4);
+  const { cwnd, ssthresh, rto } = t.c.info();
+  t.advance(rto + 1);
+  const rtx = t.out.splice(0);
+  assert.deepEqual(rtx.map((s) => `${(s.seq - 1001) / smss}${s.rtx ? 'R' : ''}`), ['0R']);
   assert.equal(cwndSegs(t), 1);
   assert.equal(t.c.info().caState, 'loss');
+  return { cwnd, ssthresh, rtxTsval: rtx[0]!.options.ts?.val ?? 0 };
+}
+
+/**
+ * Ten segments leave at t = 10 (TSval 10); segment 0 is missing at the peer: three duplicate ACKs SACKing 1–3
+ * at t = 30 (echoing TSval 10 with timestamps) bring the fast retransmit of 0. Returns cwnd before it.
+ */
+function fastRetransmit(t: TcpTest, ts: boolean): number {
+  t.now = 10;
+  t.user.send(new Uint8Array(10 * smss));
+  assert.equal(t.out.splice(0).length, 10);
+  const before = t.c.info().cwnd;
+  t.now = 30;
+  const ecr = ts ? 10 : undefined;
+  ack(t, 0, [[1, 2]], ecr);
+  ack(t, 0, [[1, 3]], ecr);
+  assert.deepEqual(ack(t, 0, [[1, 4]], ecr), ['0R'], 'fast retransmit at t = 30');
+  assert.equal(t.c.info().caState, 'recovery');
+  assert.ok(t.c.info().cwnd < before);
+  return before;
+}
+
+test('P3 a spurious RTO is undone by Eifel: the first ACK after it echoes the original TSval (RFC 3522, RFC 4015)', () => {
+  const t = establish(true);
+  const before = rtoFires(t); // a delay spike: nothing comes back, the RTO fires
+  const rtxAt = before.rtxTsval;
+  assert.equal(rtxAt, 10 + t.c.info().rto / 2, 'the retransmission carries the TSval of its own time (RTO backed off since)');
   // The delayed originals arrive; the peer's ACK echoes their TSval (10), older than the retransmission's.
   const sent = ack(t, 4, [], 10);
   assert.equal(t.c.info().caState, 'open');
@@ -67,11 +96,7 @@ test('P3 a spurious RTO is undone by Eifel: the first ACK after it echoes the or
 
 test('P3 a genuine loss is not undone: the ACK after the RTO echoes the retransmission, cwnd stays collapsed', () => {
   const t = establish(true);
-  t.now = 10;
-  t.user.send(new Uint8Array(4 * smss));
-  t.out.length = 0;
-  t.advance(t.c.info().rto + 1);
-  const rtxAt = t.out.splice(0)[0]!.options.ts!.val;
+  const rtxAt = rtoFires(t).rtxTsval;
   ack(t, 4, [], rtxAt); // the retransmission filled the hole: the peer echoes its TSval
   assert.ok(cwndSegs(t) <= 3, `slow start from the loss window: cwnd ${cwndSegs(t)} segments`);
   assert.equal(t.counts.TCPLossUndo, undefined);
@@ -81,11 +106,7 @@ test('P3 a genuine loss is not undone: the ACK after the RTO echoes the retransm
 
 test('P3 without timestamps a spurious RTO is undone once every retransmission is D-SACKed (Linux undo_retrans)', () => {
   const t = establish(false, { congestionControl: 'newreno' });
-  t.user.send(new Uint8Array(4 * smss));
-  t.out.length = 0;
-  const before = t.c.info().cwnd;
-  t.advance(t.c.info().rto + 1);
-  assert.deepEqual(t.out.splice(0).map((s) => s.rtx === true), [true]);
+  const before = rtoFires(t).cwnd;
   // A D-SACK for the retransmitted segment 0 together with the cumulative ACK of all four.
   ack(t, 4, [[0, 1]]);
   assert.equal(t.counts.TCPDSACKRecv, 1);
@@ -96,16 +117,7 @@ test('P3 without timestamps a spurious RTO is undone once every retransmission i
 
 test('P3 fast recovery caused by reordering is undone at the full ACK when it echoes the original (TCPFullUndo)', () => {
   const t = establish(true, { congestionControl: 'newreno' });
-  t.now = 10;
-  t.user.send(new Uint8Array(10 * smss));
-  assert.equal(t.out.splice(0).length, 10);
-  const before = t.c.info().cwnd;
-  t.now = 30;
-  ack(t, 0, [[1, 2]], 10);
-  ack(t, 0, [[1, 3]], 10);
-  assert.deepEqual(ack(t, 0, [[1, 4]], 10), ['0R'], 'fast retransmit at t = 30');
-  assert.equal(t.c.info().caState, 'recovery');
-  assert.ok(t.c.info().cwnd < before);
+  const before = fastRetransmit(t, true);
   t.now = 32;
   ack(t, 10, [], 10); // segment 0's original arrives late: every segment acknowledged, echoing TSval 10 < 30
   assert.equal(t.counts.TCPFullUndo, 1);
@@ -116,12 +128,7 @@ test('P3 fast recovery caused by reordering is undone at the full ACK when it ec
 
 test('P3 fast recovery after reordering, no timestamps: D-SACK of the retransmission after the full ACK undoes it (TCPDSACKUndo)', () => {
   const t = establish(false, { congestionControl: 'newreno' });
-  t.user.send(new Uint8Array(10 * smss));
-  t.out.length = 0;
-  const before = t.c.info().cwnd;
-  ack(t, 0, [[1, 2]]);
-  ack(t, 0, [[1, 3]]);
-  assert.deepEqual(ack(t, 0, [[1, 4]]), ['0R']);
+  const before = fastRetransmit(t, false);
   ack(t, 10); // the original of segment 0 arrives: full ACK; without timestamps nothing says it was not the retransmission
   assert.equal(t.c.info().caState, 'open');
   assert.ok(t.c.info().cwnd < before, 'recovery ended with the reduced window');
@@ -134,14 +141,7 @@ test('P3 fast recovery after reordering, no timestamps: D-SACK of the retransmis
 
 test('P3 a partial ACK of the original (Eifel) with no retransmission in flight undoes fast recovery (TCPPartialUndo)', () => {
   const t = establish(true, { congestionControl: 'newreno' });
-  t.now = 10;
-  t.user.send(new Uint8Array(10 * smss));
-  t.out.length = 0;
-  const before = t.c.info().cwnd;
-  t.now = 30;
-  ack(t, 0, [[1, 2]], 10);
-  ack(t, 0, [[1, 3]], 10);
-  assert.deepEqual(ack(t, 0, [[1, 4]], 10), ['0R']);
+  const before = fastRetransmit(t, true);
   t.now = 32;
   ack(t, 5, [[6, 7]], 10); // the original 0 arrives (0–4 acked), 5 still missing: a partial ACK echoing TSval 10
   assert.equal(t.counts.TCPPartialUndo, 1);
@@ -151,14 +151,7 @@ test('P3 a partial ACK of the original (Eifel) with no retransmission in flight 
 
 test('P3 a genuine fast-recovery loss is not undone: the full ACK echoes the retransmission', () => {
   const t = establish(true, { congestionControl: 'newreno' });
-  t.now = 10;
-  t.user.send(new Uint8Array(10 * smss));
-  t.out.length = 0;
-  const before = t.c.info().cwnd;
-  t.now = 30;
-  ack(t, 0, [[1, 2]], 10);
-  ack(t, 0, [[1, 3]], 10);
-  ack(t, 0, [[1, 4]], 10);
+  const before = fastRetransmit(t, true);
   t.now = 50;
   ack(t, 10, [], 30);
   assert.equal(t.c.info().caState, 'open');
