@@ -147,20 +147,12 @@ const CASES: RegressionCase[] = [
  }
 ];
 
-/**
- * Replays whose legitimate traffic has since changed under them, so that some of their packets now land as killers
- * (judged at arrival): they still must run clean, but no longer pin their bug, which a scripted test now does.
- * 2818058202: D-SACK and spurious-retransmission undo (issue 12) changed the flight; test/tcp/paws.test.ts
- * "R8 a duplicate ending at the last ACK sent, with an old ACK …" pins the fix.
- */
-const DRIFTED = new Set([2818058202]);
-
 for (const c of CASES) {
   test(`fuzz regression (seed ${c.seed}): ${c.name}`, () => {
     const r = replayRegression(c);
     assert.equal(r.injected.length, c.packets.length);
     assert.equal(r.fault, undefined, r.fault && `${r.fault.kind}: ${r.fault.message}`);
-    if (!DRIFTED.has(c.seed)) assert.equal(r.licensed, false, 'the case must not depend on a killer packet');
+    assert.equal(r.licensed, false, 'the case must not depend on a killer packet');
   });
 }
 
