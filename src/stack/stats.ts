@@ -64,7 +64,7 @@ export interface StackStats {
   TCPDSACKIgnoredNoUndo: number;
   /** D-SACKs ignored as implausible: longer than the largest window, or more duplicates than retransmissions. */
   TCPDSACKIgnoredDubious: number;
-  /** Resets because data arrived after the application closed. (Linux also counts a SO_LINGER-0 close here; synack's resetAndDestroy() is not counted yet.) */
+  /** Resets because data arrived after the application closed. (Linux also counts a SO_LINGER-0 close here, as synack counts resetAndDestroy() / abort() when no unread data was tossed.) */
   TCPAbortOnData: number;
   /** Resets because the application closed with unread data (RFC 2525 §2.17). */
   TCPAbortOnClose: number;

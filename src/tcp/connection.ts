@@ -363,7 +363,7 @@ export class Connection {
   }
 
   /** Abort (RFC 9293 §3.10.5): RST to the peer where it has a synchronized TCB, then CLOSED. */
-  abort(now: number): void {
+  abort(now: number, byUser = false): void {
     this.now = now;
     switch (this.state) {
       case 'SYN_RCVD':
@@ -371,6 +371,9 @@ export class Connection {
       case 'FIN_WAIT_1':
       case 'FIN_WAIT_2':
       case 'CLOSE_WAIT':
+        // The application's close with RST (SO_LINGER 0, Node's resetAndDestroy()): Linux's tcp_close counts
+        // TCPAbortOnClose when unread data is tossed, else TCPAbortOnData (checked after the unread data).
+        if (byUser) this.sink.count?.(this.recvQ.length > 0 || !this.ooo.isEmpty ? 'TCPAbortOnClose' : 'TCPAbortOnData');
         this.sendReset();
         break;
       default:
