@@ -12,6 +12,7 @@ import { parseAddress } from '../wire/ip.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
 import type { TcpSegmentOut } from '../wire/tcp.js';
 import { transitionCause, type CauseContext } from './cause.js';
+import { recoveryNote } from './recovery-notes.js';
 
 export const ADDR_A = '10.0.0.1';
 export const ADDR_B = '10.0.0.2';
@@ -234,6 +235,7 @@ export class World {
             this.context = saved;
           }
           if (sent) this.judge(sent, host, mark, before);
+          if (sent && sent.note === undefined && r.ok) sent.note = recoveryNote(before, this.stackOf(host).stats(), r.value.tcp.options.ts?.ecr);
         }),
     };
   }

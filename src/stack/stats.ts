@@ -43,8 +43,27 @@ export interface StackStats {
   TCPRenoRecovery: number;
   /** Segments retransmitted outside RTO recovery (fast retransmit and SACK/NewReno recovery), as Linux counts them. */
   TCPFastRetrans: number;
-  /** RTOs found spurious afterwards. Always 0: synack has no F-RTO / Eifel detection (RFC 5682, RFC 3522) yet. */
+  /**
+   * RTOs found spurious afterwards and undone (src/tcp/undo.ts). Linux counts here only what F-RTO
+   * (RFC 5682) detects; synack has no F-RTO and counts the RTOs that Eifel (RFC 3522) or D-SACK showed spurious.
+   */
   TCPSpuriousRTOs: number;
+  /** Recoveries undone (src/tcp/undo.ts, Linux tcp_undo_cwnd_reduction): at the full ACK, at a partial ACK (the hole was filled by the original), by D-SACKs for every retransmission, after an RTO. */
+  TCPFullUndo: number;
+  TCPPartialUndo: number;
+  TCPDSACKUndo: number;
+  TCPLossUndo: number;
+  /** D-SACKs sent (RFC 2883): for data below RCV.NXT, for data duplicating the out-of-order queue. */
+  TCPDSACKOldSent: number;
+  TCPDSACKOfoSent: number;
+  /** D-SACKs received: below the cumulative ACK, within the second SACK block. */
+  TCPDSACKRecv: number;
+  TCPDSACKOfoRecv: number;
+  /** D-SACKs below SND.UNA of no use: older than the episode that could be undone, or with no episode to undo. */
+  TCPDSACKIgnoredOld: number;
+  TCPDSACKIgnoredNoUndo: number;
+  /** D-SACKs ignored as implausible: longer than the largest window, or more duplicates than retransmissions. */
+  TCPDSACKIgnoredDubious: number;
   /** Resets because data arrived after the application closed. (Linux also counts a SO_LINGER-0 close here, as synack counts resetAndDestroy() / abort() when no unread data was tossed.) */
   TCPAbortOnData: number;
   /** Resets because the application closed with unread data (RFC 2525 §2.17). */
@@ -92,14 +111,24 @@ export const TCPEXT_KEYS = [
   'ListenDrops',
   'TCPRenoRecovery',
   'TCPSackRecovery',
+  'TCPFullUndo',
+  'TCPPartialUndo',
+  'TCPDSACKUndo',
+  'TCPLossUndo',
   'TCPFastRetrans',
   'TCPTimeouts',
   'TCPLossProbes',
+  'TCPDSACKOldSent',
+  'TCPDSACKOfoSent',
+  'TCPDSACKRecv',
+  'TCPDSACKOfoRecv',
   'TCPAbortOnData',
   'TCPAbortOnClose',
   'TCPAbortOnMemory',
   'TCPAbortOnTimeout',
   'TCPAbortOnLinger',
+  'TCPDSACKIgnoredOld',
+  'TCPDSACKIgnoredNoUndo',
   'TCPSpuriousRTOs',
   'TCPBacklogDrop',
   'TCPTimeWaitOverflow',
@@ -109,6 +138,7 @@ export const TCPEXT_KEYS = [
   'TCPOFODrop',
   'TCPChallengeACK',
   'TCPZeroWindowDrop',
+  'TCPDSACKIgnoredDubious',
 ] as const;
 
 /** synack's own counters (nstat has no name for them; shown with a "Synack" prefix). */

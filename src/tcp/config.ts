@@ -29,6 +29,8 @@ export interface TcpConfig {
    * silent flight after ~2·SRTT instead of waiting for the RTO. Only on connections that negotiated SACK.
    */
   tlp: boolean;
+  /** Report duplicate segments with D-SACK (RFC 2883; Linux net.ipv4.tcp_dsack = 1). Only on connections that negotiated SACK. */
+  dsack: boolean;
   /** Maximum segment lifetime, ms; TIME_WAIT lasts 2×MSL. Linux's TIME_WAIT is 60 s, so 30 s. */
   msl: number;
   /** Orphaned FIN_WAIT_2 lifetime, ms (net.ipv4.tcp_fin_timeout, 60 s). */
@@ -104,6 +106,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   sack: true,
   timestamps: true,
   tlp: true,
+  dsack: true,
   msl: 30_000,
   finTimeout: 60_000,
   synRetries: 6,

@@ -13,6 +13,8 @@ import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { tsoLength } from './tso.js';
 import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
+import { DsackReport, dsackSegments, findDsack, type Dsack } from './dsack.js';
+import { SpuriousUndo, type UndoCounter } from './undo.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -103,6 +105,8 @@ export class Connection {
   private flightMark: number; // the round trip ends when SND.UNA passes this
   private readonly sb = new SackScoreboard();
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
+  private readonly undo = new SpuriousUndo(); // Eifel / D-SACK undo of spurious recoveries (undo.ts)
+  private readonly dsack = new DsackReport(); // the D-SACK block our next ACK carries (RFC 2883, dsack.ts)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -483,8 +487,10 @@ export class Connection {
     if (this.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, this.tsRecent) && this.now - this.tsRecentAge <= PAWS_IDLE_MS) {
       this.pawsDrops++;
       this.sink.count?.('PAWSEstab');
-      if (seg.payload.length > 0 && !(f & SYN)) this.sendAck();
-      else this.sendAckLimited();
+      if (seg.payload.length > 0 && !(f & SYN)) {
+        if (seqLt(seg.seq, this.rcvNxt)) this.reportDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // Linux tcp_send_dupack
+        this.sendAck();
+      } else this.sendAckLimited();
       return;
     }
 
@@ -501,6 +507,7 @@ export class Connection {
           // segment from anywhere in the 2^31 below RCV.NXT must not plant a future TSval that PAWS then holds against the peer.
           const end = seqAdd(seg.seq, seg.payload.length);
           if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(end, this.rcvNxt) && seqGe(end, this.lastAckSent)) this.updateTsRecent(seg);
+          if (seqLt(seg.seq, this.rcvNxt)) this.reportDuplicate(seg.seq, end); // Linux tcp_send_dupack
           this.sendAck();
         } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
         else this.sendAckLimited();
@@ -653,6 +660,8 @@ export class Connection {
         this.rttSeq = undefined;
       }
     }
+    const dsack = this.sackOk && blocks !== undefined ? findDsack(blocks, seg.ack) : undefined;
+    if (dsack !== undefined) this.dsackReceived(dsack, una0);
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
     const lostBelowProbe = this.tlp.onAck(this.sndUna, (s) => this.sb.isSacked(s));
     if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
@@ -686,6 +695,7 @@ export class Connection {
       flightBefore > 0 &&
       ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
+    const ecr = this.tsOk ? seg.options.ts?.ecr : undefined; // for Eifel detection (undo.ts)
     switch (this.caState) {
       case 'open':
       case 'disorder':
@@ -696,15 +706,31 @@ export class Connection {
           this.dupAcks++;
         }
         this.caState = this.dupAcks > 0 || !this.sb.isEmpty ? 'disorder' : 'open';
+        // D-SACKs for every retransmission of a recovery already over: it was spurious (Linux tcp_try_undo_dsack).
+        if (this.undo.allDsacked) this.undoReduction('TCPDSACKUndo');
         if (this.lossDetected()) this.enterRecovery();
         return;
       case 'recovery':
         if (seqGe(this.sndUna, this.recoverPoint)) {
-          // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5).
-          this.cc.onRecoveryEnd(this.now);
-          this.inflation = 0;
-          this.dupAcks = 0;
-          this.caState = this.sb.isEmpty ? 'open' : 'disorder';
+          // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5) — undone if it proved spurious (Linux tcp_try_undo_recovery).
+          if (this.undo.mayUndo(ecr)) this.undoReduction('TCPFullUndo');
+          else {
+            this.cc.onRecoveryEnd(this.now);
+            this.undo.settle();
+          }
+          this.leaveRecovery();
+          return;
+        }
+        // A partial ACK of the original transmission (Eifel), with no retransmission left in flight, or D-SACKs for
+        // every retransmission: reordering, not loss (Linux tcp_try_undo_partial, tcp_try_undo_dsack).
+        if (advanced && this.undo.delayed(ecr) && !this.retransmissionsInFlight()) {
+          this.undoReduction('TCPPartialUndo');
+          this.leaveRecovery();
+          return;
+        }
+        if (this.undo.allDsacked) {
+          this.undoReduction('TCPDSACKUndo');
+          this.leaveRecovery();
           return;
         }
         if (!this.sackOk) {
@@ -724,15 +750,61 @@ export class Connection {
         // With SACK, partial ACKs need nothing special: output() sends by the pipe (RFC 6675 §5 step C).
         return;
       case 'loss':
+        // After an RTO, an ACK of original transmissions (Eifel, RFC 3522) or D-SACKs for every retransmission
+        // show that the timeout was spurious: undo it (RFC 4015, Linux tcp_try_undo_loss) and go on with new data.
+        if (advanced && this.undo.mayUndo(ecr)) {
+          this.undoReduction('TCPLossUndo');
+          this.leaveRecovery();
+          return;
+        }
         if (advanced) {
           this.growCwnd(dataAcked, flightBefore);
           if (seqGe(this.sndUna, this.recoverPoint)) {
             this.caState = this.sb.isEmpty ? 'open' : 'disorder';
             this.dupAcks = 0;
+            this.undo.settle();
           }
         }
         return;
     }
+  }
+
+  /**
+   * A D-SACK arrived (RFC 2883 §4; findDsack): count it as Linux does and let the undo bookkeeping
+   * (undo.ts) see it. `priorUna` is SND.UNA before this ACK.
+   */
+  private dsackReceived(d: Dsack, priorUna: number): void {
+    const r = this.undo.onDsack(d, { priorUna, segs: dsackSegments(d, this.sndMss), maxWindow: this.maxSndWnd, totalRetrans: this.totalRetrans });
+    for (const c of r.counters) this.sink.count?.(c);
+    if (!r.believed) return;
+    // Notification point for a believed D-SACK: RACK (RFC 8985 §6.2 step 4, rack.ts) widens its reordering
+    // window here, as Linux sets rack.dsack_seen in tcp_dsack_seen.
+  }
+
+  /** Take back the last cwnd reduction (undo.ts): count it as Linux does. */
+  private undoReduction(counter: UndoCounter): void {
+    const rto = this.undo.afterRto;
+    this.cc.undo(this.undo.take());
+    this.sink.count?.(counter);
+    if (rto) this.sink.count?.('TCPSpuriousRTOs');
+  }
+
+  /**
+   * Fast recovery or RTO recovery is over (a full ACK, or an undo): back to the open state, or
+   * 'disorder' while the scoreboard holds SACKed data. After an undo nothing is deemed lost any more
+   * (Linux tcp_undo_cwnd_reduction unmarks lost segments): go-back-N stops, new data follows.
+   */
+  private leaveRecovery(): void {
+    this.inflation = 0;
+    this.dupAcks = 0;
+    this.caState = this.sb.isEmpty ? 'open' : 'disorder';
+    this.rtxNxt = this.sndNxt;
+  }
+
+  /** Retransmitted data of this recovery above SND.UNA that the peer has not SACKed (Linux retrans_out > 0). */
+  private retransmissionsInFlight(): boolean {
+    if (!this.sackOk || !seqGt(this.highRxt, this.sndUna)) return false;
+    return this.sb.sackedBelow(this.highRxt) < seqDiff(this.highRxt, this.sndUna);
   }
 
   /**
@@ -774,6 +846,7 @@ export class Connection {
     const flight = seqDiff(this.sndNxt, this.sndUna);
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
+    this.undo.begin(this.sndUna, this.cc.cwnd, this.cc.ssthresh, false);
     this.cc.onLoss(flight, this.now);
     this.caState = 'recovery';
     this.partialAckSeen = false;
@@ -965,6 +1038,7 @@ export class Connection {
     // Trim the part before RCV.NXT (duplicates).
     const before = seqDiff(this.rcvNxt, seq);
     if (before > 0) {
+      if (data.length > 0) this.reportDuplicate(seq, seqAdd(seq, Math.min(before, data.length)));
       if (before > data.length) fin = false; // the FIN, too, lies before RCV.NXT
       data = before >= data.length ? EMPTY : data.subarray(before);
       seq = this.rcvNxt;
@@ -983,6 +1057,8 @@ export class Connection {
       this.terminate(undefined);
       return false;
     }
+    // Octets the out-of-order queue already holds: a duplicate to report (RFC 2883).
+    const held = data.length > 0 && !this.ooo.isEmpty ? this.ooo.overlap(seq, seqAdd(seq, data.length)) : undefined;
     if (seq === this.rcvNxt) {
       if (data.length > 0) {
         const fillsHole = !this.ooo.isEmpty;
@@ -994,6 +1070,7 @@ export class Connection {
         const joined = this.ooo.takeFrom(this.rcvNxt); // already in place in recvQ
         this.rcvNxt = seqAdd(this.rcvNxt, joined);
         this.bytesReceived += joined;
+        if (held !== undefined) this.reportDuplicate(held[0], held[1], true); // Linux tcp_ofo_queue: tcp_dsack_extend
         if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
           fin = true;
           this.oooFin = undefined;
@@ -1009,6 +1086,7 @@ export class Connection {
       return fin;
     }
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
+    if (held !== undefined) this.reportDuplicate(held[0], held[1]); // Linux tcp_data_queue_ofo: tcp_dsack_set
     if (data.length > 0) {
       const queued = this.ooo.insert(seq, data, this.rcvNxt);
       this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
@@ -1016,6 +1094,18 @@ export class Connection {
     if (fin) this.oooFin = seqAdd(seq, data.length);
     this.sendAck();
     return false;
+  }
+
+  /**
+   * RFC 2883: the duplicate [start, end) (payload octets) is reported in the first SACK block of our next
+   * ACK — on SACK connections, as Linux with net.ipv4.tcp_dsack = 1 (tcp_dsack_set; with `extend`,
+   * tcp_dsack_extend). Only the part below RCV.NXT of a segment that reaches beyond it is a duplicate.
+   */
+  private reportDuplicate(start: number, end: number, extend = false): void {
+    if (!this.sackOk || !this.cfg.dsack || !seqLt(start, end)) return;
+    if (!extend && seqLt(start, this.rcvNxt) && seqGt(end, this.rcvNxt)) end = this.rcvNxt;
+    const counter = extend ? this.dsack.extend(start, end, this.rcvNxt) : this.dsack.set(start, end, this.rcvNxt);
+    if (counter !== undefined) this.sink.count?.(counter);
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */
@@ -1217,8 +1307,8 @@ export class Connection {
 
   /** Payload room in one segment: the MSS less the options this segment carries beyond the fixed ones (SACK blocks). */
   private segmentRoom(): number {
-    if (!this.sackOk || this.ooo.isEmpty) return this.sndMss;
-    const blocks = Math.min(this.ooo.blockCount, this.tsOk ? 3 : 4);
+    if (!this.sackOk || (this.ooo.isEmpty && !this.dsack.pending)) return this.sndMss;
+    const blocks = Math.min(this.ooo.blockCount + (this.dsack.pending ? 1 : 0), this.tsOk ? 3 : 4);
     return Math.max(1, this.sndMss - (4 + 8 * blocks));
   }
 
@@ -1259,6 +1349,7 @@ export class Connection {
       this.rtxUntil = this.sndNxt;
       this.rtxTsval = this.tsNow();
       this.totalRetrans++;
+      if (this.caState === 'loss' || this.caState === 'recovery') this.undo.retransmitted(this.rtxTsval);
       if (this.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
       this.bytesRetrans += len;
       // Karn (RFC 6298 §3): a retransmitted range is not timed.
@@ -1394,7 +1485,13 @@ export class Connection {
   private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
     const options: TcpOptions = {};
     if (this.tsOk) options.ts = { val: this.tsNow(), ecr: this.tsRecent };
-    if (this.sackOk && flags & ACK && !this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(this.tsOk ? 3 : 4);
+    if (this.sackOk && flags & ACK) {
+      // RFC 2883 §4: a D-SACK block goes first, then the usual SACK blocks (RFC 2018 §4).
+      const max = this.tsOk ? 3 : 4;
+      const d = this.dsack.take();
+      if (d !== undefined) options.sack = [d, ...this.ooo.sackBlocks(max - 1)];
+      else if (!this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(max);
+    }
     const window = this.windowField(false);
     if (flags & ACK) {
       this.lastAckSent = this.rcvNxt;
@@ -1583,6 +1680,11 @@ export class Connection {
     this.rtoExpirations++;
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA. RFC 2018 §8: the receiver may
     // have reneged, so forget the SACK scoreboard; fresh SACKs still spare the retransmission what they cover.
+    // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during
+    // fast recovery (as Linux tcp_enter_loss re-arms undo only outside recovery or on a first timeout).
+    if (this.caState === 'open' || this.caState === 'disorder' || seqGe(this.sndUna, this.recoverPoint) || (this.caState === 'loss' && this.rtxCount === 1)) {
+      this.undo.begin(this.sndUna, this.cc.cwnd, this.cc.ssthresh, true);
+    } else this.undo.timedOut();
     this.cc.onRto(seqDiff(this.sndNxt, this.sndUna), this.now);
     this.caState = 'loss';
     this.recoverPoint = this.sndNxt;

@@ -1,5 +1,7 @@
 import type { TcpState } from './state.js';
 import type { OutSegment } from './segment.js';
+import type { DsackSentCounter } from './dsack.js';
+import type { DsackRecvCounter, UndoCounter } from './undo.js';
 
 /** Errors a connection reports to its application, named as POSIX/Node name them. */
 /** ECONNABORTED is never raised by a Connection: the stack reports it when it aborts one whose code threw (R10). */
@@ -35,7 +37,11 @@ export type ConnCounter =
   | 'PAWSEstab'
   | 'TCPOFOQueue'
   | 'TCPOFODrop'
-  | 'TCPZeroWindowDrop';
+  | 'TCPZeroWindowDrop'
+  | 'TCPSpuriousRTOs'
+  | DsackSentCounter
+  | DsackRecvCounter
+  | UndoCounter;
 
 /** Where a Connection puts its output. The calls are synchronous and must not re-enter the Connection. */
 export interface ConnectionSink {
