@@ -75,7 +75,7 @@ export interface StackStats {
   TCPMTUPSuccess: number;
   TCPMTUPFail: number;
 
-  // ── Icmp, Icmp6 (RFC 4293 / RFC 4293's ICMP group; nstat names, kept whole) ──
+  // ── Icmp, Icmp6 (RFC 4293's ICMP statistics; nstat names, kept whole since they repeat Tcp's InErrors, InCsumErrors) ──
   /** ICMP messages received, bad ones included (Linux ICMP_MIB_INMSGS). */
   IcmpInMsgs: number;
   /** Bad ICMP messages (checksum, length, quote), and errors quoting no connection of ours (Linux tcp_v4_err: ICMP_MIB_INERRORS). */

@@ -60,20 +60,24 @@ async function snmp(ns: Netns, group: string, name: string): Promise<number> {
 
 const SIZE = 4_000_000;
 
+/** `synack serve --http` in A, curl in B downloads SIZE bytes through R, checked byte-exact; synack's counters afterwards. */
+async function downloadThrough(t: TestContext, a: Netns, b: Netns, timeoutMs: number): Promise<Record<string, number>> {
+  const s = await serveIn(a, ['--http', '80']);
+  t.after(() => s.stop());
+  const body = join(await scratchDir(t), 'body');
+  const out = await b.exec('curl', ['-sS', '--max-time', String(timeoutMs / 1000), '-o', body, '-w', '%{http_code} %{size_download}', `http://${SYNACK_IP}/bytes/${SIZE}`], timeoutMs + 5000);
+  assert.equal(out.trim(), `200 ${SIZE}`);
+  assert.equal(createHash('sha256').update(await readFile(body)).digest('hex'), await pseudoRandomSha256(SIZE, 0), 'byte-exact');
+  return s.stats();
+}
+
 export const pmtuCases: InteropCase[] = [
   {
     name: 'PMTU: a Linux router with a 1280-byte hop sends frag-needed; synack lowers its MSS and curl downloads 4 MB byte-exact',
     needs: ['curl'],
     async run(t: TestContext) {
       const { a, b } = await routedPath(t);
-      const s = await serveIn(a, ['--http', '80']);
-      t.after(() => s.stop());
-      const dir = await scratchDir(t);
-      const body = join(dir, 'body');
-      const out = await b.exec('curl', ['-sS', '--max-time', '30', '-o', body, '-w', '%{http_code} %{size_download}', `http://${SYNACK_IP}/bytes/${SIZE}`], 35_000);
-      assert.equal(out.trim(), `200 ${SIZE}`);
-      assert.equal(createHash('sha256').update(await readFile(body)).digest('hex'), await pseudoRandomSha256(SIZE, 0), 'byte-exact');
-      const stats = await s.stats();
+      const stats = await downloadThrough(t, a, b, 30_000);
       assert.ok(stats.IcmpInDestUnreachs! > 0, `synack received the router's frag-needed: ${JSON.stringify(stats)}`);
       assert.equal(stats.IcmpInErrors, 0);
       assert.equal(stats.OutOfWindowIcmps, 0);
@@ -90,14 +94,7 @@ export const pmtuCases: InteropCase[] = [
       // A's kernel still sends its frag-needed, but a policy rule routes every ICMP towards synack into a blackhole.
       await a.exec('ip', ['route', 'add', 'blackhole', '10.77.0.0/24', 'table', '100']);
       await a.exec('ip', ['rule', 'add', 'ipproto', 'icmp', 'to', `${SYNACK_IP}/32`, 'lookup', '100', 'pref', '100']);
-      const s = await serveIn(a, ['--http', '80']);
-      t.after(() => s.stop());
-      const dir = await scratchDir(t);
-      const body = join(dir, 'body');
-      const out = await b.exec('curl', ['-sS', '--max-time', '40', '-o', body, '-w', '%{http_code} %{size_download}', `http://${SYNACK_IP}/bytes/${SIZE}`], 45_000);
-      assert.equal(out.trim(), `200 ${SIZE}`);
-      assert.equal(createHash('sha256').update(await readFile(body)).digest('hex'), await pseudoRandomSha256(SIZE, 0), 'byte-exact');
-      const stats = await s.stats();
+      const stats = await downloadThrough(t, a, b, 40_000);
       assert.equal(stats.IcmpInMsgs, 0, 'no ICMP reached synack');
       assert.ok(stats.TCPTimeouts! >= 4, `black hole suspected after 4 timeouts (${stats.TCPTimeouts})`);
       assert.ok(stats.TCPMTUPSuccess! > 0, `probes above tcp_base_mss got through (${stats.TCPMTUPSuccess})`);
