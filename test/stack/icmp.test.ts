@@ -10,6 +10,7 @@ import type { TcpSocket } from '../../src/stack/socket.js';
 import { buildIcmpError, parseIpv4, parseTcpPacket } from '../../src/wire/index.js';
 import type { PairOptions } from '../../src/link/memory.js';
 import { ROUTER_V4 } from '../../src/link/path-mtu.js';
+import { mssForPathMtu } from '../../src/stack/icmp-input.js';
 
 const SIZE = 200_000;
 
@@ -166,4 +167,12 @@ test('RFC 1191: every IPv4 packet the stack sends has DF set', () => {
   n.settle();
   assert.ok(flags.length > 100);
   assert.ok(flags.every((f) => f));
+});
+
+test('Linux min_pmtu: a frag-needed below 552 is taken as 552 (MSS 512); an IPv6 Packet Too Big below 1280 as 1280 (MSS 1220)', () => {
+  assert.equal(mssForPathMtu(4, 1280), 1240);
+  assert.equal(mssForPathMtu(4, 300), 512);
+  assert.equal(mssForPathMtu(4, 0), 512, 'an old router that leaves the MTU out (RFC 1191 §4)');
+  assert.equal(mssForPathMtu(6, 1400), 1340);
+  assert.equal(mssForPathMtu(6, 600), 1220);
 });
