@@ -5,6 +5,7 @@ import { blindRst, closeWithUnreadData, rstAbort, rstOnDataAfterClose, synFlood 
 import { keepaliveTimeout, lossyTransfer, zeroWindow } from './scenarios/data.js';
 import { tailLossProbe } from './scenarios/tail-loss-probe.js';
 import { spuriousRtoUndo } from './scenarios/spurious-rto-undo.js';
+import { pmtuBlackHole, pmtuBlackHoleIcmp } from './scenarios/pmtu.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -34,6 +35,8 @@ export const SCENARIOS: readonly Scenario[] = [
   lossyTransfer,
   tailLossProbe,
   spuriousRtoUndo,
+  pmtuBlackHole,
+  pmtuBlackHoleIcmp,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

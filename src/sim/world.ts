@@ -314,6 +314,7 @@ export class World {
     if (!this.injecting) for (const w of this.segmentWatchers) w(seg);
     const event: SegmentEvent = { t: this.t(), type: 'segment', from, to, flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len, win: seg.window, dropped: ev.dropped };
     if (!this.injecting && this.rtxNext[host]) event.rtx = true;
+    if (ev.reason === 'path-mtu') event.note = 'dropped: over the path MTU';
     if (seg.sack && seg.sack.length > 0) event.sack = seg.sack.map(([l, r]) => [l, r]);
     if (seg.flags & SYN) {
       const options = synOptions(seg.options);

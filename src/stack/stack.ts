@@ -17,6 +17,8 @@ import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
 import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
+import { readIcmpPacket } from '../wire/icmp.js';
+import { countIcmp, countIcmpUnmatched, mssForPathMtu } from './icmp-input.js';
 import { Listener, type ListenOptions } from './listener.js';
 import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
 import { countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
@@ -318,6 +320,7 @@ export class Stack extends Emitter<StackEvents> {
     // A packet the link vouches for (checksum offload) may carry only a partial checksum: not verified.
     const r = parseTcpPacket(packet, (flags & RX_CSUM_TRUSTED) === 0);
     if (!r.ok) {
+      if (r.error === 'not-tcp' && this.icmpInput(iface, packet)) return;
       if (r.error === 'not-tcp' || r.error === 'ip-fragment') this.counters.InDiscards++;
       else {
         this.counters.InErrs++;
@@ -378,6 +381,38 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     this.sendReset(iface, ip.dst, tcp.dstPort, ip.src, tcp.srcPort, seg);
+  }
+
+  /**
+   * An ICMP or ICMPv6 packet (false: not one): counted; an error about one of our segments goes to the
+   * connection its quoted 4-tuple names (RFC 5927; Linux tcp_v4_err / tcp_v6_err), which validates it.
+   */
+  private icmpInput(iface: Iface, packet: Uint8Array): boolean {
+    const e = readIcmpPacket(packet);
+    if (e === 'not-icmp') return false;
+    const version = packet[0]! >> 4 === 6 ? 6 : 4;
+    countIcmp(this.counters, version, e);
+    if (typeof e === 'string') {
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: e });
+      return true;
+    }
+    const entry = equalBytes(e.to, iface.address) && equalBytes(e.quote.src, iface.address) ? this.conns.get(iface.index, e.quote.srcPort, e.quote.dst, e.quote.dstPort) : undefined;
+    if (!entry) {
+      countIcmpUnmatched(this.counters, version);
+      return true;
+    }
+    if (!(entry.conn instanceof Connection)) return true; // TIME_WAIT: ignored, as Linux
+    const mss = e.kind === 'packet-too-big' ? mssForPathMtu(version, e.mtu) : undefined;
+    try {
+      const verdict = entry.conn.onIcmp({ kind: e.kind, seq: e.quote.seq, mss }, this.clock.now());
+      if (verdict === 'out-of-window') this.counters.OutOfWindowIcmps++;
+      if (verdict === 'request-dropped') this.counters.ListenDrops++; // Linux tcp_req_err → tcp_listendrop
+    } catch (err) {
+      this.fault(entry, err);
+      return true;
+    }
+    this.after(entry);
+    return true;
   }
 
   /** RFC 9293 §3.10.7.2: segment arrives in LISTEN. */

@@ -88,6 +88,25 @@ export interface StackStats {
   TCPBacklogDrop: number;
   /** In-order data dropped because the receive window was zero. */
   TCPZeroWindowDrop: number;
+  /** ICMP errors whose quoted sequence number lay outside SND.UNA..SND.NXT (RFC 5927 §4.1.1), ignored. */
+  OutOfWindowIcmps: number;
+  /** RFC 4821 MTU probes acknowledged / lost (Linux tcp_mtup_probe_success, tcp_mtup_probe_failed). */
+  TCPMTUPSuccess: number;
+  TCPMTUPFail: number;
+
+  // ── Icmp, Icmp6 (RFC 4293's ICMP statistics; nstat names, kept whole since they repeat Tcp's InErrors, InCsumErrors) ──
+  /** ICMP messages received, bad ones included (Linux ICMP_MIB_INMSGS). */
+  IcmpInMsgs: number;
+  /** Bad ICMP messages (checksum, length, quote), and errors quoting no connection of ours (Linux tcp_v4_err: ICMP_MIB_INERRORS). */
+  IcmpInErrors: number;
+  IcmpInCsumErrors: number;
+  /** Destination unreachable messages (fragmentation needed included), valid ones. */
+  IcmpInDestUnreachs: number;
+  Icmp6InMsgs: number;
+  Icmp6InErrors: number;
+  Icmp6InCsumErrors: number;
+  Icmp6InDestUnreachs: number;
+  Icmp6InPktTooBigs: number;
 
   // ── synack only ──
   /** TIME_WAIT entries ended early by an acceptable new SYN (RFC 6191). */
@@ -139,14 +158,20 @@ export const TCPEXT_KEYS = [
   'TCPChallengeACK',
   'TCPZeroWindowDrop',
   'TCPDSACKIgnoredDubious',
+  'OutOfWindowIcmps',
+  'TCPMTUPFail',
+  'TCPMTUPSuccess',
 ] as const;
+
+/** The Icmp and Icmp6 groups, under their full nstat names (/proc/net/snmp and /proc/net/snmp6 order). */
+export const ICMP_KEYS = ['IcmpInMsgs', 'IcmpInErrors', 'IcmpInCsumErrors', 'IcmpInDestUnreachs', 'Icmp6InMsgs', 'Icmp6InErrors', 'Icmp6InCsumErrors', 'Icmp6InDestUnreachs', 'Icmp6InPktTooBigs'] as const;
 
 /** synack's own counters (nstat has no name for them; shown with a "Synack" prefix). */
 export const SYNACK_KEYS = ['TimeWaitReopens', 'InDiscards', 'PacketExceptions'] as const;
 
 export function emptyStats(): StackStats {
   const s = {} as Record<keyof StackStats, number>;
-  for (const k of [...TCP_KEYS, ...TCPEXT_KEYS, ...SYNACK_KEYS]) s[k] = 0;
+  for (const k of [...TCP_KEYS, ...TCPEXT_KEYS, ...ICMP_KEYS, ...SYNACK_KEYS]) s[k] = 0;
   return s;
 }
 

@@ -1,3 +1,5 @@
+import type { MtuProbing } from './pmtu.js';
+
 /**
  * Tunables of one connection. Defaults follow Linux where users would expect
  * Linux (DESIGN.md principle 3); each says which knob it mirrors.
@@ -85,6 +87,11 @@ export interface TcpConfig {
   /** Out-of-order intervals kept for reassembly; further islands are dropped (bounded by construction). */
   oooMaxBlocks: number;
   /**
+   * Packetization-layer path MTU discovery (RFC 4821), as net.ipv4.tcp_mtu_probing: 0 off, 1 after a
+   * black hole is suspected (repeated timeouts), 2 always. Default 1 (Linux's default is 0). See pmtu.ts.
+   */
+  mtuProbing: MtuProbing;
+  /**
    * TEST ONLY: use this initial send sequence number instead of the RFC 6528
    * one the stack computes (e.g. to force a sequence-number wrap). Never set it
    * in production: a predictable ISN defeats RFC 6528.
@@ -131,6 +138,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   dupThresh: 3,
   slowStartAfterIdle: true,
   oooMaxBlocks: 64,
+  mtuProbing: 1,
 });
 
 /** Fill missing fields with the defaults and reject values that make no sense. */
@@ -152,6 +160,7 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
     throw new RangeError(`TCP option congestionControl must be one of ${CONGESTION_CONTROLS.join(', ')}, got ${String(cfg.congestionControl)}`);
   }
   if (cfg.delayedAckMs >= 500) throw new RangeError(`TCP option delayedAckMs must be below 500 ms (RFC 1122 §4.2.3.2), got ${cfg.delayedAckMs}`);
+  if (cfg.mtuProbing !== 0 && cfg.mtuProbing !== 1 && cfg.mtuProbing !== 2) throw new RangeError(`TCP option mtuProbing must be 0, 1 or 2, got ${String(cfg.mtuProbing)}`);
   if (cfg.issOverride !== undefined && !(Number.isInteger(cfg.issOverride) && cfg.issOverride >= 0 && cfg.issOverride <= 0xffffffff)) {
     throw new RangeError(`TCP option issOverride must be a 32-bit unsigned integer, got ${String(cfg.issOverride)}`);
   }

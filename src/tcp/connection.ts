@@ -15,6 +15,8 @@ import { tsoLength } from './tso.js';
 import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
 import { DsackReport, dsackSegments, findDsack, type Dsack } from './dsack.js';
 import { SpuriousUndo, type UndoCounter } from './undo.js';
+import { PathMtu } from './pmtu.js';
+import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp-error.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -107,6 +109,8 @@ export class Connection {
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
   private readonly undo = new SpuriousUndo(); // Eifel / D-SACK undo of spurious recoveries (undo.ts)
   private readonly dsack = new DsackReport(); // the D-SACK block our next ACK carries (RFC 2883, dsack.ts)
+  private readonly pmtu: PathMtu; // RFC 1191/8201 ICMP and RFC 4821 probing (pmtu.ts)
+  private softError: TcpErrorCode | undefined; // an ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -193,7 +197,8 @@ export class Connection {
     this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
-    this.sndMss = Math.min(this.cfg.mss, this.peerMss);
+    this.pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
+    this.sndMss = Math.min(this.cfg.mss, this.peerMss, this.pmtu.mss);
     this.rcvMss = Math.min(this.cfg.mss, 536);
     this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd);
     if (this.cfg.windowScaling) {
@@ -649,6 +654,12 @@ export class Connection {
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.ackAdvance(seg);
+      this.softError = undefined; // something got through (Linux tcp_ack clears sk_err_soft)
+      if (this.pmtu.probe !== undefined && seqGe(this.sndUna, this.pmtu.probe.end)) {
+        this.pmtu.succeeded(this.now); // RFC 4821 §7.6.1, Linux tcp_mtup_probe_success
+        this.sink.count?.('TCPMTUPSuccess');
+        this.syncMss();
+      }
     }
     let newlySacked = 0;
     const blocks = seg.options.sack;
@@ -843,6 +854,12 @@ export class Connection {
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
   private enterRecovery(): void {
+    if (this.pmtu.probe !== undefined && this.sndUna === this.pmtu.probe.start) {
+      // The MTU probe was lost, not data to congestion: no cwnd reduction (Linux tcp_fastretrans_alert → tcp_mtup_probe_failed, tcp_simple_retransmit).
+      this.mtuProbeLost();
+      this.resegmentFlight();
+      return;
+    }
     const flight = seqDiff(this.sndNxt, this.sndUna);
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
@@ -1256,6 +1273,8 @@ export class Connection {
       // Limited transmit (RFC 3042): the first two duplicate ACKs each allow one new segment.
       if (this.caState === 'disorder' && !this.sackOk) pipe -= Math.min(this.dupAcks, this.cfg.dupThresh - 1) * this.sndMss;
     }
+    const probe = forced ? NOTHING : this.sendMtuProbe(cwnd - pipe);
+    if (probe !== NOTHING) return probe;
     return this.sendNew(room, forced ? Infinity : cwnd - pipe);
   }
 
@@ -1678,6 +1697,8 @@ export class Connection {
       return;
     }
     this.rtoExpirations++;
+    if (this.pmtu.probe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
+    if (this.pmtu.onTimeout(this.rtxCount - 1, this.now)) this.syncMss(); // black hole? (pmtu.ts)
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA. RFC 2018 §8: the receiver may
     // have reneged, so forget the SACK scoreboard; fresh SACKs still spare the retransmission what they cover.
     // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during
@@ -1798,6 +1819,7 @@ export class Connection {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
+    if (error === 'ETIMEDOUT' && this.softError !== undefined) error = this.softError; // Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
     if (to !== 'CLOSED') {
       this.setState(to);
@@ -1868,8 +1890,96 @@ export class Connection {
     this.tsOk = this.cfg.timestamps && o.ts !== undefined;
     if (this.tsOk) this.setTsRecent(o.ts!.val);
     if (o.mss !== undefined && o.mss > 0) this.peerMss = o.mss;
-    this.sndMss = Math.max(1, Math.min(this.peerMss, this.cfg.mss) - (this.tsOk ? TS_OPTION_LEN : 0));
+    this.pmtu.setMax(Math.min(this.peerMss, this.cfg.mss));
+    this.syncMss();
     this.cc.setMss(this.sndMss);
+  }
+
+  /** SND.MSS from the peer's MSS, ours and the path's, less the fixed options (Linux tcp_sync_mss). */
+  private syncMss(): void {
+    const mss = Math.max(1, Math.min(this.peerMss, this.cfg.mss, this.pmtu.mss) - (this.tsOk ? TS_OPTION_LEN : 0));
+    if (mss === this.sndMss) return;
+    this.sndMss = mss;
+    this.cc.setMss(mss);
+  }
+
+  // ─────────────────────────── ICMP errors ───────────────────────────
+
+  /** An ICMP error quoting one of our segments, routed here by the stack (decisions in icmp-error.ts). */
+  onIcmp(n: IcmpNotice, now: number): IcmpVerdict {
+    this.now = now;
+    const inWindow = seqGe(n.seq, this.sndUna) && seqLe(n.seq, this.sndMax);
+    switch (icmpAction(n, this.state, this.passive, inWindow, n.seq === this.iss)) {
+      case 'ignore':
+        return 'ignored';
+      case 'out-of-window':
+        return 'out-of-window';
+      case 'drop-request':
+        this.terminate(undefined, 'LISTEN');
+        return 'request-dropped';
+      case 'abort':
+        this.terminate(icmpErrno(n.kind));
+        return 'aborted';
+      case 'soft-error':
+        this.softError = icmpErrno(n.kind);
+        return 'soft-error';
+      case 'lower-mtu':
+        if (!this.pmtu.lowerTo(n.mss!)) return 'ignored';
+        this.syncMss();
+        this.resegmentFlight();
+        return 'mtu-lowered';
+    }
+  }
+
+  /**
+   * The MSS fell while a flight of larger segments was out (ICMP, or a lost MTU probe): send it
+   * again at once in the new size, cwnd untouched — the data in the network did not grow, only its
+   * units changed (Linux tcp_simple_retransmit: Loss state, ssthresh kept, retransmit queue sent).
+   */
+  private resegmentFlight(): void {
+    if (!this.canSendData() || !seqLt(this.sndUna, this.sndNxt)) return;
+    if (this.caState !== 'loss') {
+      this.caState = 'loss';
+      this.recoverPoint = this.sndNxt;
+      this.pastRecover = false;
+      this.dupAcks = 0;
+      this.inflation = 0;
+    }
+    this.rtxNxt = this.sndUna;
+    this.highRxt = this.sndUna;
+    this.rtxPassMark = this.sndNxt;
+    this.tlp.cancel();
+    this.output();
+    this.armRtx();
+  }
+
+  /**
+   * RFC 4821 §7 probe (Linux tcp_mtu_probe): one segment of the probe size at SND.NXT, in the open
+   * state with cwnd ≥ 11 segments, when there is data for the probe and (dupThresh + 1) full
+   * segments after it (so that a lost probe shows as duplicate ACKs). As Linux, sending waits for
+   * the window and cwnd to take all that when they will once the flight is ACKed (WINDOW_BLOCKED /
+   * CWND_BLOCKED), and goes on without a probe when they never would. NOTHING: no probe now.
+   */
+  private sendMtuProbe(budget: number): SendResult {
+    if (this.caState !== 'open' || this.cc.cwnd < 11 * this.sndMss) return NOTHING;
+    const size = this.pmtu.probeSize(this.now);
+    if (size === undefined) return NOTHING;
+    const len = size - (this.tsOk ? TS_OPTION_LEN : 0);
+    const needed = len + (this.cfg.dupThresh + 1) * this.sndMss;
+    const seq = this.sndNxt;
+    if (seqDiff(seqAdd(this.sndUna, this.sendBuf.length), seq) < needed || this.sndWnd < needed) return NOTHING;
+    const inFlight = seqLt(this.sndUna, seq);
+    if (seqDiff(seqAdd(this.sndUna, this.sndWnd), seq) < needed) return WINDOW_BLOCKED;
+    if (budget < len + this.sndMss) return inFlight ? CWND_BLOCKED : NOTHING;
+    this.emit(seq, len, false);
+    this.pmtu.sent(size, seq, seqAdd(seq, len));
+    return SENT;
+  }
+
+  /** The MTU probe is lost (a loss at its first octet, or a timeout): its size is too big; resend its data in the MSS in use. */
+  private mtuProbeLost(): void {
+    this.pmtu.failed();
+    this.sink.count?.('TCPMTUPFail');
   }
 
   // ──────────────────────────── observation ────────────────────────────
@@ -2007,5 +2117,11 @@ function errorMessage(code: TcpErrorCode): string {
       return 'broken pipe: the peer reset the connection after closing its side';
     case 'ECONNABORTED':
       return 'connection aborted after an internal error';
+    case 'EHOSTUNREACH':
+      return 'no route to host: an ICMP host unreachable answered';
+    case 'ENETUNREACH':
+      return 'network is unreachable: an ICMP net unreachable answered';
+    case 'ENOPROTOOPT':
+      return 'protocol not available: an ICMP protocol unreachable answered';
   }
 }
