@@ -12,6 +12,7 @@ import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
+import { ProportionalRateReduction } from './prr.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -102,6 +103,7 @@ export class Connection {
   private flightMark: number; // the round trip ends when SND.UNA passes this
   private readonly sb = new SackScoreboard();
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
+  private readonly prr = new ProportionalRateReduction(); // cwnd during SACK recovery, RFC 9937 (prr.ts)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -632,6 +634,9 @@ export class Connection {
     const una0 = this.sndUna;
     const flightBefore = seqDiff(this.sndNxt, una0);
     const wndBefore = this.sndWnd;
+    const sackedBefore = this.sb.sackedBytes;
+    const lostEdgeBefore = this.lostEdge;
+    const lostRetransmitsBefore = this.lostRetransmits;
     let dataAcked = 0;
     const advanced = seqGt(seg.ack, una0);
     if (seqGt(seg.ack, this.sndNxt)) this.takeAckBeyondSndNxt(seg.ack);
@@ -682,6 +687,9 @@ export class Connection {
       flightBefore > 0 &&
       ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
+    // RFC 9937 DeliveredData: the advance of SND.UNA plus the change in SACKed octets.
+    const delivered = dataAcked + this.sb.sackedBytes - sackedBefore;
+    const newLoss = seqGt(this.lostEdge, seqMax(lostEdgeBefore, this.sndUna)) || this.lostRetransmits > lostRetransmitsBefore;
     switch (this.caState) {
       case 'open':
       case 'disorder':
@@ -692,12 +700,13 @@ export class Connection {
           this.dupAcks++;
         }
         this.caState = this.dupAcks > 0 || !this.sb.isEmpty ? 'disorder' : 'open';
-        if (this.lossDetected()) this.enterRecovery();
+        if (this.lossDetected()) this.enterRecovery(delivered, this.sb.sackedBytes - newlySacked, dataAcked);
         return;
       case 'recovery':
         if (seqGe(this.sndUna, this.recoverPoint)) {
           // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5).
-          this.cc.onRecoveryEnd(this.now);
+          this.cc.onRecoveryEnd(this.now); // cwnd = ssthresh (RFC 9937: no burst, PRR brought pipe there)
+          this.prr.end();
           this.inflation = 0;
           this.dupAcks = 0;
           this.caState = this.sb.isEmpty ? 'open' : 'disorder';
@@ -716,8 +725,10 @@ export class Connection {
           } else if (isDup) {
             this.inflation += this.sndMss; // RFC 6582 §3.2 step 4 / RFC 5681 step 4
           }
+        } else {
+          // With SACK, PRR sets the window for this ACK; output() then sends by the pipe (RFC 6675 §5 step C).
+          this.prr.onAck(delivered, this.sackPipe(), advanced && !newLoss);
         }
-        // With SACK, partial ACKs need nothing special: output() sends by the pipe (RFC 6675 §5 step C).
         return;
       case 'loss':
         if (advanced) {
@@ -766,12 +777,17 @@ export class Connection {
   }
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
-  private enterRecovery(): void {
+  private enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
     const flight = seqDiff(this.sndNxt, this.sndUna);
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
     this.cc.onLoss(flight, this.now);
+    // With SACK the controller's ssthresh is PRR's target; PRR, not a cut to ssthresh, sets cwnd from here on.
+    if (this.sackOk) this.prr.start({ flight, sackedEarlier, cumAcked, pipe: this.sackPipe(), ssthresh: this.cc.ssthresh, mss: this.sndMss });
     this.caState = 'recovery';
+    // PRR's window for the ACK that starts recovery, before the fast retransmission counts as sent
+    // (as Linux: tcp_enter_recovery, then tcp_cwnd_reduction, then tcp_xmit_recovery).
+    if (this.sackOk) this.prr.onAck(delivered, this.sackPipe(), false);
     this.partialAckSeen = false;
     this.fastRetransmits++;
     this.sink.count?.(this.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
@@ -813,6 +829,7 @@ export class Connection {
     this.rtxAt = undefined;
     this.probeOutstanding = false;
     this.caState = 'open';
+    this.prr.end();
     this.dupAcks = 0;
     this.inflation = 0;
     this.pastRecover = true;
@@ -1111,22 +1128,25 @@ export class Connection {
   /** One segment, if anything may go now. */
   private sendOne(forced: boolean): SendResult {
     const room = this.segmentRoom();
-    const cwnd = this.cc.cwnd;
+    const cwnd = this.cwnd();
 
     // Go-back-N after an RTO (RFC 5681 §3.1, RFC 6298 §5.4), skipping what the peer SACKed since.
-    if (this.caState === 'loss' && seqLt(this.rtxNxt, this.sndNxt)) {
+    // The pass covers what was outstanding at the RTO (`recoverPoint`; Linux's tcp_enter_loss marks only that lost):
+    // data sent since is not presumed lost when a lost retransmission restarts the pass.
+    const passEnd = seqLt(this.recoverPoint, this.sndNxt) ? this.recoverPoint : this.sndNxt;
+    if (this.caState === 'loss' && seqLt(this.rtxNxt, passEnd)) {
       let seq = this.rtxNxt;
-      let end = this.sndNxt;
+      let end = passEnd;
       if (this.sackOk && !this.sb.isEmpty) {
-        const hole = this.sb.nextHole(seq, this.sndNxt);
+        const hole = this.sb.nextHole(seq, passEnd);
         if (hole) {
           seq = hole.seq;
           end = hole.end;
         } else {
-          seq = end = this.sndNxt;
+          seq = end = passEnd;
         }
       }
-      if (seqLt(seq, this.sndNxt)) {
+      if (seqLt(seq, passEnd)) {
         const len = Math.min(room, this.dataUpTo(seq, end));
         const pipe = seqDiff(seq, this.sndUna) - this.sb.sackedBelow(seq);
         if (!forced && pipe + Math.max(len, 1) > cwnd) return CWND_BLOCKED;
@@ -1266,6 +1286,7 @@ export class Connection {
     if (len > 0) {
       this.dataSegsOut++;
       this.bytesSent += len;
+      if (this.caState === 'recovery') this.prr.onSend(len);
     }
     this.transmit(segOut);
     if (isNew) {
@@ -1282,6 +1303,11 @@ export class Connection {
     if (this.rtxAt === undefined) this.armRtx();
     if (isNew) this.armProbe();
     return used;
+  }
+
+  /** The congestion window: PRR's during SACK recovery (prr.ts), else the controller's. */
+  private cwnd(): number {
+    return this.caState === 'recovery' && this.prr.active ? this.prr.cwnd : this.cc.cwnd;
   }
 
   /** RFC 6675 SetPipe(): octets presumed in the network during SACK recovery. */
@@ -1561,6 +1587,7 @@ export class Connection {
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA. RFC 2018 §8: the receiver may
     // have reneged, so forget the SACK scoreboard; fresh SACKs still spare the retransmission what they cover.
     this.cc.onRto(seqDiff(this.sndNxt, this.sndUna), this.now);
+    this.prr.end();
     this.caState = 'loss';
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
@@ -1773,7 +1800,7 @@ export class Connection {
     }
     const unacked = this.state === 'SYN_SENT' || this.state === 'SYN_RCVD' ? 0 : this.sendBuf.length;
     const mss = this.sndMss;
-    const cwnd = this.cc.cwnd;
+    const cwnd = this.cwnd();
     const ssthresh = this.cc.ssthresh;
     const flight = Math.max(0, seqDiff(this.sndNxt, this.sndUna));
     const lost = seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
