@@ -38,6 +38,9 @@ export interface StackStats {
   TCPTimeouts: number;
   /** Tail loss probes sent (RFC 8985 §7, src/tcp/tail-loss-probe.ts). */
   TCPLossProbes: number;
+  /** Slow starts left by HyStart's delay detection (HyStart++, RFC 9406: into CSS; src/tcp/hystart.ts) / by Linux's ACK-train detection, which synack does not have (always 0). */
+  TCPHystartDelayDetect: number;
+  TCPHystartTrainDetect: number;
   /** Fast recoveries entered with SACK / without (NewReno). */
   TCPSackRecovery: number;
   TCPRenoRecovery: number;
@@ -109,6 +112,8 @@ export const TCPEXT_KEYS = [
   'TCPOFODrop',
   'TCPChallengeACK',
   'TCPZeroWindowDrop',
+  'TCPHystartTrainDetect',
+  'TCPHystartDelayDetect',
 ] as const;
 
 /** synack's own counters (nstat has no name for them; shown with a "Synack" prefix). */

@@ -13,6 +13,7 @@ import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
 import { ProportionalRateReduction } from './prr.js';
+import type { AckSample } from './hystart.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -104,6 +105,7 @@ export class Connection {
   private readonly sb = new SackScoreboard();
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
   private readonly prr = new ProportionalRateReduction(); // cwnd during SACK recovery, RFC 9937 (prr.ts)
+  private readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined }; // this ACK, for HyStart++ (hystart.ts)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -192,7 +194,7 @@ export class Connection {
     this.peerMss = this.cfg.defaultPeerMss;
     this.sndMss = Math.min(this.cfg.mss, this.peerMss);
     this.rcvMss = Math.min(this.cfg.mss, 536);
-    this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd);
+    this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd, { hystart: this.cfg.hystart, count: (c) => this.sink.count?.(c) });
     if (this.cfg.windowScaling) {
       while (this.rcvScale < WS_MAX && this.cfg.recvBufferSize >>> this.rcvScale > 0xffff) this.rcvScale++;
     }
@@ -631,6 +633,7 @@ export class Connection {
    * RFC 6582, RFC 6675 §5).
    */
   private processAck(seg: Segment): void {
+    this.ackSample.rtt = undefined;
     const una0 = this.sndUna;
     const flightBefore = seqDiff(this.sndNxt, una0);
     const wndBefore = this.sndWnd;
@@ -871,7 +874,9 @@ export class Connection {
     if (dataAcked <= 0) return;
     const used = Math.max(this.maxFlight, flightBefore);
     if (2 * used < this.cc.cwnd) return;
-    this.cc.onAck(dataAcked, this.now, this.rtt.srtt);
+    this.ackSample.ack = this.sndUna;
+    this.ackSample.sndNxt = this.sndNxt;
+    this.cc.onAck(dataAcked, this.now, this.rtt.srtt, this.ackSample);
   }
 
   /** SEG.ACK advanced SND.UNA: drop acknowledged data, measure RTT, manage the retransmission timer. Returns the data octets acknowledged. */
@@ -924,6 +929,7 @@ export class Connection {
   }
 
   private rttSample(ms: number): void {
+    this.ackSample.rtt = ms;
     this.rtt.sample(ms);
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }

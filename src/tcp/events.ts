@@ -28,6 +28,7 @@ export type ConnCounter =
   | 'TCPRenoRecovery'
   | 'TCPFastRetrans'
   | 'TCPLossProbes'
+  | 'TCPHystartDelayDetect'
   | 'TCPAbortOnData'
   | 'TCPAbortOnClose'
   | 'TCPAbortOnTimeout'
