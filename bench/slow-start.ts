@@ -136,7 +136,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         (hystart ? 'on' : 'off').padEnd(7),
         String(r.lostInFirstSlowStart).padStart(15),
         String(r.lostTotal).padStart(11),
-        String(r.slowStartEndMs ?? '-').padStart(11),
+        (r.slowStartEndMs === undefined ? '-' : r.slowStartEndMs.toFixed(0)).padStart(11),
         String(r.cwndAtEnd ?? '-').padStart(10),
         String(r.hystartDelayDetect).padStart(13),
         String(r.retransmits).padStart(8),

@@ -29,7 +29,14 @@ export type HyStartPhase = 'slow-start' | 'css' | 'done';
  * back below the baseline during CSS, the rise was noise and slow start
  * resumes (§4.2). Used only in the initial slow start (ssthresh still
  * unset), as §4.3 recommends: later slow starts stop at the ssthresh a
- * congestion event left.
+ * congestion event left. The growth per ACK keeps the controllers' RFC 3465
+ * limit L = 2·SMSS (RFC 9406 allows L = 8 for an unpaced sender).
+ *
+ * synack does not pace: slow start goes out in bursts at twice the
+ * bottleneck rate, a queue builds and drains within each round while cwnd is
+ * below the path's BDP, and the round minimum follows the drained part; so
+ * on a shallow queue (≤ ½ BDP) the rise is seen too late to save the round
+ * that overflows it (bench/slow-start.ts measures it).
  *
  * Linux's cubic does not implement RFC 9406 but its own HyStart
  * (tcp_cubic.c, hystart_detect = 3): ACK-train detection (the ACKs of a
