@@ -93,7 +93,7 @@ export class Connection {
   private recoverPoint: number; // RFC 6582 "recover" / RFC 6675 RecoveryPoint
   private highRxt: number; // RFC 6675 HighRxt: end of the last hole retransmitted in this recovery
   private lostEdge: number; // holes below this are lost (RFC 6675 IsLost), refreshed per ACK
-  private inflation = 0; // NewReno fast-recovery window inflation, bytes (RFC 6582 §3.2)
+  private inflation = 0; // without SACK: bytes duplicate ACKs showed delivered during recovery (RFC 6582 §3.2 inflation, Linux's Reno sacked_out)
   private partialAckSeen = false;
   private pastRecover = true; // SND.UNA has passed `recoverPoint` since the last recovery began (RFC 6582 §3.2 step 2)
   private prevUna: number; // SND.UNA before the last advance (RFC 6582 §4.1 ACK heuristic)
@@ -104,7 +104,7 @@ export class Connection {
   private flightMark: number; // the round trip ends when SND.UNA passes this
   private readonly sb = new SackScoreboard();
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
-  private readonly prr = new ProportionalRateReduction(); // cwnd during SACK recovery, RFC 9937 (prr.ts)
+  private readonly prr = new ProportionalRateReduction(); // cwnd during fast recovery, RFC 9937 (prr.ts)
   private readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined }; // this ACK, for HyStart++ (hystart.ts)
 
   // Timers (absolute ms, undefined = off)
@@ -690,8 +690,9 @@ export class Connection {
       flightBefore > 0 &&
       ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
-    // RFC 9937 DeliveredData: the advance of SND.UNA plus the change in SACKed octets.
-    const delivered = dataAcked + this.sb.sackedBytes - sackedBefore;
+    // RFC 9937 DeliveredData: the advance of SND.UNA plus the change in SACKed octets; without SACK a
+    // duplicate ACK stands for one segment that left the network (as Linux, tcp_add_reno_sack).
+    const delivered = this.sackOk ? dataAcked + this.sb.sackedBytes - sackedBefore : isDup ? this.sndMss : dataAcked;
     const newLoss = seqGt(this.lostEdge, seqMax(lostEdgeBefore, this.sndUna)) || this.lostRetransmits > lostRetransmitsBefore;
     switch (this.caState) {
       case 'open':
@@ -716,17 +717,24 @@ export class Connection {
           return;
         }
         if (!this.sackOk) {
+          // Without SACK, `inflation` counts the segments duplicate ACKs showed delivered above SND.UNA (Linux's
+          // sacked_out for Reno), and PRR sets cwnd from it as from a scoreboard (RFC 9937, as Linux).
+          const mss = this.sndMss;
+          const flight = seqDiff(this.sndNxt, this.sndUna);
           if (advanced) {
-            // Partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole, deflate by what was acked, add back one SMSS.
+            // Partial ACK (RFC 6582 §3.2 step 5): one segment filled the hole, the rest had drawn duplicate ACKs
+            // (Linux tcp_remove_reno_sacks). The next hole is lost: PRR's share first, then its retransmission.
+            const dlv = Math.max(dataAcked - this.inflation, Math.min(dataAcked, mss));
+            this.inflation = Math.max(0, this.inflation - Math.max(0, dataAcked - mss));
+            this.prr.onAck(dlv, flight - this.inflation - mss, false); // a new loss: no PRR-SSRB (as Linux)
             this.retransmitFirst();
-            const mss = this.sndMss;
-            this.inflation = Math.max(mss - this.cc.cwnd, this.inflation - dataAcked + (dataAcked >= mss ? mss : 0));
             if (!this.partialAckSeen) {
               this.partialAckSeen = true; // "impatient" variant: only the first partial ACK restarts the timer
               this.armRtx();
             }
-          } else if (isDup) {
-            this.inflation += this.sndMss; // RFC 6582 §3.2 step 4 / RFC 5681 step 4
+          } else if (isDup && this.inflation + mss < flight) {
+            this.inflation += mss; // RFC 6582 §3.2 step 4 / RFC 5681 step 4: one more segment has left the network
+            this.prr.onAck(mss, flight - this.inflation, false);
           }
         } else {
           // With SACK, PRR sets the window for this ACK; output() then sends by the pipe (RFC 6675 §5 step C).
@@ -785,12 +793,17 @@ export class Connection {
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
     this.cc.onLoss(flight, this.now);
-    // With SACK the controller's ssthresh is PRR's target; PRR, not a cut to ssthresh, sets cwnd from here on.
-    if (this.sackOk) this.prr.start({ flight, sackedEarlier, cumAcked, pipe: this.sackPipe(), ssthresh: this.cc.ssthresh, mss: this.sndMss });
+    // The controller's ssthresh is PRR's target; PRR, not a cut to ssthresh, sets cwnd from here on. Without SACK the
+    // duplicate ACKs stand for segments delivered (`inflation`, RFC 6582 §3.2 step 2), and SND.UNA's segment is lost.
+    const mss = this.sndMss;
+    const renoSacked = this.sackOk ? 0 : Math.min(this.cfg.dupThresh * mss, Math.max(0, flight - mss));
+    const pipe = this.sackOk ? this.sackPipe() : flight - renoSacked - mss;
+    const earlier = this.sackOk ? sackedEarlier : Math.max(0, renoSacked - mss);
+    this.prr.start({ flight, sackedEarlier: earlier, cumAcked, pipe, ssthresh: this.cc.ssthresh, mss });
     this.caState = 'recovery';
     // PRR's window for the ACK that starts recovery, before the fast retransmission counts as sent
     // (as Linux: tcp_enter_recovery, then tcp_cwnd_reduction, then tcp_xmit_recovery).
-    if (this.sackOk) this.prr.onAck(delivered, this.sackPipe(), false);
+    this.prr.onAck(delivered, pipe, false);
     this.partialAckSeen = false;
     this.fastRetransmits++;
     this.sink.count?.(this.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
@@ -803,8 +816,7 @@ export class Connection {
     // The first retransmission goes regardless of pipe and cwnd.
     const first = inFlight ? this.sb.nextHole(this.sndUna, this.sndNxt) : undefined;
     if (!first || !seqLt(first.seq, this.highRxt)) this.retransmitFirst();
-    // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
-    this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
+    this.inflation = renoSacked;
   }
 
   /**
@@ -1182,7 +1194,7 @@ export class Connection {
     // New data within cwnd.
     let pipe: number;
     if (this.caState === 'recovery') {
-      pipe = seqDiff(this.sndNxt, this.sndUna) - this.inflation; // NewReno: cwnd + inflation
+      pipe = seqDiff(this.sndNxt, this.sndUna) - this.inflation; // NewReno: less what duplicate ACKs showed delivered
     } else {
       pipe = seqDiff(this.sndNxt, this.sndUna) - this.sb.sackedBytes;
       // Limited transmit (RFC 3042): the first two duplicate ACKs each allow one new segment.
@@ -1311,7 +1323,7 @@ export class Connection {
     return used;
   }
 
-  /** The congestion window: PRR's during SACK recovery (prr.ts), else the controller's. */
+  /** The congestion window: PRR's during fast recovery (prr.ts), else the controller's. */
   private cwnd(): number {
     return this.caState === 'recovery' && this.prr.active ? this.prr.cwnd : this.cc.cwnd;
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { tcpTest, type TcpTest } from '../helpers/tcp-test.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
 
-// P4 PRR (RFC 9937, obsoleting RFC 6937; Linux tcp_cwnd_reduction) during SACK recovery.
+// P4 PRR (RFC 9937, obsoleting RFC 6937; Linux tcp_cwnd_reduction) during fast recovery, with SACK and without.
 // Our ISN is 1000, the peer's 5000; the peer offers MSS 1460 and SACK, no timestamps.
 const MSS = 1460;
 const seg = (k: number) => 1001 + MSS * k;
@@ -129,4 +129,30 @@ test('P4 PRR: recovery entered on a duplicate ACK that delivers nothing holds th
   // The next SACK delivers a segment: the proportional share (⌈1·11/20⌉ = 1) is already used by the retransmission.
   assert.deepEqual(sackAck(t, 0, [[1, 4]]), []);
   assert.deepEqual(sackAck(t, 0, [[1, 5]]), ['22']);
+});
+
+test('P4 PRR without SACK: each duplicate ACK counts as one segment delivered (as Linux\'s Reno sacked_out), with the same proportional pacing', () => {
+  const t = tcpTest({ cfg: { congestionControl: 'newreno', initialCwnd: 20 } }); // no SACK
+  t.establishActive();
+  t.user.send(new Uint8Array(44 * MSS));
+  assert.equal(t.out.splice(0).length, 20);
+  const dup = (): string[] => {
+    t.send({ flags: 'ACK', seq: 5001, ack: seg(0), window: 65535 });
+    return t.out.splice(0).map((s) => `${(s.seq - 1001) / MSS}${s.rtx ? 'R' : ''}`);
+  };
+  // Limited transmit (RFC 3042) for the first two duplicates, then recovery: FlightSize 22, ssthresh 11,
+  // RecoverFS = 22 − 2 segments shown delivered before = 20, as in the SACK case above.
+  assert.deepEqual(dup(), ['20']);
+  assert.deepEqual(dup(), ['21']);
+  const perAck: number[] = [];
+  for (let k = 3; k < 20; k++) perAck.push(dup().length);
+  assert.deepEqual(perAck, [1, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0, 0]);
+  // The retransmission arrives: the full ACK ends recovery with the flight at ssthresh, no burst.
+  t.send({ flags: 'ACK', seq: 5001, ack: seg(22), window: 65535 });
+  const sent = t.out.splice(0);
+  const i = t.c.info();
+  assert.equal(i.caState, 'open');
+  assert.equal(i.cwnd, 11 * MSS);
+  assert.equal(sent.length, 3);
+  assert.equal(i.bytesInFlight, 11 * MSS);
 });
