@@ -38,6 +38,9 @@ export interface StackStats {
   TCPTimeouts: number;
   /** Tail loss probes sent (RFC 8985 §7, src/tcp/tail-loss-probe.ts). */
   TCPLossProbes: number;
+  /** Slow starts left by HyStart's delay detection (HyStart++, RFC 9406: into CSS; src/tcp/hystart.ts) / by Linux's ACK-train detection, which synack does not have (always 0). */
+  TCPHystartDelayDetect: number;
+  TCPHystartTrainDetect: number;
   /** Fast recoveries entered with SACK / without (NewReno). */
   TCPSackRecovery: number;
   TCPRenoRecovery: number;
@@ -161,6 +164,8 @@ export const TCPEXT_KEYS = [
   'OutOfWindowIcmps',
   'TCPMTUPFail',
   'TCPMTUPSuccess',
+  'TCPHystartTrainDetect',
+  'TCPHystartDelayDetect',
 ] as const;
 
 /** The Icmp and Icmp6 groups, under their full nstat names (/proc/net/snmp and /proc/net/snmp6 order). */

@@ -69,6 +69,11 @@ export interface TcpConfig {
   tsOffset: number;
   /** Congestion controller (net.ipv4.tcp_congestion_control): CUBIC (RFC 9438, Linux's default) or NewReno (RFC 5681/6582). */
   congestionControl: CongestionControlName;
+  /**
+   * HyStart++ (RFC 9406) in the initial slow start, for either controller: leave slow start when the RTT
+   * rises, before the queue overflows (tcp_cubic's hystart=1 is Linux's own variant; see hystart.ts).
+   */
+  hystart: boolean;
   /** Delay ACKs of in-order data (RFC 1122 §4.2.3.2, RFC 5681 §4.2): at least every second full-sized segment is ACKed at once. */
   delayedAck: boolean;
   /** Longest an ACK is delayed, ms (Linux TCP_DELACK_MIN, 40 ms; RFC 1122 requires < 500 ms). */
@@ -132,6 +137,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   initialCwnd: 10,
   tsOffset: 0,
   congestionControl: 'cubic',
+  hystart: true,
   delayedAck: true,
   delayedAckMs: 40,
   delayedAckOnFin: true,

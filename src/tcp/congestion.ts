@@ -9,6 +9,8 @@
 import type { CongestionControlName } from './config.js';
 import { Cubic } from './cubic.js';
 import { NewReno } from './newreno.js';
+import type { ConnCounter } from './events.js';
+import { HyStartPlusPlus, type AckSample } from './hystart.js';
 
 export interface CongestionControl {
   readonly name: string;
@@ -16,8 +18,11 @@ export interface CongestionControl {
   readonly cwnd: number;
   /** Slow-start threshold, bytes. */
   readonly ssthresh: number;
-  /** `acked` bytes were newly acknowledged at `now` (ms), outside loss recovery; `srtt` is the smoothed RTT in ms, if known. */
-  onAck(acked: number, now: number, srtt?: number): void;
+  /**
+   * `acked` bytes were newly acknowledged at `now` (ms), outside loss recovery; `srtt` is the smoothed RTT in ms, if known;
+   * `sample` what HyStart++ needs of this ACK (round and RTT sample).
+   */
+  onAck(acked: number, now: number, srtt?: number, sample?: AckSample): void;
   /** The retransmission timer expired with `inFlight` bytes outstanding (RFC 5681 §3.1 eq. 4). */
   onRto(inFlight: number, now: number): void;
   /** Loss detected by duplicate ACKs or SACK (RFC 5681 §3.2 step 2): ssthresh and cwnd go down once per recovery. */
@@ -38,9 +43,15 @@ export interface CongestionControl {
 export { NewReno } from './newreno.js';
 export { Cubic } from './cubic.js';
 
-/** The controller `name` selects (TcpConfig.congestionControl). */
-export function createCongestionControl(name: CongestionControlName, mss: number, initialSegments: number): CongestionControl {
-  return name === 'newreno' ? new NewReno(mss, initialSegments) : new Cubic(mss, initialSegments);
+/** The controller `name` selects (TcpConfig.congestionControl), with HyStart++ (TcpConfig.hystart) counting into `count`. */
+export function createCongestionControl(
+  name: CongestionControlName,
+  mss: number,
+  initialSegments: number,
+  opts: { hystart?: boolean; count?: (c: ConnCounter) => void } = {},
+): CongestionControl {
+  const hs = opts.hystart ? new HyStartPlusPlus(opts.count) : undefined;
+  return name === 'newreno' ? new NewReno(mss, initialSegments, hs) : new Cubic(mss, initialSegments, hs);
 }
 
 /** Slow start with appropriate byte counting, L = 2·SMSS (RFC 3465 §2.3, RFC 5681 §3.1). */

@@ -17,6 +17,8 @@ import { DsackReport, dsackSegments, findDsack, type Dsack } from './dsack.js';
 import { SpuriousUndo, type UndoCounter } from './undo.js';
 import { PathMtu } from './pmtu.js';
 import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp-error.js';
+import { ProportionalRateReduction } from './prr.js';
+import type { AckSample } from './hystart.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -96,7 +98,7 @@ export class Connection {
   private recoverPoint: number; // RFC 6582 "recover" / RFC 6675 RecoveryPoint
   private highRxt: number; // RFC 6675 HighRxt: end of the last hole retransmitted in this recovery
   private lostEdge: number; // holes below this are lost (RFC 6675 IsLost), refreshed per ACK
-  private inflation = 0; // NewReno fast-recovery window inflation, bytes (RFC 6582 §3.2)
+  private inflation = 0; // without SACK: bytes duplicate ACKs showed delivered during recovery (RFC 6582 §3.2 inflation, Linux's Reno sacked_out)
   private partialAckSeen = false;
   private pastRecover = true; // SND.UNA has passed `recoverPoint` since the last recovery began (RFC 6582 §3.2 step 2)
   private prevUna: number; // SND.UNA before the last advance (RFC 6582 §4.1 ACK heuristic)
@@ -111,6 +113,8 @@ export class Connection {
   private readonly dsack = new DsackReport(); // the D-SACK block our next ACK carries (RFC 2883, dsack.ts)
   private readonly pmtu: PathMtu; // RFC 1191/8201 ICMP and RFC 4821 probing (pmtu.ts)
   private softError: TcpErrorCode | undefined; // an ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft)
+  private readonly prr = new ProportionalRateReduction(); // cwnd during fast recovery, RFC 9937 (prr.ts)
+  private readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined }; // this ACK, for HyStart++ (hystart.ts)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -200,7 +204,7 @@ export class Connection {
     this.pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
     this.sndMss = Math.min(this.cfg.mss, this.peerMss, this.pmtu.mss);
     this.rcvMss = Math.min(this.cfg.mss, 536);
-    this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd);
+    this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd, { hystart: this.cfg.hystart, count: (c) => this.sink.count?.(c) });
     if (this.cfg.windowScaling) {
       while (this.rcvScale < WS_MAX && this.cfg.recvBufferSize >>> this.rcvScale > 0xffff) this.rcvScale++;
     }
@@ -645,9 +649,13 @@ export class Connection {
    * RFC 6582, RFC 6675 §5).
    */
   private processAck(seg: Segment): void {
+    this.ackSample.rtt = undefined;
     const una0 = this.sndUna;
     const flightBefore = seqDiff(this.sndNxt, una0);
     const wndBefore = this.sndWnd;
+    const sackedBefore = this.sb.sackedBytes;
+    const lostEdgeBefore = this.lostEdge;
+    const lostRetransmitsBefore = this.lostRetransmits;
     let dataAcked = 0;
     const advanced = seqGt(seg.ack, una0);
     if (seqGt(seg.ack, this.sndNxt)) this.takeAckBeyondSndNxt(seg.ack);
@@ -707,6 +715,10 @@ export class Connection {
       ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
     const ecr = this.tsOk ? seg.options.ts?.ecr : undefined; // for Eifel detection (undo.ts)
+    // RFC 9937 DeliveredData: the advance of SND.UNA plus the change in SACKed octets; without SACK a
+    // duplicate ACK stands for one segment that left the network (as Linux, tcp_add_reno_sack).
+    const delivered = this.sackOk ? dataAcked + this.sb.sackedBytes - sackedBefore : isDup ? this.sndMss : dataAcked;
+    const newLoss = seqGt(this.lostEdge, seqMax(lostEdgeBefore, this.sndUna)) || this.lostRetransmits > lostRetransmitsBefore;
     switch (this.caState) {
       case 'open':
       case 'disorder':
@@ -719,14 +731,14 @@ export class Connection {
         this.caState = this.dupAcks > 0 || !this.sb.isEmpty ? 'disorder' : 'open';
         // D-SACKs for every retransmission of a recovery already over: it was spurious (Linux tcp_try_undo_dsack).
         if (this.undo.allDsacked) this.undoReduction('TCPDSACKUndo');
-        if (this.lossDetected()) this.enterRecovery();
+        if (this.lossDetected()) this.enterRecovery(delivered, this.sb.sackedBytes - newlySacked, dataAcked);
         return;
       case 'recovery':
         if (seqGe(this.sndUna, this.recoverPoint)) {
           // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5) — undone if it proved spurious (Linux tcp_try_undo_recovery).
           if (this.undo.mayUndo(ecr)) this.undoReduction('TCPFullUndo');
           else {
-            this.cc.onRecoveryEnd(this.now);
+            this.cc.onRecoveryEnd(this.now); // cwnd = ssthresh (RFC 9937: no burst, PRR brought pipe there)
             this.undo.settle();
           }
           this.leaveRecovery();
@@ -745,20 +757,29 @@ export class Connection {
           return;
         }
         if (!this.sackOk) {
+          // Without SACK, `inflation` counts the segments duplicate ACKs showed delivered above SND.UNA (Linux's
+          // sacked_out for Reno), and PRR sets cwnd from it as from a scoreboard (RFC 9937, as Linux).
+          const mss = this.sndMss;
+          const flight = seqDiff(this.sndNxt, this.sndUna);
           if (advanced) {
-            // Partial ACK (RFC 6582 §3.2 step 5): retransmit the next hole, deflate by what was acked, add back one SMSS.
+            // Partial ACK (RFC 6582 §3.2 step 5): one segment filled the hole, the rest had drawn duplicate ACKs
+            // (Linux tcp_remove_reno_sacks). The next hole is lost: PRR's share first, then its retransmission.
+            const dlv = Math.max(dataAcked - this.inflation, Math.min(dataAcked, mss));
+            this.inflation = Math.max(0, this.inflation - Math.max(0, dataAcked - mss));
+            this.prr.onAck(dlv, flight - this.inflation - mss, false); // a new loss: no PRR-SSRB (as Linux)
             this.retransmitFirst();
-            const mss = this.sndMss;
-            this.inflation = Math.max(mss - this.cc.cwnd, this.inflation - dataAcked + (dataAcked >= mss ? mss : 0));
             if (!this.partialAckSeen) {
               this.partialAckSeen = true; // "impatient" variant: only the first partial ACK restarts the timer
               this.armRtx();
             }
-          } else if (isDup) {
-            this.inflation += this.sndMss; // RFC 6582 §3.2 step 4 / RFC 5681 step 4
+          } else if (isDup && this.inflation + mss < flight) {
+            this.inflation += mss; // RFC 6582 §3.2 step 4 / RFC 5681 step 4: one more segment has left the network
+            this.prr.onAck(mss, flight - this.inflation, false);
           }
+        } else {
+          // With SACK, PRR sets the window for this ACK; output() then sends by the pipe (RFC 6675 §5 step C).
+          this.prr.onAck(delivered, this.sackPipe(), advanced && !newLoss);
         }
-        // With SACK, partial ACKs need nothing special: output() sends by the pipe (RFC 6675 §5 step C).
         return;
       case 'loss':
         // After an RTO, an ACK of original transmissions (Eifel, RFC 3522) or D-SACKs for every retransmission
@@ -806,6 +827,7 @@ export class Connection {
    * (Linux tcp_undo_cwnd_reduction unmarks lost segments): go-back-N stops, new data follows.
    */
   private leaveRecovery(): void {
+    this.prr.end();
     this.inflation = 0;
     this.dupAcks = 0;
     this.caState = this.sb.isEmpty ? 'open' : 'disorder';
@@ -853,7 +875,7 @@ export class Connection {
   }
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
-  private enterRecovery(): void {
+  private enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
     if (this.pmtu.probe !== undefined && this.sndUna === this.pmtu.probe.start) {
       // The MTU probe was lost, not data to congestion: no cwnd reduction (Linux tcp_fastretrans_alert → tcp_mtup_probe_failed, tcp_simple_retransmit).
       this.mtuProbeLost();
@@ -865,7 +887,17 @@ export class Connection {
     this.pastRecover = false;
     this.undo.begin(this.sndUna, this.cc.cwnd, this.cc.ssthresh, false);
     this.cc.onLoss(flight, this.now);
+    // The controller's ssthresh is PRR's target; PRR, not a cut to ssthresh, sets cwnd from here on. Without SACK the
+    // duplicate ACKs stand for segments delivered (`inflation`, RFC 6582 §3.2 step 2), and SND.UNA's segment is lost.
+    const mss = this.sndMss;
+    const renoSacked = this.sackOk ? 0 : Math.min(this.cfg.dupThresh * mss, Math.max(0, flight - mss));
+    const pipe = this.sackOk ? this.sackPipe() : flight - renoSacked - mss;
+    const earlier = this.sackOk ? sackedEarlier : Math.max(0, renoSacked - mss);
+    this.prr.start({ flight, sackedEarlier: earlier, cumAcked, pipe, ssthresh: this.cc.ssthresh, mss });
     this.caState = 'recovery';
+    // PRR's window for the ACK that starts recovery, before the fast retransmission counts as sent
+    // (as Linux: tcp_enter_recovery, then tcp_cwnd_reduction, then tcp_xmit_recovery).
+    this.prr.onAck(delivered, pipe, false);
     this.partialAckSeen = false;
     this.fastRetransmits++;
     this.sink.count?.(this.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
@@ -878,8 +910,7 @@ export class Connection {
     // The first retransmission goes regardless of pipe and cwnd.
     const first = inFlight ? this.sb.nextHole(this.sndUna, this.sndNxt) : undefined;
     if (!first || !seqLt(first.seq, this.highRxt)) this.retransmitFirst();
-    // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
-    this.inflation = this.sackOk ? 0 : this.cfg.dupThresh * this.sndMss;
+    this.inflation = renoSacked;
   }
 
   /**
@@ -907,6 +938,7 @@ export class Connection {
     this.rtxAt = undefined;
     this.probeOutstanding = false;
     this.caState = 'open';
+    this.prr.end();
     this.dupAcks = 0;
     this.inflation = 0;
     this.pastRecover = true;
@@ -948,7 +980,9 @@ export class Connection {
     if (dataAcked <= 0) return;
     const used = Math.max(this.maxFlight, flightBefore);
     if (2 * used < this.cc.cwnd) return;
-    this.cc.onAck(dataAcked, this.now, this.rtt.srtt);
+    this.ackSample.ack = this.sndUna;
+    this.ackSample.sndNxt = this.sndNxt;
+    this.cc.onAck(dataAcked, this.now, this.rtt.srtt, this.ackSample);
   }
 
   /** SEG.ACK advanced SND.UNA: drop acknowledged data, measure RTT, manage the retransmission timer. Returns the data octets acknowledged. */
@@ -1001,6 +1035,7 @@ export class Connection {
   }
 
   private rttSample(ms: number): void {
+    this.ackSample.rtt = ms;
     this.rtt.sample(ms);
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }
@@ -1222,22 +1257,25 @@ export class Connection {
   /** One segment, if anything may go now. */
   private sendOne(forced: boolean): SendResult {
     const room = this.segmentRoom();
-    const cwnd = this.cc.cwnd;
+    const cwnd = this.cwnd();
 
     // Go-back-N after an RTO (RFC 5681 §3.1, RFC 6298 §5.4), skipping what the peer SACKed since.
-    if (this.caState === 'loss' && seqLt(this.rtxNxt, this.sndNxt)) {
+    // The pass covers what was outstanding at the RTO (`recoverPoint`; Linux's tcp_enter_loss marks only that lost):
+    // data sent since is not presumed lost when a lost retransmission restarts the pass.
+    const passEnd = seqLt(this.recoverPoint, this.sndNxt) ? this.recoverPoint : this.sndNxt;
+    if (this.caState === 'loss' && seqLt(this.rtxNxt, passEnd)) {
       let seq = this.rtxNxt;
-      let end = this.sndNxt;
+      let end = passEnd;
       if (this.sackOk && !this.sb.isEmpty) {
-        const hole = this.sb.nextHole(seq, this.sndNxt);
+        const hole = this.sb.nextHole(seq, passEnd);
         if (hole) {
           seq = hole.seq;
           end = hole.end;
         } else {
-          seq = end = this.sndNxt;
+          seq = end = passEnd;
         }
       }
-      if (seqLt(seq, this.sndNxt)) {
+      if (seqLt(seq, passEnd)) {
         const len = Math.min(room, this.dataUpTo(seq, end));
         const pipe = seqDiff(seq, this.sndUna) - this.sb.sackedBelow(seq);
         if (!forced && pipe + Math.max(len, 1) > cwnd) return CWND_BLOCKED;
@@ -1267,7 +1305,7 @@ export class Connection {
     // New data within cwnd.
     let pipe: number;
     if (this.caState === 'recovery') {
-      pipe = seqDiff(this.sndNxt, this.sndUna) - this.inflation; // NewReno: cwnd + inflation
+      pipe = seqDiff(this.sndNxt, this.sndUna) - this.inflation; // NewReno: less what duplicate ACKs showed delivered
     } else {
       pipe = seqDiff(this.sndNxt, this.sndUna) - this.sb.sackedBytes;
       // Limited transmit (RFC 3042): the first two duplicate ACKs each allow one new segment.
@@ -1386,6 +1424,7 @@ export class Connection {
     if (len > 0) {
       this.dataSegsOut++;
       this.bytesSent += len;
+      if (this.caState === 'recovery') this.prr.onSend(len);
     }
     this.transmit(segOut);
     if (isNew) {
@@ -1402,6 +1441,11 @@ export class Connection {
     if (this.rtxAt === undefined) this.armRtx();
     if (isNew) this.armProbe();
     return used;
+  }
+
+  /** The congestion window: PRR's during fast recovery (prr.ts), else the controller's. */
+  private cwnd(): number {
+    return this.caState === 'recovery' && this.prr.active ? this.prr.cwnd : this.cc.cwnd;
   }
 
   /** RFC 6675 SetPipe(): octets presumed in the network during SACK recovery. */
@@ -1707,6 +1751,7 @@ export class Connection {
       this.undo.begin(this.sndUna, this.cc.cwnd, this.cc.ssthresh, true);
     } else this.undo.timedOut();
     this.cc.onRto(seqDiff(this.sndNxt, this.sndUna), this.now);
+    this.prr.end();
     this.caState = 'loss';
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
@@ -2008,7 +2053,7 @@ export class Connection {
     }
     const unacked = this.state === 'SYN_SENT' || this.state === 'SYN_RCVD' ? 0 : this.sendBuf.length;
     const mss = this.sndMss;
-    const cwnd = this.cc.cwnd;
+    const cwnd = this.cwnd();
     const ssthresh = this.cc.ssthresh;
     const flight = Math.max(0, seqDiff(this.sndNxt, this.sndUna));
     const lost = seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;

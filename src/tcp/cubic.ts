@@ -1,4 +1,5 @@
 import type { CongestionControl } from './congestion.js';
+import type { AckSample, HyStartPlusPlus } from './hystart.js';
 
 /** RFC 9438 §5 constants. */
 const C = 0.4;
@@ -30,6 +31,8 @@ export class Cubic implements CongestionControl {
   constructor(
     mss: number,
     private readonly initialSegments = 10,
+    /** HyStart++ for the initial slow start (RFC 9406, hystart.ts); none = plain slow start. */
+    readonly hystart?: HyStartPlusPlus,
   ) {
     this.mss = mss;
     this.w = initialSegments;
@@ -53,10 +56,16 @@ export class Cubic implements CongestionControl {
     this.mss = mss; // windows are in segments: nothing to rescale
   }
 
-  onAck(acked: number, now: number, srtt?: number): void {
+  onAck(acked: number, now: number, srtt?: number, sample?: AckSample): void {
     const segs = acked / this.mss;
     if (this.cwnd < this.ssthresh) {
-      this.w += Math.min(segs, 2); // slow start, RFC 3465 L = 2·SMSS (RFC 9438 §4.10)
+      // HyStart++ (RFC 9406 §4.2) in the initial slow start: CSS over → congestion avoidance from here.
+      const hs = this.ssthresh === Number.MAX_SAFE_INTEGER && sample ? this.hystart : undefined;
+      if (hs?.onAck(sample!)) {
+        this.ssthresh = this.cwnd;
+        return;
+      }
+      this.w += Math.min(segs, 2) / (hs?.growthDivisor ?? 1); // slow start, RFC 3465 L = 2·SMSS (RFC 9438 §4.10)
       return;
     }
     if (this.epochStart === undefined) this.startEpoch(now);
@@ -96,6 +105,7 @@ export class Cubic implements CongestionControl {
 
   /** Multiplicative decrease (§4.6) with fast convergence (§4.7). */
   private reduce(inFlight: number): void {
+    this.hystart?.onCongestion();
     const cur = this.w;
     this.wMaxBefore = this.wMax;
     this.wMax = this.wMax !== undefined && cur < this.wMax ? (cur * (1 + BETA)) / 2 : cur;

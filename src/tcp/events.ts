@@ -31,6 +31,7 @@ export type ConnCounter =
   | 'TCPRenoRecovery'
   | 'TCPFastRetrans'
   | 'TCPLossProbes'
+  | 'TCPHystartDelayDetect'
   | 'TCPAbortOnData'
   | 'TCPAbortOnClose'
   | 'TCPAbortOnTimeout'

@@ -1,4 +1,5 @@
 import type { CongestionControl } from './congestion.js';
+import type { AckSample, HyStartPlusPlus } from './hystart.js';
 
 /**
  * NewReno's window arithmetic (RFC 5681 §3.1): slow start with appropriate
@@ -16,6 +17,8 @@ export class NewReno implements CongestionControl {
   constructor(
     mss: number,
     private readonly initialSegments = 10,
+    /** HyStart++ for the initial slow start (RFC 9406 applies to any slow start; hystart.ts); none = plain slow start. */
+    readonly hystart?: HyStartPlusPlus,
   ) {
     this.mss = mss;
     this.cwnd = this.initialWindow();
@@ -31,9 +34,15 @@ export class NewReno implements CongestionControl {
     this.cwnd = Math.max(mss, Math.round(segs * mss));
   }
 
-  onAck(acked: number, _now?: number, _srtt?: number): void {
+  onAck(acked: number, _now?: number, _srtt?: number, sample?: AckSample): void {
     if (this.cwnd < this.ssthresh) {
-      this.cwnd += Math.min(acked, 2 * this.mss); // slow start, RFC 3465 limit L = 2*SMSS
+      // HyStart++ (RFC 9406 §4.2) in the initial slow start: CSS over → congestion avoidance from here.
+      const hs = this.ssthresh === Number.MAX_SAFE_INTEGER && sample ? this.hystart : undefined;
+      if (hs?.onAck(sample!)) {
+        this.ssthresh = this.cwnd;
+        return;
+      }
+      this.cwnd += Math.floor(Math.min(acked, 2 * this.mss) / (hs?.growthDivisor ?? 1)); // slow start, RFC 3465 limit L = 2*SMSS
       return;
     }
     this.caAcc += acked; // congestion avoidance: +1 MSS per cwnd of data acked (RFC 5681 §3.1, eq. 3 by bytes)
@@ -44,12 +53,14 @@ export class NewReno implements CongestionControl {
   }
 
   onRto(inFlight: number, _now?: number): void {
+    this.hystart?.onCongestion();
     this.ssthresh = Math.max(Math.floor(inFlight / 2), 2 * this.mss); // RFC 5681 eq. 4
     this.cwnd = this.mss; // loss window, RFC 5681 §3.1
     this.caAcc = 0;
   }
 
   onLoss(inFlight: number, _now?: number): void {
+    this.hystart?.onCongestion();
     this.ssthresh = Math.max(Math.floor(inFlight / 2), 2 * this.mss);
     this.cwnd = this.ssthresh;
     this.caAcc = 0;

@@ -69,9 +69,15 @@ test('P2 a lost tail of three segments is probed at 2·SRTT, and the SACK of the
   // One RTT later the peer SACKs the probe: segments 7 and 8 were sent more than a PTO before it and are still missing.
   t.advance(RTT);
   ack(t, 7, [[9, 10]]);
-  assert.deepEqual(sent(t), ['7R', '8R'], 'both holes, at once, by SACK recovery');
+  // PRR (RFC 9937, as Linux's tcp_cwnd_reduction): this ACK delivered one segment and did not advance SND.UNA,
+  // so one segment goes (the reduction bound, PRR-CRB), not both holes at once as RFC 6675 alone allowed.
+  assert.deepEqual(sent(t), ['7R'], 'the first hole, by SACK recovery');
   assert.equal(t.c.info().caState, 'recovery');
   assert.equal(t.counts.TCPSackRecovery, 1);
+  t.advance(RTT);
+  // 7R arrives: SND.UNA advances (a "safe" ACK), PRR-SSRB releases the second hole.
+  ack(t, 8, [[9, 10]]);
+  assert.deepEqual(sent(t), ['8R'], 'the second hole, one ACK later');
   t.advance(RTT);
   ack(t, 10);
   assert.equal(t.c.info().caState, 'open');
