@@ -618,6 +618,34 @@ export class Socket extends Duplex {
   }
 
   /**
+   * SO_RCVBUF (synack extension, named as Node's dgram.Socket): fix the receive buffer at `size` bytes
+   * and turn its autotuning off, as setsockopt does on Linux. Before connect() it also sizes the
+   * window scale the SYN offers; afterwards that scale stays.
+   */
+  setRecvBufferSize(size: number): void {
+    const bytes = bufferSize(size);
+    if (this.tcp) this.tcp.setRecvBufferSize(bytes);
+    else this.connectTcp = { ...this.connectTcp, recvBufferSize: bytes };
+  }
+
+  /** SO_SNDBUF (synack extension): fix the send buffer at `size` bytes and stop its growth with cwnd. */
+  setSendBufferSize(size: number): void {
+    const bytes = bufferSize(size);
+    if (this.tcp) this.tcp.setSendBufferSize(bytes);
+    else this.connectTcp = { ...this.connectTcp, sendBufferSize: bytes };
+  }
+
+  /** The receive buffer, bytes: as set, or as autotuning has grown it (undefined before connect() unless set). */
+  getRecvBufferSize(): number | undefined {
+    return this.tcp ? this.tcp.recvBufferSize : this.connectTcp?.recvBufferSize;
+  }
+
+  /** The send buffer, bytes: as set, or as it has grown with cwnd (undefined before connect() unless set). */
+  getSendBufferSize(): number | undefined {
+    return this.tcp ? this.tcp.sendBufferSize : this.connectTcp?.sendBufferSize;
+  }
+
+  /**
    * As Node: an open socket keeps the process alive (it holds the stack's
    * clock) unless unref()'d. Without a handle yet (before connect()), the call
    * applies at 'connect'. Its idle timeout never keeps the process alive.
@@ -786,4 +814,12 @@ export interface Socket {
   prependListener(event: string | symbol, listener: (...args: any[]) => void): this;
   prependOnceListener<K extends keyof SocketEventMap>(event: K, listener: SocketEventMap[K]): this;
   prependOnceListener(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** A socket buffer size: a positive integer number of bytes (Node's dgram throws ERR_SOCKET_BAD_BUFFER_SIZE likewise). */
+function bufferSize(size: unknown): number {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) {
+    throw Object.assign(new TypeError(`Buffer size must be a positive integer, got ${String(size)}`), { code: 'ERR_SOCKET_BAD_BUFFER_SIZE' });
+  }
+  return size;
 }
