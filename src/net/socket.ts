@@ -318,7 +318,7 @@ export class Socket extends Duplex {
         remotePort: port,
         ...(localAddress !== undefined ? { localAddress } : {}),
         ...(localPort ? { localPort } : {}),
-        ...(this.connectTcp !== undefined ? { tcp: this.connectTcp } : {}),
+        ...(this.connectTcp !== undefined || this.bufferSizes !== undefined ? { tcp: { ...this.connectTcp, ...this.bufferSizes } } : {}),
       });
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -332,6 +332,8 @@ export class Socket extends Duplex {
 
   /** synack extension: TCP tunables of the next connection (the connect option `tcp`). */
   private connectTcp: ValidConnectOptions['tcp'];
+  /** SO_RCVBUF/SO_SNDBUF set before there was a TCB (setRecvBufferSize/setSendBufferSize), for the next connect. */
+  private bufferSizes: { recvBufferSize?: number; sendBufferSize?: number } | undefined;
 
   private attemptFailed(stack: Stack, err: NetError): void {
     const m = this.multi;
@@ -625,24 +627,24 @@ export class Socket extends Duplex {
   setRecvBufferSize(size: number): void {
     const bytes = bufferSize(size);
     if (this.tcp) this.tcp.setRecvBufferSize(bytes);
-    else this.connectTcp = { ...this.connectTcp, recvBufferSize: bytes };
+    else this.bufferSizes = { ...this.bufferSizes, recvBufferSize: bytes };
   }
 
   /** SO_SNDBUF (synack extension): fix the send buffer at `size` bytes and stop its growth with cwnd. */
   setSendBufferSize(size: number): void {
     const bytes = bufferSize(size);
     if (this.tcp) this.tcp.setSendBufferSize(bytes);
-    else this.connectTcp = { ...this.connectTcp, sendBufferSize: bytes };
+    else this.bufferSizes = { ...this.bufferSizes, sendBufferSize: bytes };
   }
 
   /** The receive buffer, bytes: as set, or as autotuning has grown it (undefined before connect() unless set). */
   getRecvBufferSize(): number | undefined {
-    return this.tcp ? this.tcp.recvBufferSize : this.connectTcp?.recvBufferSize;
+    return this.tcp ? this.tcp.recvBufferSize : this.bufferSizes?.recvBufferSize;
   }
 
   /** The send buffer, bytes: as set, or as it has grown with cwnd (undefined before connect() unless set). */
   getSendBufferSize(): number | undefined {
-    return this.tcp ? this.tcp.sendBufferSize : this.connectTcp?.sendBufferSize;
+    return this.tcp ? this.tcp.sendBufferSize : this.bufferSizes?.sendBufferSize;
   }
 
   /**

@@ -186,7 +186,7 @@ export class Connection {
     this.passive = passive;
     this.now = now;
     this.lastRecv = now;
-    this.sendBuf = new SendBuffer(this.cfg.sendBufferSize ?? this.cfg.wmem[1]);
+    this.sendBuf = this.cfg.sendBufferSize !== undefined ? new SendBuffer(this.cfg.sendBufferSize) : new SendBuffer(this.cfg.wmem[1], this.cfg.wmem[2]);
     this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2]);
     this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
