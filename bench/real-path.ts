@@ -51,8 +51,8 @@ export interface PathResult {
   /** A's retransmitted segments, and of those, how many B had already received in full (spurious). */
   retransmits: number;
   spuriousRetransmits: number;
-  /** Virtual ms from the last transmission of data (only watched with loss, reordering or dropData) to the last byte read. */
-  tailMs: number;
+  /** With dropData: virtual ms from the first transmission of the last new data segment to the last byte read. */
+  lastFirstSendToDoneMs: number;
   /** A's smoothed RTT at the end, ms. */
   srttMs: number;
 }
@@ -73,7 +73,7 @@ export function runPath(o: PathOptions): PathResult {
   // was not lost reaches B twice: a spurious retransmission.
   const watch = o.dropData !== undefined || o.loss !== undefined || o.reorder !== undefined;
   let dataIndex = 0;
-  let lastDataSentAt = 0;
+  let lastFirstSentAt = 0;
   const passed = new Map<number, number>(); // seq → copies the link let through
   if (o.dropData !== undefined) {
     const dropData = o.dropData;
@@ -82,6 +82,7 @@ export function runPath(o: PathOptions): PathResult {
       const seg = direction === 'a->b' ? dataSegment(packet) : undefined;
       if (seg === undefined || seen.has(seg.seq)) return false;
       seen.add(seg.seq);
+      lastFirstSentAt = clock.now();
       return dropData(++dataIndex, seg.len);
     };
   }
@@ -92,7 +93,6 @@ export function runPath(o: PathOptions): PathResult {
       if (e.duplicate) return;
       const seg = dataSegment(e.packet);
       if (seg === undefined) return;
-      lastDataSentAt = e.time;
       if (e.dropped) return;
       const n = (passed.get(seg.seq) ?? 0) + 1;
       passed.set(seg.seq, n);
@@ -156,7 +156,7 @@ export function runPath(o: PathOptions): PathResult {
     sndBuf,
     retransmits: a.stats().RetransSegs,
     spuriousRetransmits: spurious,
-    tailMs: doneAt - lastDataSentAt,
+    lastFirstSendToDoneMs: doneAt - lastFirstSentAt,
     srttMs: info.srtt ?? 0,
   };
   a.close();
