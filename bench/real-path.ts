@@ -5,11 +5,10 @@
  * B's application per virtual second), so they measure the TCP, not the CPU.
  */
 import { MemoryLink, type PairOptions } from '../src/link/memory.js';
-import { Stack } from '../src/stack/stack.js';
-import type { TcpSocket } from '../src/stack/socket.js';
 import type { TcpConfig } from '../src/tcp/config.js';
 import { VirtualClock } from '../src/util/virtual-clock.js';
 import { parseTcpPacket } from '../src/wire/packet.js';
+import { connectPair } from './pair.js';
 
 export interface PathOptions {
   /** Link rate, bit/s (both directions). */
@@ -99,16 +98,7 @@ export function runPath(o: PathOptions): PathResult {
       if (n > 1) spurious++;
     });
   }
-  const a = new Stack({ clock, name: 'A', seed: 11, tcp: o.tcp });
-  const b = new Stack({ clock, name: 'B', seed: 12, tcp: o.tcp });
-  a.attach(linkA, { address: '10.0.0.1' });
-  b.attach(linkB, { address: '10.0.0.2' });
-  let server: TcpSocket | undefined;
-  b.listen(5001).on('connection', (s) => (server = s));
-  const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 5001 });
-  clock.runUntilIdle({ maxTime: clock.now() + 10 * o.rttMs + 5000 });
-  if (!server || client.state !== 'ESTABLISHED') throw new Error('real-path: handshake failed');
-  const srv = server;
+  const { a, b, client, server: srv } = connectPair(clock, [linkA, linkB], o.tcp, 10 * o.rttMs + 5000);
 
   const chunk = new Uint8Array(64 * 1024);
   let sent = 0;
