@@ -9,7 +9,8 @@ import { twoStacks } from '../helpers/two-stacks.js';
 import { virtualNet } from '../helpers/virtual-net.js';
 import type { TcpSocket } from '../../src/stack/socket.js';
 import { parseTcpPacket } from '../../src/wire/packet.js';
-import { DEFAULT_TCP_CONFIG } from '../../src/tcp/config.js';
+import { DEFAULT_TCP_CONFIG, type TcpConfig } from '../../src/tcp/config.js';
+import { tcpTest } from '../helpers/tcp-test.js';
 import { segmentCharge } from '../../src/tcp/buffer-autotune.js';
 
 const MiB = 1 << 20;
@@ -161,4 +162,57 @@ test('net: setRecvBufferSize before connect() sizes the window scale of the SYN 
   assert.equal(c.getSendBufferSize(), 32768);
   assert.throws(() => c.setRecvBufferSize(0), { code: 'ERR_SOCKET_BAD_BUFFER_SIZE' });
   c.destroy();
+});
+
+/**
+ * Scripted peer (sans-IO, virtual time) on a 100 ms path: the peer's flights double every round
+ * trip, spread over it, each segment echoing the TSval of our last ACK the peer has had time to see
+ * (one RTT old), so our receiver measures a 100 ms RTT; the application reads everything at once.
+ * Returns the largest window (bytes) our ACKs offered in each round, checking on the way that the
+ * right edge never moves left.
+ */
+function scriptedRounds(cfg: Partial<TcpConfig>): number[] {
+  const RTT = 100;
+  const t = tcpTest({ cfg: { windowScaling: true, timestamps: true, ...cfg } });
+  t.user.listen();
+  t.send({ flags: 'SYN', seq: t.peerIsn, options: { mss: 1460, wscale: 7, ts: { val: 1, ecr: 0 } } });
+  const synAck = t.recv({ flags: 'SYN,ACK', seq: t.isn, ack: t.peerIsn + 1 });
+  const scale = synAck.options.wscale!;
+  const acks: Array<{ at: number; tsval: number }> = [{ at: t.now, tsval: synAck.options.ts!.val }];
+  t.advance(RTT);
+  t.send({ flags: 'ACK', seq: t.peerIsn + 1, ack: t.isn + 1, options: { ts: { val: 1, ecr: acks[0]!.tsval } } });
+  t.expectState('ESTABLISHED');
+  let seq = t.peerIsn + 1;
+  let edge = 0;
+  const perRound: number[] = [];
+  for (let round = 1, flight = 10; round <= 6; round++, flight *= 2) {
+    let most = 0;
+    for (let i = 0; i < flight; i++) {
+      t.advance(RTT / flight);
+      const seen = acks.filter((a) => a.at <= t.now - RTT).at(-1) ?? acks[0]!;
+      t.send({ flags: 'ACK', seq, ack: t.isn + 1, payload: new Uint8Array(1448), options: { ts: { val: 1 + round, ecr: seen.tsval } } });
+      seq += 1448;
+      while (t.user.read());
+      for (let a = t.out.shift(); a; a = t.out.shift()) {
+        const wnd = a.window * 2 ** scale;
+        const right = ((a.ack - t.peerIsn - 1) >>> 0) + wnd;
+        assert.ok(right >= edge, `round ${round}: the right edge moved left (${right} < ${edge})`);
+        edge = right;
+        most = Math.max(most, wnd);
+        acks.push({ at: t.now, tsval: a.options.ts!.val });
+      }
+    }
+    perRound.push(most);
+  }
+  return perRound;
+}
+
+test('P1 scripted peer: a reader that keeps up makes the offered window grow round by round once it has an RTT; SO_RCVBUF keeps it flat', () => {
+  const auto = scriptedRounds({});
+  assert.ok(auto[0]! <= DEFAULT_TCP_CONFIG.rmem[1] && auto[1]! <= DEFAULT_TCP_CONFIG.rmem[1], `the first two rounds offer tcp_rmem[1]: ${auto.join(' ')}`);
+  for (let r = 2; r < auto.length; r++) assert.ok(auto[r]! > auto[r - 1]!, `then it grows every round: ${auto.join(' ')}`);
+  assert.ok(auto[5]! > MiB, `past 1 MiB by the sixth round: ${auto.join(' ')}`);
+  const fixed = scriptedRounds({ recvBufferSize: 131072 });
+  assert.ok(fixed.every((w) => w <= 131072), `SO_RCVBUF 128 KiB: ${fixed.join(' ')}`);
+  assert.equal(Math.max(...fixed), Math.max(...fixed.slice(0, 1)), 'never more than in the first round');
 });
