@@ -1,8 +1,10 @@
 /**
- * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), then
+ * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), real paths
+ * in virtual time (bench/paths.ts), then
  * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost).
  * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results),
- * --floods (only the flood benchmarks of bench/floods.ts: SYN, ACK, RST/SYN and 1-byte out-of-order floods).
+ * --floods (only the flood benchmarks of bench/floods.ts: SYN, ACK, RST/SYN and 1-byte out-of-order floods),
+ * --paths (only the real-path figures of bench/paths.ts: long RTT, loss, lost tail, reordering, before/after autotuning).
  * Pin it for stable figures: `taskset -c 0 node dist/bench/run.js`.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { measure, type ThroughputSummary } from './throughput.js';
+import { printRows, runRealPaths } from './paths.js';
 
 function main(argv: string[]): void {
   const quick = argv.includes('--quick');
@@ -22,6 +25,10 @@ function main(argv: string[]): void {
   }
   const outIdx = argv.indexOf('--out');
   const outDir = resolve(process.cwd(), outIdx >= 0 && argv[outIdx + 1] ? argv[outIdx + 1]! : 'bench/results');
+  if (argv.includes('--paths')) {
+    realPaths(quick, outDir);
+    return;
+  }
   const runs = quick ? 5 : 9;
   const cases: Array<{ mtu: number; bytes: number }> = [
     { mtu: 1500, bytes: (quick ? 48 : 256) << 20 },
@@ -44,10 +51,23 @@ function main(argv: string[]): void {
   writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
   console.log(`wrote ${file}`);
 
+  realPaths(quick, outDir);
+
   // Scale (bytes per connection and per TIME_WAIT, timer cost): its own process, for a clean heap and GC access.
   const scale = fileURLToPath(new URL('./scale.js', import.meta.url));
   const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=20000', scale, '--connections', quick ? '20000' : '1000000', '--out', outDir], { stdio: 'inherit', timeout: 30 * 60_000 });
   if (r.status !== 0) process.exitCode = 1;
+}
+
+/** Real paths (bench/paths.ts): long RTT, loss, lost tail, reordering, before/after buffer autotuning, in virtual time. */
+function realPaths(quick: boolean, outDir: string): void {
+  const started = Date.now();
+  const rows = runRealPaths(quick);
+  printRows(rows);
+  mkdirSync(outDir, { recursive: true });
+  const file = resolve(outDir, 'real-paths.json');
+  writeFileSync(file, JSON.stringify({ benchmark: 'real-paths', quick, node: process.version, date: new Date().toISOString(), elapsedMs: Date.now() - started, rows }, null, 2) + '\n');
+  console.log(`wrote ${file}`);
 }
 
 main(process.argv.slice(2));

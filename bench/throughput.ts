@@ -6,10 +6,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { MemoryLink } from '../src/link/memory.js';
-import { Stack } from '../src/stack/stack.js';
-import type { TcpSocket } from '../src/stack/socket.js';
 import type { TcpConfig } from '../src/tcp/config.js';
 import { VirtualClock } from '../src/util/virtual-clock.js';
+import { connectPair } from './pair.js';
 
 export interface ThroughputOptions {
   /** Link MTU in bytes. */
@@ -34,21 +33,12 @@ const CHUNK = 64 * 1024;
 export function runOnce(o: ThroughputOptions): RunResult {
   const clock = new VirtualClock();
   const [linkA, linkB] = MemoryLink.pair(clock, { mtu: o.mtu, seed: 1 });
-  const a = new Stack({ clock, name: 'A', seed: 11, tcp: o.tcp });
-  const b = new Stack({ clock, name: 'B', seed: 12, tcp: o.tcp });
-  a.attach(linkA, { address: '10.0.0.1' });
-  b.attach(linkB, { address: '10.0.0.2' });
-  let server: TcpSocket | undefined;
-  b.listen(5001).on('connection', (s) => (server = s));
-  const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 5001 });
-  clock.runUntilIdle();
-  if (!server || client.state !== 'ESTABLISHED') throw new Error('bench: handshake failed');
+  const { a, b, client, server: srv } = connectPair(clock, [linkA, linkB], o.tcp);
 
   const chunk = new Uint8Array(CHUNK);
   for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 131) & 0xff;
   let sent = 0;
   let received = 0;
-  const srv = server;
   const pump = (): void => {
     while (sent < o.bytes) {
       const n = client.write(chunk.subarray(0, Math.min(CHUNK, o.bytes - sent)));

@@ -318,7 +318,7 @@ export class Socket extends Duplex {
         remotePort: port,
         ...(localAddress !== undefined ? { localAddress } : {}),
         ...(localPort ? { localPort } : {}),
-        ...(this.connectTcp !== undefined ? { tcp: this.connectTcp } : {}),
+        ...(this.connectTcp !== undefined || this.bufferSizes !== undefined ? { tcp: { ...this.connectTcp, ...this.bufferSizes } } : {}),
       });
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -332,6 +332,8 @@ export class Socket extends Duplex {
 
   /** synack extension: TCP tunables of the next connection (the connect option `tcp`). */
   private connectTcp: ValidConnectOptions['tcp'];
+  /** SO_RCVBUF/SO_SNDBUF set before there was a TCB (setRecvBufferSize/setSendBufferSize), for the next connect. */
+  private bufferSizes: { recvBufferSize?: number; sendBufferSize?: number } | undefined;
 
   private attemptFailed(stack: Stack, err: NetError): void {
     const m = this.multi;
@@ -618,6 +620,34 @@ export class Socket extends Duplex {
   }
 
   /**
+   * SO_RCVBUF (synack extension, named as Node's dgram.Socket): fix the receive buffer at `size` bytes
+   * and turn its autotuning off, as setsockopt does on Linux. Before connect() it also sizes the
+   * window scale the SYN offers; afterwards that scale stays.
+   */
+  setRecvBufferSize(size: number): void {
+    const bytes = bufferSize(size);
+    if (this.tcp) this.tcp.setRecvBufferSize(bytes);
+    else this.bufferSizes = { ...this.bufferSizes, recvBufferSize: bytes };
+  }
+
+  /** SO_SNDBUF (synack extension): fix the send buffer at `size` bytes and stop its growth with cwnd. */
+  setSendBufferSize(size: number): void {
+    const bytes = bufferSize(size);
+    if (this.tcp) this.tcp.setSendBufferSize(bytes);
+    else this.bufferSizes = { ...this.bufferSizes, sendBufferSize: bytes };
+  }
+
+  /** The receive buffer, bytes: as set, or as autotuning has grown it (undefined before connect() unless set). */
+  getRecvBufferSize(): number | undefined {
+    return this.tcp ? this.tcp.recvBufferSize : this.bufferSizes?.recvBufferSize;
+  }
+
+  /** The send buffer, bytes: as set, or as it has grown with cwnd (undefined before connect() unless set). */
+  getSendBufferSize(): number | undefined {
+    return this.tcp ? this.tcp.sendBufferSize : this.bufferSizes?.sendBufferSize;
+  }
+
+  /**
    * As Node: an open socket keeps the process alive (it holds the stack's
    * clock) unless unref()'d. Without a handle yet (before connect()), the call
    * applies at 'connect'. Its idle timeout never keeps the process alive.
@@ -786,4 +816,12 @@ export interface Socket {
   prependListener(event: string | symbol, listener: (...args: any[]) => void): this;
   prependOnceListener<K extends keyof SocketEventMap>(event: K, listener: SocketEventMap[K]): this;
   prependOnceListener(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** A socket buffer size: a positive integer number of bytes (Node's dgram throws ERR_SOCKET_BAD_BUFFER_SIZE likewise). */
+function bufferSize(size: unknown): number {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) {
+    throw Object.assign(new TypeError(`Buffer size must be a positive integer, got ${String(size)}`), { code: 'ERR_SOCKET_BAD_BUFFER_SIZE' });
+  }
+  return size;
 }

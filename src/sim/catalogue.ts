@@ -6,6 +6,7 @@ import { keepaliveTimeout, lossyTransfer, zeroWindow } from './scenarios/data.js
 import { tailLossProbe } from './scenarios/tail-loss-probe.js';
 import { spuriousRtoUndo } from './scenarios/spurious-rto-undo.js';
 import { pmtuBlackHole, pmtuBlackHoleIcmp } from './scenarios/pmtu.js';
+import { windowAutotuning } from './scenarios/window-autotuning.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -37,6 +38,7 @@ export const SCENARIOS: readonly Scenario[] = [
   spuriousRtoUndo,
   pmtuBlackHole,
   pmtuBlackHoleIcmp,
+  windowAutotuning,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

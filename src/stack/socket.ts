@@ -104,6 +104,32 @@ export class TcpSocket extends Emitter<SocketEvents> {
     this.driver.after();
   }
 
+  /**
+   * SO_RCVBUF: fix the receive buffer at `bytes` and turn its autotuning off (Linux SOCK_RCVBUF_LOCK).
+   * The window scale was chosen on the SYN: to size it too, give `recvBufferSize` in the connect or listen options.
+   * A no-op once the connection is in its TIME_WAIT record.
+   */
+  setRecvBufferSize(bytes: number): void {
+    if ('setRecvBufferSize' in this.conn) this.conn.setRecvBufferSize(bytes);
+  }
+
+  /** SO_SNDBUF: fix the send buffer at `bytes` and stop its growth with cwnd (Linux SOCK_SNDBUF_LOCK). */
+  setSendBufferSize(bytes: number): void {
+    if (!('setSendBufferSize' in this.conn)) return;
+    this.conn.setSendBufferSize(bytes, this.driver.now());
+    this.driver.after();
+  }
+
+  /** The receive buffer now, bytes (SO_RCVBUF, or as autotuning grew it); 0 in TIME_WAIT. */
+  get recvBufferSize(): number {
+    return 'recvBufferSize' in this.conn ? this.conn.recvBufferSize : 0;
+  }
+
+  /** The send buffer now, bytes (SO_SNDBUF, or as it grew with cwnd); 0 in TIME_WAIT. */
+  get sendBufferSize(): number {
+    return 'sendBufferSize' in this.conn ? this.conn.sendBufferSize : 0;
+  }
+
   get writableBytes(): number {
     return this.conn.writableBytes;
   }

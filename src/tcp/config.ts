@@ -16,10 +16,25 @@ export interface TcpConfig {
   tsoMax: number;
   /** MSS assumed when the peer sends none: 536 for IPv4, 1220 for IPv6 (RFC 9293 §3.7.1). */
   defaultPeerMss: number;
-  /** Send buffer in bytes (SO_SNDBUF). */
-  sendBufferSize: number;
-  /** Receive buffer in bytes (SO_RCVBUF); the advertised window is its free space. */
-  recvBufferSize: number;
+  /**
+   * SO_SNDBUF: a fixed send buffer in bytes. Set, it turns send-buffer autotuning off for this
+   * connection (Linux SOCK_SNDBUF_LOCK); unset, the buffer starts at `wmem[1]` and grows with cwnd.
+   * (Linux doubles the value given to setsockopt for its bookkeeping overhead; synack's buffers hold
+   * payload only, so the value is the payload capacity.)
+   */
+  sendBufferSize?: number;
+  /**
+   * SO_RCVBUF: a fixed receive buffer in bytes; the advertised window is its free space. Set, it turns
+   * receive-buffer autotuning off (Linux SOCK_RCVBUF_LOCK) and the window scale is chosen for it;
+   * unset, the buffer starts at `rmem[1]` and grows with what the application reads (buffer-autotune.ts).
+   */
+  recvBufferSize?: number;
+  /** net.ipv4.tcp_rmem: [min, default, max] receive buffer of an autotuned connection, bytes. */
+  rmem: readonly [number, number, number];
+  /** net.ipv4.tcp_wmem: [min, default, max] send buffer of an autotuned connection, bytes. */
+  wmem: readonly [number, number, number];
+  /** net.ipv4.tcp_moderate_rcvbuf: grow the receive buffer with what the application reads (dynamic right-sizing). */
+  moderateRcvbuf: boolean;
   /** Offer window scaling (RFC 7323 §2). */
   windowScaling: boolean;
   /** Offer SACK (RFC 2018). */
@@ -112,8 +127,10 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   mss: 1460,
   tsoMax: 0,
   defaultPeerMss: 536,
-  sendBufferSize: 256 * 1024,
-  recvBufferSize: 256 * 1024,
+  // Linux 6.18 defaults (sysctl net.ipv4.tcp_rmem / tcp_wmem on the kernel we test against).
+  rmem: Object.freeze([4096, 131072, 32 * 1024 * 1024]) as readonly [number, number, number],
+  wmem: Object.freeze([4096, 16384, 4 * 1024 * 1024]) as readonly [number, number, number],
+  moderateRcvbuf: true,
   windowScaling: true,
   sack: true,
   timestamps: true,
@@ -150,7 +167,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
 /** Fill missing fields with the defaults and reject values that make no sense. */
 export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
   const cfg: TcpConfig = { ...DEFAULT_TCP_CONFIG, ...stripUndefined(partial) };
-  const positive: Array<keyof TcpConfig> = ['mss', 'defaultPeerMss', 'sendBufferSize', 'recvBufferSize', 'msl', 'rtoInitial', 'rtoMin', 'rtoMax', 'initialCwnd', 'delayedAckMs', 'dupThresh', 'oooMaxBlocks'];
+  const positive: Array<keyof TcpConfig> = ['mss', 'defaultPeerMss', 'msl', 'rtoInitial', 'rtoMin', 'rtoMax', 'initialCwnd', 'delayedAckMs', 'dupThresh', 'oooMaxBlocks'];
   for (const k of positive) {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`TCP option ${k} must be a positive number, got ${String(v)}`);
@@ -159,6 +176,16 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
   for (const k of nonNegative) {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`TCP option ${k} must be a non-negative number, got ${String(v)}`);
+  }
+  for (const k of ['sendBufferSize', 'recvBufferSize'] as const) {
+    const v = cfg[k];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`TCP option ${k} must be a positive number, got ${String(v)}`);
+  }
+  for (const k of ['rmem', 'wmem'] as const) {
+    const [min, def, max] = Array.isArray(cfg[k]) ? cfg[k] : [];
+    if (!(Number.isFinite(min) && Number.isFinite(def) && Number.isFinite(max) && min! > 0 && min! <= def! && def! <= max!)) {
+      throw new RangeError(`TCP option ${k} must be [min, default, max] with 0 < min <= default <= max, got ${JSON.stringify(cfg[k])}`);
+    }
   }
   if (cfg.mss > 65535 - 40) throw new RangeError(`TCP option mss must be at most 65495, got ${cfg.mss}`);
   if (cfg.rtoMin > cfg.rtoMax) throw new RangeError('rtoMin must not exceed rtoMax');

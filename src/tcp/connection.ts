@@ -1,4 +1,5 @@
 import { ACK, FIN, PSH, RST, SYN } from '../wire/flags.js';
+import { ReceiveAutotune, expandedSendBuffer, windowScaleFor } from './buffer-autotune.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
 import { resolveConfig, type TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
@@ -86,6 +87,8 @@ export class Connection {
   private readonly sendBuf: SendBuffer;
   private readonly recvQ: ReceiveQueue;
   private readonly ooo: Reassembly;
+  /** Receive-buffer autotuning (buffer-autotune.ts), from the first in-order data on; never without `moderateRcvbuf` or with SO_RCVBUF set. */
+  private autotune: ReceiveAutotune | undefined;
   private oooFin: number | undefined; // sequence number of a FIN that arrived out of order
   private finQueued = false; // the user asked to close the sending side
   private peerFin = false;
@@ -196,8 +199,8 @@ export class Connection {
     this.passive = passive;
     this.now = now;
     this.lastRecv = now;
-    this.sendBuf = new SendBuffer(this.cfg.sendBufferSize);
-    this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize);
+    this.sendBuf = this.cfg.sendBufferSize !== undefined ? new SendBuffer(this.cfg.sendBufferSize) : new SendBuffer(this.cfg.wmem[1], this.cfg.wmem[2]);
+    this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2]);
     this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
@@ -205,9 +208,9 @@ export class Connection {
     this.sndMss = Math.min(this.cfg.mss, this.peerMss, this.pmtu.mss);
     this.rcvMss = Math.min(this.cfg.mss, 536);
     this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd, { hystart: this.cfg.hystart, count: (c) => this.sink.count?.(c) });
-    if (this.cfg.windowScaling) {
-      while (this.rcvScale < WS_MAX && this.cfg.recvBufferSize >>> this.rcvScale > 0xffff) this.rcvScale++;
-    }
+    // As Linux (tcp_select_initial_window): the scale suits the largest buffer the window may come from,
+    // tcp_rmem[2] when the buffer autotunes, the fixed SO_RCVBUF otherwise.
+    if (this.cfg.windowScaling) this.rcvScale = windowScaleFor(this.cfg.recvBufferSize ?? this.cfg.rmem[2], WS_MAX);
   }
 
   /** Active open (RFC 9293 §3.10.1): CLOSED → SYN_SENT, SYN sent. */
@@ -273,15 +276,46 @@ export class Connection {
   read(now: number, max?: number): Uint8Array | null {
     this.now = now;
     const data = this.recvQ.read(max);
+    // Linux tcp_recvmsg: tcp_rcv_space_adjust, then tcp_cleanup_rbuf (which then sees the larger buffer).
+    if (data && this.autotune) this.autotune.onRead(this.bytesReceived - this.recvQ.length, now, this.cfg.mss, this.cfg.rmem[2], this.cfg.recvBufferSize === undefined);
     if (data && this.canReceive()) {
       const advertised = Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt));
-      const maxWindow = Math.min(this.cfg.recvBufferSize, 0xffff << this.rcvScale);
+      const maxWindow = Math.min(this.recvBufferSize, 0xffff << this.rcvScale);
       if (2 * advertised <= maxWindow) {
         const offer = Math.min(this.freeWindow(), maxWindow);
         if (offer - advertised >= this.swsThreshold() && offer >= 2 * advertised) this.sendAck();
       }
     }
     return data;
+  }
+
+  /** The receive buffer now, bytes: SO_RCVBUF when set, else as autotuning has grown it from tcp_rmem[1]. */
+  get recvBufferSize(): number {
+    return this.cfg.recvBufferSize ?? this.autotune?.rcvBuf ?? this.cfg.rmem[1];
+  }
+
+  /** The send buffer now, bytes: SO_SNDBUF when set, else as it has grown with cwnd from tcp_wmem[1]. */
+  get sendBufferSize(): number {
+    return this.sendBuf.capacity;
+  }
+
+  /**
+   * SO_RCVBUF: fix the receive buffer at `bytes` and stop autotuning it (Linux SOCK_RCVBUF_LOCK). The
+   * window scale was chosen on the SYN; the window offered never shrinks (RFC 9293 §3.8.6.2.2).
+   */
+  setRecvBufferSize(bytes: number): void {
+    if (!(Number.isFinite(bytes) && bytes > 0)) throw new RangeError(`receive buffer size must be a positive number, got ${String(bytes)}`);
+    this.cfg.recvBufferSize = Math.floor(bytes);
+    this.autotune = undefined;
+  }
+
+  /** SO_SNDBUF: fix the send buffer at `bytes` and stop growing it with cwnd (Linux SOCK_SNDBUF_LOCK). */
+  setSendBufferSize(bytes: number, now: number): void {
+    if (!(Number.isFinite(bytes) && bytes > 0)) throw new RangeError(`send buffer size must be a positive number, got ${String(bytes)}`);
+    this.now = now;
+    this.cfg.sendBufferSize = Math.floor(bytes);
+    this.sendBuf.capacity = this.cfg.sendBufferSize;
+    this.notifyWritable();
   }
 
   /** Bytes received and not read yet (Recv-Q). */
@@ -1027,11 +1061,24 @@ export class Connection {
     else if (!(this.caState === 'recovery' && !this.sackOk && this.partialAckSeen)) this.armRtx();
     this.armProbe();
 
+    // Linux tcp_check_space → tcp_new_space: room for a growing cwnd, unless a full cwnd is in flight
+    // already (tcp_should_expand_sndbuf: the buffer is not what holds the sender back then).
+    if (seqDiff(this.sndNxt, this.sndUna) < this.cc.cwnd) this.expandSendBuffer();
+    this.notifyWritable();
+    return dataAcked;
+  }
+
+  /** Send buffer growth with cwnd (Linux tcp_sndbuf_expand), unless SO_SNDBUF fixed it. */
+  private expandSendBuffer(): void {
+    if (this.cfg.sendBufferSize !== undefined) return;
+    this.sendBuf.capacity = expandedSendBuffer(this.sendBuf.capacity, this.cc.cwnd, this.sndMss, this.cfg.initialCwnd, this.cfg.wmem[2]);
+  }
+
+  private notifyWritable(): void {
     if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
       this.wantWritable = false;
       this.emit_(WRITABLE);
     }
-    return dataAcked;
   }
 
   private rttSample(ms: number): void {
@@ -1123,6 +1170,7 @@ export class Connection {
         this.rcvNxt = seqAdd(this.rcvNxt, joined);
         this.bytesReceived += joined;
         if (held !== undefined) this.reportDuplicate(held[0], held[1], true); // Linux tcp_ofo_queue: tcp_dsack_extend
+        this.measureReceiveRtt(seg);
         if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
           fin = true;
           this.oooFin = undefined;
@@ -1158,6 +1206,16 @@ export class Connection {
     if (!extend && seqLt(start, this.rcvNxt) && seqGt(end, this.rcvNxt)) end = this.rcvNxt;
     const counter = extend ? this.dsack.extend(start, end, this.rcvNxt) : this.dsack.set(start, end, this.rcvNxt);
     if (counter !== undefined) this.sink.count?.(counter);
+  }
+
+  /** Receiver RTT samples for autotuning (Linux tcp_rcv_rtt_measure and tcp_rcv_rtt_measure_ts, called on in-order data). */
+  private measureReceiveRtt(seg: Segment): void {
+    if (this.cfg.recvBufferSize !== undefined || !this.cfg.moderateRcvbuf) return;
+    // Linux tcp_init_buffer_space: the first measure starts from min(window, 10 advertised MSS).
+    const at = (this.autotune ??= new ReceiveAutotune(this.cfg.rmem[1], Math.min(this.cfg.rmem[1], 10 * this.cfg.mss), this.bytesReceived - this.recvQ.length, this.now));
+    at.onInOrderData(this.rcvNxt, Math.max(0, seqDiff(this.rcvAdvEdge, this.rcvNxt)), this.now);
+    const ecr = seg.options.ts?.ecr;
+    if (this.tsOk && ecr !== undefined && ecr !== 0) at.onTimestampEcho(ecr, seqDiff(this.tsNow(), ecr), seg.payload.length, this.rcvMss);
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */
@@ -1515,12 +1573,12 @@ export class Connection {
 
   /** The free receive space from RCV.NXT: the window we may offer. */
   private freeWindow(): number {
-    return Math.max(0, this.cfg.recvBufferSize - this.recvQ.length);
+    return Math.max(0, this.recvBufferSize - this.recvQ.length);
   }
 
   /** RFC 1122 §4.2.3.3: the right edge moves only by at least min(RCV.BUFF/2, Eff.rcv.MSS). */
   private swsThreshold(): number {
-    return Math.min(this.cfg.recvBufferSize / 2, this.cfg.mss);
+    return Math.min(this.recvBufferSize / 2, this.cfg.mss);
   }
 
   /** Window field for an outgoing segment; the right edge never moves left (RFC 9293 §3.8.6.2.2) and moves right only in steps worth announcing (receiver SWS avoidance). */
@@ -1916,6 +1974,7 @@ export class Connection {
     if (this.synTimedOut) this.rtt.fallbackAfterSynLoss();
     this.rtxAt = undefined;
     if (this.cfg.keepAlive) this.keepAt = this.now + this.cfg.keepIdle;
+    this.expandSendBuffer(); // Linux tcp_init_buffer_space
     if (this.finQueued) {
       this.setState('FIN_WAIT_1');
     }
@@ -2109,6 +2168,10 @@ export class Connection {
       lastRecv: this.lastRecv,
       lastAck: this.lastAck,
       keepaliveProbes: this.keepProbes,
+      rcvBuf: this.recvBufferSize,
+      sndBuf: this.sendBuf.capacity,
+      rcvSpace: this.autotune?.space,
+      rcvRtt: this.autotune?.rtt || undefined,
     };
   }
 

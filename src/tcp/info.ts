@@ -73,6 +73,14 @@ export interface ConnectionInfo {
   lastAck: number | undefined;
   /** Keepalive probes sent without an answer. */
   keepaliveProbes: number;
+  /** Receive buffer, bytes (ss -m "rb"): SO_RCVBUF, or as autotuning has grown it. */
+  rcvBuf?: number;
+  /** Send buffer, bytes (ss -m "tb"): SO_SNDBUF, or as it has grown with cwnd. */
+  sndBuf?: number;
+  /** Bytes the application read in the last receiver RTT measured (ss -i "rcv_space"). */
+  rcvSpace?: number;
+  /** Receiver-side RTT estimate, ms (ss -i "rcv_rtt"). */
+  rcvRtt?: number;
 }
 
 /** The `ss` view of a compact TIME_WAIT record: no queues, no estimators, just the 2MSL timer (as `ss` shows timewait sockets). */

@@ -8,7 +8,10 @@
  * no Array.shift. `peek` returns a view into the ring; a range that wraps
  * around the end is made contiguous by mirroring its head into a slack area
  * after the ring (no allocation), so a segment is never assembled by copying.
- * The ring grows by doubling up to `capacity` and is allocated on first use.
+ * The ring grows by doubling up to `limit` and is allocated on first use.
+ * `capacity` (what `push` accepts) may be raised up to `limit` on the way
+ * (send-buffer autotuning): the ring still grows by doubling then, never in
+ * small steps that would copy the whole buffer again and again.
  */
 export class SendBuffer {
   private ring: Uint8Array = EMPTY; // [0, size) the ring, [size, size + slack) the mirror area
@@ -17,7 +20,10 @@ export class SendBuffer {
   private head = 0; // ring index of byte 0
   private len = 0;
 
-  constructor(public capacity: number) {}
+  constructor(
+    public capacity: number,
+    private readonly limit = capacity,
+  ) {}
 
   get length(): number {
     return this.len;
@@ -79,7 +85,7 @@ export class SendBuffer {
   private grow(need: number): void {
     let size = Math.max(this.size, MIN_RING);
     while (size < need) size *= 2;
-    size = Math.max(need, Math.min(size, Math.max(this.capacity, need)));
+    size = Math.max(need, Math.min(size, Math.max(this.limit, this.capacity, need)));
     const slack = Math.min(MAX_SLACK, size);
     const ring = new Uint8Array(size + slack);
     if (this.len > 0) {

@@ -69,11 +69,13 @@ export class Invariants {
 
   private checkTcb(c: Connection, now: number): string | undefined {
     const v = tcb(c);
-    const cfg = v.cfg;
+    // The buffers now: SO_SNDBUF/SO_RCVBUF when set, else as autotuning grew them (buffer-autotune.ts).
+    const sndBuf = c.sendBufferSize;
+    const rcvBuf = c.recvBufferSize;
     if (!seqLe(v.sndUna, v.sndNxt)) return `SND.UNA ${v.sndUna} > SND.NXT ${v.sndNxt}`;
     if (!seqLe(v.sndNxt, v.sndMax)) return `SND.NXT ${v.sndNxt} > SND.MAX ${v.sndMax}`;
     const flight = seqDiff(v.sndMax, v.sndUna);
-    if (flight > cfg.sendBufferSize + 2) return `flight ${flight} exceeds the send buffer ${cfg.sendBufferSize} + SYN + FIN`;
+    if (flight > sndBuf + 2) return `flight ${flight} exceeds the send buffer ${sndBuf} + SYN + FIN`;
 
     if (SYNCHRONIZED.has(v.state)) {
       const prev = this.edges.get(c);
@@ -85,14 +87,14 @@ export class Invariants {
       }
     }
 
-    const rxBound = receiveMemoryBound(cfg.recvBufferSize);
+    const rxBound = receiveMemoryBound(rcvBuf);
     const m = memory(c, rxBound);
     if (m.rxRetained > rxBound) return `receive memory ${m.rxRetained} B retained (${m.rxQueued} B queued, ${m.oooBytes} B in ${m.oooIslands} islands) > bound ${rxBound}`;
     const scale = v.wsOk ? 1 << 14 : 1;
-    if (m.rxQueued + m.oooBytes > cfg.recvBufferSize + scale) return `${m.rxQueued + m.oooBytes} B received and held > receive buffer ${cfg.recvBufferSize}`;
+    if (m.rxQueued + m.oooBytes > rcvBuf + scale) return `${m.rxQueued + m.oooBytes} B received and held > receive buffer ${rcvBuf}`;
     if (m.sackIslands > MAX_SACK_ISLANDS) return `SACK scoreboard holds ${m.sackIslands} islands > bound ${MAX_SACK_ISLANDS}`;
-    if (m.sendQueued > cfg.sendBufferSize) return `send queue ${m.sendQueued} > send buffer ${cfg.sendBufferSize}`;
-    if (m.sendAllocated > Math.max(cfg.sendBufferSize, 16 * 1024) + SEND_MIRROR) return `send buffer allocation ${m.sendAllocated} > ${cfg.sendBufferSize} + ${SEND_MIRROR}`;
+    if (m.sendQueued > sndBuf) return `send queue ${m.sendQueued} > send buffer ${sndBuf}`;
+    if (m.sendAllocated > Math.max(sndBuf, 16 * 1024) + SEND_MIRROR) return `send buffer allocation ${m.sendAllocated} > ${sndBuf} + ${SEND_MIRROR}`;
 
     const t = v.timers;
     if ((v.state === 'SYN_SENT' || v.state === 'SYN_RCVD') && t.rtx === undefined) return 'handshake without a retransmission timer';
@@ -102,7 +104,7 @@ export class Invariants {
     }
     if (t.close !== undefined && !(v.state === 'FIN_WAIT_2' && v.appClosed)) return 'FIN_WAIT_2 timer outside an orphaned FIN_WAIT_2';
     if (t.persist !== undefined && !SENDS_DATA.has(v.state)) return 'persist timer in a state that sends no data';
-    if (t.keep !== undefined && !cfg.keepAlive) return 'keepalive timer without SO_KEEPALIVE';
+    if (t.keep !== undefined && !v.cfg.keepAlive) return 'keepalive timer without SO_KEEPALIVE';
     if (v.state === 'TIME_WAIT' && !t.tw) return 'TIME_WAIT without its 2MSL timer';
     for (const [name, at] of Object.entries(t)) {
       if (typeof at === 'number' && !Number.isFinite(at)) return `timer ${name} at ${at}`;

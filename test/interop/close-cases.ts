@@ -23,7 +23,9 @@ export const closeCases: InteropCase[] = [
       const { local } = await py.do<{ local: string }>({ cmd: 'connect', host: SYNACK_IP, port: 7, rcvbuf: 4096 });
       await waitForStates(s, local, synackEnd, { kernel: 'ESTABLISHED', synack: 'ESTABLISHED' });
 
-      const sent = await py.do<{ sha256: string }>({ cmd: 'send', n: 400_000 });
+      // Less than synack's receive buffer plus send buffer as they start (tcp_rmem[1] 128 KiB + 87 040 B: they do not
+      // grow while Python reads nothing), so the FIN gets in behind the data.
+      const sent = await py.do<{ sha256: string }>({ cmd: 'send', n: 160_000 });
       await py.do({ cmd: 'shutdown' }); // FIN → kernel FIN_WAIT_1 → (ACK) FIN_WAIT_2
       // C6: synack got the FIN (CLOSE_WAIT) but still has echo to send; the kernel waits for synack's FIN.
       const mid = await waitForStates(s, local, synackEnd, { kernel: 'FIN_WAIT_2', synack: 'CLOSE_WAIT' });
@@ -32,7 +34,7 @@ export const closeCases: InteropCase[] = [
 
       // Python now reads: every byte comes back, then synack's FIN (EOF).
       const got = await py.do<{ n: number; sha256: string; eof: boolean }>({ cmd: 'recv' }, 20_000);
-      assert.deepEqual(got, { type: 'received', n: 400_000, sha256: sent.sha256, eof: true });
+      assert.deepEqual(got, { type: 'received', n: 160_000, sha256: sent.sha256, eof: true });
       // C3 on the kernel: FIN_WAIT_2 + FIN → TIME_WAIT; synack LAST_ACK → CLOSED.
       await waitForStates(s, local, synackEnd, { kernel: 'TIME_WAIT', synack: undefined });
       await py.do({ cmd: 'close' });

@@ -183,7 +183,8 @@ test('backpressure, write side: a paused reader closes its window, the synack se
 });
 
 test('backpressure, read side: pause() stops reading from the TCB, its Recv-Q fills and the advertised window closes; resume() reopens it', async () => {
-  const n = virtualNet({ tcp: { recvBufferSize: 65536 } });
+  // Fixed buffers (SO_RCVBUF/SO_SNDBUF): an autotuned send buffer could take all 400 KiB and hide the stall.
+  const n = virtualNet({ tcp: { recvBufferSize: 65536, sendBufferSize: 65536 } });
   const { client, server } = await pair(n);
   const data = pattern(400 * 1024);
   const got: Buffer[] = [];

@@ -27,7 +27,7 @@ export const zeroWindow: Scenario = {
   params: ['msl'],
   run(opts) {
     const w = world(opts, { tcpB: { recvBufferSize: SMALL_RCVBUF } });
-    w.setting(`B’s receive buffer is ${SMALL_RCVBUF} bytes (default ${DEFAULT_TCP_CONFIG.recvBufferSize}), so 12 KiB fill it`);
+    w.setting(`B’s receive buffer is ${SMALL_RCVBUF} bytes (by default it starts at ${DEFAULT_TCP_CONFIG.rmem[1]} and grows with the reader), so 12 KiB fill it`);
     const { client, server } = established(w);
     sendAll(client, 12 * 1024);
     // B reads nothing for 5 s, then everything.
