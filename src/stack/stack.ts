@@ -1,7 +1,7 @@
 import { Connection } from '../tcp/connection.js';
 import type { TimeWait } from '../tcp/time-wait.js';
 import { timeWaitInfo } from '../tcp/info.js';
-import type { TcpConfig } from '../tcp/config.js';
+import { connectionConfig, sharedConfig, type TcpConfig } from '../tcp/config.js';
 import type { ConnectionInfo } from '../tcp/info.js';
 import type { ConnCounter, ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
@@ -153,6 +153,13 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   }
 }
 
+/** A configuration resolved once for an interface (its MTU gives the MSS), and whether it fixes the TSval offset. */
+interface SharedConfig {
+  mtu: number;
+  cfg: Readonly<TcpConfig>;
+  fixedTs: boolean;
+}
+
 const DEFAULT_BACKLOG = 128;
 /** How long after a SYN-queue overflow bare ACKs are checked as cookies (Linux TCP_SYNCOOKIE_VALID, 2 min). */
 const COOKIE_CANDIDATE_MS = 120_000;
@@ -181,6 +188,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly timeWaitTimer = new WheelTimer(() => this.expireTimeWaits());
   /** Sockets of TIME_WAIT rows that someone still listens to (for the TIME_WAIT → CLOSED and close events). */
   private readonly timeWaitSockets = new Map<number, TcpSocket>();
+  /** Resolved configurations shared by connections (per interface): for the stack's defaults, and per listener's or connect's overrides. */
+  private readonly defaultConfigs: SharedConfig[] = [];
+  private readonly sharedConfigs = new WeakMap<Partial<TcpConfig>, SharedConfig[]>();
   private orphans = 0;
   /** Full TCBs in TIME_WAIT (until the application has read what arrived); the table's rows are counted by the table. */
   private timeWaits = 0;
@@ -258,7 +268,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     const now = this.clock.now();
     const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
-    const cfg = this.withTsOffset(this.connConfig(iface, opts.tcp), iface.address, localPort, remoteAddr, opts.remotePort);
+    const cfg = this.tcbConfig(iface, opts.tcp, iface.address, localPort, remoteAddr, opts.remotePort);
     return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now)).socket;
   }
 
@@ -481,7 +491,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       return;
     }
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
-    const cfg = this.withTsOffset(this.connConfig(iface, listener.tcp), localAddr, localPort, remoteAddr, remotePort);
+    const cfg = this.tcbConfig(iface, listener.tcp, localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
   }
@@ -535,6 +545,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     active: boolean,
     open: (sink: ConnectionSink) => Connection,
   ): Entry {
+    // Addresses from a packet are views of it: keep the interface's own array, and a copy of the peer's,
+    // so a connection does not pin the packet that opened it.
+    if (localAddr !== iface.address && equalBytes(localAddr, iface.address)) localAddr = iface.address;
+    if (!active) remoteAddr = remoteAddr.slice();
     const localText = localAddr === iface.address ? iface.addressText : formatAddress(localAddr);
     const remoteText = formatAddress(remoteAddr);
     const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
@@ -792,11 +806,20 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     return { ...base, mss: Math.min(base.mss ?? linkMss, linkMss) };
   }
 
-  /** RFC 7323 §5.4: a TSval offset per connection (keyed hash of the 4-tuple), unless the configuration fixes one. */
-  private withTsOffset(cfg: Partial<TcpConfig>, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number): Partial<TcpConfig> {
-    if (cfg.tsOffset !== undefined) return cfg;
-    cfg.tsOffset = timestampOffset(this.isnKey, localAddr, localPort, remoteAddr, remotePort);
-    return cfg;
+  /**
+   * A new TCB's configuration: the interface's and the listener's (or connect's) settings, resolved once
+   * and shared by every connection that uses them, under a few fields of its own (tcp/config.ts
+   * connectionConfig). RFC 7323 §5.4: a TSval offset per connection (keyed hash of the 4-tuple), unless
+   * the configuration fixes one.
+   */
+  private tcbConfig(iface: Iface, overrides: Partial<TcpConfig> | undefined, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number): TcpConfig {
+    const mtu = iface.link.mtu;
+    let perIface = overrides ? this.sharedConfigs.get(overrides) : this.defaultConfigs;
+    if (!perIface) this.sharedConfigs.set(overrides!, (perIface = []));
+    let shared = perIface[iface.index];
+    if (!shared || shared.mtu !== mtu) perIface[iface.index] = shared = { mtu, cfg: sharedConfig(this.connConfig(iface, overrides)), fixedTs: (overrides?.tsOffset ?? this.tcpDefaults.tsOffset) !== undefined };
+    const tsOffset = shared.fixedTs ? shared.cfg.tsOffset : timestampOffset(this.isnKey, localAddr, localPort, remoteAddr, remotePort);
+    return connectionConfig(shared.cfg, tsOffset);
   }
 
   private route(remote: Uint8Array, localAddress: string | undefined): Iface {

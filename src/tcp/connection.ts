@@ -280,6 +280,11 @@ export class Connection {
     return this.recvQ.memory;
   }
 
+  /** Bytes of send buffer storage held: none once everything sent has been acknowledged (send-buffer.ts). */
+  get sendMemory(): number {
+    return this.sendBuf.memory;
+  }
+
   /** True once the peer's FIN has been received in order. */
   get eof(): boolean {
     return this.peerFin;
