@@ -26,6 +26,7 @@ import { TimerWheel, WheelTimer } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
 import { resolveLimits, type StackLimits } from './limits.js';
 import { TimeWaitTable } from './time-wait-table.js';
+import { AddressIntern } from './address-intern.js';
 import { TimeWaitHandle, type TimeWaitOwner } from './time-wait-handle.js';
 
 export interface StackOptions {
@@ -191,6 +192,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   /** Resolved configurations shared by connections (per interface): for the stack's defaults, and per listener's or connect's overrides. */
   private readonly defaultConfigs: SharedConfig[] = [];
   private readonly sharedConfigs = new WeakMap<Partial<TcpConfig>, SharedConfig[]>();
+  /** Remote addresses shared by the connections to the same host. */
+  private readonly remoteAddrs = new AddressIntern();
   private orphans = 0;
   /** Full TCBs in TIME_WAIT (until the application has read what arrived); the table's rows are counted by the table. */
   private timeWaits = 0;
@@ -316,6 +319,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
         info: timeWaitInfo(expires),
       });
     }
+    // Connections in the order they were opened (ids grow), as before the lookup tables kept no order.
+    const first = this.listeners.size;
+    if (rows.length - first > 1) rows.splice(first, rows.length - first, ...rows.slice(first).sort((x, y) => x.id - y.id));
     return rows;
   }
 
@@ -545,10 +551,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     active: boolean,
     open: (sink: ConnectionSink) => Connection,
   ): Entry {
-    // Addresses from a packet are views of it: keep the interface's own array, and a copy of the peer's,
+    // Addresses from a packet are views of it: keep the interface's own array, and the peer's shared one,
     // so a connection does not pin the packet that opened it.
     if (localAddr !== iface.address && equalBytes(localAddr, iface.address)) localAddr = iface.address;
-    if (!active) remoteAddr = remoteAddr.slice();
+    remoteAddr = this.remoteAddrs.take(remoteAddr);
     const localText = localAddr === iface.address ? iface.addressText : formatAddress(localAddr);
     const remoteText = formatAddress(remoteAddr);
     const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
@@ -557,7 +563,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     try {
       entry.conn = open(entry);
     } catch (err) {
-      this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry);
+      if (this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry)) this.remoteAddrs.release(remoteAddr);
       throw err;
     }
     entry.socket = new TcpSocket(entry.id, entry.conn, entry, localText, localPort, remoteText, remotePort);
@@ -628,7 +634,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   /** Drop a closed entry: its timer, its demux slot, its place in the limits' counts. */
   private forget(entry: Entry): void {
     this.wheel.cancel(entry);
-    this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+    if (this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry)) this.remoteAddrs.release(entry.remoteAddr);
     if (entry.orphan) this.orphans--;
     if (entry.timeWait) this.timeWaits--;
     entry.orphan = entry.timeWait = false;

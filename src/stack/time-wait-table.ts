@@ -10,6 +10,7 @@ import {
 } from '../tcp/time-wait.js';
 import { allowChallengeAck } from '../tcp/acceptability.js';
 import { ExpiryHeap } from './expiry-heap.js';
+import { addrKey, familyKey, portsKey, tupleHash } from './tuple-hash.js';
 
 const TS_OK = 1;
 const V6 = 2;
@@ -97,7 +98,7 @@ export class TimeWaitTable {
     if (this.count === 0) return -1;
     const ports = portsKey(localPort, remotePort);
     const mask = this.index.length - 1;
-    for (let i = hash(iface, remote, ports) & mask; ; i = (i + 1) & mask) {
+    for (let i = tupleHash(addrKey(remote), ports, familyKey(iface, remote)) & mask; ; i = (i + 1) & mask) {
       const r = this.index[i]! - 1;
       if (r < 0) return -1;
       if (this.ports[r] === ports && this.ifaces[r] === iface && this.sameRemote(r, remote)) return r;
@@ -119,7 +120,7 @@ export class TimeWaitTable {
     this.ports[r] = portsKey(localPort, remotePort);
     let flags = s.tsOk ? TS_OK : 0;
     if (remote.length === 4) {
-      this.addrs[r] = v4(remote);
+      this.addrs[r] = addrKey(remote);
     } else {
       flags |= V6;
       const slot = this.v6Slot();
@@ -139,7 +140,7 @@ export class TimeWaitTable {
     this.chLimits[r] = Math.min(s.challengeAckLimit, 0xffff);
     this.expiry.set(r, tw.expiresAt);
     const mask = this.index.length - 1;
-    let i = hash(iface, remote, this.ports[r]!) & mask;
+    let i = tupleHash(addrKey(remote), this.ports[r]!, familyKey(iface, remote)) & mask;
     while (this.index[i] !== 0) i = (i + 1) & mask;
     this.index[i] = r + 1;
     this.count++;
@@ -252,7 +253,7 @@ export class TimeWaitTable {
 
   private sameRemote(r: number, remote: Uint8Array): boolean {
     const v6 = (this.flags[r]! & V6) !== 0;
-    if (remote.length === 4) return !v6 && this.addrs[r] === v4(remote);
+    if (remote.length === 4) return !v6 && this.addrs[r] === addrKey(remote);
     if (!v6) return false;
     const base = this.addrs[r]! * 16;
     for (let i = 0; i < 16; i++) if (this.v6Addrs[base + i] !== remote[i]) return false;
@@ -280,7 +281,9 @@ export class TimeWaitTable {
   }
 
   private home(r: number): number {
-    return this.flags[r]! & V6 ? hash(this.ifaces[r]!, this.v6Addrs.subarray(this.addrs[r]! * 16, this.addrs[r]! * 16 + 16), this.ports[r]!) : hashV4(this.ifaces[r]!, this.addrs[r]!, this.ports[r]!);
+    const v6 = this.flags[r]! & V6;
+    const a = v6 ? addrKey(this.v6Addrs.subarray(this.addrs[r]! * 16, this.addrs[r]! * 16 + 16)) : this.addrs[r]!;
+    return tupleHash(a, this.ports[r]!, (this.ifaces[r]! << 1) | (v6 ? 1 : 0));
   }
 
   private v6Slot(): number {
@@ -368,29 +371,4 @@ function widen<T extends Column>(a: T, cap: number): T {
   const b = new (a.constructor as new (n: number) => T)(cap);
   b.set(a as never);
   return b;
-}
-
-function portsKey(localPort: number, remotePort: number): number {
-  return ((localPort << 16) | remotePort) >>> 0;
-}
-
-function v4(a: Uint8Array): number {
-  return ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
-}
-
-function hash(iface: number, remote: Uint8Array, ports: number): number {
-  if (remote.length === 4) return hashV4(iface, v4(remote), ports);
-  let h = 0;
-  for (let i = 0; i < 16; i += 4) h = Math.imul(h ^ (((remote[i]! << 24) | (remote[i + 1]! << 16) | (remote[i + 2]! << 8) | remote[i + 3]!) >>> 0), 0x9e3779b1);
-  return hashV4(iface, h >>> 0, ports);
-}
-
-/** A 32-bit mix of the 4-tuple (murmur3's finalizer). */
-function hashV4(iface: number, addr: number, ports: number): number {
-  let h = Math.imul(addr ^ Math.imul(ports, 0x85ebca6b) ^ (iface << 24), 0xcc9e2d51);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x1b873593);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
