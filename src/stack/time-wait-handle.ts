@@ -1,5 +1,6 @@
 import { timeWaitInfo, type ConnectionInfo } from '../tcp/info.js';
 import type { TcpState } from '../tcp/state.js';
+import { TimeWaitSocketCalls } from '../tcp/time-wait.js';
 import type { ConnectionDriver } from './socket.js';
 import type { TimeWaitTable } from './time-wait-table.js';
 
@@ -18,13 +19,15 @@ export interface TimeWaitOwner {
  * One small object per handle the application still holds; the table keeps
  * no reference to it.
  */
-export class TimeWaitHandle implements ConnectionDriver {
+export class TimeWaitHandle extends TimeWaitSocketCalls implements ConnectionDriver {
   constructor(
     private readonly table: TimeWaitTable,
     private readonly owner: TimeWaitOwner,
     private readonly row: number,
     private readonly id: number,
-  ) {}
+  ) {
+    super();
+  }
 
   private get live(): boolean {
     return this.table.id(this.row) === this.id;
@@ -43,26 +46,6 @@ export class TimeWaitHandle implements ConnectionDriver {
 
   abort(): void {
     if (this.live) this.owner.endTimeWait(this.row);
-  }
-
-  send(): number {
-    return 0;
-  }
-  read(): Uint8Array | null {
-    return null;
-  }
-  shutdown(): void {}
-  close(): void {}
-  setNoDelay(): void {}
-  setKeepAlive(): void {}
-  get writableBytes(): number {
-    return 0;
-  }
-  get readableBytes(): number {
-    return 0;
-  }
-  get eof(): boolean {
-    return true;
   }
 
   // ConnectionDriver: the socket's calls need no flush afterwards (ending TIME_WAIT delivers its own events).

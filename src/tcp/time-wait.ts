@@ -62,6 +62,29 @@ export function timeWaitAck(now: number, sndNxt: number, rcvNxt: number, windowF
   return { seq: sndNxt, ack: rcvNxt, flags: ACK, window: windowField, options, payload: EMPTY };
 }
 
+/** What a socket handle may still ask of a connection in TIME_WAIT, in any form: it sends and reads nothing more. */
+export abstract class TimeWaitSocketCalls {
+  send(): number {
+    return 0;
+  }
+  read(): Uint8Array | null {
+    return null;
+  }
+  shutdown(): void {}
+  close(): void {}
+  setNoDelay(): void {}
+  setKeepAlive(): void {}
+  get writableBytes(): number {
+    return 0;
+  }
+  get readableBytes(): number {
+    return 0;
+  }
+  get eof(): boolean {
+    return true;
+  }
+}
+
 /**
  * TIME_WAIT as a compact record, like Linux's timewait sockets: a few
  * numbers instead of a whole TCB with its queues and estimators. It does
@@ -76,7 +99,7 @@ export function timeWaitAck(now: number, sndNxt: number, rcvNxt: number, windowF
  * moves the record into its typed-array table (stack/time-wait-table.ts),
  * which applies the same rules (the functions above) to its rows.
  */
-export class TimeWait {
+export class TimeWait extends TimeWaitSocketCalls {
   state: TcpState = 'TIME_WAIT';
   expiresAt: number;
   /** RFC 5961 §7 rate limit state (see acceptability.ts). */
@@ -89,6 +112,7 @@ export class TimeWait {
     public sink: ConnectionSink,
     now: number,
   ) {
+    super();
     this.expiresAt = now + s.duration;
   }
 
@@ -138,26 +162,6 @@ export class TimeWait {
     return timeWaitSuccessorIss(this.s.sndNxt);
   }
 
-  // What a socket handle may still ask of a connection in TIME_WAIT: it sends and reads nothing more.
-  send(): number {
-    return 0;
-  }
-  read(): Uint8Array | null {
-    return null;
-  }
-  shutdown(): void {}
-  close(): void {}
-  setNoDelay(): void {}
-  setKeepAlive(): void {}
-  get writableBytes(): number {
-    return 0;
-  }
-  get readableBytes(): number {
-    return 0;
-  }
-  get eof(): boolean {
-    return true;
-  }
   info(): ConnectionInfo {
     const i = timeWaitInfo(this.nextDeadline);
     i.state = this.state;
