@@ -71,6 +71,8 @@ export interface SocketRow {
   retransmits: number;
   /** The connection's full snapshot (`ss -i`); absent for listeners. */
   info?: ConnectionInfo;
+  /** The application has closed it and it lives on to finish the close (Linux's orphan count, `ss -s`). */
+  orphan?: boolean;
 }
 
 /** What a stack reports to observers (sim, traces, pcap). */
@@ -299,6 +301,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
         timerExpiresIn: i.timerExpires === undefined ? undefined : Math.max(0, i.timerExpires - now),
         retransmits: i.retransmits,
         info: i,
+        ...(e.orphan ? { orphan: true } : {}),
       });
     }
     for (const r of this.timeWait.rows()) {
