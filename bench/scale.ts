@@ -74,6 +74,8 @@ async function connections(n: number): Promise<Record<string, number>> {
   const timeWait = rows.filter((r) => r.state === 'TIME_WAIT').length;
   rows.length = 0;
   const twHeap = heapBytes() - base;
+  // What the TIME_WAIT table's typed arrays cost per row, by construction (the heap figure adds the stack's fixed costs).
+  const twRowBytes = (a as unknown as { timeWait?: { bytesPerRow: number } }).timeWait?.bytesPerRow ?? NaN;
   // Let TIME_WAIT expire (virtual 60 s): the heap returns to where it started.
   clock.runUntilIdle({ maxTime: clock.now() + 120_000 });
   const after = a.connections().length + b.connections().length - servers;
@@ -87,6 +89,7 @@ async function connections(n: number): Promise<Record<string, number>> {
     closeSeconds: closeMs / 1000,
     timeWaitEntries: timeWait,
     bytesPerTimeWait: timeWait > 0 ? twHeap / timeWait : NaN,
+    timeWaitTableBytesPerRow: twRowBytes,
     leftAfterExpiry: after,
     heapAfterExpiryMB: afterHeap / 1e6,
   };
@@ -130,7 +133,7 @@ results.connections = c;
 console.log(
   `${c.established}/${N} connections established in ${c.openSeconds.toFixed(1)} s (${Math.round(c.handshakesPerSecond)}/s); ` +
     `${Math.round(c.bytesPerEstablishedConnection)} B per established TCB; ` +
-    `${c.timeWaitEntries} TIME_WAIT at ${Math.round(c.bytesPerTimeWait)} B each; ` +
+    `${c.timeWaitEntries} TIME_WAIT at ${Math.round(c.bytesPerTimeWait)} B each (table: ${Math.round(c.timeWaitTableBytesPerRow)} B per row); ` +
     `after expiry ${c.leftAfterExpiry} left, heap ${mb(c.heapAfterExpiryMB * 1e6)} above start`,
 );
 const outIdx = args.indexOf('--out');

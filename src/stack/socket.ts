@@ -1,5 +1,6 @@
 import type { Connection, ConnectionInfo } from '../tcp/connection.js';
 import type { TimeWait } from '../tcp/time-wait.js';
+import type { TimeWaitHandle } from './time-wait-handle.js';
 import type { TcpErrorCode } from '../tcp/events.js';
 import type { TcpState } from '../tcp/state.js';
 import { Emitter } from '../util/emitter.js';
@@ -36,8 +37,8 @@ export interface ConnectionDriver {
   after(): void;
 }
 
-/** What a socket handle drives: the full TCB, or the compact TIME_WAIT record that replaces it. */
-export type SocketTcb = Connection | TimeWait;
+/** What a socket handle drives: the full TCB, or the compact TIME_WAIT record or table row that replaces it. */
+export type SocketTcb = Connection | TimeWait | TimeWaitHandle;
 
 /**
  * The stack's handle on one connection: a thin, non-stream API over the
@@ -47,7 +48,7 @@ export class TcpSocket extends Emitter<SocketEvents> {
   constructor(
     readonly id: number,
     private conn: SocketTcb,
-    private readonly driver: ConnectionDriver,
+    private driver: ConnectionDriver,
     readonly localAddress: string,
     readonly localPort: number,
     readonly remoteAddress: string,
@@ -147,9 +148,10 @@ export class TcpSocket extends Emitter<SocketEvents> {
     return this.conn.info();
   }
 
-  /** @internal the stack swaps in the compact TIME_WAIT record, so the full TCB can be freed. */
-  retarget(tcb: SocketTcb): void {
+  /** @internal the stack swaps in the compact TIME_WAIT record (or a row of its table, with its own driver), so the full TCB can be freed. */
+  retarget(tcb: SocketTcb, driver?: ConnectionDriver): void {
     this.conn = tcb;
+    if (driver) this.driver = driver;
   }
 
   /** @internal the stack delivers connection events through this. */

@@ -1,6 +1,7 @@
 import { Connection } from '../tcp/connection.js';
 import type { TimeWait } from '../tcp/time-wait.js';
-import type { TcpConfig } from '../tcp/config.js';
+import { timeWaitInfo } from '../tcp/info.js';
+import { connectionConfig, sharedConfig, type TcpConfig } from '../tcp/config.js';
 import type { ConnectionInfo } from '../tcp/info.js';
 import type { ConnCounter, ConnEvent, ConnectionSink } from '../tcp/events.js';
 import type { HashKey } from '../tcp/halfsiphash.js';
@@ -26,6 +27,9 @@ import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
 import { resolveLimits, type StackLimits } from './limits.js';
+import { TimeWaitTable } from './time-wait-table.js';
+import { AddressIntern } from './address-intern.js';
+import { TimeWaitHandle, type TimeWaitOwner } from './time-wait-handle.js';
 
 export interface StackOptions {
   clock: Clock;
@@ -154,6 +158,13 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   }
 }
 
+/** A configuration resolved once for an interface (its MTU gives the MSS), and whether it fixes the TSval offset. */
+interface SharedConfig {
+  mtu: number;
+  cfg: Readonly<TcpConfig>;
+  fixedTs: boolean;
+}
+
 const DEFAULT_BACKLOG = 128;
 /** How long after a SYN-queue overflow bare ACKs are checked as cookies (Linux TCP_SYNCOOKIE_VALID, 2 min). */
 const COOKIE_CANDIDATE_MS = 120_000;
@@ -163,7 +174,7 @@ const COOKIE_CANDIDATE_MS = 120_000;
  * with accept queues, ephemeral ports, one injected clock, MIB counters, and
  * RST for segments that match nothing (RFC 9293 §3.10.7.1).
  */
-export class Stack extends Emitter<StackEvents> {
+export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   readonly name: string;
   readonly clock: Clock;
   private readonly tcpDefaults: Partial<TcpConfig>;
@@ -177,7 +188,18 @@ export class Stack extends Emitter<StackEvents> {
   private readonly counters: StackStats = emptyStats();
   private readonly wheel: TimerWheel;
   private readonly limits: StackLimits;
+  /** TIME_WAIT entries as rows of a typed-array table (no TCB, no Entry, no socket each), with one wheel timer for their 2MSL. */
+  private readonly timeWait: TimeWaitTable;
+  private readonly timeWaitTimer = new WheelTimer(() => this.expireTimeWaits());
+  /** Sockets of TIME_WAIT rows that someone still listens to (for the TIME_WAIT → CLOSED and close events). */
+  private readonly timeWaitSockets = new Map<number, TcpSocket>();
+  /** Resolved configurations shared by connections (per interface): for the stack's defaults, and per listener's or connect's overrides. */
+  private readonly defaultConfigs: SharedConfig[] = [];
+  private readonly sharedConfigs = new WeakMap<Partial<TcpConfig>, SharedConfig[]>();
+  /** Remote addresses shared by the connections to the same host. */
+  private readonly remoteAddrs = new AddressIntern();
   private orphans = 0;
+  /** Full TCBs in TIME_WAIT (until the application has read what arrived); the table's rows are counted by the table. */
   private timeWaits = 0;
   private nextId = 1;
   private ipId = 0;
@@ -193,6 +215,7 @@ export class Stack extends Emitter<StackEvents> {
     this.cookieKey = [rng.nextU32(), rng.nextU32()];
     this.synCookies = opts.synCookies ?? true;
     this.limits = resolveLimits(opts);
+    this.timeWait = new TimeWaitTable(this.limits.maxTimeWait);
     this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [32768, 60999], rng.fork());
   }
 
@@ -243,16 +266,16 @@ export class Stack extends Emitter<StackEvents> {
     let localPort = opts.localPort;
     if (localPort !== undefined) {
       checkPort(localPort, false);
-      if (this.conns.has(iface.index, localPort, remoteAddr, opts.remotePort)) {
+      if (this.tupleInUse(iface.index, localPort, remoteAddr, opts.remotePort)) {
         throw new TcpError('EADDRINUSE', `${hostPort(iface.addressText, localPort)} is already connected to ${hostPort(remoteText, opts.remotePort)}`);
       }
     } else {
-      localPort = this.ports.pick((p) => !this.conns.has(iface.index, p, remoteAddr, opts.remotePort) && !this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)));
+      localPort = this.ports.pick((p) => !this.tupleInUse(iface.index, p, remoteAddr, opts.remotePort) && !this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)));
       if (localPort === undefined) throw new TcpError('EADDRNOTAVAIL', 'no free ephemeral port');
     }
     const now = this.clock.now();
     const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
-    const cfg = this.withTsOffset(this.connConfig(iface, opts.tcp), iface.address, localPort, remoteAddr, opts.remotePort);
+    const cfg = this.tcbConfig(iface, opts.tcp, iface.address, localPort, remoteAddr, opts.remotePort);
     return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now)).socket;
   }
 
@@ -283,6 +306,27 @@ export class Stack extends Emitter<StackEvents> {
         ...(e.orphan ? { orphan: true } : {}),
       });
     }
+    for (const r of this.timeWait.rows()) {
+      const iface = this.ifaces[this.timeWait.iface(r)]!;
+      const expires = this.timeWait.expiresAt(r);
+      rows.push({
+        id: this.timeWait.id(r),
+        state: 'TIME_WAIT',
+        local: hostPort(iface.addressText, this.timeWait.localPort(r)),
+        remote: hostPort(formatAddress(this.timeWait.remoteAddress(r)), this.timeWait.remotePort(r)),
+        sendQueue: 0,
+        recvQueue: 0,
+        rto: 0,
+        cwnd: 0,
+        timer: 'timewait',
+        timerExpiresIn: Math.max(0, expires - now),
+        retransmits: 0,
+        info: timeWaitInfo(expires),
+      });
+    }
+    // Connections in the order they were opened (ids grow), as before the lookup tables kept no order.
+    const first = this.listeners.size;
+    if (rows.length - first > 1) rows.splice(first, rows.length - first, ...rows.slice(first).sort((x, y) => x.id - y.id));
     return rows;
   }
 
@@ -298,6 +342,7 @@ export class Stack extends Emitter<StackEvents> {
       e.conn.abort(this.clock.now());
       this.after(e);
     }
+    for (const r of [...this.timeWait.rows()]) this.endTimeWait(r);
   }
 
   // ───────────────────────────── receive path ─────────────────────────────
@@ -344,9 +389,11 @@ export class Stack extends Emitter<StackEvents> {
     }
 
     const entry = this.conns.get(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
+    const twRow = entry ? -1 : this.timeWait.find(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
     let reopenIss: number | undefined;
-    if (entry) {
-      const reuse = entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) ? this.findListener(localText, tcp.dstPort) : undefined;
+    if (entry || twRow >= 0) {
+      const newSyn = entry ? entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) : this.timeWait.acceptsNewSyn(twRow, seg);
+      const reuse = newSyn ? this.findListener(localText, tcp.dstPort) : undefined;
       const admission = reuse && !reuse.closed ? this.synAdmission(reuse) : undefined;
       if (admission !== undefined && admission !== 'queue') {
         // RFC 6191 reuse, but the listener would drop the SYN (or answer with a cookie, whose ISN does not
@@ -359,10 +406,21 @@ export class Stack extends Emitter<StackEvents> {
       }
       if (admission === 'queue') {
         // RFC 6191: the new SYN ends TIME_WAIT and opens a new incarnation.
-        reopenIss = entry.conn.successorIss;
         this.counters.TimeWaitReopens++;
-        entry.conn.abort(now);
-        this.after(entry);
+        if (entry) {
+          reopenIss = entry.conn.successorIss;
+          entry.conn.abort(now);
+          this.after(entry);
+        } else {
+          reopenIss = this.timeWait.successorIss(twRow);
+          this.endTimeWait(twRow);
+        }
+      } else if (!entry) {
+        // A TIME_WAIT row answers with at most an ACK (a retransmitted FIN also restarts its 2MSL).
+        const ack = this.timeWait.onSegment(twRow, seg, now);
+        if (ack) this.transmit(iface, iface.address, tcp.dstPort, ip.src, tcp.srcPort, ack);
+        this.armTimeWaitTimer();
+        return;
       } else {
         try {
           entry.conn.onSegment(seg, now);
@@ -478,7 +536,7 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
-    const cfg = this.withTsOffset(this.connConfig(iface, listener.tcp), localAddr, localPort, remoteAddr, remotePort);
+    const cfg = this.tcbConfig(iface, listener.tcp, localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
     if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
   }
@@ -532,6 +590,10 @@ export class Stack extends Emitter<StackEvents> {
     active: boolean,
     open: (sink: ConnectionSink) => Connection,
   ): Entry {
+    // Addresses from a packet are views of it: keep the interface's own array, and the peer's shared one,
+    // so a connection does not pin the packet that opened it.
+    if (localAddr !== iface.address && equalBytes(localAddr, iface.address)) localAddr = iface.address;
+    remoteAddr = this.remoteAddrs.take(remoteAddr);
     const localText = localAddr === iface.address ? iface.addressText : formatAddress(localAddr);
     const remoteText = formatAddress(remoteAddr);
     const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
@@ -540,7 +602,7 @@ export class Stack extends Emitter<StackEvents> {
     try {
       entry.conn = open(entry);
     } catch (err) {
-      this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry);
+      if (this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry)) this.remoteAddrs.release(remoteAddr);
       throw err;
     }
     entry.socket = new TcpSocket(entry.id, entry.conn, entry, localText, localPort, remoteText, remotePort);
@@ -597,7 +659,7 @@ export class Stack extends Emitter<StackEvents> {
     }
     const timeWait = state === 'TIME_WAIT';
     if (timeWait !== entry.timeWait) {
-      if (timeWait && this.timeWaits >= this.limits.maxTimeWait) {
+      if (timeWait && this.timeWaits + this.timeWait.size >= this.limits.maxTimeWait) {
         this.counters.TCPTimeWaitOverflow++;
         conn.abort(this.clock.now()); // no RST from TIME_WAIT: the connection is simply gone
         return true;
@@ -611,7 +673,7 @@ export class Stack extends Emitter<StackEvents> {
   /** Drop a closed entry: its timer, its demux slot, its place in the limits' counts. */
   private forget(entry: Entry): void {
     this.wheel.cancel(entry);
-    this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry);
+    if (this.conns.delete(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry)) this.remoteAddrs.release(entry.remoteAddr);
     if (entry.orphan) this.orphans--;
     if (entry.timeWait) this.timeWaits--;
     entry.orphan = entry.timeWait = false;
@@ -650,6 +712,7 @@ export class Stack extends Emitter<StackEvents> {
       // Like Linux's timewait sockets: keep a few numbers, not the whole TCB with its queues
       // (once the application has read what arrived; until then the full TCB holds it).
       const tw = entry.conn.detachTimeWait(entry);
+      if (tw && this.toTimeWaitTable(entry, tw)) return;
       if (tw) {
         entry.conn = tw;
         entry.socket.retarget(tw);
@@ -663,6 +726,68 @@ export class Stack extends Emitter<StackEvents> {
     const deadline = entry.conn.nextDeadline;
     if (deadline === undefined) this.wheel.cancel(entry);
     else if (!entry.armed || entry.due !== Math.ceil(deadline)) this.wheel.arm(entry, deadline);
+  }
+
+  /**
+   * The connection is in TIME_WAIT with nothing left to read: keep a row of the
+   * TIME_WAIT table and drop the Entry and the TCB (as Linux swaps a socket for a
+   * timewait sock). The socket handle reads the row from now on. False when the
+   * row cannot be had (then the entry keeps the compact record).
+   */
+  private toTimeWaitTable(entry: Entry, tw: TimeWait): boolean {
+    if (!equalBytes(entry.localAddr, entry.iface.address)) return false; // rows keep the interface's address only
+    const row = this.timeWait.add(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry.id, tw);
+    if (row < 0) return false;
+    this.forget(entry);
+    const s = entry.socket;
+    const handle = new TimeWaitHandle(this.timeWait, this, row, entry.id);
+    s.retarget(handle, handle);
+    // Only a socket someone listens to is kept for the events at the end of TIME_WAIT; others cost nothing.
+    if (s.listenerCount('state') + s.listenerCount('close') > 0) this.timeWaitSockets.set(row, s);
+    this.armTimeWaitTimer();
+    return true;
+  }
+
+  /** @internal TIME_WAIT → CLOSED for a row (2MSL over, an abort, or a reopening SYN): trace, count, tell its socket, free the row. */
+  endTimeWait(row: number): void {
+    const socket = this.timeWaitSockets.get(row);
+    if (socket) this.timeWaitSockets.delete(row);
+    countTransition(this.counters, 'TIME_WAIT', 'CLOSED');
+    if (this.hasTrace()) {
+      const iface = this.ifaces[this.timeWait.iface(row)]!;
+      const local = hostPort(iface.addressText, this.timeWait.localPort(row));
+      const remote = hostPort(formatAddress(this.timeWait.remoteAddress(row)), this.timeWait.remotePort(row));
+      this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: this.timeWait.id(row), local, remote, from: 'TIME_WAIT', to: 'CLOSED' });
+    }
+    this.timeWait.delete(row);
+    this.armTimeWaitTimer();
+    if (socket) {
+      socket.dispatch('state', 'TIME_WAIT', 'CLOSED');
+      socket.dispatch('close');
+    }
+  }
+
+  /** @internal The stack's clock (TimeWaitOwner). */
+  now(): number {
+    return this.clock.now();
+  }
+
+  private expireTimeWaits(): void {
+    const now = this.clock.now();
+    for (let r = this.timeWait.expired(now); r >= 0; r = this.timeWait.expired(now)) this.endTimeWait(r);
+    this.armTimeWaitTimer();
+  }
+
+  /** One wheel timer for the whole table, at its earliest 2MSL deadline. */
+  private armTimeWaitTimer(): void {
+    const at = this.timeWait.nextExpiry;
+    if (at === undefined) this.wheel.cancel(this.timeWaitTimer);
+    else if (!this.timeWaitTimer.armed || this.timeWaitTimer.due !== Math.ceil(at)) this.wheel.arm(this.timeWaitTimer, at);
+  }
+
+  /** Is the 4-tuple taken, by a connection or a TIME_WAIT row? */
+  private tupleInUse(iface: number, localPort: number, remote: Uint8Array, remotePort: number): boolean {
+    return this.conns.has(iface, localPort, remote, remotePort) || this.timeWait.find(iface, localPort, remote, remotePort) >= 0;
   }
 
   private deliver(entry: Entry, ev: ConnEvent): void {
@@ -732,11 +857,20 @@ export class Stack extends Emitter<StackEvents> {
     return { ...base, mss: Math.min(base.mss ?? linkMss, linkMss), tsoMax: base.tsoMax ?? tsoMax };
   }
 
-  /** RFC 7323 §5.4: a TSval offset per connection (keyed hash of the 4-tuple), unless the configuration fixes one. */
-  private withTsOffset(cfg: Partial<TcpConfig>, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number): Partial<TcpConfig> {
-    if (cfg.tsOffset !== undefined) return cfg;
-    cfg.tsOffset = timestampOffset(this.isnKey, localAddr, localPort, remoteAddr, remotePort);
-    return cfg;
+  /**
+   * A new TCB's configuration: the interface's and the listener's (or connect's) settings, resolved once
+   * and shared by every connection that uses them, under a few fields of its own (tcp/config.ts
+   * connectionConfig). RFC 7323 §5.4: a TSval offset per connection (keyed hash of the 4-tuple), unless
+   * the configuration fixes one.
+   */
+  private tcbConfig(iface: Iface, overrides: Partial<TcpConfig> | undefined, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number): TcpConfig {
+    const mtu = iface.link.mtu;
+    let perIface = overrides ? this.sharedConfigs.get(overrides) : this.defaultConfigs;
+    if (!perIface) this.sharedConfigs.set(overrides!, (perIface = []));
+    let shared = perIface[iface.index];
+    if (!shared || shared.mtu !== mtu) perIface[iface.index] = shared = { mtu, cfg: sharedConfig(this.connConfig(iface, overrides)), fixedTs: (overrides?.tsOffset ?? this.tcpDefaults.tsOffset) !== undefined };
+    const tsOffset = shared.fixedTs ? shared.cfg.tsOffset : timestampOffset(this.isnKey, localAddr, localPort, remoteAddr, remotePort);
+    return connectionConfig(shared.cfg, tsOffset);
   }
 
   private route(remote: Uint8Array, localAddress: string | undefined): Iface {

@@ -164,8 +164,34 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   mtuProbing: 1,
 });
 
+/** Configurations resolved once for many connections (`sharedConfig`). */
+const SHARED = new WeakSet<object>();
+
+/** Resolve a configuration once for the many connections that use it (see `connectionConfig`). */
+export function sharedConfig(partial: Partial<TcpConfig> = {}): Readonly<TcpConfig> {
+  const cfg = resolveConfig(partial);
+  SHARED.add(cfg);
+  return cfg;
+}
+
+/**
+ * One connection's configuration over a shared one, without copying its ~35
+ * fields: reads fall through to `shared` (its prototype); what a connection
+ * changes for itself — TCP_NODELAY, SO_KEEPALIVE and its idle time, its
+ * TSval offset — is its own (always these four, so every connection has the same shape).
+ */
+export function connectionConfig(shared: Readonly<TcpConfig>, tsOffset: number): TcpConfig {
+  const own = Object.create(shared) as TcpConfig;
+  own.tsOffset = tsOffset;
+  own.noDelay = shared.noDelay;
+  own.keepAlive = shared.keepAlive;
+  own.keepIdle = shared.keepIdle;
+  return own;
+}
+
 /** Fill missing fields with the defaults and reject values that make no sense. */
 export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
+  if (SHARED.has(Object.getPrototypeOf(partial) as object)) return partial as TcpConfig; // a connectionConfig: resolved already
   const cfg: TcpConfig = { ...DEFAULT_TCP_CONFIG, ...stripUndefined(partial) };
   const positive: Array<keyof TcpConfig> = ['mss', 'defaultPeerMss', 'msl', 'rtoInitial', 'rtoMin', 'rtoMax', 'initialCwnd', 'delayedAckMs', 'dupThresh', 'oooMaxBlocks'];
   for (const k of positive) {

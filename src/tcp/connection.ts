@@ -86,7 +86,7 @@ export class Connection {
   // Queues
   private readonly sendBuf: SendBuffer;
   private readonly recvQ: ReceiveQueue;
-  private readonly ooo: Reassembly;
+  private ooo: Reassembly = NO_REASSEMBLY; // created on the first out-of-order segment, dropped once empty
   /** Receive-buffer autotuning (buffer-autotune.ts), from the first in-order data on; never without `moderateRcvbuf` or with SO_RCVBUF set. */
   private autotune: ReceiveAutotune | undefined;
   private oooFin: number | undefined; // sequence number of a FIN that arrived out of order
@@ -110,8 +110,8 @@ export class Connection {
   // Was the sender using its window? The largest flight of the current round trip (RFC 7661; Linux tcp_cwnd_validate).
   private maxFlight = 0;
   private flightMark: number; // the round trip ends when SND.UNA passes this
-  private readonly sb = new SackScoreboard();
-  private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
+  private sb: SackScoreboard = NO_SACKS; // created with the first SACK block, dropped once empty
+  private tlp: TailLossProbe = NO_PROBE; // RFC 8985 §7 (tail-loss-probe.ts); created when first armed
   private readonly undo = new SpuriousUndo(); // Eifel / D-SACK undo of spurious recoveries (undo.ts)
   private readonly dsack = new DsackReport(); // the D-SACK block our next ACK carries (RFC 2883, dsack.ts)
   private readonly pmtu: PathMtu; // RFC 1191/8201 ICMP and RFC 4821 probing (pmtu.ts)
@@ -201,7 +201,6 @@ export class Connection {
     this.lastRecv = now;
     this.sendBuf = this.cfg.sendBufferSize !== undefined ? new SendBuffer(this.cfg.sendBufferSize) : new SendBuffer(this.cfg.wmem[1], this.cfg.wmem[2]);
     this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2]);
-    this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
     this.pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
@@ -326,6 +325,11 @@ export class Connection {
   /** Bytes of receive buffer storage held (in-order and out-of-order data), for memory accounting: at most receiveMemoryBound(recvBufferSize + window-scale rounding, pageLimit(recvBufferSize)) (receive-queue.ts). */
   get receiveMemory(): number {
     return this.recvQ.memory;
+  }
+
+  /** Bytes of send buffer storage held: none once everything sent has been acknowledged (send-buffer.ts). */
+  get sendMemory(): number {
+    return this.sendBuf.memory;
   }
 
   /** True once the peer's FIN has been received in order. */
@@ -706,6 +710,7 @@ export class Connection {
     let newlySacked = 0;
     const blocks = seg.options.sack;
     if (this.sackOk && blocks !== undefined && blocks.length > 0 && seqLt(this.sndUna, this.sndNxt)) {
+      if (this.sb === NO_SACKS) this.sb = new SackScoreboard();
       newlySacked = this.sb.update(blocks, this.sndUna, this.sndNxt);
       // A SACKed segment that was never retransmitted is as good an RTT sample as a cumulative ACK (as Linux).
       if (newlySacked > 0 && this.rttSeq !== undefined && this.sb.isSacked(seqAdd(this.rttSeq, -1))) {
@@ -1042,6 +1047,7 @@ export class Connection {
     if (seqLt(this.rtxPassMark, ack)) this.rtxPassMark = ack;
     if (seqLt(this.flightMark, ack)) this.flightMark = ack;
     this.sb.advance(ack);
+    if (this.sb.isEmpty) this.sb = NO_SACKS;
 
     // RTT sample (RFC 6298 §3 Karn's rule; RFC 7323 §4.1 with timestamps).
     // After an RTO, a TSecr older than the retransmission, on an ACK that covers retransmitted data, may
@@ -1167,6 +1173,7 @@ export class Connection {
         this.bytesReceived += data.length;
         // Pull whatever the hole was holding back.
         const joined = this.ooo.takeFrom(this.rcvNxt); // already in place in recvQ
+        if (this.ooo.isEmpty) this.ooo = NO_REASSEMBLY;
         this.rcvNxt = seqAdd(this.rcvNxt, joined);
         this.bytesReceived += joined;
         if (held !== undefined) this.reportDuplicate(held[0], held[1], true); // Linux tcp_ofo_queue: tcp_dsack_extend
@@ -1188,6 +1195,7 @@ export class Connection {
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
     if (held !== undefined) this.reportDuplicate(held[0], held[1]); // Linux tcp_data_queue_ofo: tcp_dsack_set
     if (data.length > 0) {
+      if (this.ooo === NO_REASSEMBLY) this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
       const queued = this.ooo.insert(seq, data, this.rcvNxt);
       this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
     }
@@ -1539,6 +1547,7 @@ export class Connection {
       return;
     }
     const flight = seqDiff(this.sndNxt, this.sndUna) - this.sb.sackedBytes;
+    if (this.tlp === NO_PROBE) this.tlp = new TailLossProbe();
     this.tlp.arm(this.now, probeTimeout({ srtt: this.rtt.srtt, flight, mss: this.sndMss, wcDelAck: this.cfg.rtoMin, rtoLeft: this.rtxAt - this.now }));
   }
 
@@ -2200,6 +2209,14 @@ export class Connection {
     return this.appClosed;
   }
 }
+
+/**
+ * What an idle connection points at instead of its own SACK scoreboard, reassembler and loss-probe state:
+ * shared empty instances, only ever read (each connection creates its own before the first change).
+ */
+const NO_SACKS = new SackScoreboard();
+const NO_REASSEMBLY = new Reassembly(new ReceiveQueue(0), 0);
+const NO_PROBE = new TailLossProbe();
 
 /** Events without payload are shared, immutable objects (one per data segment would be garbage). */
 const READABLE: ConnEvent = Object.freeze({ type: 'readable' });

@@ -8,7 +8,8 @@
  * no Array.shift. `peek` returns a view into the ring; a range that wraps
  * around the end is made contiguous by mirroring its head into a slack area
  * after the ring (no allocation), so a segment is never assembled by copying.
- * The ring grows by doubling up to `limit` and is allocated on first use.
+ * The ring grows by doubling up to `limit`, is allocated on first use and
+ * released once everything in it has been acknowledged.
  * `capacity` (what `push` accepts) may be raised up to `limit` on the way
  * (send-buffer autotuning): the ring still grows by doubling then, never in
  * small steps that would copy the whole buffer again and again.
@@ -27,6 +28,11 @@ export class SendBuffer {
 
   get length(): number {
     return this.len;
+  }
+
+  /** Bytes of storage held (the ring and its mirror area): 0 until the first push and once all is acknowledged. */
+  get memory(): number {
+    return this.ring.byteLength;
   }
 
   get free(): number {
@@ -74,7 +80,9 @@ export class SendBuffer {
     if (n <= 0) return;
     this.len -= n;
     if (this.len === 0) {
-      this.head = 0;
+      // All acknowledged: an idle connection holds no send buffer (as Linux frees acked skbs); the next push allocates.
+      this.ring = EMPTY;
+      this.size = this.slack = this.head = 0;
       return;
     }
     this.head += n;

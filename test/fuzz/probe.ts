@@ -6,7 +6,8 @@
  * there breaks the build here, not silently.
  */
 import type { Connection } from '../../src/tcp/connection.js';
-import type { TimeWait } from '../../src/tcp/time-wait.js';
+import { TimeWait } from '../../src/tcp/time-wait.js';
+import type { TimeWaitTable } from '../../src/stack/time-wait-table.js';
 import type { Stack } from '../../src/stack/stack.js';
 import type { Listener } from '../../src/stack/listener.js';
 import type { TcpSocket } from '../../src/stack/socket.js';
@@ -15,7 +16,8 @@ import type { TcpConfig } from '../../src/tcp/config.js';
 /** The stack's per-connection record (stack.ts `Entry`), as far as the fuzzer reads it. */
 export interface EntryView {
   conn: Connection | TimeWait;
-  socket: TcpSocket;
+  /** Absent for a row of the TIME_WAIT table (the stack keeps no socket for it). */
+  socket: TcpSocket | undefined;
   localPort: number;
   remotePort: number;
   remoteAddr: Uint8Array;
@@ -24,7 +26,19 @@ export interface EntryView {
 
 export function entries(stack: Stack): EntryView[] {
   const table = stack['conns'] as unknown as { values(): IterableIterator<EntryView>; size: number };
-  return [...table.values()];
+  const tw = timeWaitTable(stack);
+  return [...table.values(), ...[...tw.rows()].map((r) => rowView(tw, r))];
+}
+
+function timeWaitTable(stack: Stack): TimeWaitTable {
+  return stack['timeWait'] as unknown as TimeWaitTable;
+}
+
+/** A TIME_WAIT row seen as the compact record it was made from (what the judge and invariants read). */
+function rowView(tw: TimeWaitTable, r: number): EntryView {
+  const rec = new TimeWait(tw.snapshot(r), { transmit: () => {}, event: () => {} }, 0);
+  rec.expiresAt = tw.expiresAt(r);
+  return { conn: rec, socket: undefined, localPort: tw.localPort(r), remotePort: tw.remotePort(r), remoteAddr: tw.remoteAddress(r), listener: undefined };
 }
 
 /** The TCB a packet arriving at `stack` on its first interface goes to, if any (the stack's own demux). */
@@ -41,11 +55,15 @@ export function entryFor(stack: Stack, packet: Uint8Array): EntryView | undefine
 /** The TCB for (local port, remote address, remote port) on the stack's first interface. */
 export function lookup(stack: Stack, localPort: number, remoteAddr: Uint8Array, remotePort: number): EntryView | undefined {
   const table = stack['conns'] as unknown as { get(iface: number, lp: number, ra: Uint8Array, rp: number): EntryView | undefined };
-  return table.get(0, localPort, remoteAddr, remotePort);
+  const e = table.get(0, localPort, remoteAddr, remotePort);
+  if (e) return e;
+  const tw = timeWaitTable(stack);
+  const r = tw.find(0, localPort, remoteAddr, remotePort);
+  return r >= 0 ? rowView(tw, r) : undefined;
 }
 
 export function entryCount(stack: Stack): number {
-  return (stack['conns'] as unknown as { size: number }).size;
+  return (stack['conns'] as unknown as { size: number }).size + timeWaitTable(stack).size;
 }
 
 export function listeners(stack: Stack): Listener[] {
