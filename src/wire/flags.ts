@@ -28,13 +28,26 @@ export function flagsToString(flags: number): string {
   return parts.join(',');
 }
 
-/** `"SYN,ACK"` (any order, any case) → `SYN|ACK`. Throws on an unknown name: it is for tests and scripts. */
+/** The ECN flags (RFC 3168 §6.1): named by parseFlags and ecnFlagsToString, never by flagsToString. */
+const ECN_ORDER: ReadonlyArray<readonly [number, string]> = [
+  [ECE, 'ECE'],
+  [CWR, 'CWR'],
+];
+
+/** `ECE|CWR` → `"ECE,CWR"`: the two ECN flags flagsToString leaves out. */
+export function ecnFlagsToString(flags: number): string {
+  const parts: string[] = [];
+  for (const [bit, name] of ECN_ORDER) if (flags & bit) parts.push(name);
+  return parts.join(',');
+}
+
+/** `"SYN,ACK"` (any order, any case; ECE and CWR too) → `SYN|ACK`. Throws on an unknown name: it is for tests and scripts. */
 export function parseFlags(text: string): number {
   let flags = 0;
   for (const raw of text.split(',')) {
     const name = raw.trim().toUpperCase();
     if (name === '') continue;
-    const hit = ORDER.find(([, n]) => n === name);
+    const hit = ORDER.find(([, n]) => n === name) ?? ECN_ORDER.find(([, n]) => n === name);
     if (!hit) throw new Error(`unknown TCP flag "${raw}"`);
     flags |= hit[0];
   }

@@ -8,3 +8,4 @@ export * from './ip.js';
 export * from './tcp-options.js';
 export * from './tcp.js';
 export * from './packet.js';
+export * from './ecn.js';
