@@ -139,5 +139,5 @@ test('D7 info() reports what `ss -ti` shows', () => {
   assert.equal(i.dataSegsIn, 1);
   assert.equal(i.totalRetrans, 0);
   assert.equal(i.cwndSegments, Math.floor(i.cwnd / i.mss));
-  assert.deepEqual(i.options, { wscale: [7, 3], sack: true, timestamps: true }); // 256 KiB buffer → our shift 3
+  assert.deepEqual(i.options, { wscale: [7, 3], sack: true, timestamps: true, ecn: false, ecnSeen: false }); // 256 KiB buffer → our shift 3
 });
