@@ -39,9 +39,10 @@ export function ecnName(cp: number): '' | 'ECT(1)' | 'ECT(0)' | 'CE' {
 
 /**
  * Set CE on an ECN-capable IPv4 or IPv6 packet, in place (the IPv4 header
- * checksum is recomputed). Returns false, changing nothing, when the packet
- * is not ECN-capable (Not-ECT: a router must drop it instead, RFC 3168 §5),
- * already CE, or not a well-formed IP header. Never throws.
+ * checksum is recomputed), as a congested router does instead of dropping it.
+ * Returns true when the packet now carries CE (it was ECT, or CE already);
+ * false, changing nothing, when it is Not-ECT (a router must drop it instead,
+ * RFC 3168 §5) or not a well-formed IP header. Never throws.
  */
 export function markCe(packet: Uint8Array): boolean {
   if (packet.length < 1) return false;
@@ -50,7 +51,8 @@ export function markCe(packet: Uint8Array): boolean {
     const ihl = (packet[0]! & 0x0f) * 4;
     if (ihl < 20 || packet.length < ihl) return false;
     const cp = packet[1]! & 0b11;
-    if (cp === NOT_ECT || cp === CE) return false;
+    if (cp === NOT_ECT) return false;
+    if (cp === CE) return true;
     packet[1] = packet[1]! | CE;
     setU16(packet, 10, 0);
     setU16(packet, 10, finishChecksum(onesSumRange(packet, 0, ihl)));
@@ -60,7 +62,8 @@ export function markCe(packet: Uint8Array): boolean {
     if (packet.length < 40) return false;
     // Traffic Class spans the low nibble of byte 0 and the high nibble of byte 1: its ECN bits are byte 1's 0x30.
     const cp = (packet[1]! >>> 4) & 0b11;
-    if (cp === NOT_ECT || cp === CE) return false;
+    if (cp === NOT_ECT) return false;
+    if (cp === CE) return true;
     packet[1] = packet[1]! | (CE << 4);
     return true;
   }
