@@ -4,6 +4,7 @@ import { activeClose, closeWaitLeak, finAckCombined, finWait2Timeout, halfClose,
 import { blindRst, closeWithUnreadData, rstAbort, rstOnDataAfterClose, synFlood } from './scenarios/resets.js';
 import { keepaliveTimeout, lossyTransfer, zeroWindow } from './scenarios/data.js';
 import { tailLossProbe } from './scenarios/tail-loss-probe.js';
+import { ecnCongestion } from './scenarios/ecn-congestion.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -32,6 +33,7 @@ export const SCENARIOS: readonly Scenario[] = [
   keepaliveTimeout,
   lossyTransfer,
   tailLossProbe,
+  ecnCongestion,
 ];
 
 export function findScenario(name: string): Scenario | undefined {
