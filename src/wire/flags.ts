@@ -23,9 +23,7 @@ const ORDER: ReadonlyArray<readonly [number, string]> = [
 
 /** `SYN|ACK` → `"SYN,ACK"`; ECE/CWR are not part of the text form. */
 export function flagsToString(flags: number): string {
-  const parts: string[] = [];
-  for (const [bit, name] of ORDER) if (flags & bit) parts.push(name);
-  return parts.join(',');
+  return names(flags, ORDER);
 }
 
 /** The ECN flags (RFC 3168 §6.1): named by parseFlags and ecnFlagsToString, never by flagsToString. */
@@ -36,8 +34,12 @@ const ECN_ORDER: ReadonlyArray<readonly [number, string]> = [
 
 /** `ECE|CWR` → `"ECE,CWR"`: the two ECN flags flagsToString leaves out. */
 export function ecnFlagsToString(flags: number): string {
+  return names(flags, ECN_ORDER);
+}
+
+function names(flags: number, order: ReadonlyArray<readonly [number, string]>): string {
   const parts: string[] = [];
-  for (const [bit, name] of ECN_ORDER) if (flags & bit) parts.push(name);
+  for (const [bit, name] of order) if (flags & bit) parts.push(name);
   return parts.join(',');
 }
 
