@@ -33,7 +33,40 @@ function num(argv: string[], name: string, dflt: number): number {
   return n;
 }
 
+const USAGE = `usage: npm run fuzz -- [--packets N] [--seed S] [--seconds T] [--no-shrink]
+       npm run fuzz -- --case SEED [--packets N] [--trace]
+       npm run fuzz -- --handshakes N [--seed S]
+       npm run fuzz -- --quick-share`;
+const VALUED = new Set(['--packets', '--seed', '--seconds', '--case', '--handshakes']);
+const SWITCHES = new Set(['--trace', '--no-shrink', '--quick-share']);
+
+/** Every argument must be a known flag (with its value): a typo must not start a 10^6-packet campaign. */
+function checkArgs(argv: string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUED.has(a)) {
+      if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) throw new RangeError(`${a} wants a value`);
+      i++;
+    } else if (!SWITCHES.has(a)) throw new RangeError(`unknown argument "${a}"`);
+  }
+}
+
 function main(argv: string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    checkArgs(argv);
+    return run(argv);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    console.error(`fuzz: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+}
+
+function run(argv: string[]): number {
   const log = (s: string): void => console.log(s);
   const one = arg(argv, '--case');
   if (one !== undefined) {

@@ -31,6 +31,7 @@ export function connectionsJson(stack: Stack): ConnectionJson[] {
       timerExpiresIn: r.timerExpiresIn ?? null,
       retransmits: r.retransmits,
     };
+    if (r.orphan) row.orphan = true;
     if (r.info && r.state !== 'TIME_WAIT') row.info = ssInfo(r.info, now);
     return row;
   });

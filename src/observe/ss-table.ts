@@ -87,6 +87,8 @@ export interface SsRow {
   /** Retransmissions (or keepalive probes) counted by the timer: ss -o's third number. */
   retransmits?: number;
   info?: SsInfo;
+  /** Closed by its application, still finishing the close (`ss -s` counts these as orphaned). */
+  orphan?: boolean;
 }
 
 export interface SsTableOptions {
@@ -289,7 +291,7 @@ export function renderSsSummary(rows: readonly SsRow[], opts: { rfcNames?: boole
   const hashed = rows.length - tw;
   const lines = [
     `Total: ${rows.length}`,
-    `TCP:   ${rows.length} (estab ${count('ESTABLISHED')}, closed 0, orphaned 0, timewait ${tw})`,
+    `TCP:   ${rows.length} (estab ${count('ESTABLISHED')}, closed 0, orphaned ${rows.filter((r) => r.orphan).length}, timewait ${tw})`,
     '',
     `Transport ${'Total'.padEnd(9)} ${'IP'.padEnd(9)} ${'IPv6'.padEnd(9)}`,
     `TCP\t  ${String(hashed).padEnd(9)} ${String(hashed - v6).padEnd(9)} ${String(v6).padEnd(9)}`,

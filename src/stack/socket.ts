@@ -86,9 +86,9 @@ export class TcpSocket extends Emitter<SocketEvents> {
     this.driver.after();
   }
 
-  /** Reset the connection (RST) and forget it. */
+  /** Reset the connection (RST) and forget it: the application's SO_LINGER-0 close. */
   abort(): void {
-    this.conn.abort(this.driver.now());
+    this.conn.abort(this.driver.now(), true);
     this.driver.after();
   }
 

@@ -68,6 +68,8 @@ export interface SocketRow {
   retransmits: number;
   /** The connection's full snapshot (`ss -i`); absent for listeners. */
   info?: ConnectionInfo;
+  /** The application has closed it and it lives on to finish the close (Linux's orphan count, `ss -s`). */
+  orphan?: boolean;
 }
 
 /** What a stack reports to observers (sim, traces, pcap). */
@@ -277,6 +279,7 @@ export class Stack extends Emitter<StackEvents> {
         timerExpiresIn: i.timerExpires === undefined ? undefined : Math.max(0, i.timerExpires - now),
         retransmits: i.retransmits,
         info: i,
+        ...(e.orphan ? { orphan: true } : {}),
       });
     }
     return rows;

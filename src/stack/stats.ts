@@ -45,7 +45,7 @@ export interface StackStats {
   TCPFastRetrans: number;
   /** RTOs found spurious afterwards. Always 0: synack has no F-RTO / Eifel detection (RFC 5682, RFC 3522) yet. */
   TCPSpuriousRTOs: number;
-  /** Resets because data arrived after the application closed. (Linux also counts a SO_LINGER-0 close here; synack's resetAndDestroy() is not counted yet.) */
+  /** Resets because data arrived after the application closed. (Linux also counts a SO_LINGER-0 close here, as synack counts resetAndDestroy() / abort() when no unread data was tossed.) */
   TCPAbortOnData: number;
   /** Resets because the application closed with unread data (RFC 2525 §2.17). */
   TCPAbortOnClose: number;

@@ -362,7 +362,7 @@ export class Connection {
   }
 
   /** Abort (RFC 9293 §3.10.5): RST to the peer where it has a synchronized TCB, then CLOSED. */
-  abort(now: number): void {
+  abort(now: number, byUser = false): void {
     this.now = now;
     switch (this.state) {
       case 'SYN_RCVD':
@@ -370,6 +370,9 @@ export class Connection {
       case 'FIN_WAIT_1':
       case 'FIN_WAIT_2':
       case 'CLOSE_WAIT':
+        // The application's close with RST (SO_LINGER 0, Node's resetAndDestroy()): Linux's tcp_close counts
+        // TCPAbortOnClose when unread data is tossed, else TCPAbortOnData (checked after the unread data).
+        if (byUser) this.sink.count?.(this.recvQ.length > 0 || !this.ooo.isEmpty ? 'TCPAbortOnClose' : 'TCPAbortOnData');
         this.sendReset();
         break;
       default:
@@ -1454,7 +1457,20 @@ export class Connection {
 
   private sendAck(): void {
     this.segsOut++;
-    this.transmit(this.buildSegment(ACK, this.sndNxt, EMPTY));
+    this.transmit(this.buildSegment(ACK, this.acceptableSeq(), EMPTY));
+  }
+
+  /**
+   * SEG.SEQ for a segment without data (a pure ACK or a RST). SND.MAX, not SND.NXT: after a rewind (RTO,
+   * persist) SND.NXT can lie below what the peer has already received, and a pure ACK there is an old
+   * duplicate the peer drops unread — with its ACK field (BSD's tcp_output sends such segments at snd_max).
+   * When the peer has shrunk its window below SND.MAX, the send window's right edge instead, so the segment
+   * stays acceptable (Linux tcp_acceptable_seq). Found by fuzz case 3605780945: both ends dropped each
+   * other's ACKs until one timed out.
+   */
+  private acceptableSeq(): number {
+    const wndEnd = seqAdd(this.sndUna, this.sndWnd);
+    return seqLe(this.sndMax, wndEnd) ? this.sndMax : wndEnd;
   }
 
   /** ACKs answering bad segments (challenge ACKs, RFC 5961 §7) are rate-limited per connection. */
@@ -1470,10 +1486,10 @@ export class Connection {
     }
   }
 
-  /** RST,ACK with <SEQ=SND.NXT> (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK). */
+  /** RST,ACK (RFC 9293 §3.10.4/§3.10.5; Linux also sets ACK) at SND.NXT — SND.MAX after a rewind (see acceptableSeq). */
   private sendReset(): void {
     this.segsOut++;
-    this.transmit({ seq: this.sndNxt, ack: this.rcvNxt, flags: RST | ACK, window: 0, options: {}, payload: EMPTY });
+    this.transmit({ seq: this.acceptableSeq(), ack: this.rcvNxt, flags: RST | ACK, window: 0, options: {}, payload: EMPTY });
   }
 
   private transmit(seg: OutSegment): void {

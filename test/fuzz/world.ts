@@ -31,6 +31,7 @@ export class FuzzPort implements Link {
     private readonly inner: MemoryLink,
     private readonly after: (packet: Uint8Array, injected: boolean) => void,
     private readonly onThrow: (e: unknown) => void,
+    private readonly before?: (packet: Uint8Array, injected: boolean) => void,
   ) {
     inner.onPacket((p) => this.deliver(p, false));
   }
@@ -49,6 +50,7 @@ export class FuzzPort implements Link {
   }
   /** Hand a packet to the stack now, as if it came off the wire, then check the invariants. */
   deliver(packet: Uint8Array, injected: boolean): void {
+    this.before?.(packet, injected);
     try {
       this.handler?.(packet);
     } catch (e) {
@@ -225,8 +227,17 @@ export class World {
    * the cookie check (it covers SEG.SEQ − 1, the client's ISN) and is answered with a RST that resets the
    * client — as Linux does (cookie_v4_check, then tcp_rcv_state_process in LISTEN); RFC 4987 §3.6: a
    * cookie keeps no state to recover with. A loss that may legitimately end the connection.
+   *
+   * The same holds when the ISN + 1 segment is not lost but overtaken: the link reorders, and a later client
+   * segment (SEG.SEQ > ISN + 1) reaches B while B still has no TCB — it fails the cookie check just the same
+   * (fuzz cases 3545789435, 3832874566).
    */
   cookieHandshakeLost = false;
+  /** B answered the client's own SYN with a SYN cookie (its SyncookiesSent rose as the SYN arrived). */
+  private clientGotCookie = false;
+  /** B has held a TCB for the client's 4-tuple at some point. */
+  private bHadTcb = false;
+  private cookiesBefore: number | undefined;
 
   constructor(
     readonly cfg: WorldConfig,
@@ -236,7 +247,21 @@ export class World {
     const [la, lb] = MemoryLink.pair(this.clock, { seed: cfg.seed, delayMs: cfg.delayMs, loss: cfg.loss, reorder: cfg.reorder });
     // portA sits in front of A: it receives what B sends (lb's handler) and sends on la.
     this.portA = new FuzzPort(la, (p, i) => after('A', p, i), onThrow);
-    this.portB = new FuzzPort(lb, (p, i) => after('B', p, i), onThrow);
+    this.portB = new FuzzPort(
+      lb,
+      (p, i) => {
+        if (!i && this.cookiesBefore !== undefined && this.b.stats().SyncookiesSent > this.cookiesBefore) this.clientGotCookie = true;
+        this.cookiesBefore = undefined;
+        after('B', p, i);
+      },
+      onThrow,
+      (p, injected) => {
+        if (injected) return;
+        if (this.clientPort !== 0 && lookup(this.b, SERVER_PORT, this.addrA, this.clientPort)) this.bHadTcb = true;
+        if (this.isClientSyn(p)) this.cookiesBefore = this.b.stats().SyncookiesSent;
+        if (!this.cookieHandshakeLost) this.cookieHandshakeLost = this.isCookieHandshakeOvertaken(p);
+      },
+    );
     la.onTap((ev) => {
       if (ev.dropped && !this.cookieHandshakeLost) this.cookieHandshakeLost = this.isCookieHandshakeLoss(ev.packet);
     });
@@ -277,16 +302,41 @@ export class World {
     s.on('connect', () => this.client.pump());
   }
 
+  /** A lost client segment at ISN + 1 while B holds only a cookie for the client. */
   private isCookieHandshakeLoss(packet: Uint8Array): boolean {
+    const seq = this.cookieDependentSeq(packet);
+    return seq !== undefined && seq === this.clientIsnPlusOne();
+  }
+
+  /** A client segment beyond ISN + 1 reaching B while B holds only a cookie for the client (never accepted it). */
+  private isCookieHandshakeOvertaken(packet: Uint8Array): boolean {
+    const seq = this.cookieDependentSeq(packet);
+    const isn1 = this.clientIsnPlusOne();
+    return seq !== undefined && isn1 !== undefined && seq !== isn1 && this.clientGotCookie && !this.bHadTcb;
+  }
+
+  /** The legitimate client's SYN (no ACK) to B's listener. */
+  private isClientSyn(packet: Uint8Array): boolean {
     if (this.clientPort === 0) return false;
     const r = parseTcpPacket(packet);
-    if (!r.ok) return false;
-    const { tcp } = r.value;
-    if (tcp.srcPort !== this.clientPort || tcp.dstPort !== SERVER_PORT || (tcp.flags & (SYN | RST)) !== 0 || !(tcp.flags & ACK)) return false;
-    // B has a TCB, or never sent a cookie: no cookie involved.
-    if (lookup(this.b, SERVER_PORT, this.addrA, this.clientPort) || this.b.stats().SyncookiesSent === 0) return false;
+    return r.ok && r.value.tcp.srcPort === this.clientPort && r.value.tcp.dstPort === SERVER_PORT && (r.value.tcp.flags & (SYN | ACK)) === SYN;
+  }
+
+  private clientIsnPlusOne(): number | undefined {
     const a = lookup(this.a, this.clientPort, this.addrB, SERVER_PORT);
-    return a !== undefined && isTcb(a.conn) && tcp.seq === ((tcb(a.conn).iss + 1) >>> 0);
+    return a !== undefined && isTcb(a.conn) ? (tcb(a.conn).iss + 1) >>> 0 : undefined;
+  }
+
+  /** SEG.SEQ of a client ACK segment (no SYN, no RST) B can only answer through its SYN-cookie check, else undefined. */
+  private cookieDependentSeq(packet: Uint8Array): number | undefined {
+    if (this.clientPort === 0) return undefined;
+    const r = parseTcpPacket(packet);
+    if (!r.ok) return undefined;
+    const { tcp } = r.value;
+    if (tcp.srcPort !== this.clientPort || tcp.dstPort !== SERVER_PORT || (tcp.flags & (SYN | RST)) !== 0 || !(tcp.flags & ACK)) return undefined;
+    // B has a TCB, or never sent a cookie: no cookie involved.
+    if (lookup(this.b, SERVER_PORT, this.addrA, this.clientPort) || this.b.stats().SyncookiesSent === 0) return undefined;
+    return tcp.seq;
   }
 
   get done(): boolean {

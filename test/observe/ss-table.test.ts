@@ -136,3 +136,8 @@ test('ss -s: the TCP totals ss prints, then a count per state', () => {
   assert.match(out, /^LISTEN {7}1$/m);
   assert.match(out, /^CLOSE-WAIT {3}0$/m);
 });
+
+test('ss -s: orphaned counts the connections their application has closed, as Linux (/proc/net/sockstat orphan)', () => {
+  const rows = [...ROWS, { state: 'FIN_WAIT_2', recvQueue: 0, sendQueue: 0, local: '10.0.0.1:80', remote: '10.0.0.9:5000', orphan: true }];
+  assert.match(renderSsSummary(rows), /^TCP: {3}6 \(estab 2, closed 0, orphaned 1, timewait 2\)$/m);
+});

@@ -170,6 +170,28 @@ test('close with unread data: RST and TCPAbortOnClose; data after close: RST and
   assert.equal(n.b.stats().TCPAbortOnClose, 1);
 });
 
+test('abort (SO_LINGER 0): TCPAbortOnData with nothing unread, TCPAbortOnClose when unread data is tossed (Linux tcp_close)', () => {
+  const n = twoStacks();
+  const servers: TcpSocket[] = [];
+  n.b.listen(80).on('connection', (s) => servers.push(s));
+  const c1 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(100);
+  servers[0]!.abort(); // nothing unread
+  n.settle(100);
+  assert.equal(c1.state, 'CLOSED');
+  assert.deepEqual([n.b.stats().TCPAbortOnData, n.b.stats().TCPAbortOnClose, n.b.stats().OutRsts], [1, 0, 1]);
+
+  const c2 = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(100);
+  c2.write(new Uint8Array(10));
+  n.settle(100);
+  servers[1]!.abort(); // 10 octets unread: tossed
+  n.settle(100);
+  assert.equal(c2.state, 'CLOSED');
+  assert.deepEqual([n.b.stats().TCPAbortOnData, n.b.stats().TCPAbortOnClose], [1, 1]);
+  assert.equal(n.a.stats().TCPAbortOnData + n.a.stats().TCPAbortOnClose, 0, 'the reset side counts nothing of these');
+});
+
 test('a SYN in ESTABLISHED (RFC 5961 §4) gets a challenge ACK, counted; beyond the limit none is sent or counted', () => {
   const n = twoStacks({ tcpB: { challengeAckLimit: 2 } });
   n.b.listen(80);
@@ -237,4 +259,21 @@ test('counters that have no mechanism yet exist and stay 0', () => {
   for (const s of [n.a.stats(), n.b.stats()]) {
     for (const k of ['TCPSpuriousRTOs', 'TCPBacklogDrop', 'TCPAbortOnLinger'] as const) assert.equal(s[k], 0, k);
   }
+});
+
+test('connections(): a connection its application closed is marked orphan until it is gone (ss -s "orphaned")', () => {
+  const n = twoStacks();
+  const servers: TcpSocket[] = [];
+  n.b.listen(80).on('connection', (s) => servers.push(s));
+  const c = n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  n.settle(100);
+  const row = (): { state: string; orphan?: boolean } | undefined => n.a.connections().find((r) => r.local.endsWith(`:${c.localPort}`));
+  assert.equal(row()?.orphan, undefined);
+  c.close();
+  n.settle(100); // B has not closed: A waits in FIN_WAIT_2, an orphan
+  assert.deepEqual(row(), { ...row(), state: 'FIN_WAIT_2', orphan: true });
+  servers[0]!.close();
+  n.settle(100);
+  assert.equal(row()?.state, 'TIME_WAIT');
+  assert.equal(row()?.orphan, undefined, 'a TIME_WAIT entry is not an orphan (Linux counts timewait socks apart)');
 });

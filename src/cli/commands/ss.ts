@@ -121,6 +121,7 @@ function render(json: ConnectionJson[], c: SsConfig): string {
     ...(r.timerExpiresIn !== null ? { timerExpiresIn: r.timerExpiresIn } : {}),
     retransmits: r.retransmits,
     ...(r.info ? { info: r.info } : {}),
+    ...(r.orphan ? { orphan: true } : {}),
   }));
   if (c.summary) return renderSsSummary(all, { rfcNames: c.rfcNames });
   const isV6 = (r: SsRow): boolean => r.local.startsWith('[') || r.remote.startsWith('[');
