@@ -143,3 +143,33 @@ print(n, flush=True)`;
     await ns.delete();
   }
 });
+
+test('P5 kernel interop: a CE mark on the kernel’s data makes synack echo ECE; Linux answers with CWR and counts TCPDeliveredCE', { timeout: 60_000 }, async (t) => {
+  if (!needKernel(t, ['python3', 'timeout', 'sysctl', 'nstat'])) return;
+  const ns = await ecnNamespace(t, 1);
+  const peer = startPeer(ns, ['--listen', '7000', '--mark-in', '3']);
+  await peer.expect('ready', 10_000);
+  const client = `import socket
+s = socket.create_connection(('${SYNACK_IP}', 7000), timeout=5)
+s.sendall(b'x' * 100000)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536): pass
+s.close()`;
+  await ns.exec('timeout', ['10', 'python3', '-c', client], 12_000);
+  const { packets, done } = await untilDone(peer, 15_000);
+  assert.equal(done.received, 100000);
+  const order = packets.map((p, i) => ({ ...p, i }));
+  const ce = order.find((p) => p.dir === 'in' && p.len > 0 && p.ecn === 3);
+  assert.ok(ce, 'the third data packet arrived CE-marked');
+  const firstEce = order.find((p) => p.i > ce.i && p.dir === 'out' && !(p.flags & SYN) && (p.flags & ECE) !== 0);
+  assert.ok(firstEce, 'synack echoes ECE');
+  assert.ok(order.slice(ce.i + 1, firstEce.i).every((p) => p.dir === 'in'), 'the ECE ACK is synack’s next segment (no delayed ACK)');
+  const cwr = order.find((p) => p.i > firstEce.i && p.dir === 'in' && p.len > 0 && (p.flags & CWR) !== 0);
+  assert.ok(cwr, 'Linux answers with CWR on new data');
+  assert.equal(cwr.ecn, ECT0);
+  const after = order.filter((p) => p.i > cwr.i && p.dir === 'out' && !(p.flags & SYN));
+  assert.ok(after.length > 0 && (after[after.length - 1]!.flags & ECE) === 0, 'once the CWR arrived synack stops echoing');
+  const nstat = await ns.exec('nstat', ['-azs', 'TcpExtTCPDeliveredCE']) // -s: leave nstat's history file alone;
+  const delivered = Number(/TcpExtTCPDeliveredCE\s+(\d+)/.exec(nstat)?.[1] ?? 'NaN');
+  assert.ok(delivered > 0, `the kernel counted TCPDeliveredCE: ${nstat.trim()}`);
+});
