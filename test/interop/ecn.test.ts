@@ -169,7 +169,7 @@ s.close()`;
   assert.equal(cwr.ecn, ECT0);
   const after = order.filter((p) => p.i > cwr.i && p.dir === 'out' && !(p.flags & SYN));
   assert.ok(after.length > 0 && (after[after.length - 1]!.flags & ECE) === 0, 'once the CWR arrived synack stops echoing');
-  const nstat = await ns.exec('nstat', ['-azs', 'TcpExtTCPDeliveredCE']) // -s: leave nstat's history file alone;
+  const nstat = await ns.exec('nstat', ['-azs', 'TcpExtTCPDeliveredCE']); // -s: leave nstat's history file alone
   const delivered = Number(/TcpExtTCPDeliveredCE\s+(\d+)/.exec(nstat)?.[1] ?? 'NaN');
   assert.ok(delivered > 0, `the kernel counted TCPDeliveredCE: ${nstat.trim()}`);
 });
