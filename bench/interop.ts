@@ -1,25 +1,27 @@
 /**
  * Interop throughput (root only): curl against `synack serve --http` on a TUN
- * device, beside curl against the kernel's own TCP over a veth pair, with the
- * same sizes, in the same run, as ratios.
+ * device — with TUN offloads (TSO/GSO, checksum offload through the
+ * virtio-net header) and without (--no-offload) — beside the kernel's own TCP
+ * over a veth pair (curl against a Python HTTP server, and iperf3), at MTU
+ * 1500 and 65535, downloads and uploads, all in the same run, as ratios.
  *
- *   node dist/bench/interop.js [--mb N] [--runs N] [--out DIR]
+ *   node dist/bench/interop.js [--mb N] [--runs N] [--mtu 1500,65535] [--out DIR]
  *
- * Topology (namespaces made for the run, deleted at the end, children killed by PID):
+ * Topology (namespaces made for the run, deleted at the end, children killed by PID), per MTU:
  *
- *   synack-bsyn-*:  curl ──kernel TCP──► t0 (TUN, MTU 1500) ──► synack serve --http 80   (10.78.0.1 → 10.78.0.2)
- *   synack-bk1-* / synack-bk2-*:  curl ──kernel TCP── veth (MTU 1500) ──kernel TCP──► Python HTTP server   (10.79.0.2 → 10.79.0.1)
+ *   synack-bsyn-*:  curl ──kernel TCP──► t0 (TUN, offloads on)  ──► synack serve --http 80   (10.78.0.1 → 10.78.0.2)
+ *   synack-bsno-*:  curl ──kernel TCP──► t0 (TUN, --no-offload) ──► synack serve --http 80   (10.78.0.1 → 10.78.0.2)
+ *   synack-bk1-* / synack-bk2-*:  curl, iperf3 -c ──kernel TCP── veth ──kernel TCP──► Python HTTP server, iperf3 -s   (10.79.0.2 → 10.79.0.1)
  *
- * Both servers speak the same API: GET /bytes/N (N bytes; synack streams its
- * AES-CTR pseudo-random body, Python a random 1 MiB block over and over) and
- * POST /sha256 (the body is hashed: SHA-256 costs both sides the same
+ * Both HTTP servers speak the same API: GET /bytes/N (N bytes; synack streams
+ * its AES-CTR pseudo-random body, Python a random 1 MiB block over and over)
+ * and POST /sha256 (the body is hashed: SHA-256 costs both sides the same
  * OpenSSL code). Servers are pinned to vCPU 0 (synack: its main thread and
- * its TUN reader thread share it), curl to vCPU 1 (`taskset`), so each side
- * has one core whatever else the machine does. Rounds interleave synack and
- * kernel transfers; figures are medians after one warm-up round. Note what
- * the ratio compares: synack is one userspace process that crosses the
- * TUN device once per packet (1500-byte packets, no offloads), while the veth
- * path keeps everything in the kernel and moves 64 KB GSO super-packets.
+ * its TUN reader thread share it), clients to vCPU 1 (`taskset`), so each
+ * side has one core whatever else the machine does. Rounds interleave every
+ * case; figures are medians after one warm-up round (synack also hashes the
+ * /bytes body once there). iperf3 is the kernel's ceiling (no HTTP, no
+ * hashing, no Python): 2-second runs, -R for the download direction.
  * Results go to bench/results/interop.json (relative to the working directory).
  */
 import { mkdirSync, writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pseudoRandomBytes } from '../src/apps/pseudo-random.js';
-import { Netns, tunUnavailable } from '../test/fixtures/netns.js';
+import { Netns, onPath, tunUnavailable } from '../test/fixtures/netns.js';
 import { Lines } from '../test/interop/harness.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
@@ -109,6 +111,54 @@ async function curl(ns: Netns, url: string, upload: string | undefined, bytes: n
   return { gbps: (bytes * 8) / time / 1e9, seconds: time };
 }
 
+interface Config {
+  mtu: number;
+  /** synack with offloads, synack --no-offload, the kernel over veth. */
+  synOn: Netns;
+  synOff: Netns;
+  kernel: Netns;
+  servePids: { on: number; off: number };
+}
+
+/** Start `synack serve --http 80` in a new namespace on a TUN device of `mtu`; resolves with its banner once it serves. */
+async function startSynack(prefix: string, mtu: number, extra: string[], spaces: Netns[]): Promise<{ ns: Netns; pid: number; banner: string }> {
+  const ns = await Netns.create(prefix);
+  spaces.push(ns);
+  const serve = ns.spawn(process.execPath, [MAIN, 'serve', '--tun', 't0', '--ip', '10.78.0.2/24', '--host-ip', '10.78.0.1', '--mtu', String(mtu), '--txqueuelen', '10000', '--http', '80', ...extra], { cpus: SERVER_CPU });
+  serve.stdin!.end();
+  const banner = await new Lines(serve).waitFor(/^synack serving on /, 15_000);
+  return { ns, pid: serve.pid!, banner };
+}
+
+/** Two namespaces joined by a veth pair of `mtu`, with the Python server and iperf3 -s on the first. Returns the client side. */
+async function startKernel(mtu: number, spaces: Netns[]): Promise<Netns> {
+  const k1 = await Netns.create('bk1');
+  spaces.push(k1);
+  const k2 = await Netns.create('bk2');
+  spaces.push(k2);
+  await k1.exec('ip', ['link', 'add', 'vb1', 'type', 'veth', 'peer', 'name', 'vb2', 'netns', k2.name]);
+  await k1.exec('ip', ['addr', 'add', '10.79.0.1/24', 'dev', 'vb1']);
+  await k2.exec('ip', ['addr', 'add', '10.79.0.2/24', 'dev', 'vb2']);
+  await k1.exec('ip', ['link', 'set', 'vb1', 'up', 'mtu', String(mtu)]);
+  await k2.exec('ip', ['link', 'set', 'vb2', 'up', 'mtu', String(mtu)]);
+  const py = k1.spawn('python3', ['-u', '-c', PY_SERVER, '10.79.0.1'], { cpus: SERVER_CPU });
+  py.stdin!.end();
+  await new Lines(py).waitFor(/^ready$/, 10_000);
+  if (onPath('iperf3')) {
+    const ip = k1.spawn('iperf3', ['-s', '-B', '10.79.0.1', '--forceflush'], { cpus: SERVER_CPU });
+    ip.stdin!.end();
+    await new Lines(ip).waitFor(/Server listening/, 10_000);
+  }
+  return k2;
+}
+
+/** iperf3 client for 2 s (pinned); `reverse`: the server sends (download). Bits/s received. */
+async function iperf(ns: Netns, reverse: boolean): Promise<Transfer> {
+  const args = ['-c', CLIENT_CPU, 'iperf3', '-c', '10.79.0.1', '-t', '2', '-J', ...(reverse ? ['-R'] : [])];
+  const doc = JSON.parse(await ns.exec('taskset', args, 30_000)) as { end: { sum_received: { bits_per_second: number; seconds: number } } };
+  return { gbps: doc.end.sum_received.bits_per_second / 1e9, seconds: doc.end.sum_received.seconds };
+}
+
 async function main(): Promise<void> {
   const why = tunUnavailable();
   if (why !== undefined) {
@@ -118,69 +168,87 @@ async function main(): Promise<void> {
   }
   const mb = arg('mb', 50);
   const runs = arg('runs', 5);
+  const mtuIdx = process.argv.indexOf('--mtu');
+  const mtus = (mtuIdx >= 0 ? process.argv[mtuIdx + 1]! : '1500,65535').split(',').map(Number);
+  if (!mtus.every((m) => Number.isInteger(m) && m >= 1280 && m <= 65535)) throw new RangeError('--mtu: a comma list of MTUs in 1280..65535');
   const outIdx = process.argv.indexOf('--out');
   const outDir = resolve(process.cwd(), outIdx >= 0 && process.argv[outIdx + 1] ? process.argv[outIdx + 1]! : 'bench/results');
   const bytes = Math.round(mb * 1e6);
   const started = Date.now();
+  const withIperf = onPath('iperf3');
 
   const scratch = mkdtempSync(join(tmpdir(), 'synack-bench-'));
   const uploadFile = join(scratch, 'upload.bin');
   writeFileSync(uploadFile, pseudoRandomBytes(bytes, 1));
   const spaces: Netns[] = [];
   try {
-    // synack: serve on a TUN device in its own namespace; curl from the kernel side of that device.
-    const syn = await Netns.create('bsyn');
-    spaces.push(syn);
-    const serve = syn.spawn(process.execPath, [MAIN, 'serve', '--tun', 't0', '--ip', '10.78.0.2/24', '--host-ip', '10.78.0.1', '--http', '80'], { cpus: SERVER_CPU });
-    serve.stdin!.end();
-    await new Lines(serve).waitFor(/^synack serving on /, 15_000);
-
-    // Kernel to kernel: a veth pair between two namespaces, the Python server on one end.
-    const k1 = await Netns.create('bk1');
-    spaces.push(k1);
-    const k2 = await Netns.create('bk2');
-    spaces.push(k2);
-    await k1.exec('ip', ['link', 'add', 'vb1', 'type', 'veth', 'peer', 'name', 'vb2', 'netns', k2.name]);
-    await k1.exec('ip', ['addr', 'add', '10.79.0.1/24', 'dev', 'vb1']);
-    await k2.exec('ip', ['addr', 'add', '10.79.0.2/24', 'dev', 'vb2']);
-    await k1.exec('ip', ['link', 'set', 'vb1', 'up', 'mtu', '1500']);
-    await k2.exec('ip', ['link', 'set', 'vb2', 'up', 'mtu', '1500']);
-    const py = k1.spawn('python3', ['-u', '-c', PY_SERVER, '10.79.0.1'], { cpus: SERVER_CPU });
-    py.stdin!.end();
-    await new Lines(py).waitFor(/^ready$/, 10_000);
-
-    const cases = {
-      synackDown: () => curl(syn, `http://10.78.0.2/bytes/${bytes}`, undefined, bytes),
-      kernelDown: () => curl(k2, `http://10.79.0.1/bytes/${bytes}`, undefined, bytes),
-      synackUp: () => curl(syn, 'http://10.78.0.2/sha256', uploadFile, bytes),
-      kernelUp: () => curl(k2, 'http://10.79.0.1/sha256', uploadFile, bytes),
-    };
-    const results: Record<keyof typeof cases, Transfer[]> = { synackDown: [], kernelDown: [], synackUp: [], kernelUp: [] };
-    const synackCpu: { down: number[]; up: number[] } = { down: [], up: [] };
-    for (let round = 0; round <= runs; round++) {
-      for (const key of Object.keys(cases) as Array<keyof typeof cases>) {
-        const cpu0 = key.startsWith('synack') ? cpuSeconds(serve.pid!) : 0;
-        const r = await cases[key]();
-        if (round === 0) continue; // warm-up (synack also hashes the /bytes body once here)
-        results[key].push(r);
-        if (key === 'synackDown') synackCpu.down.push(cpuSeconds(serve.pid!) - cpu0);
-        if (key === 'synackUp') synackCpu.up.push(cpuSeconds(serve.pid!) - cpu0);
-      }
-      if (round > 0) console.log(`round ${round}: ${(Object.keys(results) as Array<keyof typeof results>).map((k) => `${k} ${results[k].at(-1)!.gbps.toFixed(3)}`).join('  ')} Gbit/s`);
+    const configs: Config[] = [];
+    const banners: string[] = [];
+    for (const mtu of mtus) {
+      const on = await startSynack('bsyn', mtu, [], spaces);
+      const off = await startSynack('bsno', mtu, ['--no-offload'], spaces);
+      banners.push(on.banner, off.banner);
+      configs.push({ mtu, synOn: on.ns, synOff: off.ns, kernel: await startKernel(mtu, spaces), servePids: { on: on.pid, off: off.pid } });
     }
-    serve.kill('SIGTERM');
+    for (const b of banners) console.log(b);
 
-    const med = (k: keyof typeof results): number => median(results[k].map((r) => r.gbps));
-    const summary = {
-      download: { synackGbps: med('synackDown'), kernelGbps: med('kernelDown'), ratio: med('synackDown') / med('kernelDown'), synackCpuSecondsPerRun: median(synackCpu.down) },
-      upload: { synackGbps: med('synackUp'), kernelGbps: med('kernelUp'), ratio: med('synackUp') / med('kernelUp'), synackCpuSecondsPerRun: median(synackCpu.up) },
-    };
-    for (const dir of ['download', 'upload'] as const) {
-      const s = summary[dir];
-      console.log(
-        `${dir.padEnd(8)} ${mb} MB: synack ${s.synackGbps.toFixed(3)} Gbit/s (${((s.synackGbps * 1e3) / 8).toFixed(1)} MB/s, ${s.synackCpuSecondsPerRun.toFixed(2)} CPU s), ` +
-          `kernel-to-kernel ${s.kernelGbps.toFixed(2)} Gbit/s → ratio ${s.ratio.toFixed(4)} (1/${(1 / s.ratio).toFixed(0)})`,
-      );
+    type Key = 'synackOffload' | 'synackNoOffload' | 'kernelCurl' | 'kernelIperf3';
+    type Dir = 'download' | 'upload';
+    const results = new Map<string, Transfer[]>();
+    const cpu = new Map<string, number[]>();
+    const keyOf = (mtu: number, k: Key, d: Dir): string => `${mtu}/${k}/${d}`;
+    for (let round = 0; round <= runs; round++) {
+      for (const c of configs) {
+        for (const dir of ['download', 'upload'] as const) {
+          const cases: Array<[Key, () => Promise<Transfer>, number | undefined]> = [
+            ['synackOffload', () => (dir === 'download' ? curl(c.synOn, `http://10.78.0.2/bytes/${bytes}`, undefined, bytes) : curl(c.synOn, 'http://10.78.0.2/sha256', uploadFile, bytes)), c.servePids.on],
+            ['synackNoOffload', () => (dir === 'download' ? curl(c.synOff, `http://10.78.0.2/bytes/${bytes}`, undefined, bytes) : curl(c.synOff, 'http://10.78.0.2/sha256', uploadFile, bytes)), c.servePids.off],
+            ['kernelCurl', () => (dir === 'download' ? curl(c.kernel, `http://10.79.0.1/bytes/${bytes}`, undefined, bytes) : curl(c.kernel, 'http://10.79.0.1/sha256', uploadFile, bytes)), undefined],
+          ];
+          if (withIperf) cases.push(['kernelIperf3', () => iperf(c.kernel, dir === 'download'), undefined]);
+          for (const [k, run, pid] of cases) {
+            const cpu0 = pid !== undefined ? cpuSeconds(pid) : 0;
+            const r = await run();
+            if (round === 0) continue; // warm-up
+            const key = keyOf(c.mtu, k, dir);
+            results.set(key, [...(results.get(key) ?? []), r]);
+            if (pid !== undefined) cpu.set(key, [...(cpu.get(key) ?? []), cpuSeconds(pid) - cpu0]);
+          }
+        }
+      }
+      if (round > 0) console.log(`round ${round}: ${[...results].map(([k, v]) => `${k} ${v.at(-1)!.gbps.toFixed(2)}`).join('  ')} Gbit/s`);
+    }
+
+    const med = (key: string): number | undefined => (results.has(key) ? median(results.get(key)!.map((r) => r.gbps)) : undefined);
+    const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a !== undefined && b !== undefined ? Number((a / b).toFixed(4)) : undefined);
+    const summary: Record<string, Record<Dir, Record<string, number | undefined>>> = {};
+    for (const c of configs) {
+      const perDir = {} as Record<Dir, Record<string, number | undefined>>;
+      for (const dir of ['download', 'upload'] as const) {
+        const on = med(keyOf(c.mtu, 'synackOffload', dir));
+        const off = med(keyOf(c.mtu, 'synackNoOffload', dir));
+        const kc = med(keyOf(c.mtu, 'kernelCurl', dir));
+        const ki = med(keyOf(c.mtu, 'kernelIperf3', dir));
+        perDir[dir] = {
+          synackOffloadGbps: on,
+          synackNoOffloadGbps: off,
+          kernelCurlGbps: kc,
+          kernelIperf3Gbps: ki,
+          offloadSpeedup: ratio(on, off),
+          offloadVsKernelCurl: ratio(on, kc),
+          noOffloadVsKernelCurl: ratio(off, kc),
+          offloadVsKernelIperf3: ratio(on, ki),
+          synackOffloadCpuSecondsPerRun: cpu.has(keyOf(c.mtu, 'synackOffload', dir)) ? median(cpu.get(keyOf(c.mtu, 'synackOffload', dir))!) : undefined,
+          synackNoOffloadCpuSecondsPerRun: cpu.has(keyOf(c.mtu, 'synackNoOffload', dir)) ? median(cpu.get(keyOf(c.mtu, 'synackNoOffload', dir))!) : undefined,
+        };
+        const f = (x: number | undefined, d = 2): string => (x === undefined ? '-' : x.toFixed(d));
+        const p = perDir[dir];
+        console.log(
+          `MTU ${String(c.mtu).padEnd(5)} ${dir.padEnd(8)} ${mb} MB: synack offload ${f(on)} Gbit/s, no-offload ${f(off)} (×${f(p.offloadSpeedup)}); ` +
+            `kernel over veth: curl ${f(kc)}, iperf3 ${f(ki)}; ratio to kernel curl: offload ${f(p.offloadVsKernelCurl, 3)}, no-offload ${f(p.noOffloadVsKernelCurl, 3)}`,
+        );
+      }
+      summary[String(c.mtu)] = perDir;
     }
     mkdirSync(outDir, { recursive: true });
     const file = resolve(outDir, 'interop.json');
@@ -192,9 +260,10 @@ async function main(): Promise<void> {
       bytesPerTransfer: bytes,
       runs,
       pinning: { server: `taskset -c ${SERVER_CPU}`, client: `taskset -c ${CLIENT_CPU}` },
-      mtu: 1500,
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
+      banners,
       summary,
-      runsGbps: Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((r) => Number(r.gbps.toFixed(4)))])),
+      runsGbps: Object.fromEntries([...results].map(([k, v]) => [k, v.map((r) => Number(r.gbps.toFixed(4)))])),
     };
     writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
     console.log(`wrote ${file}`);

@@ -17,6 +17,8 @@ export const LINK_OPTIONS = {
   mtu: { type: 'string' },
   msl: { type: 'string' },
   pcap: { type: 'string' },
+  'no-offload': { type: 'boolean' },
+  txqueuelen: { type: 'string' },
   loss: { type: 'string' },
   duplicate: { type: 'string' },
   reorder: { type: 'string' },
@@ -36,7 +38,11 @@ export const LINK_HELP = `link:
   --host-ip ADDR        give the kernel side this address (same prefix) and bring the device up
   --mtu N               set the device MTU first (68..65535)
   --msl SECONDS         maximum segment lifetime (or with a unit: 500ms); TIME_WAIT lasts 2×MSL (default 30)
-  --pcap FILE           record every packet crossing the device (pcap, LINKTYPE_RAW: Wireshark, tcpdump -r)
+  --pcap FILE           record every packet crossing the device (pcap, LINKTYPE_RAW: Wireshark, tcpdump -r);
+                        with offloads, TSO/GSO super-segments as handed over, before the kernel cuts them
+  --no-offload          plain packets: no virtio-net header, TSO, GSO or checksum offload (on by default,
+                        off anyway with an impairment, which works per packet)
+  --txqueuelen N        the device's transmit queue: packets the kernel holds for synack (default 500)
 impairments, applied inside synack to both directions:
   --loss P              drop each packet with probability P (0..1)
   --duplicate P         deliver a packet twice with probability P
@@ -83,6 +89,9 @@ export interface LinkFlags {
   /** MSL in ms. */
   msl?: number;
   pcap?: string;
+  /** TUN offloads (TSO/GSO, checksums): on unless --no-offload. */
+  offload: boolean;
+  txQueueLen?: number;
   /** Undefined when no impairment was asked for (the link is then used as is). */
   impairment?: Impairment;
   seed: number;
@@ -106,7 +115,7 @@ export function parseLinkFlags(values: Values): LinkFlags {
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(tun) || tun === '.' || tun === '..') throw new UsageError(`--tun ${tun}: must be an interface name of 1 to 15 characters of A-Z a-z 0-9 _ . -`);
   if (values.ip === undefined) throw new UsageError('--ip ADDR/PREFIX is required');
   const { bytes, text, prefix } = addressPrefix('--ip', values.ip);
-  const flags: LinkFlags = { tun, address: text, prefix, seed: 1 };
+  const flags: LinkFlags = { tun, address: text, prefix, seed: 1, offload: values['no-offload'] !== true };
 
   if (values['host-ip'] !== undefined) {
     const raw = values['host-ip'];
@@ -123,6 +132,7 @@ export function parseLinkFlags(values: Values): LinkFlags {
     if (values.pcap === '') throw new UsageError('--pcap "": needs a file name');
     flags.pcap = values.pcap;
   }
+  if (values.txqueuelen !== undefined) flags.txQueueLen = integer('--txqueuelen', values.txqueuelen, 1, 1_000_000);
   if (values.seed !== undefined) flags.seed = integer('--seed', values.seed, 0, 0xffffffff);
 
   const imp: Impairment = {};

@@ -50,7 +50,14 @@ export async function openTunStack(flags: LinkFlags, watch: WatchFlags & { print
   const print = watch.print ?? ((line: string) => void process.stdout.write(line + '\n'));
   let tun: TunLink;
   try {
-    tun = TunLink.open({ name: flags.tun, ...(flags.mtu !== undefined ? { mtu: flags.mtu } : {}), up: flags.hostIp !== undefined });
+    tun = TunLink.open({
+      name: flags.tun,
+      ...(flags.mtu !== undefined ? { mtu: flags.mtu } : {}),
+      ...(flags.txQueueLen !== undefined ? { txQueueLen: flags.txQueueLen } : {}),
+      up: flags.hostIp !== undefined,
+      // The impairment drops, delays and corrupts per packet, and relays no offload flags: plain packets then.
+      offload: flags.offload && flags.impairment === undefined,
+    });
   } catch (e) {
     const hint = /EPERM|EACCES|Permission denied|not permitted/.test((e as Error).message) ? ' (needs root or CAP_NET_ADMIN)' : '';
     throw new Error(`cannot open TUN device ${flags.tun}: ${(e as Error).message}${hint}`);
@@ -120,6 +127,8 @@ function describe(flags: LinkFlags, tun: TunLink): string {
   let text = `${tun.name} ${flags.address}/${flags.prefix}`;
   if (flags.hostIp !== undefined) text += ` (kernel ${flags.hostIp})`;
   text += ` mtu ${tun.mtu}`;
+  const offload = !flags.offload ? 'off (--no-offload)' : flags.impairment !== undefined ? 'off (the impairment works per packet)' : tun.offloadStatus;
+  text += `, offload ${offload}`;
   if (flags.msl !== undefined) text += `, MSL ${flags.msl / 1000} s (TIME_WAIT ${(2 * flags.msl) / 1000} s)`;
   const imp = flags.impairment;
   if (imp !== undefined) text += `, impairment: ${describeImpairment(imp)}, seed ${flags.seed}`;

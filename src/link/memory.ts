@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import type { Link } from './link.js';
+import { hopIcmpError, tooBigForHop } from './path-mtu.js';
 import { markCe } from '../wire/ecn.js';
 
 /**
@@ -33,6 +34,10 @@ export interface Impairment {
    * seeded stream): an ECN-capable packet (ECT) is CE-marked and delivered instead, a Not-ECT one is dropped.
    */
   ecnMarkBytes?: number;
+  /** MTU of a narrower hop along the path: bigger packets that may not be fragmented are dropped there (path-mtu.ts). */
+  pathMtu?: number;
+  /** With `pathMtu`: the hop's router answers each such drop with ICMP frag-needed / Packet Too Big (false: a black hole). */
+  pathMtuIcmp?: boolean;
 }
 
 export type Direction = 'a->b' | 'b->a';
@@ -55,7 +60,7 @@ export interface TapEvent {
   /** The bytes put on the wire (for a corrupted packet, the corrupted copy). */
   packet: Uint8Array;
   dropped: boolean;
-  reason?: 'loss' | 'hook' | 'mtu' | 'queue' | 'closed';
+  reason?: 'loss' | 'hook' | 'mtu' | 'path-mtu' | 'queue' | 'closed';
   duplicate?: boolean;
   corrupted?: boolean;
 }
@@ -86,6 +91,8 @@ const DEFAULT_QUEUE_LIMIT = 1024 * 1024;
 
 const PROBABILITY_KEYS = ['loss', 'duplicate', 'reorder', 'corrupt'] as const;
 const NON_NEGATIVE_KEYS = ['reorderDelayMs', 'delayMs', 'jitterMs', 'queueLimitBytes', 'ecnMarkBytes'] as const;
+/** RFC 791: every IPv4 hop carries 68 bytes. */
+const MIN_HOP_MTU = 68;
 
 function validateImpairment(imp: Impairment, where: string): void {
   for (const k of PROBABILITY_KEYS) {
@@ -99,6 +106,10 @@ function validateImpairment(imp: Impairment, where: string): void {
     if (v !== undefined && !(v >= 0 && Number.isFinite(v))) {
       throw new RangeError(`MemoryLink: ${where}${k} must be a finite number >= 0, got ${v}`);
     }
+  }
+  const m = imp.pathMtu;
+  if (m !== undefined && !(Number.isInteger(m) && m >= MIN_HOP_MTU)) {
+    throw new RangeError(`MemoryLink: ${where}pathMtu must be an integer >= ${MIN_HOP_MTU}, got ${m}`);
   }
   const r = imp.rateBps;
   if (r !== undefined && !(r > 0)) {
@@ -120,6 +131,8 @@ function pickImpairment(src: Impairment | undefined): Impairment {
   if (src.queueLimitBytes !== undefined) out.queueLimitBytes = src.queueLimitBytes;
   if (src.corrupt !== undefined) out.corrupt = src.corrupt;
   if (src.ecnMarkBytes !== undefined) out.ecnMarkBytes = src.ecnMarkBytes;
+  if (src.pathMtu !== undefined) out.pathMtu = src.pathMtu;
+  if (src.pathMtuIcmp !== undefined) out.pathMtuIcmp = src.pathMtuIcmp;
   return out;
 }
 
@@ -148,7 +161,7 @@ interface InFlight {
  * direction, forked from `seed`, so the same seed and the same sequence of
  * sends give identical behaviour.
  *
- * Per packet, in order: closed? → mtu → drop hook → loss → duplicate; then per
+ * Per packet, in order: closed? → mtu → path MTU (pathMtu, path-mtu.ts) → drop hook → loss → duplicate; then per
  * copy: corrupt → rate queue (drop-tail, ECN marking) → delay + jitter → reorder. The
  * original copy is delivered by reference (the Link contract passes ownership);
  * duplicates and corrupted copies are fresh buffers.
@@ -233,6 +246,7 @@ export class MemoryLink implements Link {
 
     if (shared.closed) return this.dropped(packet, 'closed', false);
     if (packet.length > shared.mtu) return this.dropped(packet, 'mtu', false);
+    if (this.imp.pathMtu !== undefined && tooBigForHop(packet, this.imp.pathMtu)) return this.tooBig(packet, this.imp.pathMtu);
     if (shared.drop !== undefined && shared.drop({ packet, direction: this.direction, index })) {
       return this.dropped(packet, 'hook', false);
     }
@@ -258,6 +272,18 @@ export class MemoryLink implements Link {
       if (duplicate) ev.duplicate = true;
       this.emit(ev);
     }
+  }
+
+  /** Dropped at the narrower hop; its router's ICMP error (if it sends one) comes back after this direction's delay. */
+  private tooBig(packet: Uint8Array, mtu: number): void {
+    this.dropped(packet, 'path-mtu', false);
+    if (!this.imp.pathMtuIcmp) return;
+    const icmp = hopIcmpError(packet, mtu);
+    const shared = this.shared;
+    // Not a packet either end sent, so outside the link's counters; a closed link drops it on arrival.
+    shared.clock.schedule(shared.clock.now() + (this.imp.delayMs ?? 0), () => {
+      if (!shared.closed) this.handler?.(icmp);
+    });
   }
 
   private emit(ev: TapEvent): void {

@@ -124,21 +124,28 @@ export interface TapOptions {
 /**
  * Wrap a Link so every packet it sends and every packet it delivers is
  * recorded (at the moment it passes, before the link or handler can touch
- * it). The returned Link behaves exactly like the wrapped one.
+ * it). The returned Link behaves exactly like the wrapped one, offloads
+ * included: on a link with offloads the capture shows what the stack handed
+ * over and was handed — TSO super-segments before the device cuts them, GSO
+ * super-packets as the kernel delivered them, TCP checksums partial (as
+ * tcpdump shows them on a host with checksum offload).
  */
 export function tapLink(link: Link, writer: PcapWriter, opts: TapOptions = {}): Link {
   return {
     get mtu() {
       return link.mtu;
     },
-    send(packet: Uint8Array): void {
-      writer.write(packet);
-      link.send(packet);
+    get offload() {
+      return link.offload;
     },
-    onPacket(handler: (packet: Uint8Array) => void): void {
-      link.onPacket((packet) => {
+    send(packet: Uint8Array, segmentSize?: number, csumPartial?: boolean): void {
+      writer.write(packet);
+      link.send(packet, segmentSize, csumPartial);
+    },
+    onPacket(handler: (packet: Uint8Array, flags?: number) => void): void {
+      link.onPacket((packet, flags) => {
         writer.write(packet);
-        handler(packet);
+        handler(packet, flags);
       });
     },
     close(): void {

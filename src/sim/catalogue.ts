@@ -4,6 +4,8 @@ import { activeClose, closeWaitLeak, finAckCombined, finWait2Timeout, halfClose,
 import { blindRst, closeWithUnreadData, rstAbort, rstOnDataAfterClose, synFlood } from './scenarios/resets.js';
 import { keepaliveTimeout, lossyTransfer, zeroWindow } from './scenarios/data.js';
 import { tailLossProbe } from './scenarios/tail-loss-probe.js';
+import { spuriousRtoUndo } from './scenarios/spurious-rto-undo.js';
+import { pmtuBlackHole, pmtuBlackHoleIcmp } from './scenarios/pmtu.js';
 import { ecnCongestion } from './scenarios/ecn-congestion.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
@@ -33,6 +35,9 @@ export const SCENARIOS: readonly Scenario[] = [
   keepaliveTimeout,
   lossyTransfer,
   tailLossProbe,
+  spuriousRtoUndo,
+  pmtuBlackHole,
+  pmtuBlackHoleIcmp,
   ecnCongestion,
 ];
 

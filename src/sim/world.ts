@@ -13,6 +13,7 @@ import { parseAddress } from '../wire/ip.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
 import type { TcpSegmentOut } from '../wire/tcp.js';
 import { transitionCause, type CauseContext } from './cause.js';
+import { recoveryNote } from './recovery-notes.js';
 
 export const ADDR_A = '10.0.0.1';
 export const ADDR_B = '10.0.0.2';
@@ -235,6 +236,7 @@ export class World {
             this.context = saved;
           }
           if (sent) this.judge(sent, host, mark, before);
+          if (sent && sent.note === undefined && r.ok) sent.note = recoveryNote(before, this.stackOf(host).stats(), r.value.tcp.options.ts?.ecr);
         }),
     };
   }
@@ -313,6 +315,7 @@ export class World {
     if (!this.injecting) for (const w of this.segmentWatchers) w(seg);
     const event: SegmentEvent = { t: this.t(), type: 'segment', from, to, flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.len, win: seg.window, dropped: ev.dropped };
     if (!this.injecting && this.rtxNext[host]) event.rtx = true;
+    if (ev.reason === 'path-mtu') event.note = 'dropped: over the path MTU';
     if (seg.sack && seg.sack.length > 0) event.sack = seg.sack.map(([l, r]) => [l, r]);
     const ecn = ecnName(seg.ecn);
     if (ecn !== '') event.ecn = ecn;

@@ -9,7 +9,7 @@ import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
 import type { OutSegment, Segment } from '../tcp/segment.js';
 import type { TcpState } from '../tcp/state.js';
-import type { Link } from '../link/link.js';
+import { RX_CSUM_TRUSTED, type Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
@@ -18,6 +18,8 @@ import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
 import { ipEcn } from '../wire/ecn.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
+import { readIcmpPacket } from '../wire/icmp.js';
+import { countIcmp, countIcmpUnmatched, mssForPathMtu } from './icmp-input.js';
 import { Listener, type ListenOptions } from './listener.js';
 import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
 import { IPEXT_KEYS, countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
@@ -203,7 +205,7 @@ export class Stack extends Emitter<StackEvents> {
     if (!address) throw new TypeError(`invalid IP address "${cfg.address}"`);
     const iface: Iface = { index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64) };
     this.ifaces.push(iface);
-    link.onPacket((packet) => this.onPacket(iface, packet));
+    link.onPacket((packet, flags) => this.onPacket(iface, packet, flags));
   }
 
   get addresses(): string[] {
@@ -306,18 +308,20 @@ export class Stack extends Emitter<StackEvents> {
    * inside a connection aborts that connection (`fault`); one anywhere else
    * costs this packet only. Either way it is counted, and the link keeps pumping.
    */
-  private onPacket(iface: Iface, packet: Uint8Array): void {
+  private onPacket(iface: Iface, packet: Uint8Array, flags = 0): void {
     try {
-      this.input(iface, packet);
+      this.input(iface, packet, flags);
     } catch {
       this.counters.PacketExceptions++;
       this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
     }
   }
 
-  private input(iface: Iface, packet: Uint8Array): void {
-    const r = parseTcpPacket(packet);
+  private input(iface: Iface, packet: Uint8Array, flags: number): void {
+    // A packet the link vouches for (checksum offload) may carry only a partial checksum: not verified.
+    const r = parseTcpPacket(packet, (flags & RX_CSUM_TRUSTED) === 0);
     if (!r.ok) {
+      if (r.error === 'not-tcp' && this.icmpInput(iface, packet)) return;
       if (r.error === 'not-tcp' || r.error === 'ip-fragment') this.counters.InDiscards++;
       else {
         this.counters.InErrs++;
@@ -380,6 +384,38 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     this.sendReset(iface, ip.dst, tcp.dstPort, ip.src, tcp.srcPort, seg);
+  }
+
+  /**
+   * An ICMP or ICMPv6 packet (false: not one): counted; an error about one of our segments goes to the
+   * connection its quoted 4-tuple names (RFC 5927; Linux tcp_v4_err / tcp_v6_err), which validates it.
+   */
+  private icmpInput(iface: Iface, packet: Uint8Array): boolean {
+    const e = readIcmpPacket(packet);
+    if (e === 'not-icmp') return false;
+    const version = packet[0]! >> 4 === 6 ? 6 : 4;
+    countIcmp(this.counters, version, e);
+    if (typeof e === 'string') {
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: e });
+      return true;
+    }
+    const entry = equalBytes(e.to, iface.address) && equalBytes(e.quote.src, iface.address) ? this.conns.get(iface.index, e.quote.srcPort, e.quote.dst, e.quote.dstPort) : undefined;
+    if (!entry) {
+      countIcmpUnmatched(this.counters, version);
+      return true;
+    }
+    if (!(entry.conn instanceof Connection)) return true; // TIME_WAIT: ignored, as Linux
+    const mss = e.kind === 'packet-too-big' ? mssForPathMtu(version, e.mtu) : undefined;
+    try {
+      const verdict = entry.conn.onIcmp({ kind: e.kind, seq: e.quote.seq, mss }, this.clock.now());
+      if (verdict === 'out-of-window') this.counters.OutOfWindowIcmps++;
+      if (verdict === 'request-dropped') this.counters.ListenDrops++; // Linux tcp_req_err → tcp_listendrop
+    } catch (err) {
+      this.fault(entry, err);
+      return true;
+    }
+    this.after(entry);
+    return true;
   }
 
   /** RFC 9293 §3.10.7.2: segment arrives in LISTEN. */
@@ -674,13 +710,16 @@ export class Stack extends Emitter<StackEvents> {
     this.counters.OutSegs++;
     if (seg.rtx) this.counters.RetransSegs++;
     if (seg.flags & RST) this.counters.OutRsts++;
-    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), ecn: seg.ecn });
+    // To one of our own addresses: loop back inside the stack (later, never re-entrantly).
+    const self = this.ifaces.length > 0 && remoteAddr.length === localAddr.length ? this.ifaces.find((i) => equalBytes(i.address, remoteAddr)) : undefined;
+    // A link with offloads completes the TCP checksum (and cuts TSO super-segments): leave it the pseudo-header sum.
+    const csumPartial = self === undefined && iface.link.offload !== undefined;
+    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn });
     if (this.hasTrace()) {
       this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }
-    // To one of our own addresses: loop back inside the stack (later, never re-entrantly).
-    const self = this.ifaces.length > 0 && remoteAddr.length === localAddr.length ? this.ifaces.find((i) => equalBytes(i.address, remoteAddr)) : undefined;
     if (self) this.clock.schedule(this.clock.now(), () => this.onPacket(self, packet));
+    else if (csumPartial) iface.link.send(packet, seg.segmentSize ?? 0, true);
     else iface.link.send(packet);
   }
 
@@ -690,7 +729,10 @@ export class Stack extends Emitter<StackEvents> {
     const v6 = iface.address.length === 16;
     const linkMss = iface.link.mtu - (v6 ? 60 : 40);
     const base: Partial<TcpConfig> = { defaultPeerMss: v6 ? 1220 : 536, ...this.tcpDefaults, ...overrides };
-    return { ...base, mss: Math.min(base.mss ?? linkMss, linkMss) };
+    // A TSO link takes segments up to its limit, less the largest IP + TCP headers (tsoMax stays 0 without TSO).
+    const tso = iface.link.offload;
+    const tsoMax = tso === undefined ? 0 : tso.tsoMaxBytes - (v6 ? 40 : 20) - 60;
+    return { ...base, mss: Math.min(base.mss ?? linkMss, linkMss), tsoMax: base.tsoMax ?? tsoMax };
   }
 
   /** RFC 7323 §5.4: a TSval offset per connection (keyed hash of the 4-tuple), unless the configuration fixes one. */

@@ -43,8 +43,27 @@ export interface StackStats {
   TCPRenoRecovery: number;
   /** Segments retransmitted outside RTO recovery (fast retransmit and SACK/NewReno recovery), as Linux counts them. */
   TCPFastRetrans: number;
-  /** RTOs found spurious afterwards. Always 0: synack has no F-RTO / Eifel detection (RFC 5682, RFC 3522) yet. */
+  /**
+   * RTOs found spurious afterwards and undone (src/tcp/undo.ts). Linux counts here only what F-RTO
+   * (RFC 5682) detects; synack has no F-RTO and counts the RTOs that Eifel (RFC 3522) or D-SACK showed spurious.
+   */
   TCPSpuriousRTOs: number;
+  /** Recoveries undone (src/tcp/undo.ts, Linux tcp_undo_cwnd_reduction): at the full ACK, at a partial ACK (the hole was filled by the original), by D-SACKs for every retransmission, after an RTO. */
+  TCPFullUndo: number;
+  TCPPartialUndo: number;
+  TCPDSACKUndo: number;
+  TCPLossUndo: number;
+  /** D-SACKs sent (RFC 2883): for data below RCV.NXT, for data duplicating the out-of-order queue. */
+  TCPDSACKOldSent: number;
+  TCPDSACKOfoSent: number;
+  /** D-SACKs received: below the cumulative ACK, within the second SACK block. */
+  TCPDSACKRecv: number;
+  TCPDSACKOfoRecv: number;
+  /** D-SACKs below SND.UNA of no use: older than the episode that could be undone, or with no episode to undo. */
+  TCPDSACKIgnoredOld: number;
+  TCPDSACKIgnoredNoUndo: number;
+  /** D-SACKs ignored as implausible: longer than the largest window, or more duplicates than retransmissions. */
+  TCPDSACKIgnoredDubious: number;
   /** Resets because data arrived after the application closed. (Linux also counts a SO_LINGER-0 close here, as synack counts resetAndDestroy() / abort() when no unread data was tossed.) */
   TCPAbortOnData: number;
   /** Resets because the application closed with unread data (RFC 2525 §2.17). */
@@ -78,6 +97,25 @@ export interface StackStats {
   InECT1Pkts: number;
   InECT0Pkts: number;
   InCEPkts: number;
+  /** ICMP errors whose quoted sequence number lay outside SND.UNA..SND.NXT (RFC 5927 §4.1.1), ignored. */
+  OutOfWindowIcmps: number;
+  /** RFC 4821 MTU probes acknowledged / lost (Linux tcp_mtup_probe_success, tcp_mtup_probe_failed). */
+  TCPMTUPSuccess: number;
+  TCPMTUPFail: number;
+
+  // ── Icmp, Icmp6 (RFC 4293's ICMP statistics; nstat names, kept whole since they repeat Tcp's InErrors, InCsumErrors) ──
+  /** ICMP messages received, bad ones included (Linux ICMP_MIB_INMSGS). */
+  IcmpInMsgs: number;
+  /** Bad ICMP messages (checksum, length, quote), and errors quoting no connection of ours (Linux tcp_v4_err: ICMP_MIB_INERRORS). */
+  IcmpInErrors: number;
+  IcmpInCsumErrors: number;
+  /** Destination unreachable messages (fragmentation needed included), valid ones. */
+  IcmpInDestUnreachs: number;
+  Icmp6InMsgs: number;
+  Icmp6InErrors: number;
+  Icmp6InCsumErrors: number;
+  Icmp6InDestUnreachs: number;
+  Icmp6InPktTooBigs: number;
 
   // ── synack only ──
   /** TIME_WAIT entries ended early by an acceptable new SYN (RFC 6191). */
@@ -101,14 +139,24 @@ export const TCPEXT_KEYS = [
   'ListenDrops',
   'TCPRenoRecovery',
   'TCPSackRecovery',
+  'TCPFullUndo',
+  'TCPPartialUndo',
+  'TCPDSACKUndo',
+  'TCPLossUndo',
   'TCPFastRetrans',
   'TCPTimeouts',
   'TCPLossProbes',
+  'TCPDSACKOldSent',
+  'TCPDSACKOfoSent',
+  'TCPDSACKRecv',
+  'TCPDSACKOfoRecv',
   'TCPAbortOnData',
   'TCPAbortOnClose',
   'TCPAbortOnMemory',
   'TCPAbortOnTimeout',
   'TCPAbortOnLinger',
+  'TCPDSACKIgnoredOld',
+  'TCPDSACKIgnoredNoUndo',
   'TCPSpuriousRTOs',
   'TCPBacklogDrop',
   'TCPTimeWaitOverflow',
@@ -118,8 +166,15 @@ export const TCPEXT_KEYS = [
   'TCPOFODrop',
   'TCPChallengeACK',
   'TCPZeroWindowDrop',
+  'TCPDSACKIgnoredDubious',
+  'OutOfWindowIcmps',
+  'TCPMTUPFail',
+  'TCPMTUPSuccess',
   'TCPDeliveredCE',
 ] as const;
+
+/** The Icmp and Icmp6 groups, under their full nstat names (/proc/net/snmp and /proc/net/snmp6 order). */
+export const ICMP_KEYS = ['IcmpInMsgs', 'IcmpInErrors', 'IcmpInCsumErrors', 'IcmpInDestUnreachs', 'Icmp6InMsgs', 'Icmp6InErrors', 'Icmp6InCsumErrors', 'Icmp6InDestUnreachs', 'Icmp6InPktTooBigs'] as const;
 
 /** The IpExt group (nstat "IpExt" prefix), in /proc/net/netstat order; indexed by the ECN codepoint. */
 export const IPEXT_KEYS = ['InNoECTPkts', 'InECT1Pkts', 'InECT0Pkts', 'InCEPkts'] as const;
@@ -129,7 +184,7 @@ export const SYNACK_KEYS = ['TimeWaitReopens', 'InDiscards', 'PacketExceptions']
 
 export function emptyStats(): StackStats {
   const s = {} as Record<keyof StackStats, number>;
-  for (const k of [...TCP_KEYS, ...TCPEXT_KEYS, ...IPEXT_KEYS, ...SYNACK_KEYS]) s[k] = 0;
+  for (const k of [...TCP_KEYS, ...TCPEXT_KEYS, ...ICMP_KEYS, ...IPEXT_KEYS, ...SYNACK_KEYS]) s[k] = 0;
   return s;
 }
 

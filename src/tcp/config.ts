@@ -1,3 +1,5 @@
+import type { MtuProbing } from './pmtu.js';
+
 /**
  * Tunables of one connection. Defaults follow Linux where users would expect
  * Linux (DESIGN.md principle 3); each says which knob it mirrors.
@@ -5,6 +7,13 @@
 export interface TcpConfig {
   /** MSS we advertise: link MTU − 40 for IPv4 (RFC 9293 §3.7.1). */
   mss: number;
+  /**
+   * Largest payload of one segment handed to the link when the link segments
+   * itself (TSO, a TUN device with offloads: the stack sets it from the link);
+   * 0 = never above the MSS. Linux sizes its TSO segments the same way, up to
+   * the device's gso_max_size (tcp_tso_autosize).
+   */
+  tsoMax: number;
   /** MSS assumed when the peer sends none: 536 for IPv4, 1220 for IPv6 (RFC 9293 §3.7.1). */
   defaultPeerMss: number;
   /** Send buffer in bytes (SO_SNDBUF). */
@@ -22,6 +31,8 @@ export interface TcpConfig {
    * silent flight after ~2·SRTT instead of waiting for the RTO. Only on connections that negotiated SACK.
    */
   tlp: boolean;
+  /** Report duplicate segments with D-SACK (RFC 2883; Linux net.ipv4.tcp_dsack = 1). Only on connections that negotiated SACK. */
+  dsack: boolean;
   /**
    * ECN (RFC 3168), as Linux's net.ipv4.tcp_ecn: 'off' = 0 (never), 'passive' = 2 (the default: accept
    * when the peer's SYN asks, never ask), 'on' = 1 (also ask on active opens). See tcp/ecn.ts.
@@ -81,6 +92,11 @@ export interface TcpConfig {
   /** Out-of-order intervals kept for reassembly; further islands are dropped (bounded by construction). */
   oooMaxBlocks: number;
   /**
+   * Packetization-layer path MTU discovery (RFC 4821), as net.ipv4.tcp_mtu_probing: 0 off, 1 after a
+   * black hole is suspected (repeated timeouts), 2 always. Default 1 (Linux's default is 0). See pmtu.ts.
+   */
+  mtuProbing: MtuProbing;
+  /**
    * TEST ONLY: use this initial send sequence number instead of the RFC 6528
    * one the stack computes (e.g. to force a sequence-number wrap). Never set it
    * in production: a predictable ISN defeats RFC 6528.
@@ -96,6 +112,7 @@ export const CONGESTION_CONTROLS: readonly CongestionControlName[] = ['cubic', '
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   mss: 1460,
+  tsoMax: 0,
   defaultPeerMss: 536,
   sendBufferSize: 256 * 1024,
   recvBufferSize: 256 * 1024,
@@ -103,6 +120,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   sack: true,
   timestamps: true,
   tlp: true,
+  dsack: true,
   ecn: 'passive',
   msl: 30_000,
   finTimeout: 60_000,
@@ -128,6 +146,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   dupThresh: 3,
   slowStartAfterIdle: true,
   oooMaxBlocks: 64,
+  mtuProbing: 1,
 });
 
 /** Fill missing fields with the defaults and reject values that make no sense. */
@@ -138,7 +157,7 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`TCP option ${k} must be a positive number, got ${String(v)}`);
   }
-  const nonNegative: Array<keyof TcpConfig> = ['keepIdle', 'keepInterval', 'keepCount', 'finTimeout', 'synRetries', 'synAckRetries', 'retries2', 'orphanRetries', 'challengeAckLimit'];
+  const nonNegative: Array<keyof TcpConfig> = ['tsoMax', 'keepIdle', 'keepInterval', 'keepCount', 'finTimeout', 'synRetries', 'synAckRetries', 'retries2', 'orphanRetries', 'challengeAckLimit'];
   for (const k of nonNegative) {
     const v = cfg[k] as number;
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`TCP option ${k} must be a non-negative number, got ${String(v)}`);
@@ -150,6 +169,7 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
   }
   if (!ECN_MODES.includes(cfg.ecn)) throw new RangeError(`TCP option ecn must be one of ${ECN_MODES.join(', ')}, got ${String(cfg.ecn)}`);
   if (cfg.delayedAckMs >= 500) throw new RangeError(`TCP option delayedAckMs must be below 500 ms (RFC 1122 §4.2.3.2), got ${cfg.delayedAckMs}`);
+  if (cfg.mtuProbing !== 0 && cfg.mtuProbing !== 1 && cfg.mtuProbing !== 2) throw new RangeError(`TCP option mtuProbing must be 0, 1 or 2, got ${String(cfg.mtuProbing)}`);
   if (cfg.issOverride !== undefined && !(Number.isInteger(cfg.issOverride) && cfg.issOverride >= 0 && cfg.issOverride <= 0xffffffff)) {
     throw new RangeError(`TCP option issOverride must be a 32-bit unsigned integer, got ${String(cfg.issOverride)}`);
   }

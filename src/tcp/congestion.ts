@@ -24,6 +24,11 @@ export interface CongestionControl {
   onLoss(inFlight: number, now: number): void;
   /** Recovery ended (RFC 6582 §3.2 step 3 "full ACK", RFC 6675 §5). */
   onRecoveryEnd(now: number): void;
+  /**
+   * The last reduction (onLoss/onRto) proved spurious (undo.ts): cwnd and ssthresh go back up to at
+   * least `prior`, their values before it (Linux tcp_undo_cwnd_reduction; RFC 4015 §3).
+   */
+  undo(prior: { cwnd: number; ssthresh: number }): void;
   /** The sender was idle longer than an RTO (RFC 5681 §4.1). */
   onIdleRestart(now: number): void;
   /** The MSS changed (after the handshake). */

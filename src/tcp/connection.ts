@@ -12,7 +12,12 @@ import { SackScoreboard } from './sack-scoreboard.js';
 import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
+import { tsoLength } from './tso.js';
 import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
+import { DsackReport, dsackSegments, findDsack, type Dsack } from './dsack.js';
+import { SpuriousUndo, type UndoCounter } from './undo.js';
+import { PathMtu } from './pmtu.js';
+import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp-error.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -103,6 +108,10 @@ export class Connection {
   private flightMark: number; // the round trip ends when SND.UNA passes this
   private readonly sb = new SackScoreboard();
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
+  private readonly undo = new SpuriousUndo(); // Eifel / D-SACK undo of spurious recoveries (undo.ts)
+  private readonly dsack = new DsackReport(); // the D-SACK block our next ACK carries (RFC 2883, dsack.ts)
+  private readonly pmtu: PathMtu; // RFC 1191/8201 ICMP and RFC 4821 probing (pmtu.ts)
+  private softError: TcpErrorCode | undefined; // an ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft)
   private readonly ecn = new Ecn(); // RFC 3168 (ecn.ts)
 
   // Timers (absolute ms, undefined = off)
@@ -190,7 +199,8 @@ export class Connection {
     this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
     this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.peerMss = this.cfg.defaultPeerMss;
-    this.sndMss = Math.min(this.cfg.mss, this.peerMss);
+    this.pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
+    this.sndMss = Math.min(this.cfg.mss, this.peerMss, this.pmtu.mss);
     this.rcvMss = Math.min(this.cfg.mss, 536);
     this.cc = createCongestionControl(this.cfg.congestionControl, this.sndMss, this.cfg.initialCwnd);
     if (this.cfg.windowScaling) {
@@ -487,8 +497,10 @@ export class Connection {
     if (this.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, this.tsRecent) && this.now - this.tsRecentAge <= PAWS_IDLE_MS) {
       this.pawsDrops++;
       this.sink.count?.('PAWSEstab');
-      if (seg.payload.length > 0 && !(f & SYN)) this.sendAck();
-      else this.sendAckLimited();
+      if (seg.payload.length > 0 && !(f & SYN)) {
+        if (seqLt(seg.seq, this.rcvNxt)) this.reportDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // Linux tcp_send_dupack
+        this.sendAck();
+      } else this.sendAckLimited();
       return;
     }
 
@@ -505,6 +517,7 @@ export class Connection {
           // segment from anywhere in the 2^31 below RCV.NXT must not plant a future TSval that PAWS then holds against the peer.
           const end = seqAdd(seg.seq, seg.payload.length);
           if (f & ACK && this.ackAcceptable(seg.ack) && seqLe(end, this.rcvNxt) && seqGe(end, this.lastAckSent)) this.updateTsRecent(seg);
+          if (seqLt(seg.seq, this.rcvNxt)) this.reportDuplicate(seg.seq, end); // Linux tcp_send_dupack
           this.sendAck();
         } else if (f & SYN) this.sendChallengeAck(); // RFC 5961 §4: whatever its sequence number (as Linux, syn_challenge)
         else this.sendAckLimited();
@@ -646,6 +659,12 @@ export class Connection {
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.ackAdvance(seg);
+      this.softError = undefined; // something got through (Linux tcp_ack clears sk_err_soft)
+      if (this.pmtu.probe !== undefined && seqGe(this.sndUna, this.pmtu.probe.end)) {
+        this.pmtu.succeeded(this.now); // RFC 4821 §7.6.1, Linux tcp_mtup_probe_success
+        this.sink.count?.('TCPMTUPSuccess');
+        this.syncMss();
+      }
     }
     let newlySacked = 0;
     const blocks = seg.options.sack;
@@ -657,6 +676,8 @@ export class Connection {
         this.rttSeq = undefined;
       }
     }
+    const dsack = this.sackOk && blocks !== undefined ? findDsack(blocks, seg.ack) : undefined;
+    if (dsack !== undefined) this.dsackReceived(dsack, una0);
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
     const lostBelowProbe = this.tlp.onAck(this.sndUna, (s) => this.sb.isSacked(s));
     if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
@@ -691,7 +712,7 @@ export class Connection {
       ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
     if (this.ecn.isEcho(seg.flags)) this.onEcnEcho(dataAcked + newlySacked, flightBefore);
-
+    const ecr = this.tsOk ? seg.options.ts?.ecr : undefined; // for Eifel detection (undo.ts)
     switch (this.caState) {
       case 'open':
       case 'disorder':
@@ -702,15 +723,31 @@ export class Connection {
           this.dupAcks++;
         }
         this.caState = this.dupAcks > 0 || !this.sb.isEmpty ? 'disorder' : 'open';
+        // D-SACKs for every retransmission of a recovery already over: it was spurious (Linux tcp_try_undo_dsack).
+        if (this.undo.allDsacked) this.undoReduction('TCPDSACKUndo');
         if (this.lossDetected()) this.enterRecovery();
         return;
       case 'recovery':
         if (seqGe(this.sndUna, this.recoverPoint)) {
-          // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5).
-          this.cc.onRecoveryEnd(this.now);
-          this.inflation = 0;
-          this.dupAcks = 0;
-          this.caState = this.sb.isEmpty ? 'open' : 'disorder';
+          // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5) — undone if it proved spurious (Linux tcp_try_undo_recovery).
+          if (this.undo.mayUndo(ecr)) this.undoReduction('TCPFullUndo');
+          else {
+            this.cc.onRecoveryEnd(this.now);
+            this.undo.settle();
+          }
+          this.leaveRecovery();
+          return;
+        }
+        // A partial ACK of the original transmission (Eifel), with no retransmission left in flight, or D-SACKs for
+        // every retransmission: reordering, not loss (Linux tcp_try_undo_partial, tcp_try_undo_dsack).
+        if (advanced && this.undo.delayed(ecr) && !this.retransmissionsInFlight()) {
+          this.undoReduction('TCPPartialUndo');
+          this.leaveRecovery();
+          return;
+        }
+        if (this.undo.allDsacked) {
+          this.undoReduction('TCPDSACKUndo');
+          this.leaveRecovery();
           return;
         }
         if (!this.sackOk) {
@@ -730,15 +767,61 @@ export class Connection {
         // With SACK, partial ACKs need nothing special: output() sends by the pipe (RFC 6675 §5 step C).
         return;
       case 'loss':
+        // After an RTO, an ACK of original transmissions (Eifel, RFC 3522) or D-SACKs for every retransmission
+        // show that the timeout was spurious: undo it (RFC 4015, Linux tcp_try_undo_loss) and go on with new data.
+        if (advanced && this.undo.mayUndo(ecr)) {
+          this.undoReduction('TCPLossUndo');
+          this.leaveRecovery();
+          return;
+        }
         if (advanced) {
           this.growCwnd(dataAcked, flightBefore);
           if (seqGe(this.sndUna, this.recoverPoint)) {
             this.caState = this.sb.isEmpty ? 'open' : 'disorder';
             this.dupAcks = 0;
+            this.undo.settle();
           }
         }
         return;
     }
+  }
+
+  /**
+   * A D-SACK arrived (RFC 2883 §4; findDsack): count it as Linux does and let the undo bookkeeping
+   * (undo.ts) see it. `priorUna` is SND.UNA before this ACK.
+   */
+  private dsackReceived(d: Dsack, priorUna: number): void {
+    const r = this.undo.onDsack(d, { priorUna, segs: dsackSegments(d, this.sndMss), maxWindow: this.maxSndWnd, totalRetrans: this.totalRetrans });
+    for (const c of r.counters) this.sink.count?.(c);
+    if (!r.believed) return;
+    // Notification point for a believed D-SACK: RACK (RFC 8985 §6.2 step 4, rack.ts) widens its reordering
+    // window here, as Linux sets rack.dsack_seen in tcp_dsack_seen.
+  }
+
+  /** Take back the last cwnd reduction (undo.ts): count it as Linux does. */
+  private undoReduction(counter: UndoCounter): void {
+    const rto = this.undo.afterRto;
+    this.cc.undo(this.undo.take());
+    this.sink.count?.(counter);
+    if (rto) this.sink.count?.('TCPSpuriousRTOs');
+  }
+
+  /**
+   * Fast recovery or RTO recovery is over (a full ACK, or an undo): back to the open state, or
+   * 'disorder' while the scoreboard holds SACKed data. After an undo nothing is deemed lost any more
+   * (Linux tcp_undo_cwnd_reduction unmarks lost segments): go-back-N stops, new data follows.
+   */
+  private leaveRecovery(): void {
+    this.inflation = 0;
+    this.dupAcks = 0;
+    this.caState = this.sb.isEmpty ? 'open' : 'disorder';
+    this.rtxNxt = this.sndNxt;
+  }
+
+  /** Retransmitted data of this recovery above SND.UNA that the peer has not SACKed (Linux retrans_out > 0). */
+  private retransmissionsInFlight(): boolean {
+    if (!this.sackOk || !seqGt(this.highRxt, this.sndUna)) return false;
+    return this.sb.sackedBelow(this.highRxt) < seqDiff(this.highRxt, this.sndUna);
   }
 
   /**
@@ -790,9 +873,16 @@ export class Connection {
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
   private enterRecovery(): void {
+    if (this.pmtu.probe !== undefined && this.sndUna === this.pmtu.probe.start) {
+      // The MTU probe was lost, not data to congestion: no cwnd reduction (Linux tcp_fastretrans_alert → tcp_mtup_probe_failed, tcp_simple_retransmit).
+      this.mtuProbeLost();
+      this.resegmentFlight();
+      return;
+    }
     const flight = seqDiff(this.sndNxt, this.sndUna);
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
+    this.undo.begin(this.sndUna, this.cc.cwnd, this.cc.ssthresh, false);
     // A window already cut for ECN-Echo is not cut again for the loss (Linux tcp_enter_recovery: not in a cwnd reduction).
     if (!this.ecn.reducing(this.sndUna)) this.cc.onLoss(flight, this.now);
     this.ecn.endReduction();
@@ -990,6 +1080,7 @@ export class Connection {
     // Trim the part before RCV.NXT (duplicates).
     const before = seqDiff(this.rcvNxt, seq);
     if (before > 0) {
+      if (data.length > 0) this.reportDuplicate(seq, seqAdd(seq, Math.min(before, data.length)));
       if (before > data.length) fin = false; // the FIN, too, lies before RCV.NXT
       data = before >= data.length ? EMPTY : data.subarray(before);
       seq = this.rcvNxt;
@@ -1008,6 +1099,8 @@ export class Connection {
       this.terminate(undefined);
       return false;
     }
+    // Octets the out-of-order queue already holds: a duplicate to report (RFC 2883).
+    const held = data.length > 0 && !this.ooo.isEmpty ? this.ooo.overlap(seq, seqAdd(seq, data.length)) : undefined;
     if (seq === this.rcvNxt) {
       if (data.length > 0) {
         const fillsHole = !this.ooo.isEmpty;
@@ -1019,6 +1112,7 @@ export class Connection {
         const joined = this.ooo.takeFrom(this.rcvNxt); // already in place in recvQ
         this.rcvNxt = seqAdd(this.rcvNxt, joined);
         this.bytesReceived += joined;
+        if (held !== undefined) this.reportDuplicate(held[0], held[1], true); // Linux tcp_ofo_queue: tcp_dsack_extend
         if (this.oooFin !== undefined && this.oooFin === this.rcvNxt) {
           fin = true;
           this.oooFin = undefined;
@@ -1034,6 +1128,7 @@ export class Connection {
       return fin;
     }
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
+    if (held !== undefined) this.reportDuplicate(held[0], held[1]); // Linux tcp_data_queue_ofo: tcp_dsack_set
     if (data.length > 0) {
       const queued = this.ooo.insert(seq, data, this.rcvNxt);
       this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
@@ -1041,6 +1136,18 @@ export class Connection {
     if (fin) this.oooFin = seqAdd(seq, data.length);
     this.sendAck();
     return false;
+  }
+
+  /**
+   * RFC 2883: the duplicate [start, end) (payload octets) is reported in the first SACK block of our next
+   * ACK — on SACK connections, as Linux with net.ipv4.tcp_dsack = 1 (tcp_dsack_set; with `extend`,
+   * tcp_dsack_extend). Only the part below RCV.NXT of a segment that reaches beyond it is a duplicate.
+   */
+  private reportDuplicate(start: number, end: number, extend = false): void {
+    if (!this.sackOk || !this.cfg.dsack || !seqLt(start, end)) return;
+    if (!extend && seqLt(start, this.rcvNxt) && seqGt(end, this.rcvNxt)) end = this.rcvNxt;
+    const counter = extend ? this.dsack.extend(start, end, this.rcvNxt) : this.dsack.set(start, end, this.rcvNxt);
+    if (counter !== undefined) this.sink.count?.(counter);
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */
@@ -1191,6 +1298,8 @@ export class Connection {
       // Limited transmit (RFC 3042): the first two duplicate ACKs each allow one new segment.
       if (this.caState === 'disorder' && !this.sackOk) pipe -= Math.min(this.dupAcks, this.cfg.dupThresh - 1) * this.sndMss;
     }
+    const probe = forced ? NOTHING : this.sendMtuProbe(cwnd - pipe);
+    if (probe !== NOTHING) return probe;
     return this.sendNew(room, forced ? Infinity : cwnd - pipe);
   }
 
@@ -1227,6 +1336,10 @@ export class Connection {
       if (budget <= 0 || budget < Math.min(len, room)) return CWND_BLOCKED;
       len = budget;
     }
+    // A TSO link takes one super-segment for many (tso.ts); not in recovery, nor for probes (budget Infinity).
+    if (len === room && this.cfg.tsoMax > room && this.caState === 'open' && budget !== Infinity) {
+      len = tsoLength(room, this.cfg.tsoMax, dataLeft, inWindow, budget, finPending || this.nagleAllows());
+    }
     this.emit(seq, len, false);
     return SENT;
   }
@@ -1238,8 +1351,8 @@ export class Connection {
 
   /** Payload room in one segment: the MSS less the options this segment carries beyond the fixed ones (SACK blocks). */
   private segmentRoom(): number {
-    if (!this.sackOk || this.ooo.isEmpty) return this.sndMss;
-    const blocks = Math.min(this.ooo.blockCount, this.tsOk ? 3 : 4);
+    if (!this.sackOk || (this.ooo.isEmpty && !this.dsack.pending)) return this.sndMss;
+    const blocks = Math.min(this.ooo.blockCount + (this.dsack.pending ? 1 : 0), this.tsOk ? 3 : 4);
     return Math.max(1, this.sndMss - (4 + 8 * blocks));
   }
 
@@ -1285,6 +1398,7 @@ export class Connection {
       this.rtxUntil = this.sndNxt;
       this.rtxTsval = this.tsNow();
       this.totalRetrans++;
+      if (this.caState === 'loss' || this.caState === 'recovery') this.undo.retransmitted(this.rtxTsval);
       if (this.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
       this.bytesRetrans += len;
       // Karn (RFC 6298 §3): a retransmitted range is not timed.
@@ -1294,7 +1408,9 @@ export class Connection {
         this.rttSeq = segEnd;
         this.rttStart = this.now;
       }
-      if (len < this.segmentRoom()) this.sndSml = segEnd;
+      const room = this.segmentRoom();
+      if (len < room || len % room !== 0) this.sndSml = segEnd; // a TSO super-segment ending in a small segment counts as small (Linux tcp_minshall_update)
+      if (len > room) segOut.segmentSize = room;
     }
     this.segsOut++;
     if (len > 0) {
@@ -1418,7 +1534,13 @@ export class Connection {
   private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
     const options: TcpOptions = {};
     if (this.tsOk) options.ts = { val: this.tsNow(), ecr: this.tsRecent };
-    if (this.sackOk && flags & ACK && !this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(this.tsOk ? 3 : 4);
+    if (this.sackOk && flags & ACK) {
+      // RFC 2883 §4: a D-SACK block goes first, then the usual SACK blocks (RFC 2018 §4).
+      const max = this.tsOk ? 3 : 4;
+      const d = this.dsack.take();
+      if (d !== undefined) options.sack = [d, ...this.ooo.sackBlocks(max - 1)];
+      else if (!this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(max);
+    }
     const window = this.windowField(false);
     flags |= this.ecn.ackFlags(); // RFC 3168 §6.1.3: ECE on every segment until the peer's CWR
     if (flags & ACK) {
@@ -1606,8 +1728,15 @@ export class Connection {
       return;
     }
     this.rtoExpirations++;
+    if (this.pmtu.probe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
+    if (this.pmtu.onTimeout(this.rtxCount - 1, this.now)) this.syncMss(); // black hole? (pmtu.ts)
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA. RFC 2018 §8: the receiver may
     // have reneged, so forget the SACK scoreboard; fresh SACKs still spare the retransmission what they cover.
+    // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during
+    // fast recovery (as Linux tcp_enter_loss re-arms undo only outside recovery or on a first timeout).
+    if (this.caState === 'open' || this.caState === 'disorder' || seqGe(this.sndUna, this.recoverPoint) || (this.caState === 'loss' && this.rtxCount === 1)) {
+      this.undo.begin(this.sndUna, this.cc.cwnd, this.cc.ssthresh, true);
+    } else this.undo.timedOut();
     this.cc.onRto(seqDiff(this.sndNxt, this.sndUna), this.now);
     this.ecn.endReduction();
     this.ecn.cwrAfterReduction(); // RFC 3168 §6.1.2: the next new data says the window was cut
@@ -1723,6 +1852,7 @@ export class Connection {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
+    if (error === 'ETIMEDOUT' && this.softError !== undefined) error = this.softError; // Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
     if (to !== 'CLOSED') {
       this.setState(to);
@@ -1793,8 +1923,96 @@ export class Connection {
     this.tsOk = this.cfg.timestamps && o.ts !== undefined;
     if (this.tsOk) this.setTsRecent(o.ts!.val);
     if (o.mss !== undefined && o.mss > 0) this.peerMss = o.mss;
-    this.sndMss = Math.max(1, Math.min(this.peerMss, this.cfg.mss) - (this.tsOk ? TS_OPTION_LEN : 0));
+    this.pmtu.setMax(Math.min(this.peerMss, this.cfg.mss));
+    this.syncMss();
     this.cc.setMss(this.sndMss);
+  }
+
+  /** SND.MSS from the peer's MSS, ours and the path's, less the fixed options (Linux tcp_sync_mss). */
+  private syncMss(): void {
+    const mss = Math.max(1, Math.min(this.peerMss, this.cfg.mss, this.pmtu.mss) - (this.tsOk ? TS_OPTION_LEN : 0));
+    if (mss === this.sndMss) return;
+    this.sndMss = mss;
+    this.cc.setMss(mss);
+  }
+
+  // ─────────────────────────── ICMP errors ───────────────────────────
+
+  /** An ICMP error quoting one of our segments, routed here by the stack (decisions in icmp-error.ts). */
+  onIcmp(n: IcmpNotice, now: number): IcmpVerdict {
+    this.now = now;
+    const inWindow = seqGe(n.seq, this.sndUna) && seqLe(n.seq, this.sndMax);
+    switch (icmpAction(n, this.state, this.passive, inWindow, n.seq === this.iss)) {
+      case 'ignore':
+        return 'ignored';
+      case 'out-of-window':
+        return 'out-of-window';
+      case 'drop-request':
+        this.terminate(undefined, 'LISTEN');
+        return 'request-dropped';
+      case 'abort':
+        this.terminate(icmpErrno(n.kind));
+        return 'aborted';
+      case 'soft-error':
+        this.softError = icmpErrno(n.kind);
+        return 'soft-error';
+      case 'lower-mtu':
+        if (!this.pmtu.lowerTo(n.mss!)) return 'ignored';
+        this.syncMss();
+        this.resegmentFlight();
+        return 'mtu-lowered';
+    }
+  }
+
+  /**
+   * The MSS fell while a flight of larger segments was out (ICMP, or a lost MTU probe): send it
+   * again at once in the new size, cwnd untouched — the data in the network did not grow, only its
+   * units changed (Linux tcp_simple_retransmit: Loss state, ssthresh kept, retransmit queue sent).
+   */
+  private resegmentFlight(): void {
+    if (!this.canSendData() || !seqLt(this.sndUna, this.sndNxt)) return;
+    if (this.caState !== 'loss') {
+      this.caState = 'loss';
+      this.recoverPoint = this.sndNxt;
+      this.pastRecover = false;
+      this.dupAcks = 0;
+      this.inflation = 0;
+    }
+    this.rtxNxt = this.sndUna;
+    this.highRxt = this.sndUna;
+    this.rtxPassMark = this.sndNxt;
+    this.tlp.cancel();
+    this.output();
+    this.armRtx();
+  }
+
+  /**
+   * RFC 4821 §7 probe (Linux tcp_mtu_probe): one segment of the probe size at SND.NXT, in the open
+   * state with cwnd ≥ 11 segments, when there is data for the probe and (dupThresh + 1) full
+   * segments after it (so that a lost probe shows as duplicate ACKs). As Linux, sending waits for
+   * the window and cwnd to take all that when they will once the flight is ACKed (WINDOW_BLOCKED /
+   * CWND_BLOCKED), and goes on without a probe when they never would. NOTHING: no probe now.
+   */
+  private sendMtuProbe(budget: number): SendResult {
+    if (this.caState !== 'open' || this.cc.cwnd < 11 * this.sndMss) return NOTHING;
+    const size = this.pmtu.probeSize(this.now);
+    if (size === undefined) return NOTHING;
+    const len = size - (this.tsOk ? TS_OPTION_LEN : 0);
+    const needed = len + (this.cfg.dupThresh + 1) * this.sndMss;
+    const seq = this.sndNxt;
+    if (seqDiff(seqAdd(this.sndUna, this.sendBuf.length), seq) < needed || this.sndWnd < needed) return NOTHING;
+    const inFlight = seqLt(this.sndUna, seq);
+    if (seqDiff(seqAdd(this.sndUna, this.sndWnd), seq) < needed) return WINDOW_BLOCKED;
+    if (budget < len + this.sndMss) return inFlight ? CWND_BLOCKED : NOTHING;
+    this.emit(seq, len, false);
+    this.pmtu.sent(size, seq, seqAdd(seq, len));
+    return SENT;
+  }
+
+  /** The MTU probe is lost (a loss at its first octet, or a timeout): its size is too big; resend its data in the MSS in use. */
+  private mtuProbeLost(): void {
+    this.pmtu.failed();
+    this.sink.count?.('TCPMTUPFail');
   }
 
   // ──────────────────────────── observation ────────────────────────────
@@ -1934,5 +2152,11 @@ function errorMessage(code: TcpErrorCode): string {
       return 'broken pipe: the peer reset the connection after closing its side';
     case 'ECONNABORTED':
       return 'connection aborted after an internal error';
+    case 'EHOSTUNREACH':
+      return 'no route to host: an ICMP host unreachable answered';
+    case 'ENETUNREACH':
+      return 'network is unreachable: an ICMP net unreachable answered';
+    case 'ENOPROTOOPT':
+      return 'protocol not available: an ICMP protocol unreachable answered';
   }
 }

@@ -25,6 +25,7 @@ export class Cubic implements CongestionControl {
   private epochStart: number | undefined; // start of the current congestion avoidance stage, ms
   private k = 0; // seconds
   private wEst = 0; // Reno-friendly estimate, segments (§4.3)
+  private wMaxBefore: number | undefined; // W_max before the last reduction, for undo (§4.9)
 
   constructor(
     mss: number,
@@ -96,6 +97,7 @@ export class Cubic implements CongestionControl {
   /** Multiplicative decrease (§4.6) with fast convergence (§4.7). */
   private reduce(inFlight: number): void {
     const cur = this.w;
+    this.wMaxBefore = this.wMax;
     this.wMax = this.wMax !== undefined && cur < this.wMax ? (cur * (1 + BETA)) / 2 : cur;
     this.cwndPrior = cur;
     this.ssthresh = Math.max(Math.floor(inFlight * BETA), 2 * this.mss);
@@ -115,6 +117,14 @@ export class Cubic implements CongestionControl {
 
   onRecoveryEnd(_now?: number): void {
     this.w = this.ssthresh / this.mss;
+  }
+
+  /** RFC 9438 §4.9: a spurious congestion event is taken back — cwnd, ssthresh and W_max as before it; a new epoch starts. */
+  undo(prior: { cwnd: number; ssthresh: number }): void {
+    this.w = Math.max(this.w, prior.cwnd / this.mss); // Linux: cubic uses tcp_reno_undo_cwnd
+    this.ssthresh = Math.max(this.ssthresh, prior.ssthresh);
+    this.wMax = this.wMaxBefore;
+    this.epochStart = undefined;
   }
 
   onIdleRestart(_now?: number): void {

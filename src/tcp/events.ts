@@ -1,9 +1,12 @@
 import type { TcpState } from './state.js';
 import type { OutSegment } from './segment.js';
+import type { DsackSentCounter } from './dsack.js';
+import type { DsackRecvCounter, UndoCounter } from './undo.js';
 
 /** Errors a connection reports to its application, named as POSIX/Node name them. */
 /** ECONNABORTED is never raised by a Connection: the stack reports it when it aborts one whose code threw (R10). */
-export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EPIPE' | 'ECONNABORTED';
+/** EHOSTUNREACH, ENETUNREACH and ENOPROTOOPT come from ICMP errors (icmp-error.ts), at once in SYN_SENT, else on timeout. */
+export type TcpErrorCode = 'ECONNREFUSED' | 'ECONNRESET' | 'ETIMEDOUT' | 'EPIPE' | 'ECONNABORTED' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ENOPROTOOPT';
 
 export type ConnEvent =
   /** The TCB moved between two of the 11 states. */
@@ -36,6 +39,12 @@ export type ConnCounter =
   | 'TCPOFOQueue'
   | 'TCPOFODrop'
   | 'TCPZeroWindowDrop'
+  | 'TCPSpuriousRTOs'
+  | DsackSentCounter
+  | DsackRecvCounter
+  | UndoCounter
+  | 'TCPMTUPFail'
+  | 'TCPMTUPSuccess'
   | 'TCPDeliveredCE';
 
 /** Where a Connection puts its output. The calls are synchronous and must not re-enter the Connection. */

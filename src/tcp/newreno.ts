@@ -59,6 +59,12 @@ export class NewReno implements CongestionControl {
     this.cwnd = this.ssthresh; // RFC 6582 §3.2 step 3 (deflate)
   }
 
+  undo(prior: { cwnd: number; ssthresh: number }): void {
+    this.cwnd = Math.max(this.cwnd, prior.cwnd); // Linux tcp_reno_undo_cwnd
+    this.ssthresh = Math.max(this.ssthresh, prior.ssthresh);
+    this.caAcc = 0;
+  }
+
   onIdleRestart(_now?: number): void {
     this.cwnd = Math.min(this.cwnd, this.initialWindow()); // RFC 5681 §4.1: RW = min(IW, cwnd)
   }

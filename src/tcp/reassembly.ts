@@ -109,6 +109,18 @@ export class Reassembly {
     return joined;
   }
 
+  /** The lowest part of [seq, end) already held — a duplicate to report by D-SACK (RFC 2883) — or undefined. */
+  overlap(seq: number, end: number): [number, number] | undefined {
+    for (let k = 0; k < this.starts.length; k++) {
+      const s = this.starts[k]!;
+      const e = this.ends[k]!;
+      if (seqLe(e, seq)) continue;
+      if (!seqLt(s, end)) return undefined;
+      return [seqLt(s, seq) ? seq : s, seqLt(e, end) ? e : end];
+    }
+    return undefined;
+  }
+
   /** SACK blocks (RFC 2018 §4): the most recently changed island first, then the rest newest first. */
   sackBlocks(max: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];

@@ -16,9 +16,14 @@ export interface Segment {
   ecn?: number;
 }
 
-/** A segment the Connection wants sent. `rtx` marks a retransmission (RFC 4022 tcpRetransSegs). */
+/**
+ * A segment the Connection wants sent. `rtx` marks a retransmission (RFC 4022 tcpRetransSegs).
+ * `segmentSize`, on a TSO super-segment only (payload above it, see TcpConfig.tsoMax): the
+ * payload bytes of each wire segment the link cuts it into.
+ */
 export interface OutSegment extends Segment {
   rtx?: boolean;
+  segmentSize?: number;
 }
 
 /** SEG.LEN: payload octets plus one for SYN and one for FIN (RFC 9293 §3.4). */

@@ -16,6 +16,11 @@
  * - `bad-data-offset`      TCP data offset < 5 words or past the end of the segment
  * - `bad-option-length`    a TCP option's length is < 2, runs past the options, or is wrong for its kind
  * - `bad-tcp-checksum`     TCP checksum over pseudo-header + segment does not verify
+ * - `not-icmp`             (ICMP parser) IP protocol is not 1 / IPv6 next header is not 58, or an IPv4 fragment
+ * - `short-icmp`           an ICMP message shorter than its 8-byte header
+ * - `bad-icmp-checksum`    ICMP (IPv4) or ICMPv6 (with its pseudo-header) checksum does not verify
+ * - `icmp-not-error`       an ICMP message that is not an error synack acts on (echo, redirect, …)
+ * - `bad-icmp-quote`       the quoted packet is not an IP header of the same version carrying ≥ 8 bytes of TCP
  */
 export type WireError =
   | 'short-packet'
@@ -28,7 +33,12 @@ export type WireError =
   | 'truncated'
   | 'bad-data-offset'
   | 'bad-option-length'
-  | 'bad-tcp-checksum';
+  | 'bad-tcp-checksum'
+  | 'not-icmp'
+  | 'short-icmp'
+  | 'bad-icmp-checksum'
+  | 'icmp-not-error'
+  | 'bad-icmp-quote';
 
 export type ParseFailure = { ok: false; error: WireError };
 export type ParseResult<T> = { ok: true; value: T } | ParseFailure;

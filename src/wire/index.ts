@@ -1,4 +1,4 @@
-/** Wire formats: IPv4, IPv6, TCP and the Internet checksum. Pure TypeScript over Uint8Array, no Node APIs. */
+/** Wire formats: IPv4, IPv6, TCP, ICMP errors and the Internet checksum. Pure TypeScript over Uint8Array, no Node APIs. */
 export * from './errors.js';
 export * from './flags.js';
 export * from './checksum.js';
@@ -8,4 +8,5 @@ export * from './ip.js';
 export * from './tcp-options.js';
 export * from './tcp.js';
 export * from './packet.js';
+export * from './icmp.js';
 export * from './ecn.js';

@@ -15,15 +15,17 @@ export const IPV6_FRAGMENT = 44;
  * Build a complete IPv4 (4-byte addresses) or IPv6 (16-byte addresses)
  * packet carrying `seg`, in one allocation, with both checksums filled.
  * `opts.ttl` is the IPv4 TTL or IPv6 hop limit (default 64); `opts.id` the
- * IPv4 identification (default 0, DF set); `opts.ecn` the ECN codepoint
- * (ecn.ts: the low 2 bits of the IPv4 TOS / IPv6 Traffic Class, default
- * Not-ECT). Throws RangeError on mismatched address sizes or an oversized packet.
+ * IPv4 identification (default 0, DF set); `opts.csumPartial` leaves the TCP
+ * checksum field holding the pseudo-header sum only, for a link that completes
+ * it (checksum offload); `opts.ecn` the ECN codepoint (ecn.ts: the low 2 bits
+ * of the IPv4 TOS / IPv6 Traffic Class, default Not-ECT). Throws RangeError on
+ * mismatched address sizes or an oversized packet.
  */
 export function buildTcpPacket(
   src: Uint8Array,
   dst: Uint8Array,
   seg: TcpSegmentOut,
-  opts?: { ttl?: number; id?: number; ecn?: number },
+  opts?: { ttl?: number; id?: number; csumPartial?: boolean; ecn?: number },
 ): Uint8Array {
   const optLen = seg.options ? tcpOptionsLength(seg.options) : 0;
   const tcpLength = 20 + optLen + (seg.payload ? seg.payload.length : 0);
@@ -33,12 +35,12 @@ export function buildTcpPacket(
   if (src.length === 4) {
     const buf = new Uint8Array(20 + tcpLength);
     writeIpv4Header(buf, 0, src, dst, PROTO_TCP, tcpLength, ttl, opts?.id ?? 0, ecn, true);
-    writeTcpSized(buf, 20, seg, optLen, pseudo);
+    writeTcpSized(buf, 20, seg, optLen, pseudo, opts?.csumPartial);
     return buf;
   }
   const buf = new Uint8Array(40 + tcpLength);
   writeIpv6(buf, 0, { src, dst, nextHeader: PROTO_TCP, payloadLength: tcpLength, hopLimit: ttl, trafficClass: ecn });
-  writeTcpSized(buf, 40, seg, optLen, pseudo);
+  writeTcpSized(buf, 40, seg, optLen, pseudo, opts?.csumPartial);
   return buf;
 }
 
@@ -62,14 +64,15 @@ export function notWholeTcp(ip: IpHeader): 'ip-fragment' | 'not-tcp' | undefined
  * fragments (MF set or offset ≠ 0) and IPv6 packets whose next header is
  * Fragment are 'ip-fragment' (no reassembly); any other protocol / next
  * header than 6 is 'not-tcp' (IPv6 extension headers are not walked); then
- * the segment is parsed with its pseudo-header checksum verified.
+ * the segment is parsed with its pseudo-header checksum verified (unless
+ * `verifyChecksum` is false: the link vouches for it, see RX_CSUM_TRUSTED).
  */
-export function parseTcpPacket(bytes: Uint8Array): ParseResult<{ ip: IpHeader; tcp: TcpHeader }> {
+export function parseTcpPacket(bytes: Uint8Array, verifyChecksum = true): ParseResult<{ ip: IpHeader; tcp: TcpHeader }> {
   const ip = readIp(bytes);
   if (typeof ip === 'string') return err(ip);
   const notTcp = notWholeTcp(ip);
   if (notTcp !== undefined) return err(notTcp);
-  const tcp = readTcp(ip.payload, pseudoHeaderSum(ip.src, ip.dst, PROTO_TCP, ip.payload.length));
+  const tcp = readTcp(ip.payload, verifyChecksum ? pseudoHeaderSum(ip.src, ip.dst, PROTO_TCP, ip.payload.length) : undefined);
   if (typeof tcp === 'string') return err(tcp);
   return ok({ ip, tcp });
 }

@@ -91,8 +91,13 @@ export function writeTcp(buf: Uint8Array, offset: number, seg: TcpSegmentOut, ps
   return writeTcpSized(buf, offset, seg, optLen, pseudoSum);
 }
 
-/** writeTcp once the options' length is known (buildTcpPacket has it already). */
-export function writeTcpSized(buf: Uint8Array, offset: number, seg: TcpSegmentOut, optLen: number, pseudoSum: number): number {
+/**
+ * writeTcp once the options' length is known (buildTcpPacket has it already).
+ * With `csumPartial` the checksum field gets only `pseudoSum`, for a device
+ * that completes it over the segment (checksum offload, as Linux's
+ * CHECKSUM_PARTIAL): the payload is not summed here.
+ */
+export function writeTcpSized(buf: Uint8Array, offset: number, seg: TcpSegmentOut, optLen: number, pseudoSum: number, csumPartial = false): number {
   const dataOffset = MIN_HEADER + optLen;
   const payload = seg.payload;
   const total = dataOffset + (payload ? payload.length : 0);
@@ -109,6 +114,6 @@ export function writeTcpSized(buf: Uint8Array, offset: number, seg: TcpSegmentOu
   setU16(buf, o + 16, 0);
   setU16(buf, o + 18, (seg.urgent ?? 0) & 0xffff);
   if (payload && payload.length > 0) buf.set(payload, o + dataOffset);
-  setU16(buf, o + 16, finishChecksum(onesSumRange(buf, o, o + total, pseudoSum)));
+  setU16(buf, o + 16, csumPartial ? pseudoSum : finishChecksum(onesSumRange(buf, o, o + total, pseudoSum)));
   return total;
 }

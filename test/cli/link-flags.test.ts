@@ -11,7 +11,7 @@ import { describeImpairment } from '../../src/cli/tun-stack.js';
 const flags = (argv: string[]) => parseLinkFlags(parseCommandLine(argv, {}).values);
 
 test('link flags: what they parse to', () => {
-  assert.deepEqual(flags(['--tun', 't0', '--ip', '10.9.0.2/24']), { tun: 't0', address: '10.9.0.2', prefix: 24, seed: 1 });
+  assert.deepEqual(flags(['--tun', 't0', '--ip', '10.9.0.2/24']), { tun: 't0', address: '10.9.0.2', prefix: 24, seed: 1, offload: true });
   assert.deepEqual(
     flags(['--tun', 't0', '--ip', '10.9.0.2/16', '--host-ip', '10.9.200.1', '--mtu', '9000', '--msl', '0.5', '--pcap', 'x.pcap', '--loss', '0.05', '--reorder', '0.1', '--reorder-delay', '3', '--duplicate', '0.01', '--delay', '2', '--jitter', '1', '--rate', '10M', '--queue-limit', '65536', '--corrupt', '0.001', '--seed', '42']),
     {
@@ -23,10 +23,13 @@ test('link flags: what they parse to', () => {
       msl: 500,
       pcap: 'x.pcap',
       seed: 42,
+      offload: true,
       impairment: { loss: 0.05, duplicate: 0.01, reorder: 0.1, corrupt: 0.001, reorderDelayMs: 3, delayMs: 2, jitterMs: 1, queueLimitBytes: 65536, rateBps: 10e6 },
     },
   );
-  assert.deepEqual(flags(['--tun', 't6', '--ip', 'fd00::2/64', '--host-ip', 'fd00::1']), { tun: 't6', address: 'fd00::2', prefix: 64, hostIp: 'fd00::1', seed: 1 });
+  assert.deepEqual(flags(['--tun', 't6', '--ip', 'fd00::2/64', '--host-ip', 'fd00::1']), { tun: 't6', address: 'fd00::2', prefix: 64, hostIp: 'fd00::1', seed: 1, offload: true });
+  assert.equal(flags(['--tun', 't0', '--ip', '10.9.0.2/24', '--no-offload']).offload, false, '--no-offload turns TUN offloads off');
+  assert.equal(flags(['--tun', 't0', '--ip', '10.9.0.2/24', '--txqueuelen', '10000']).txQueueLen, 10000);
   assert.equal(flags(['--tun', 't0', '--ip', '10.9.0.2/24', '--msl', '500ms']).msl, 500, 'durations take a unit');
   assert.equal(flags(['--tun', 't0', '--ip=10.9.0.2/24', '--delay=1s']).impairment?.delayMs, 1000, '--flag=value works');
 });
@@ -35,6 +38,7 @@ test('link flags: every bad value is one UsageError line naming the flag, the va
   const bad: Array<[string[], string]> = [
     [['--ip', '10.9.0.2/24'], '--tun IFNAME is required'],
     [['--tun', 't0'], '--ip ADDR/PREFIX is required'],
+    [['--tun', 't0', '--ip', '10.9.0.2/24', '--txqueuelen', '0'], '--txqueuelen 0: must be an integer between 1 and 1000000'],
     [['--tun', 'way-too-long-name0', '--ip', '10.9.0.2/24'], '--tun way-too-long-name0: must be an interface name of 1 to 15 characters of A-Z a-z 0-9 _ . -'],
     [['--tun', 't0', '--ip', '10.9.0.1'], '--ip 10.9.0.1: needs a prefix length, e.g. 10.9.0.1/24'],
     [['--tun', 't0', '--ip', 'fd00::2'], '--ip fd00::2: needs a prefix length, e.g. fd00::2/64'],

@@ -14,7 +14,7 @@ import { SYNACK_IP, scratchDir, startServe, type InteropCase, type Served } from
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** curl -o FILE -D HEADERS; returns the status, headers, the body's SHA-256 and curl's speed. */
-async function download(s: Served, dir: string, path: string, timeoutMs: number): Promise<{ status: number; headers: Map<string, string>; sha256: string; size: number; bytesPerSec: number }> {
+export async function download(s: Served, dir: string, path: string, timeoutMs: number): Promise<{ status: number; headers: Map<string, string>; sha256: string; size: number; bytesPerSec: number }> {
   const body = join(dir, 'body');
   const head = join(dir, 'headers');
   const out = await s.ns.exec('curl', ['-sS', '--max-time', String(timeoutMs / 1000), '-o', body, '-D', head, '-w', '%{http_code} %{size_download} %{speed_download}', `http://${SYNACK_IP}${path}`], timeoutMs + 2000);
@@ -28,7 +28,7 @@ async function download(s: Served, dir: string, path: string, timeoutMs: number)
 }
 
 /** curl --data-binary @FILE to /sha256; returns synack's answer and curl's speed. */
-async function upload(s: Served, file: string, timeoutMs: number): Promise<{ reply: string; bytesPerSec: number }> {
+export async function upload(s: Served, file: string, timeoutMs: number): Promise<{ reply: string; bytesPerSec: number }> {
   const out = await s.ns.exec('curl', ['-sS', '--max-time', String(timeoutMs / 1000), '-H', 'content-type: application/octet-stream', '--data-binary', `@${file}`, '-w', '\n%{http_code} %{speed_upload}', `http://${SYNACK_IP}/sha256`], timeoutMs + 2000);
   const lines = out.trim().split('\n');
   const [status, speed] = lines.pop()!.trim().split(' ').map(Number) as [number, number];

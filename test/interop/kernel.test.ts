@@ -14,8 +14,11 @@ import type { InteropCase } from './harness.js';
 import { httpCases } from './http-cases.js';
 import { closeCases } from './close-cases.js';
 import { clientCases } from './client-cases.js';
+import { offloadCases } from './offload-cases.js';
+import { dsackCases } from './dsack-cases.js';
+import { pmtuCases } from './pmtu-cases.js';
 
-const CASES: InteropCase[] = [...httpCases, ...closeCases, ...clientCases];
+const CASES: InteropCase[] = [...httpCases, ...closeCases, ...clientCases, ...offloadCases, ...dsackCases, ...pmtuCases];
 
 test('kernel interop: synack serve / connect / fetch on a TUN device, Linux TCP as the peer', { concurrency: 3, timeout: 110_000 }, async (t) => {
   if (!needKernel(t)) return;

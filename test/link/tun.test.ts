@@ -13,6 +13,8 @@ import { buildIcmpEcho4, buildUdp4, ip4, PROTO_ICMP, PROTO_UDP } from '../fixtur
 import { parseIp } from '../../src/wire/ip.js';
 import { buildTcpPacket, parseTcpPacket } from '../../src/wire/packet.js';
 import { ACK, RST, SYN } from '../../src/wire/flags.js';
+import { pseudoHeaderSum } from '../../src/wire/checksum.js';
+import { RX_CSUM_TRUSTED } from '../../src/link/link.js';
 
 const PEER = fileURLToPath(new URL('../fixtures/tun-peer.js', import.meta.url));
 const KERNEL = '10.77.0.1'; // the kernel's address on the TUN device
@@ -67,6 +69,18 @@ function exited(child: Peer['child'], timeoutMs: number): Promise<{ code: number
   });
 }
 
+/** Python in the namespace: one UDP datagram from the kernel to the link, and a TCP connect that sends a SYN. */
+const UDP_AND_SYN = `import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("${KERNEL}", 40001))
+u.sendto(b"hello from the kernel", ("${LINK}", 9999))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.settimeout(0.3)
+try:
+    t.connect(("${LINK}", 7))
+except OSError:
+    pass`;
+
 test('TunLink on a Linux TUN device (in a private network namespace)', async (t) => {
   if (!needKernel(t)) return;
 
@@ -103,19 +117,7 @@ test('TunLink on a Linux TUN device (in a private network namespace)', async (t)
   await t.test('receives the exact IP packets the kernel sends: a UDP datagram and a TCP SYN', async (st) => {
     if (!needKernel(st, ['python3', 'timeout'])) return;
     const peer = await startPeer(st, ['--name', 'syn0', '--mtu', '1400', '--addr', `${KERNEL}/24`]);
-    await python(
-      peer.ns,
-      `import socket
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-u.bind(("${KERNEL}", 40001))
-u.sendto(b"hello from the kernel", ("${LINK}", 9999))
-t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-t.settimeout(0.3)
-try:
-    t.connect(("${LINK}", 7))
-except OSError:
-    pass`,
-    );
+    await python(peer.ns, UDP_AND_SYN);
     const udp = await packetWhere(peer.lines, (p) => p[9] === PROTO_UDP);
     const ip = parseIp(udp);
     assert.ok(ip.ok);
@@ -133,6 +135,33 @@ except OSError:
     assert.equal(tcp.value.tcp.flags, SYN);
     assert.equal(tcp.value.tcp.dstPort, 7);
     assert.equal(tcp.value.tcp.options.mss, 1400 - 40, 'the kernel derived its MSS from the MTU we set');
+  });
+
+  await t.test('with offloads: a kernel UDP datagram arrives with the checksum the link completed, a TCP SYN flagged RX_CSUM_TRUSTED with only the pseudo-header sum', async (st) => {
+    if (!needKernel(st, ['python3', 'timeout'])) return;
+    const peer = await startPeer(st, ['--name', 'syn0', '--addr', `${KERNEL}/24`, '--offload']);
+    await python(peer.ns, UDP_AND_SYN);
+    const udp = await packetWhere(peer.lines, (p) => p[9] === PROTO_UDP);
+    const want = buildUdp4(KERNEL, LINK, 40001, 9999, new TextEncoder().encode('hello from the kernel'));
+    assert.deepEqual([...udp.subarray(20)], [...want.subarray(20)], 'the UDP checksum is whole again');
+    const deadline = Date.now() + 5000;
+    let syn: { hex: string; flags: number } | undefined;
+    while (syn === undefined && Date.now() < deadline) {
+      const m = await peer.lines.expect<{ hex: string; flags: number }>('packet', deadline - Date.now());
+      if (bytesOf(m.hex)[9] === 6) syn = m;
+    }
+    assert.ok(syn, 'a TCP SYN arrived');
+    assert.equal(syn.flags, RX_CSUM_TRUSTED, 'the kernel vouches for it');
+    const p = bytesOf(syn.hex);
+    assert.equal(parseTcpPacket(p).ok, false, 'its checksum is partial: verifying it fails');
+    const tcp = parseTcpPacket(p, false);
+    assert.ok(tcp.ok);
+    assert.equal(tcp.value.tcp.flags, SYN);
+    assert.equal(tcp.value.tcp.checksum, pseudoHeaderSum(ip4(KERNEL), ip4(LINK), 6, p.length - 20), 'the field holds the pseudo-header sum');
+    peer.child.stdin!.write(JSON.stringify({ cmd: 'stats' }) + '\n');
+    const { stats } = await peer.lines.expect<{ stats: { rxCsumPartial: number; rxCsumCompleted: number } }>('stats', 5000);
+    assert.ok(stats.rxCsumCompleted >= 1, `the UDP checksum came partial and the link completed it: ${JSON.stringify(stats)}`);
+    assert.ok(stats.rxCsumPartial >= 2);
   });
 
   await t.test('packets the link writes reach the kernel: UDP to a socket, ICMP echo answered, a TCP RST refusing a connect', async (st) => {
@@ -214,6 +243,46 @@ print(json.dumps({"reply": buf.decode(), "eof": rest == b"", "port": port}))`,
     await peer.lines.expect('socket-closed', 5000);
     const ss = await peer.ns.exec('ss', ['-tan', 'state', 'time-wait']);
     assert.match(ss, new RegExp(`${KERNEL.replaceAll('.', '\\.')}:${res.port}\\s+${LINK.replaceAll('.', '\\.')}:7000`), ss);
+  });
+
+  /** Python sends `n` random bytes to the fixture's stack (--sha256), closes its side, and checks the SHA-256 the stack answers. */
+  const bulkSha = (n: number): string => `import hashlib, os, socket, json
+data = os.urandom(${n})
+s = socket.create_connection(("${LINK}", 7000), timeout=10)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+buf = b""
+while True:
+    d = s.recv(1 << 16)
+    if not d:
+        break
+    buf += d
+s.close()
+print(json.dumps({"exact": buf.decode().strip() == hashlib.sha256(data).hexdigest(), "reply": buf.decode().strip()}))`;
+
+  await t.test('offloads: the kernel hands a Stack GSO super-packets (one TCP segment above the MTU), and 4 MiB arrive exact (SHA-256)', async (st) => {
+    if (!needKernel(st, ['python3', 'timeout'])) return;
+    const peer = await startPeer(st, ['--name', 'gso0', '--addr', `${KERNEL}/24`, '--stack', `${LINK}:7000`, '--sha256', '--offload']);
+    assert.equal((peer.ready as { offload?: string }).offload, 'tso4 tso6 csum');
+    const res = JSON.parse(await python(peer.ns, bulkSha(4 << 20), 30_000)) as { exact: boolean; reply: string };
+    assert.equal(res.exact, true, `the stack hashed exactly the 4 MiB sent (it answered ${res.reply})`);
+    peer.child.stdin!.write(JSON.stringify({ cmd: 'stats' }) + '\n');
+    const { stats } = await peer.lines.expect<{ stats: { rxGsoPackets: number; rxMaxPacket: number; rxCsumPartial: number; txTsoPackets: number } }>('stats', 5000);
+    assert.ok(stats.rxGsoPackets > 0, `GSO super-packets received: ${JSON.stringify(stats)}`);
+    assert.ok(stats.rxMaxPacket > peer.ready.mtu, `a packet above the MTU ${peer.ready.mtu} arrived whole: largest ${stats.rxMaxPacket}`);
+    assert.ok(stats.rxCsumPartial > 0, 'with partial checksums the Stack did not verify');
+  });
+
+  await t.test('offloads refused by the kernel (an unknown TUN_F bit): the link falls back to plain packets, says why, and 4 MiB arrive exact (SHA-256)', async (st) => {
+    if (!needKernel(st, ['python3', 'timeout'])) return;
+    const peer = await startPeer(st, ['--name', 'gso1', '--addr', `${KERNEL}/24`, '--stack', `${LINK}:7000`, '--sha256', '--offload-flags', String(0x8000 | 0x7)]);
+    assert.match((peer.ready as { offload?: string }).offload ?? '', /^off: the kernel refused \(ioctl\(TUNSETOFFLOAD\) 0x8007: Invalid argument/);
+    const res = JSON.parse(await python(peer.ns, bulkSha(4 << 20), 30_000)) as { exact: boolean; reply: string };
+    assert.equal(res.exact, true, `the stack hashed exactly the 4 MiB sent (it answered ${res.reply})`);
+    peer.child.stdin!.write(JSON.stringify({ cmd: 'stats' }) + '\n');
+    const { stats } = await peer.lines.expect<{ stats: { rxGsoPackets: number; rxMaxPacket: number } }>('stats', 5000);
+    assert.equal(stats.rxGsoPackets, 0);
+    assert.ok(stats.rxMaxPacket <= peer.ready.mtu, `no packet above the MTU: largest ${stats.rxMaxPacket}`);
   });
 
   await t.test('close() releases the fd, the reader thread and the device, and the process then exits by itself', async (st) => {

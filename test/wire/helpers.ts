@@ -69,6 +69,11 @@ export const WIRE_ERRORS: readonly WireError[] = [
   'bad-data-offset',
   'bad-option-length',
   'bad-tcp-checksum',
+  'not-icmp',
+  'short-icmp',
+  'bad-icmp-checksum',
+  'icmp-not-error',
+  'bad-icmp-quote',
 ];
 
 /**

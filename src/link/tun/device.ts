@@ -19,6 +19,7 @@ import {
   IFF_NO_PI,
   IFF_TUN,
   IFF_UP,
+  IFF_VNET_HDR,
   IFNAMSIZ,
   IFREQ_SIZE,
   IFREQ_UNION,
@@ -29,10 +30,13 @@ import {
   SIOCGIFMTU,
   SIOCSIFFLAGS,
   SIOCSIFMTU,
+  SIOCGIFTXQLEN,
+  SIOCSIFTXQLEN,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
   SysError,
   TUNSETIFF,
+  TUNSETOFFLOAD,
   libc,
 } from './libc.js';
 
@@ -58,22 +62,29 @@ function ifreqName(buf: Uint8Array): string {
 
 /**
  * Open /dev/net/tun (close-on-exec, non-blocking unless `blocking`) and bind it
- * to a TUN device with IFF_TUN | IFF_NO_PI. Returns the fd and the device's
- * actual name. The caller owns the fd (TunLink closes its own).
+ * to a TUN device with IFF_TUN | IFF_NO_PI (and IFF_VNET_HDR with `vnetHdr`:
+ * every packet then carries a virtio_net_hdr, see vnet-header.ts). Returns the
+ * fd and the device's actual name. The caller owns the fd (TunLink closes its own).
  */
-export function openTun(name = '', opts: { blocking?: boolean } = {}): { fd: number; name: string } {
+export function openTun(name = '', opts: { blocking?: boolean; vnetHdr?: boolean } = {}): { fd: number; name: string } {
   if (name !== '') checkInterfaceName(name);
   const c = libc();
   const fd = c.open(TUN_PATH, O_RDWR | O_CLOEXEC | (opts.blocking ? 0 : O_NONBLOCK));
   if (fd < 0) throw new SysError('open', c.errno(), TUN_PATH);
   const req = ifreq(name);
-  new DataView(req.buffer).setInt16(IFREQ_UNION, IFF_TUN | IFF_NO_PI, true);
+  new DataView(req.buffer).setInt16(IFREQ_UNION, IFF_TUN | IFF_NO_PI | (opts.vnetHdr ? IFF_VNET_HDR : 0), true);
   if (c.ioctlPtr(fd, TUNSETIFF, req) < 0) {
     const e = c.errno();
     c.close(fd);
     throw new SysError('ioctl(TUNSETIFF)', e, name || '(any)');
   }
   return { fd, name: ifreqName(req) };
+}
+
+/** TUNSETOFFLOAD on a TUN fd opened with IFF_VNET_HDR (TUN_F_* flags; 0 turns every offload off). Throws SysError when the kernel refuses. */
+export function setOffload(fd: number, flags: number): void {
+  const c = libc();
+  if (c.ioctlInt(fd, TUNSETOFFLOAD, flags >>> 0) < 0) throw new SysError('ioctl(TUNSETOFFLOAD)', c.errno(), `0x${flags.toString(16)}`);
 }
 
 /** Run one SIOC* ioctl on a throwaway AF_INET datagram socket (netdevice(7)). */
@@ -102,6 +113,21 @@ export function getMtu(name: string): number {
 export function setMtu(name: string, mtu: number): void {
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new RangeError(`mtu must be an integer in 68..65535, got ${mtu}`);
   sockIoctl(name, SIOCSIFMTU, 'SIOCSIFMTU', (v) => v.setInt32(IFREQ_UNION, mtu, true));
+}
+
+/** The interface's transmit queue length, txqueuelen (SIOCGIFTXQLEN). */
+export function getTxQueueLen(name: string): number {
+  return sockIoctl(name, SIOCGIFTXQLEN, 'SIOCGIFTXQLEN').getInt32(IFREQ_UNION, true);
+}
+
+/**
+ * Set txqueuelen (SIOCSIFTXQLEN; needs CAP_NET_ADMIN): for a TUN device, how
+ * many packets the kernel queues for the reader before it drops (default 500
+ * for TUN; `ip link set NAME txqueuelen N` does the same).
+ */
+export function setTxQueueLen(name: string, len: number): void {
+  if (!Number.isInteger(len) || len < 1 || len > 1_000_000) throw new RangeError(`txqueuelen must be an integer in 1..1000000, got ${len}`);
+  sockIoctl(name, SIOCSIFTXQLEN, 'SIOCSIFTXQLEN', (v) => v.setInt32(IFREQ_UNION, len, true));
 }
 
 /** Bring the interface up or down: read-modify-write of IFF_UP (SIOCGIFFLAGS / SIOCSIFFLAGS). */

@@ -45,12 +45,28 @@ export const TUNSETPERSIST = 0x400454cb;
 /** ifr_flags for TUNSETIFF: a layer-3 device, and no 4-byte packet-information prefix on each packet. */
 export const IFF_TUN = 0x0001;
 export const IFF_NO_PI = 0x1000;
+/** ifr_flags: every packet read or written is preceded by a struct virtio_net_hdr (vnet-header.ts). */
+export const IFF_VNET_HDR = 0x4000;
+/**
+ * TUNSETOFFLOAD = _IOW('T', 208, unsigned int): the offloads the reader of
+ * this fd accepts, passed by value. The kernel then may hand it packets with
+ * partial checksums (TUN_F_CSUM) and TCP super-packets (TUN_F_TSO4/6), and
+ * turns on the matching device features for what we write. Needs IFF_VNET_HDR.
+ * Unknown bits make it fail with EINVAL.
+ */
+export const TUNSETOFFLOAD = 0x400454d0;
+export const TUN_F_CSUM = 0x01;
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
 
 /** netdevice(7), linux/sockios.h. */
 export const SIOCGIFFLAGS = 0x8913;
 export const SIOCSIFFLAGS = 0x8914;
 export const SIOCGIFMTU = 0x8921;
 export const SIOCSIFMTU = 0x8922;
+/** ifr_qlen (an int at offset 16): the device's transmit queue length, txqueuelen. */
+export const SIOCGIFTXQLEN = 0x8942;
+export const SIOCSIFTXQLEN = 0x8943;
 /** net/if.h: interface flag "up". */
 export const IFF_UP = 0x1;
 
@@ -75,6 +91,8 @@ export interface Libc {
   close(fd: number): number;
   /** ioctl(fd, req, void *arg); `arg` is read and written in place. */
   ioctlPtr(fd: number, req: number, arg: Uint8Array): number;
+  /** ioctl(fd, req, unsigned long arg): an argument passed by value. */
+  ioctlInt(fd: number, req: number, arg: number): number;
   socket(domain: number, type: number, protocol: number): number;
   eventfd(initval: number, flags: number): number;
   /** read(2) into the memory at address `buf`. */
@@ -113,6 +131,7 @@ export function libc(): Libc {
     open: (path, flags) => open(path, flags) as number,
     close: (fd) => close(fd) as number,
     ioctlPtr: (fd, req, arg) => ioctl(fd, req, 'void *', arg) as number,
+    ioctlInt: (fd, req, arg) => ioctl(fd, req, 'unsigned long', arg) as number,
     socket: (d, t, p) => socket(d, t, p) as number,
     eventfd: (v, f) => eventfd(v, f) as number,
     readAt: (fd, buf, n) => Number(read(fd, buf, n)),

@@ -5,6 +5,8 @@ export interface ReaderData {
   wakeFd: number;
   /** Interface name, to name the thread. */
   name: string;
+  /** Bytes of per-packet header before each packet read (virtio_net_hdr: 10; 0 without IFF_VNET_HDR). */
+  headerBytes: number;
   /** The packet ring (ring.ts). */
   sab: SharedArrayBuffer;
   /** One Int32: who goes first, the reader starting or the link closing (see the constants below). */

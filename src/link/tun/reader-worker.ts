@@ -3,7 +3,8 @@
  *
  * Loop: read(2) the non-blocking TUN fd straight into the shared ring until it
  * returns EAGAIN, then poll(2) the TUN fd and a wake-up eventfd with a timeout.
- * Each read returns exactly one IP packet (tun(4) with IFF_NO_PI). The main
+ * Each read returns exactly one IP packet (tun(4) with IFF_NO_PI), after a
+ * virtio_net_hdr when the device was opened with IFF_VNET_HDR. The main
  * thread is told about new packets with one small postMessage, only if it had
  * gone idle (see ring.ts), and at most once per WAKE_EVERY packets of a burst
  * plus once at the burst's end (EAGAIN), so a burst costs few wake-ups and a
@@ -29,7 +30,9 @@ const WAKE_EVERY = 64;
 function run(): void {
   const port = parentPort;
   if (port === null) throw new Error('reader-worker must run in a worker thread');
-  const { fd, wakeFd, sab, control, name } = workerData as ReaderData;
+  const { fd, wakeFd, sab, control, name, headerBytes } = workerData as ReaderData;
+  // With IFF_VNET_HDR each read returns a virtio_net_hdr, then the packet (up to 64 KB for a GSO super-packet).
+  const maxRead = MAX_PACKET + headerBytes;
   const state = new Int32Array(control);
   const c = libc(); // load koffi before claiming the fds, so a load failure leaves them untouched
   if (Atomics.compareExchange(state, 0, NOT_STARTED, RUNNING) !== NOT_STARTED) return; // closed before we started
@@ -54,13 +57,13 @@ function run(): void {
     };
 
     while (!ring.stopRequested) {
-      const off = ring.reserve(MAX_PACKET);
+      const off = ring.reserve(maxRead);
       if (off < 0) {
         if (unannounced > 0) announce();
         ring.waitForSpace(FULL_WAIT_MS);
         continue;
       }
-      const n = c.readAt(fd, base + off, MAX_PACKET);
+      const n = c.readAt(fd, base + off, maxRead);
       if (n > 0) {
         ring.commit(n);
         // In a burst, wake the main thread once per WAKE_EVERY packets at most; the

@@ -44,9 +44,22 @@
  * (txqueuelen) drops, as a NIC's would.
  */
 import { Worker } from 'node:worker_threads';
-import type { Link } from '../link.js';
-import { addAddress, getMtu, openTun, setMtu, setUp } from './device.js';
-import { EFD_CLOEXEC, EFD_NONBLOCK, SysError, libc } from './libc.js';
+import { RX_CSUM_TRUSTED, type Link, type LinkOffload } from '../link.js';
+import { finishChecksum, onesSumRange } from '../../wire/checksum.js';
+import { addAddress, getMtu, openTun, setMtu, setOffload, setTxQueueLen, setUp } from './device.js';
+import { EFD_CLOEXEC, EFD_NONBLOCK, SysError, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, libc } from './libc.js';
+import {
+  TCP_CSUM_OFFSET,
+  VIRTIO_NET_HDR_F_DATA_VALID,
+  VIRTIO_NET_HDR_F_NEEDS_CSUM,
+  VIRTIO_NET_HDR_GSO_NONE,
+  VNET_HDR_LEN,
+  vnetCsumOffset,
+  vnetCsumStart,
+  vnetFlags,
+  vnetGsoType,
+  writeTcpOffloadHeader,
+} from './vnet-header.js';
 import { DEFAULT_RING_BYTES, PacketRing, RingConsumer } from './ring.js';
 import { CANCELLED, NOT_STARTED, type ReaderData, type ReaderMessage } from './protocol.js';
 
@@ -61,6 +74,16 @@ export interface TunOptions {
   ringBytes?: number;
   /** Most packets delivered per macrotask before yielding to the event loop (default 256). */
   batch?: number;
+  /**
+   * Offloads (default true): open with IFF_VNET_HDR and TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6),
+   * so the kernel hands over 64 KB TCP super-packets with partial checksums and takes TSO writes.
+   * Where the kernel refuses, the link falls back to plain packets and says why in `offloadStatus`.
+   */
+  offload?: boolean;
+  /** Set the device's txqueuelen (SIOCSIFTXQLEN): packets the kernel queues for us before it drops. Default: leave it (500). */
+  txQueueLen?: number;
+  /** @internal The TUN_F_* flags asked for (tests use an unknown bit to see the kernel refuse). */
+  offloadFlags?: number;
 }
 
 export interface TunStats {
@@ -79,7 +102,20 @@ export interface TunStats {
   /** Wake-up messages from the reader thread, and macrotasks spent draining the ring. */
   wakes: number;
   pumps: number;
+  /** Offloads on: GSO super-packets received (gso_type ≠ NONE), and the largest packet received. */
+  rxGsoPackets: number;
+  rxMaxPacket: number;
+  /** Offloads on: packets received with a partial checksum (NEEDS_CSUM), and non-TCP ones of them completed here. */
+  rxCsumPartial: number;
+  rxCsumCompleted: number;
+  /** Offloads on: TSO super-segments written (the kernel cut them), and the largest packet written. */
+  txTsoPackets: number;
+  txMaxPacket: number;
 }
+
+/** Largest IP packet a TSO write may carry (the kernel's GSO limit for a TUN device is 64 KB). */
+const TSO_MAX_BYTES = 65535;
+const DEFAULT_OFFLOAD_FLAGS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 
 /** How long close() waits for the reader thread to acknowledge STOP. */
 const CLOSE_WAIT_MS = 1000;
@@ -98,7 +134,7 @@ export class TunLink implements Link {
   private readonly ring: RingConsumer;
   private readonly control: Int32Array;
   private readonly batch: number;
-  private handler: ((packet: Uint8Array) => void) | undefined;
+  private handler: ((packet: Uint8Array, flags?: number) => void) | undefined;
   private errorHandler: ((err: Error) => void) | undefined;
   private immediate: ReturnType<typeof setImmediate> | undefined;
   private closed = false;
@@ -107,22 +143,47 @@ export class TunLink implements Link {
   private fdsOnExit = false;
   private fdsClosed = false;
   private resolveReady!: () => void;
-  private readonly counters: TunStats = { rxPackets: 0, rxBytes: 0, rxRingFull: 0, txPackets: 0, txBytes: 0, txDropped: 0, txLastErrno: 0, wakes: 0, pumps: 0 };
+  private readonly counters: TunStats = {
+    rxPackets: 0,
+    rxBytes: 0,
+    rxRingFull: 0,
+    txPackets: 0,
+    txBytes: 0,
+    txDropped: 0,
+    txLastErrno: 0,
+    wakes: 0,
+    pumps: 0,
+    rxGsoPackets: 0,
+    rxMaxPacket: 0,
+    rxCsumPartial: 0,
+    rxCsumCompleted: 0,
+    txTsoPackets: 0,
+    txMaxPacket: 0,
+  };
+  /** TSO and checksum offload, when the kernel took TUNSETOFFLOAD; undefined otherwise. */
+  readonly offload: LinkOffload | undefined;
+  /** A few words for banners: "tso4 tso6 csum", "off (not asked)" or "off: the kernel refused (…)". */
+  readonly offloadStatus: string;
+  /** virtio_net_hdr bytes before each packet read and written (0 without offloads). */
+  private readonly hdrLen: number;
+  /** With offloads: [virtio_net_hdr | packet], one write(2) each (reused: write(2) copies it into the kernel). */
+  private readonly writeBuf: Uint8Array;
 
   /** Create (or attach to) a TUN device, optionally set its MTU, bring it up, and start reading. */
   static open(opts: TunOptions = {}): TunLink {
     const batch = opts.batch ?? 256;
     if (!(Number.isInteger(batch) && batch > 0)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
     const sab = PacketRing.create(opts.ringBytes ?? DEFAULT_RING_BYTES);
-    const { fd, name } = openTun(opts.name ?? '');
+    const { fd, name, vnet, offloadStatus } = openWithOffload(opts.name ?? '', opts.offload ?? true, opts.offloadFlags ?? DEFAULT_OFFLOAD_FLAGS);
     const c = libc();
     let wakeFd = -1;
     try {
       if (opts.mtu !== undefined) setMtu(name, opts.mtu);
+      if (opts.txQueueLen !== undefined) setTxQueueLen(name, opts.txQueueLen);
       if (opts.up ?? true) setUp(name, true);
       wakeFd = c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
       if (wakeFd < 0) throw new SysError('eventfd', c.errno());
-      return new TunLink(fd, wakeFd, name, getMtu(name), sab, batch);
+      return new TunLink(fd, wakeFd, name, getMtu(name), sab, batch, vnet, offloadStatus);
     } catch (err) {
       if (wakeFd >= 0) c.close(wakeFd);
       c.close(fd);
@@ -130,8 +191,12 @@ export class TunLink implements Link {
     }
   }
 
-  private constructor(fd: number, wakeFd: number, name: string, mtu: number, sab: SharedArrayBuffer, batch: number) {
+  private constructor(fd: number, wakeFd: number, name: string, mtu: number, sab: SharedArrayBuffer, batch: number, vnet: boolean, offloadStatus: string) {
     this.fd = fd;
+    this.hdrLen = vnet ? VNET_HDR_LEN : 0;
+    this.offload = vnet ? { tsoMaxBytes: TSO_MAX_BYTES } : undefined;
+    this.offloadStatus = offloadStatus;
+    this.writeBuf = new Uint8Array(this.hdrLen > 0 ? VNET_HDR_LEN + TSO_MAX_BYTES : 0);
     this.wakeFd = wakeFd;
     this.name = name;
     this.mtu = mtu;
@@ -140,7 +205,7 @@ export class TunLink implements Link {
     const control = new SharedArrayBuffer(4);
     this.control = new Int32Array(control);
     this.ready = new Promise((resolve) => (this.resolveReady = resolve));
-    const data: ReaderData = { fd, wakeFd, sab, control, name };
+    const data: ReaderData = { fd, wakeFd, sab, control, name, headerBytes: this.hdrLen };
     this.worker = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData: data, name: `tun-reader ${name}` });
     this.worker.on('message', (m: ReaderMessage) => this.onMessage(m));
     this.worker.on('error', (err) => this.fail(err));
@@ -156,7 +221,7 @@ export class TunLink implements Link {
     return addAddress(this.name, cidr);
   }
 
-  onPacket(handler: (packet: Uint8Array) => void): void {
+  onPacket(handler: (packet: Uint8Array, flags?: number) => void): void {
     if (this.closed) return;
     this.handler = handler;
     this.schedule(); // packets may be waiting in the ring
@@ -167,20 +232,43 @@ export class TunLink implements Link {
     this.errorHandler = handler;
   }
 
-  send(packet: Uint8Array): void {
+  /**
+   * Write one packet. With offloads on, it goes out after a virtio_net_hdr:
+   * zeros for a complete packet; with `csumPartial` (a TCP packet whose
+   * checksum field holds the pseudo-header sum) NEEDS_CSUM over the TCP
+   * segment, and for a payload longer than `segmentSize` TSO at that size —
+   * the kernel cuts, fixes up and checksums the segments.
+   */
+  send(packet: Uint8Array, segmentSize = 0, csumPartial = false): void {
     const s = this.counters;
-    if (this.closed || packet.length > this.mtu || packet.length === 0) {
+    const max = this.hdrLen > 0 && csumPartial && segmentSize > 0 ? TSO_MAX_BYTES : this.mtu;
+    if (this.closed || packet.length > max || packet.length === 0) {
       s.txDropped++;
       return;
     }
     const c = libc();
-    if (c.write(this.fd, packet, packet.length) < 0) {
+    let r: number;
+    if (this.hdrLen === 0) {
+      r = c.write(this.fd, packet, packet.length);
+    } else {
+      const buf = this.writeBuf;
+      if (!(csumPartial && writeTcpOffloadHeader(buf, 0, packet, segmentSize))) buf.fill(0, 0, VNET_HDR_LEN);
+      if (buf[1] !== VIRTIO_NET_HDR_GSO_NONE) s.txTsoPackets++;
+      else if (packet.length > this.mtu) {
+        s.txDropped++; // csumPartial but not TCP, or no payload to cut: too big for the device
+        return;
+      }
+      buf.set(packet, VNET_HDR_LEN);
+      r = c.write(this.fd, buf, VNET_HDR_LEN + packet.length);
+    }
+    if (r < 0) {
       s.txDropped++;
       s.txLastErrno = c.errno(); // EINVAL for a malformed packet, EIO if the device is down
       return;
     }
     s.txPackets++;
     s.txBytes += packet.length;
+    if (packet.length > s.txMaxPacket) s.txMaxPacket = packet.length;
   }
 
   stats(): TunStats {
@@ -242,13 +330,39 @@ export class TunLink implements Link {
     c.close(this.wakeFd);
   }
 
-  private readonly deliver = (packet: Uint8Array): void => {
+  private readonly deliver = (packet: Uint8Array, headerAt: number): void => {
     const h = this.handler;
     if (h === undefined) return; // the handler closed the link: the rest of the batch is dropped
-    this.counters.rxPackets++;
-    this.counters.rxBytes += packet.length;
-    h(packet);
+    const s = this.counters;
+    s.rxPackets++;
+    s.rxBytes += packet.length;
+    if (packet.length > s.rxMaxPacket) s.rxMaxPacket = packet.length;
+    h(packet, this.hdrLen === 0 ? 0 : this.rxFlags(packet, headerAt));
   };
+
+  /** Read the packet's virtio_net_hdr (in the ring at `at`): what the kernel vouches for. Completes the partial checksum of anything but TCP. */
+  private rxFlags(packet: Uint8Array, at: number): number {
+    const data = this.ring.data;
+    const s = this.counters;
+    if (vnetGsoType(data, at) !== VIRTIO_NET_HDR_GSO_NONE) s.rxGsoPackets++;
+    const f = vnetFlags(data, at);
+    if (f & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+      s.rxCsumPartial++;
+      const start = vnetCsumStart(data, at);
+      const offset = vnetCsumOffset(data, at);
+      if (offset === TCP_CSUM_OFFSET && isTcpAt(packet, start)) return RX_CSUM_TRUSTED;
+      // UDP and the like: finish the checksum here, so the packet is whole for whoever reads it.
+      if (start + offset + 2 <= packet.length) {
+        let sum = finishChecksum(onesSumRange(packet, start, packet.length));
+        if (sum === 0 && offset === 6) sum = 0xffff; // UDP sends a computed 0 as all ones (RFC 768)
+        packet[start + offset] = sum >>> 8;
+        packet[start + offset + 1] = sum & 0xff;
+        s.rxCsumCompleted++;
+      }
+      return 0;
+    }
+    return f & VIRTIO_NET_HDR_F_DATA_VALID ? RX_CSUM_TRUSTED : 0;
+  }
 
   private onMessage(m: ReaderMessage): void {
     if (m === 0) {
@@ -273,7 +387,7 @@ export class TunLink implements Link {
     if (this.handler === undefined) return;
     let more = true;
     try {
-      more = this.ring.drain(this.deliver, this.batch) === this.batch;
+      more = this.ring.drain(this.deliver, this.batch, this.hdrLen) === this.batch;
     } finally {
       // Even if the handler threw: keep the ring moving (the exception still propagates).
       if (!this.closed && this.handler !== undefined && (more || this.ring.idle())) this.schedule();
@@ -285,4 +399,43 @@ export class TunLink implements Link {
     if (this.errorHandler) this.errorHandler(err);
     else process.emitWarning(err.message, { code: 'SYNACK_TUN' });
   }
+}
+
+/** Whether the IP packet's transport header starting at `start` is TCP's (IPv4 protocol / IPv6 next header 6, right after the fixed header). */
+function isTcpAt(packet: Uint8Array, start: number): boolean {
+  const v = packet[0]! >>> 4;
+  if (v === 4) return packet[9] === 6 && start === (packet[0]! & 0x0f) * 4;
+  return v === 6 && packet[6] === 6 && start === 40;
+}
+
+/**
+ * Open the device with IFF_VNET_HDR and TUNSETOFFLOAD(`flags`); where the
+ * kernel refuses either, close it and open it plainly (the device is new or
+ * merely attached, so nothing is lost). `offloadStatus` says which offloads
+ * are on, or why none, in a few words for banners.
+ */
+function openWithOffload(name: string, offload: boolean, flags: number): { fd: number; name: string; vnet: boolean; offloadStatus: string } {
+  if (!offload) return { ...openTun(name), vnet: false, offloadStatus: 'off (not asked)' };
+  let why: string;
+  try {
+    const opened = openTun(name, { vnetHdr: true });
+    try {
+      setOffload(opened.fd, flags);
+      return { ...opened, vnet: true, offloadStatus: describeOffload(flags) };
+    } catch (e) {
+      libc().close(opened.fd);
+      why = (e as Error).message;
+    }
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  return { ...openTun(name), vnet: false, offloadStatus: `off: the kernel refused (${why})` };
+}
+
+function describeOffload(flags: number): string {
+  const words: string[] = [];
+  if (flags & TUN_F_TSO4) words.push('tso4');
+  if (flags & TUN_F_TSO6) words.push('tso6');
+  if (flags & TUN_F_CSUM) words.push('csum');
+  return words.join(' ');
 }
