@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import type { Link } from './link.js';
 import { hopIcmpError, tooBigForHop } from './path-mtu.js';
+import { markCe } from '../wire/ecn.js';
 
 /**
  * Impairments applied to the packets one end sends. Probabilities are in
@@ -26,6 +27,13 @@ export interface Impairment {
   queueLimitBytes?: number;
   /** Probability of flipping one random bit of one random byte (on a copy). */
   corrupt?: number;
+  /**
+   * ECN marking threshold of the rate queue, bytes (only with rateBps): a RED-like AQM (RFC 3168 §5,
+   * RFC 7567). Once the backlog a packet joins exceeds it, the packet is "early-dropped" with a
+   * probability rising linearly from 0 at the threshold to 1 at twice the threshold (drawn from the
+   * seeded stream): an ECN-capable packet (ECT) is CE-marked and delivered instead, a Not-ECT one is dropped.
+   */
+  ecnMarkBytes?: number;
   /** MTU of a narrower hop along the path: bigger packets that may not be fragmented are dropped there (path-mtu.ts). */
   pathMtu?: number;
   /** With `pathMtu`: the hop's router answers each such drop with ICMP frag-needed / Packet Too Big (false: a black hole). */
@@ -74,13 +82,15 @@ export interface LinkStats {
   corrupted: number;
   /** Copies held back by `reorder`. */
   reordered: number;
+  /** Copies CE-marked instead of dropped by the `ecnMarkBytes` queue (delivered, so counted there too). */
+  marked: number;
 }
 
 const DEFAULT_MTU = 1500;
 const DEFAULT_QUEUE_LIMIT = 1024 * 1024;
 
 const PROBABILITY_KEYS = ['loss', 'duplicate', 'reorder', 'corrupt'] as const;
-const NON_NEGATIVE_KEYS = ['reorderDelayMs', 'delayMs', 'jitterMs', 'queueLimitBytes'] as const;
+const NON_NEGATIVE_KEYS = ['reorderDelayMs', 'delayMs', 'jitterMs', 'queueLimitBytes', 'ecnMarkBytes'] as const;
 /** RFC 791: every IPv4 hop carries 68 bytes. */
 const MIN_HOP_MTU = 68;
 
@@ -120,6 +130,7 @@ function pickImpairment(src: Impairment | undefined): Impairment {
   if (src.rateBps !== undefined) out.rateBps = src.rateBps;
   if (src.queueLimitBytes !== undefined) out.queueLimitBytes = src.queueLimitBytes;
   if (src.corrupt !== undefined) out.corrupt = src.corrupt;
+  if (src.ecnMarkBytes !== undefined) out.ecnMarkBytes = src.ecnMarkBytes;
   if (src.pathMtu !== undefined) out.pathMtu = src.pathMtu;
   if (src.pathMtuIcmp !== undefined) out.pathMtuIcmp = src.pathMtuIcmp;
   return out;
@@ -151,13 +162,13 @@ interface InFlight {
  * sends give identical behaviour.
  *
  * Per packet, in order: closed? → mtu → path MTU (pathMtu, path-mtu.ts) → drop hook → loss → duplicate; then per
- * copy: corrupt → rate queue (drop-tail) → delay + jitter → reorder. The
+ * copy: corrupt → rate queue (drop-tail, ECN marking) → delay + jitter → reorder. The
  * original copy is delivered by reference (the Link contract passes ownership);
  * duplicates and corrupted copies are fresh buffers.
  */
 export class MemoryLink implements Link {
   readonly mtu: number;
-  readonly stats: LinkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, corrupted: 0, reordered: 0 };
+  readonly stats: LinkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, corrupted: 0, reordered: 0, marked: 0 };
 
   private peer!: MemoryLink;
   private handler: ((packet: Uint8Array) => void) | undefined;
@@ -305,6 +316,11 @@ export class MemoryLink implements Link {
       const backlog = ((start - now) * rate) / 8000;
       if (backlog + packet.length > (imp.queueLimitBytes ?? DEFAULT_QUEUE_LIMIT)) {
         return this.dropped(packet, 'queue', duplicate);
+      }
+      const markAt = imp.ecnMarkBytes;
+      if (markAt !== undefined && backlog > markAt && rng.chance(Math.min(1, (backlog - markAt) / Math.max(markAt, 1)))) {
+        if (!markCe(packet)) return this.dropped(packet, 'queue', duplicate); // Not-ECT: RED drops it
+        stats.marked++;
       }
       t = start + (packet.length * 8000) / rate;
       this.busyUntil = t;

@@ -4,13 +4,14 @@
  * and `netstat -s` (the Tcp: block with net-tools' sentences, then TcpExt:
  * with the non-zero counters). Pure: numbers in, text out.
  */
-import { ICMP_KEYS, SYNACK_KEYS, TCPEXT_KEYS, TCP_KEYS } from '../stack/stats.js';
+import { ICMP_KEYS, IPEXT_KEYS, SYNACK_KEYS, TCPEXT_KEYS, TCP_KEYS } from '../stack/stats.js';
 
 /** Every counter under the name nstat gives it ("TcpActiveOpens", "TcpExtListenDrops"); synack-only ones get "Synack". */
 export function nstatNames(stats: Readonly<Record<string, number>>): Array<[string, number]> {
   const out: Array<[string, number]> = [];
   for (const k of TCP_KEYS) if (k in stats) out.push([`Tcp${k}`, stats[k]!]);
   for (const k of TCPEXT_KEYS) if (k in stats) out.push([`TcpExt${k}`, stats[k]!]);
+  for (const k of IPEXT_KEYS) if (k in stats) out.push([`IpExt${k}`, stats[k]!]);
   for (const k of ICMP_KEYS) if (k in stats) out.push([k, stats[k]!]);
   for (const k of SYNACK_KEYS) if (k in stats) out.push([`Synack${k}`, stats[k]!]);
   return out;

@@ -54,6 +54,10 @@ export interface SegmentEvent {
   options?: SegmentOptions;
   /** What the receiver did with it, or why it was sent, e.g. "challenge ACK", "dropped: out of window". */
   note?: string;
+  /** The IP ECN field as it went on the wire (RFC 3168 §5), when not Not-ECT: "ECT(0)", "ECT(1)" or "CE" (a marking queue sets CE). */
+  ecn?: 'ECT(0)' | 'ECT(1)' | 'CE';
+  /** The TCP ECN flags, which `flags` leaves out: "ECE", "CWR" or "ECE,CWR" (RFC 3168 §6.1). */
+  ecnFlags?: string;
 }
 
 /** An error the application saw, named as Node names it (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE, EADDRINUSE …). */

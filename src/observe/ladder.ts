@@ -156,7 +156,8 @@ export function sequenceBases(doc: ScenarioDocument): Map<string, number> {
 /**
  * "SYN,ACK seq=5000 ack=1001 win=65535 <mss 1460,sackOK> (challenge ACK)" —
  * flags, seq, ack only when the ACK flag is set, the window as sent, len
- * only when > 0, a SYN's options, SACK blocks, "rtx" for a retransmission,
+ * only when > 0, a SYN's options, SACK blocks, the IP ECN codepoint
+ * ("ECT(0)", "CE"; ECE/CWR join the flags), "rtx" for a retransmission,
  * and the event's note. With `bases` (see sequenceBases) seq is relative to
  * the sender's base and ack and SACK edges to the receiver's, modulo 2^32.
  */
@@ -168,7 +169,8 @@ export function segmentLabel(ev: SegmentEvent, bases?: Map<string, number>): str
   };
   const parts: string[] = [];
   const flags = String(ev.flags ?? '').trim();
-  if (flags !== '') parts.push(flags);
+  const ecnFlags = typeof ev.ecnFlags === 'string' ? ev.ecnFlags.trim() : '';
+  if (flags !== '' || ecnFlags !== '') parts.push([flags, ecnFlags].filter((x) => x !== '').join(','));
   parts.push(`seq=${rel(ev.seq, ev.from)}`);
   if (hasFlag(flags, 'ACK')) parts.push(`ack=${rel(ev.ack, ev.to)}`);
   if (typeof ev.win === 'number') parts.push(`win=${ev.win}`);
@@ -185,6 +187,7 @@ export function segmentLabel(ev: SegmentEvent, bases?: Map<string, number>): str
   if (Array.isArray(ev.sack) && ev.sack.length > 0) {
     parts.push(`sack=${ev.sack.map((b) => (Array.isArray(b) ? `${rel(b[0], ev.to)}-${rel(b[1], ev.to)}` : '?')).join(',')}`);
   }
+  if (typeof ev.ecn === 'string') parts.push(ev.ecn);
   if (ev.rtx) parts.push('rtx');
   if (typeof ev.note === 'string' && ev.note !== '') parts.push(`(${ev.note})`);
   return parts.join(' ');

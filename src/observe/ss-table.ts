@@ -245,6 +245,8 @@ export function formatInfo(i: SsInfo, state = 'ESTABLISHED'): string {
   const segs = (bytes: number): number => (i.mss > 0 ? Math.ceil(bytes / i.mss) : 0);
   if (i.options.timestamps) f.push('ts');
   if (i.options.sack) f.push('sack');
+  if (i.options.ecn) f.push('ecn');
+  if (i.options.ecnSeen) f.push('ecnseen');
   if (i.congestionControl) f.push(i.congestionControl);
   if (i.options.wscale) f.push(`wscale:${i.options.wscale[0]},${i.options.wscale[1]}`);
   if (i.rto) f.push(`rto:${g(i.rto)}`);

@@ -7,6 +7,7 @@ import { tailLossProbe } from './scenarios/tail-loss-probe.js';
 import { spuriousRtoUndo } from './scenarios/spurious-rto-undo.js';
 import { pmtuBlackHole, pmtuBlackHoleIcmp } from './scenarios/pmtu.js';
 import { windowAutotuning } from './scenarios/window-autotuning.js';
+import { ecnCongestion } from './scenarios/ecn-congestion.js';
 
 /** Every scenario, in the order the seed articles tell the story. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -39,6 +40,7 @@ export const SCENARIOS: readonly Scenario[] = [
   pmtuBlackHole,
   pmtuBlackHoleIcmp,
   windowAutotuning,
+  ecnCongestion,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

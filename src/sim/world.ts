@@ -6,7 +6,8 @@ import type { StackStats } from '../stack/stats.js';
 import type { TcpConfig } from '../tcp/config.js';
 import type { TcpState } from '../tcp/state.js';
 import { VirtualClock } from '../util/virtual-clock.js';
-import { ACK, RST, SYN, flagsToString, parseFlags } from '../wire/flags.js';
+import { ACK, RST, SYN, ecnFlagsToString, flagsToString, parseFlags } from '../wire/flags.js';
+import { ecnName, ipEcn } from '../wire/ecn.js';
 import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
 import { parseAddress } from '../wire/ip.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
@@ -316,6 +317,10 @@ export class World {
     if (!this.injecting && this.rtxNext[host]) event.rtx = true;
     if (ev.reason === 'path-mtu') event.note = 'dropped: over the path MTU';
     if (seg.sack && seg.sack.length > 0) event.sack = seg.sack.map(([l, r]) => [l, r]);
+    const ecn = ecnName(seg.ecn);
+    if (ecn !== '') event.ecn = ecn;
+    const ecnFlags = ecnFlagsToString(seg.flags);
+    if (ecnFlags !== '') event.ecnFlags = ecnFlags;
     if (seg.flags & SYN) {
       const options = synOptions(seg.options);
       if (options) event.options = options;
@@ -361,6 +366,8 @@ export interface ObservedSegment {
   dstPort: number;
   options: TcpOptions;
   sack: Array<[number, number]> | undefined;
+  /** The IP ECN codepoint (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) as it left the sender's queue. */
+  ecn: number;
   /** The packet is addressed to A's address (false for B's replies to spoofed sources). */
   toA: boolean;
 }
@@ -374,5 +381,5 @@ function observe(packet: Uint8Array, direction: Direction): ObservedSegment | un
   const [from, to] = direction === 'a->b' ? (['A', 'B'] as const) : (['B', 'A'] as const);
   const dst = r.value.ip.dst;
   const toA = dst.length === A_BYTES.length && dst.every((b, i) => b === A_BYTES[i]);
-  return { from, to, flags: tcp.flags, seq: tcp.seq, ack: tcp.ack, len: tcp.payload.length, window: tcp.window, srcPort: tcp.srcPort, dstPort: tcp.dstPort, options: tcp.options, sack: tcp.options.sack, toA };
+  return { from, to, flags: tcp.flags, seq: tcp.seq, ack: tcp.ack, len: tcp.payload.length, window: tcp.window, srcPort: tcp.srcPort, dstPort: tcp.dstPort, options: tcp.options, sack: tcp.options.sack, ecn: ipEcn(r.value.ip), toA };
 }

@@ -16,13 +16,14 @@ import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
 import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
 import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
+import { ipEcn } from '../wire/ecn.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
 import { readIcmpPacket } from '../wire/icmp.js';
 import { countIcmp, countIcmpUnmatched, mssForPathMtu } from './icmp-input.js';
 import { Listener, type ListenOptions } from './listener.js';
 import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
-import { countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
+import { IPEXT_KEYS, countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
 import { TimerWheel, WheelTimer } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
@@ -145,8 +146,8 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
     this.stack.onConnEvent(this, ev);
   }
 
-  count(counter: ConnCounter): void {
-    this.stack.countConn(counter);
+  count(counter: ConnCounter, n?: number): void {
+    this.stack.countConn(counter, n);
   }
 
   now(): number {
@@ -381,7 +382,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       return;
     }
     this.counters.InSegs++;
-    const seg: Segment = { seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, window: tcp.window, options: tcp.options, payload: tcp.payload };
+    const ecn = ipEcn(ip);
+    this.counters[IPEXT_KEYS[ecn]]++;
+    const seg: Segment = { seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, window: tcp.window, options: tcp.options, payload: tcp.payload, ecn };
     const localText = iface.addressText;
     const now = this.clock.now();
     if (this.hasTrace()) {
@@ -680,8 +683,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   }
 
   /** @internal A connection counted a MIB event. */
-  countConn(counter: ConnCounter): void {
-    countConnEvent(this.counters, counter);
+  countConn(counter: ConnCounter, n?: number): void {
+    countConnEvent(this.counters, counter, n);
   }
 
   /** @internal Called synchronously by a Connection. State changes are traced at once; the rest waits for `after`. */
@@ -836,7 +839,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const self = this.ifaces.length > 0 && remoteAddr.length === localAddr.length ? this.ifaces.find((i) => equalBytes(i.address, remoteAddr)) : undefined;
     // A link with offloads completes the TCP checksum (and cuts TSO super-segments): leave it the pseudo-header sum.
     const csumPartial = self === undefined && iface.link.offload !== undefined;
-    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial });
+    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn });
     if (this.hasTrace()) {
       this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }

@@ -91,6 +91,15 @@ export interface StackStats {
   TCPBacklogDrop: number;
   /** In-order data dropped because the receive window was zero. */
   TCPZeroWindowDrop: number;
+  /** Segments newly delivered (acknowledged or SACKed) by ACKs carrying ECN-Echo (RFC 3168; Linux tcp_newly_delivered). */
+  TCPDeliveredCE: number;
+
+  // ── IpExt (Linux ip_rcv_core): IP packets received, by ECN codepoint (RFC 3168 §5); IPv4 and IPv6 alike here
+  // (Linux counts IPv6 in Ip6In…Pkts), every packet that parsed as TCP. ──
+  InNoECTPkts: number;
+  InECT1Pkts: number;
+  InECT0Pkts: number;
+  InCEPkts: number;
   /** ICMP errors whose quoted sequence number lay outside SND.UNA..SND.NXT (RFC 5927 §4.1.1), ignored. */
   OutOfWindowIcmps: number;
   /** RFC 4821 MTU probes acknowledged / lost (Linux tcp_mtup_probe_success, tcp_mtup_probe_failed). */
@@ -166,23 +175,27 @@ export const TCPEXT_KEYS = [
   'TCPMTUPSuccess',
   'TCPHystartTrainDetect',
   'TCPHystartDelayDetect',
+  'TCPDeliveredCE',
 ] as const;
 
 /** The Icmp and Icmp6 groups, under their full nstat names (/proc/net/snmp and /proc/net/snmp6 order). */
 export const ICMP_KEYS = ['IcmpInMsgs', 'IcmpInErrors', 'IcmpInCsumErrors', 'IcmpInDestUnreachs', 'Icmp6InMsgs', 'Icmp6InErrors', 'Icmp6InCsumErrors', 'Icmp6InDestUnreachs', 'Icmp6InPktTooBigs'] as const;
+
+/** The IpExt group (nstat "IpExt" prefix), in /proc/net/netstat order; indexed by the ECN codepoint. */
+export const IPEXT_KEYS = ['InNoECTPkts', 'InECT1Pkts', 'InECT0Pkts', 'InCEPkts'] as const;
 
 /** synack's own counters (nstat has no name for them; shown with a "Synack" prefix). */
 export const SYNACK_KEYS = ['TimeWaitReopens', 'InDiscards', 'PacketExceptions'] as const;
 
 export function emptyStats(): StackStats {
   const s = {} as Record<keyof StackStats, number>;
-  for (const k of [...TCP_KEYS, ...TCPEXT_KEYS, ...ICMP_KEYS, ...SYNACK_KEYS]) s[k] = 0;
+  for (const k of [...TCP_KEYS, ...TCPEXT_KEYS, ...ICMP_KEYS, ...IPEXT_KEYS, ...SYNACK_KEYS]) s[k] = 0;
   return s;
 }
 
 /** A connection-level event counted in the stack's MIB (Connection reports it through its sink). */
-export function countConnEvent(s: StackStats, counter: ConnCounter): void {
-  s[counter]++;
+export function countConnEvent(s: StackStats, counter: ConnCounter, n = 1): void {
+  s[counter] += n;
 }
 
 const ESTABLISHED_LIKE = new Set<TcpState>(['ESTABLISHED', 'CLOSE_WAIT']);

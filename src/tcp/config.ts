@@ -48,6 +48,11 @@ export interface TcpConfig {
   tlp: boolean;
   /** Report duplicate segments with D-SACK (RFC 2883; Linux net.ipv4.tcp_dsack = 1). Only on connections that negotiated SACK. */
   dsack: boolean;
+  /**
+   * ECN (RFC 3168), as Linux's net.ipv4.tcp_ecn: 'off' = 0 (never), 'passive' = 2 (the default: accept
+   * when the peer's SYN asks, never ask), 'on' = 1 (also ask on active opens). See tcp/ecn.ts.
+   */
+  ecn: EcnMode;
   /** Maximum segment lifetime, ms; TIME_WAIT lasts 2×MSL. Linux's TIME_WAIT is 60 s, so 30 s. */
   msl: number;
   /** Orphaned FIN_WAIT_2 lifetime, ms (net.ipv4.tcp_fin_timeout, 60 s). */
@@ -119,6 +124,8 @@ export interface TcpConfig {
   issOverride?: number;
 }
 
+import { ECN_MODES, type EcnMode } from './ecn.js';
+
 export type CongestionControlName = 'cubic' | 'newreno';
 
 export const CONGESTION_CONTROLS: readonly CongestionControlName[] = ['cubic', 'newreno'];
@@ -136,6 +143,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   timestamps: true,
   tlp: true,
   dsack: true,
+  ecn: 'passive',
   msl: 30_000,
   finTimeout: 60_000,
   synRetries: 6,
@@ -218,6 +226,7 @@ export function resolveConfig(partial: Partial<TcpConfig> = {}): TcpConfig {
   if (!CONGESTION_CONTROLS.includes(cfg.congestionControl)) {
     throw new RangeError(`TCP option congestionControl must be one of ${CONGESTION_CONTROLS.join(', ')}, got ${String(cfg.congestionControl)}`);
   }
+  if (!ECN_MODES.includes(cfg.ecn)) throw new RangeError(`TCP option ecn must be one of ${ECN_MODES.join(', ')}, got ${String(cfg.ecn)}`);
   if (cfg.delayedAckMs >= 500) throw new RangeError(`TCP option delayedAckMs must be below 500 ms (RFC 1122 §4.2.3.2), got ${cfg.delayedAckMs}`);
   if (cfg.mtuProbing !== 0 && cfg.mtuProbing !== 1 && cfg.mtuProbing !== 2) throw new RangeError(`TCP option mtuProbing must be 0, 1 or 2, got ${String(cfg.mtuProbing)}`);
   if (cfg.issOverride !== undefined && !(Number.isInteger(cfg.issOverride) && cfg.issOverride >= 0 && cfg.issOverride <= 0xffffffff)) {

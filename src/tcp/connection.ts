@@ -5,6 +5,7 @@ import { resolveConfig, type TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
 import type { ConnEvent, ConnectionSink, TcpErrorCode } from './events.js';
 import type { CaState, ConnectionInfo, TimerName } from './info.js';
+import { Ecn } from './ecn.js';
 import { Reassembly } from './reassembly.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { RtoEstimator } from './rto.js';
@@ -118,6 +119,7 @@ export class Connection {
   private softError: TcpErrorCode | undefined; // an ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft)
   private readonly prr = new ProportionalRateReduction(); // cwnd during fast recovery, RFC 9937 (prr.ts)
   private readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined }; // this ACK, for HyStart++ (hystart.ts)
+  private readonly ecn = new Ecn(); // RFC 3168 (ecn.ts)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -235,6 +237,7 @@ export class Connection {
     c.rcvNxt = seqAdd(c.irs, 1); // data carried on a SYN is not accepted (no TFO), as Linux
     c.segsIn++;
     c.negotiate(syn.options);
+    c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
     c.sndWnd = syn.window; // the window of a SYN is never scaled (RFC 7323 §2.2)
     c.maxSndWnd = c.sndWnd;
     c.sndWl1 = syn.seq;
@@ -482,6 +485,7 @@ export class Connection {
     this.negotiate(seg.options);
     if (this.tsOk && seg.options.ts) this.setTsRecent(seg.options.ts.val);
     if (ackOk) {
+      this.ecn.onSynAck(f);
       this.ackAdvance(seg);
       this.sndWnd = seg.window; // unscaled in a SYN (RFC 7323 §2.2)
       this.maxSndWnd = Math.max(this.maxSndWnd, this.sndWnd);
@@ -493,6 +497,7 @@ export class Connection {
       return;
     }
     // Simultaneous open (RFC 9293 §3.5 figure 8): SYN_SENT + SYN → SYN_RCVD, send SYN,ACK.
+    this.ecn.onSimultaneousSyn(f);
     this.sndWnd = seg.window;
     this.maxSndWnd = this.sndWnd;
     this.sndWl1 = seg.seq;
@@ -753,6 +758,7 @@ export class Connection {
       flightBefore > 0 &&
       ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.sndWnd === wndBefore && this.sndWnd > 0) || newlySacked > 0);
 
+    if (this.ecn.isEcho(seg.flags)) this.onEcnEcho(dataAcked + newlySacked, flightBefore);
     const ecr = this.tsOk ? seg.options.ts?.ecr : undefined; // for Eifel detection (undo.ts)
     // RFC 9937 DeliveredData: the advance of SND.UNA plus the change in SACKed octets; without SACK a
     // duplicate ACK stands for one segment that left the network (as Linux, tcp_add_reno_sack).
@@ -913,6 +919,19 @@ export class Connection {
     return this.cc.cwnd > this.sndMss && seqDiff(this.sndUna, this.prevUna) <= 4 * this.sndMss;
   }
 
+  /**
+   * An ACK with ECN-Echo (RFC 3168 §6.1.2): cut cwnd as for a loss, through the congestion controller, but
+   * retransmit nothing; at most once per window of data (Linux tcp_enter_cwr, only from the Open and
+   * Disorder states), and CWR goes on the next new data. TCPDeliveredCE counts the segments this ACK
+   * delivered (as Linux, in segments).
+   */
+  private onEcnEcho(delivered: number, flightBefore: number): void {
+    if (delivered > 0) this.sink.count?.('TCPDeliveredCE', Math.ceil(delivered / this.sndMss));
+    if ((this.caState !== 'open' && this.caState !== 'disorder') || !this.ecn.mayReduce(this.sndUna)) return;
+    this.cc.onLoss(flightBefore, this.now);
+    this.ecn.reduced(this.sndNxt);
+  }
+
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
   private enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
     if (this.pmtu.probe !== undefined && this.sndUna === this.pmtu.probe.start) {
@@ -925,7 +944,10 @@ export class Connection {
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
     this.undo.begin(this.sndUna, this.cc.cwnd, this.cc.ssthresh, false);
-    this.cc.onLoss(flight, this.now);
+    // A window already cut for ECN-Echo is not cut again for the loss (Linux tcp_enter_recovery: not in a cwnd reduction).
+    if (!this.ecn.reducing(this.sndUna)) this.cc.onLoss(flight, this.now);
+    this.ecn.endReduction();
+    this.ecn.cwrAfterReduction();
     // The controller's ssthresh is PRR's target; PRR, not a cut to ssthresh, sets cwnd from here on. Without SACK the
     // duplicate ACKs stand for segments delivered (`inflation`, RFC 6582 §3.2 step 2), and SND.UNA's segment is lost.
     const mss = this.sndMss;
@@ -1017,6 +1039,7 @@ export class Connection {
    */
   private growCwnd(dataAcked: number, flightBefore: number): void {
     if (dataAcked <= 0) return;
+    if (this.ecn.reducing(this.sndUna)) return; // cwnd was just cut for ECN-Echo: no growth in that window (Linux's CWR state)
     const used = Math.max(this.maxFlight, flightBefore);
     if (2 * used < this.cc.cwnd) return;
     this.ackSample.ack = this.sndUna;
@@ -1136,6 +1159,8 @@ export class Connection {
   private receiveText(seg: Segment): boolean {
     if (!this.canReceive()) return false; // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent FIN
     this.textFilledHole = false;
+    const ecnAckNow = this.ecn.onData(seg.flags, seg.payload.length, seg.ecn); // RFC 3168 §6.1.3: CWR, then CE
+
     let seq = seg.seq;
     let data = seg.payload;
     let fin = (seg.flags & FIN) !== 0;
@@ -1184,7 +1209,7 @@ export class Connection {
         }
         this.emit_(READABLE);
         if (!fin) {
-          if (fillsHole || !this.cfg.delayedAck) this.sendAck();
+          if (fillsHole || !this.cfg.delayedAck || ecnAckNow) this.sendAck();
           else this.delayAck(data.length, seg.payload.length);
         }
       } else if (!fin) {
@@ -1458,8 +1483,13 @@ export class Connection {
     let flags = ACK;
     if (len > 0 && end === dataEnd) flags |= PSH;
     if (fin) flags |= FIN;
+    // RFC 3168 §6.1.5/§6.1.6: ECT (and CWR) only on data never sent before (not below SND.MAX), and not on a
+    // zero-window probe (the only data this connection sends while SND.WND is 0).
+    const newData = len > 0 && !seqLt(seq, this.sndMax) && this.sndWnd > 0;
+    flags |= this.ecn.takeCwr(newData);
     const payload = len > 0 ? this.sendBuf.peek(seqDiff(seq, this.sndUna), len) : EMPTY;
     const segOut = this.buildSegment(flags, seq, payload);
+    if (newData) segOut.ecn = this.ecn.dataCodepoint(true);
     if (fin && this.finSeq === undefined) this.finSeq = end;
     const used = len + (fin ? 1 : 0);
     const segEnd = seqAdd(seq, used);
@@ -1623,6 +1653,7 @@ export class Connection {
       else if (!this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(max);
     }
     const window = this.windowField(false);
+    flags |= this.ecn.ackFlags(); // RFC 3168 §6.1.3: ECE on every segment until the peer's CWR
     if (flags & ACK) {
       this.lastAckSent = this.rcvNxt;
       this.ackPendingBytes = 0; // this segment carries the ACK a delayed ACK would have sent
@@ -1643,7 +1674,7 @@ export class Connection {
     const seg: OutSegment = {
       seq: this.iss,
       ack: withAck ? this.rcvNxt : 0,
-      flags: withAck ? SYN | ACK : SYN,
+      flags: withAck ? SYN | ACK | this.ecn.synAckFlags() : SYN | this.ecn.synFlags(this.cfg.ecn, rtx),
       window: this.windowField(true, rtx && withAck),
       options,
       payload: EMPTY,
@@ -1819,6 +1850,8 @@ export class Connection {
     } else this.undo.timedOut();
     this.cc.onRto(seqDiff(this.sndNxt, this.sndUna), this.now);
     this.prr.end();
+    this.ecn.endReduction();
+    this.ecn.cwrAfterReduction(); // RFC 3168 §6.1.2: the next new data says the window was cut
     this.caState = 'loss';
     this.recoverPoint = this.sndNxt;
     this.pastRecover = false;
@@ -2143,6 +2176,8 @@ export class Connection {
         wscale: this.wsOk ? [this.sndScale, this.rcvScale] : null,
         sack: this.sackOk,
         timestamps: this.tsOk,
+        ecn: this.ecn.ok,
+        ecnSeen: this.ecn.seen,
       },
       congestionControl: this.cc.name,
       caState: this.caState,

@@ -45,12 +45,13 @@ export type ConnCounter =
   | DsackRecvCounter
   | UndoCounter
   | 'TCPMTUPFail'
-  | 'TCPMTUPSuccess';
+  | 'TCPMTUPSuccess'
+  | 'TCPDeliveredCE';
 
 /** Where a Connection puts its output. The calls are synchronous and must not re-enter the Connection. */
 export interface ConnectionSink {
   transmit(seg: OutSegment): void;
   event(ev: ConnEvent): void;
-  /** Count a MIB event (optional: a sink without it counts nothing). */
-  count?(counter: ConnCounter): void;
+  /** Count a MIB event, `n` times (default 1; optional: a sink without it counts nothing). */
+  count?(counter: ConnCounter, n?: number): void;
 }

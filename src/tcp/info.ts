@@ -21,7 +21,8 @@ export interface ConnectionInfo {
   timer: TimerName;
   timerExpires: number | undefined;
   retransmits: number;
-  options: { wscale: [number, number] | null; sack: boolean; timestamps: boolean };
+  /** `ecn`: ECN negotiated (RFC 3168); `ecnSeen`: an ECT or CE data segment arrived (as `ss -i` prints "ecn", "ecnseen"). */
+  options: { wscale: [number, number] | null; sack: boolean; timestamps: boolean; ecn?: boolean; ecnSeen?: boolean };
 
   /** Congestion controller name ("cubic", "newreno"). */
   congestionControl: string;

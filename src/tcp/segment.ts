@@ -12,6 +12,8 @@ export interface Segment {
   window: number;
   options: TcpOptions;
   payload: Uint8Array;
+  /** The IP ECN codepoint (RFC 3168 §5: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) it arrived with, or is to be sent with; absent = Not-ECT. */
+  ecn?: number;
 }
 
 /**

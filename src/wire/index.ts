@@ -9,3 +9,4 @@ export * from './tcp-options.js';
 export * from './tcp.js';
 export * from './packet.js';
 export * from './icmp.js';
+export * from './ecn.js';

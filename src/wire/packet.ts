@@ -17,27 +17,29 @@ export const IPV6_FRAGMENT = 44;
  * `opts.ttl` is the IPv4 TTL or IPv6 hop limit (default 64); `opts.id` the
  * IPv4 identification (default 0, DF set); `opts.csumPartial` leaves the TCP
  * checksum field holding the pseudo-header sum only, for a link that completes
- * it (checksum offload). Throws RangeError on mismatched address sizes or an
- * oversized packet.
+ * it (checksum offload); `opts.ecn` the ECN codepoint (ecn.ts: the low 2 bits
+ * of the IPv4 TOS / IPv6 Traffic Class, default Not-ECT). Throws RangeError on
+ * mismatched address sizes or an oversized packet.
  */
 export function buildTcpPacket(
   src: Uint8Array,
   dst: Uint8Array,
   seg: TcpSegmentOut,
-  opts?: { ttl?: number; id?: number; csumPartial?: boolean },
+  opts?: { ttl?: number; id?: number; csumPartial?: boolean; ecn?: number },
 ): Uint8Array {
   const optLen = seg.options ? tcpOptionsLength(seg.options) : 0;
   const tcpLength = 20 + optLen + (seg.payload ? seg.payload.length : 0);
   const pseudo = pseudoHeaderSum(src, dst, PROTO_TCP, tcpLength); // validates address sizes
   const ttl = opts?.ttl ?? 64;
+  const ecn = (opts?.ecn ?? 0) & 0b11;
   if (src.length === 4) {
     const buf = new Uint8Array(20 + tcpLength);
-    writeIpv4Header(buf, 0, src, dst, PROTO_TCP, tcpLength, ttl, opts?.id ?? 0, 0, true);
+    writeIpv4Header(buf, 0, src, dst, PROTO_TCP, tcpLength, ttl, opts?.id ?? 0, ecn, true);
     writeTcpSized(buf, 20, seg, optLen, pseudo, opts?.csumPartial);
     return buf;
   }
   const buf = new Uint8Array(40 + tcpLength);
-  writeIpv6(buf, 0, { src, dst, nextHeader: PROTO_TCP, payloadLength: tcpLength, hopLimit: ttl });
+  writeIpv6(buf, 0, { src, dst, nextHeader: PROTO_TCP, payloadLength: tcpLength, hopLimit: ttl, trafficClass: ecn });
   writeTcpSized(buf, 40, seg, optLen, pseudo, opts?.csumPartial);
   return buf;
 }

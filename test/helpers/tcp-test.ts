@@ -9,7 +9,7 @@ import type { TcpConfig } from '../../src/tcp/config.js';
 import type { ConnCounter, ConnEvent } from '../../src/tcp/events.js';
 import type { OutSegment, Segment } from '../../src/tcp/segment.js';
 import type { TcpState } from '../../src/tcp/state.js';
-import { flagsToString, parseFlags } from '../../src/wire/flags.js';
+import { ecnFlagsToString, flagsToString, parseFlags } from '../../src/wire/flags.js';
 import type { TcpOptions } from '../../src/wire/tcp-options.js';
 
 export interface SegSpec {
@@ -20,6 +20,8 @@ export interface SegSpec {
   payload?: Uint8Array | string;
   len?: number;
   options?: TcpOptions;
+  /** IP ECN codepoint (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE): what the segment arrives with, or must be sent with (Not-ECT = absent or 0). */
+  ecn?: number;
 }
 
 export interface TcpTestOptions {
@@ -55,7 +57,7 @@ export class TcpTest {
   private sink = {
     transmit: (seg: OutSegment) => void this.out.push(seg),
     event: (ev: ConnEvent) => void this.events.push(ev),
-    count: (c: ConnCounter) => void (this.counts[c] = (this.counts[c] ?? 0) + 1),
+    count: (c: ConnCounter, n = 1) => void (this.counts[c] = (this.counts[c] ?? 0) + n),
   };
 
   readonly user = {
@@ -87,6 +89,7 @@ export class TcpTest {
       options: spec.options ?? {},
       payload: bytes(spec.payload ?? ''),
     };
+    if (spec.ecn !== undefined) seg.ecn = spec.ecn;
     if (!this.conn && this.listening) {
       this.conn = Connection.accept(seg, this.cfg, this.isn, this.sink, this.now);
       return;
@@ -100,6 +103,8 @@ export class TcpTest {
     assert.ok(seg, `expected ${describeSpec(spec)} but nothing was sent`);
     const got = describe(seg);
     assert.equal(flagsToString(seg.flags), flagsToString(parseFlags(spec.flags)), `flags: got ${got}`);
+    assert.equal(ecnFlagsToString(seg.flags), ecnFlagsToString(parseFlags(spec.flags)), `ECN flags: got ${got}`);
+    if (spec.ecn !== undefined) assert.equal(seg.ecn ?? 0, spec.ecn, `IP ECN codepoint: got ${got}`);
     if (spec.seq !== undefined) assert.equal(seg.seq, spec.seq >>> 0, `seq: got ${got}`);
     if (spec.ack !== undefined) assert.equal(seg.ack, spec.ack >>> 0, `ack: got ${got}`);
     if (spec.window !== undefined) assert.equal(seg.window, spec.window, `window: got ${got}`);
@@ -170,7 +175,9 @@ export function bytes(x: Uint8Array | string): Uint8Array {
 }
 
 function describe(s: Segment): string {
-  return `<${flagsToString(s.flags)} seq=${s.seq} ack=${s.ack} win=${s.window} len=${s.payload.length}>`;
+  const ecnFlags = ecnFlagsToString(s.flags);
+  const ecn = s.ecn ? ` ecn=${s.ecn}` : '';
+  return `<${flagsToString(s.flags)}${ecnFlags ? `+${ecnFlags}` : ''} seq=${s.seq} ack=${s.ack} win=${s.window} len=${s.payload.length}${ecn}>`;
 }
 
 function describeSpec(s: SegSpec): string {

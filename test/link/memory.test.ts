@@ -38,7 +38,7 @@ test('without impairment packets arrive in FIFO order, both directions', () => {
   clock.runUntilIdle();
   assert.deepEqual(atB, [...Array(100).keys()]);
   assert.deepEqual(atA, [...Array(100).keys()].map((i) => 1000 + i));
-  assert.deepEqual(a.stats, { sent: 100, delivered: 100, dropped: 0, duplicated: 0, corrupted: 0, reordered: 0 });
+  assert.deepEqual(a.stats, { sent: 100, delivered: 100, dropped: 0, duplicated: 0, corrupted: 0, reordered: 0, marked: 0 });
 });
 
 test('delivery is asynchronous: the handler is never called inside send()', () => {
@@ -354,7 +354,7 @@ test('close stops delivery in both directions, including packets in flight', () 
   clock.runUntilIdle();
   assert.deepEqual(got, ['b1', 'a2']);
   assert.deepEqual(reasons, ['closed']);
-  assert.deepEqual(a.stats, { sent: 3, delivered: 1, dropped: 2, duplicated: 0, corrupted: 0, reordered: 0 });
+  assert.deepEqual(a.stats, { sent: 3, delivered: 1, dropped: 2, duplicated: 0, corrupted: 0, reordered: 0, marked: 0 });
 });
 
 test('setImpairment changes this end\'s outgoing impairment only', () => {

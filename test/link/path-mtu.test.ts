@@ -30,7 +30,7 @@ test('pathMtu: a DF packet over the hop MTU is dropped (reason path-mtu); with p
   assert.ok(icmp?.ok);
   assert.deepEqual([icmp.value.kind, icmp.value.mtu, icmp.value.quote.seq], ['packet-too-big', 1280, 77]);
   assert.equal(atA.find(([, p]) => parseIcmpPacket(p).ok)![0], 3);
-  assert.deepEqual(a.stats, { sent: 2, delivered: 1, dropped: 1, duplicated: 0, corrupted: 0, reordered: 0 });
+  assert.deepEqual(a.stats, { sent: 2, delivered: 1, dropped: 1, duplicated: 0, corrupted: 0, reordered: 0, marked: 0 });
 });
 
 test('pathMtu without ICMP is a black hole; an IPv4 packet without DF passes (a router would fragment it); bad values are refused', () => {

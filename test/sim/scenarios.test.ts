@@ -21,7 +21,7 @@ test('the catalogue has every scenario the core issue names, each with a one-lin
 });
 
 const SEGMENT_KEYS = ['ack', 'dropped', 'flags', 'from', 'len', 'seq', 't', 'to', 'type', 'win'];
-const SEGMENT_OPTIONAL = ['rtx', 'sack', 'options', 'note'];
+const SEGMENT_OPTIONAL = ['rtx', 'sack', 'options', 'note', 'ecn', 'ecnFlags'];
 
 test('every scenario yields the documented event format (docs/events.md), deterministically per seed', () => {
   const flagOrder = ['SYN', 'FIN', 'RST', 'PSH', 'ACK', 'URG'];

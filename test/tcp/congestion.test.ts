@@ -139,5 +139,5 @@ test('D7 info() reports what `ss -ti` shows', () => {
   assert.equal(i.dataSegsIn, 1);
   assert.equal(i.totalRetrans, 0);
   assert.equal(i.cwndSegments, Math.floor(i.cwnd / i.mss));
-  assert.deepEqual(i.options, { wscale: [7, 10], sack: true, timestamps: true }); // the buffer may autotune up to tcp_rmem[2] = 32 MiB → our shift 10, as Linux
+  assert.deepEqual(i.options, { wscale: [7, 10], sack: true, timestamps: true, ecn: false, ecnSeen: false }); // the buffer may autotune up to tcp_rmem[2] = 32 MiB → our shift 10, as Linux
 });
