@@ -41,6 +41,10 @@ export interface StackStats {
   /** Fast recoveries entered with SACK / without (NewReno). */
   TCPSackRecovery: number;
   TCPRenoRecovery: number;
+  /** ACKs whose SACK information showed reordering: a never-retransmitted segment delivered below one delivered before (RFC 8985 §6.2 step 3, Linux tcp_check_sack_reordering). */
+  TCPSACKReorder: number;
+  /** Retransmissions RACK found lost in their turn (RFC 8985 §6.2 step 5, src/tcp/rack.ts). */
+  TCPLostRetransmit: number;
   /** Segments retransmitted outside RTO recovery (fast retransmit and SACK/NewReno recovery), as Linux counts them. */
   TCPFastRetrans: number;
   /** RTOs found spurious afterwards. Always 0: synack has no F-RTO / Eifel detection (RFC 5682, RFC 3522) yet. */
@@ -92,6 +96,8 @@ export const TCPEXT_KEYS = [
   'ListenDrops',
   'TCPRenoRecovery',
   'TCPSackRecovery',
+  'TCPSACKReorder',
+  'TCPLostRetransmit',
   'TCPFastRetrans',
   'TCPTimeouts',
   'TCPLossProbes',

@@ -12,6 +12,7 @@ import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
+import { Rack, type RackAck } from './rack.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -102,6 +103,7 @@ export class Connection {
   private flightMark: number; // the round trip ends when SND.UNA passes this
   private readonly sb = new SackScoreboard();
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
+  private readonly rack = new Rack(this.sb, (c) => this.sink.count?.(c)); // RFC 8985 §6 (rack.ts)
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -652,6 +654,7 @@ export class Connection {
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
     const lostBelowProbe = this.tlp.onAck(this.sndUna, (s) => this.sb.isSacked(s));
     if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
+    if (this.rackOn()) this.rack.onAck({ ...this.rackInputs(), blocks, echoedAt: this.echoedAt(seg) });
     if (newlySacked > 0) this.detectLostRetransmit();
     this.updateWindow(seg, false, advanced);
     this.probesOut = 0; // the peer answers
@@ -698,6 +701,7 @@ export class Connection {
         if (seqGe(this.sndUna, this.recoverPoint)) {
           // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5).
           this.cc.onRecoveryEnd(this.now);
+          this.rack.onRecoveryEnd();
           this.inflation = 0;
           this.dupAcks = 0;
           this.caState = this.sb.isEmpty ? 'open' : 'disorder';
@@ -723,6 +727,7 @@ export class Connection {
         if (advanced) {
           this.growCwnd(dataAcked, flightBefore);
           if (seqGe(this.sndUna, this.recoverPoint)) {
+            this.rack.onRecoveryEnd();
             this.caState = this.sb.isEmpty ? 'open' : 'disorder';
             this.dupAcks = 0;
           }
@@ -741,6 +746,7 @@ export class Connection {
    */
   private detectLostRetransmit(): void {
     if (!this.sackOk || (this.caState !== 'recovery' && this.caState !== 'loss')) return;
+    if (this.rackOn() && this.caState === 'recovery') return; // RACK finds lost retransmissions by time (rack.ts)
     const mark = this.rtxPassMark;
     if (!seqLt(this.sndUna, mark)) return;
     if (this.sb.sackedBytes - this.sb.sackedBelow(mark) <= (this.cfg.dupThresh - 1) * this.sndMss) return;
@@ -756,6 +762,8 @@ export class Connection {
   /** RFC 5681 §3.2 / RFC 6675 §5: three duplicate ACKs, or the scoreboard says SND.UNA's segment is lost. */
   private lossDetected(): boolean {
     if (seqGe(this.sndUna, this.sndNxt)) return false;
+    // With RACK only its marks count, not DupThresh (Linux tcp_time_to_recover with tcp_is_rack).
+    if (this.rackOn()) return this.rack.lostBytes > 0;
     const bySack = this.sackOk && seqGt(this.lostEdge, this.sndUna);
     if (this.dupAcks < this.cfg.dupThresh && !bySack) return false;
     if (this.sackOk) return true;
@@ -782,6 +790,12 @@ export class Connection {
     if (!inFlight) this.highRxt = this.sndUna;
     this.rtxPassMark = this.sndNxt;
     // The first retransmission goes regardless of pipe and cwnd.
+    if (this.rackOn()) {
+      const lost = this.rack.nextLost(this.sndUna);
+      if (lost) this.retransmitHole(lost.seq, lost.end, this.segmentRoom());
+      this.inflation = 0;
+      return;
+    }
     const first = inFlight ? this.sb.nextHole(this.sndUna, this.sndNxt) : undefined;
     if (!first || !seqLt(first.seq, this.highRxt)) this.retransmitFirst();
     // NewReno: cwnd = ssthresh + 3·SMSS for the segments that left the network (RFC 6582 §3.2 step 2).
@@ -816,6 +830,7 @@ export class Connection {
     this.dupAcks = 0;
     this.inflation = 0;
     this.pastRecover = true;
+    this.rack.clear();
   }
 
   private armPersist(): void {
@@ -1140,6 +1155,13 @@ export class Connection {
     if (this.caState === 'recovery' && this.sackOk) {
       // RFC 6675 §5 step (C): send while cwnd − pipe ≥ 1 SMSS, choosing by NextSeg().
       if (cwnd - this.sackPipe() < room) return CWND_BLOCKED;
+      if (this.rackOn()) {
+        // With RACK, as Linux (tcp_xmit_retransmit_queue): what RACK marked lost, then new data; a hole not
+        // marked yet waits for RACK (its timer), so reordering within reo_wnd is not retransmitted.
+        const lost = this.rack.nextLost(this.sndUna);
+        if (lost) return this.retransmitHole(lost.seq, lost.end, room);
+        return this.sendNew(room, Infinity);
+      }
       const from = seqMax(this.highRxt, this.sndUna);
       const hole = this.sb.nextHole(from, this.sndNxt);
       // NextSeg rule 1: the first lost hole above HighRxt.
@@ -1268,6 +1290,7 @@ export class Connection {
       this.bytesSent += len;
     }
     this.transmit(segOut);
+    if (used > 0 && this.rackOn()) this.rack.onSend(seq, segEnd, this.now, fin);
     if (isNew) {
       if (this.rtxNxt === this.sndNxt) this.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
       this.sndNxt = segEnd;
@@ -1288,6 +1311,7 @@ export class Connection {
   private sackPipe(): number {
     const una = this.sndUna;
     let pipe = seqDiff(this.sndNxt, una) - this.sb.sackedBytes;
+    if (this.rackOn()) return Math.max(0, pipe - this.rack.lostBytes); // lost marks leave the pipe; a retransmission clears its mark
     if (seqGt(this.lostEdge, una)) pipe -= seqDiff(this.lostEdge, una) - this.sb.sackedBelow(this.lostEdge);
     if (seqGt(this.highRxt, una)) pipe += seqDiff(this.highRxt, una) - this.sb.sackedBelow(this.highRxt);
     return pipe;
@@ -1338,6 +1362,43 @@ export class Connection {
     this.tlp.cancel();
     this.sink.count?.('TCPLossProbes');
     this.armRtx();
+  }
+
+  /** RACK (RFC 8985 §6) detects losses on SACK connections when configured (Linux tcp_recovery = 1); else DupThresh does. */
+  private rackOn(): boolean {
+    return this.cfg.rack && this.sackOk;
+  }
+
+  private rackInputs(): Omit<RackAck, 'blocks' | 'echoedAt'> {
+    return {
+      now: this.now,
+      una: this.sndUna,
+      minRtt: this.minRtt,
+      srtt: this.rtt.srtt,
+      inRecovery: this.caState === 'recovery' || this.caState === 'loss',
+      dupThresh: this.cfg.dupThresh,
+    };
+  }
+
+  /** When (ms, on our clock) the TSval an ACK echoes was sent; undefined without timestamps. */
+  private echoedAt(seg: Segment): number | undefined {
+    const ecr = seg.options.ts?.ecr;
+    if (!this.tsOk || ecr === undefined || ecr === 0) return undefined;
+    return Math.floor(this.now) - seqDiff(this.tsNow(), ecr);
+  }
+
+  /**
+   * RFC 8985 §6.3: the reordering timer fired. Segments that were within reo_wnd are lost now: enter
+   * recovery if not in it, and retransmit them (Linux tcp_rack_reo_timeout).
+   */
+  private onRackTimeout(): void {
+    if (!this.rackOn() || !this.canSendData() || seqGe(this.sndUna, this.sndNxt)) {
+      this.rack.at = undefined;
+      return;
+    }
+    if (this.rack.onTimeout(this.rackInputs()) === 0) return;
+    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery();
+    this.output();
   }
 
   private tsNow(): number {
@@ -1468,6 +1529,8 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tlp.at;
     if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.rack.at;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tw?.nextDeadline;
     if (t !== undefined && (d === undefined || t < d)) d = t;
     if (d === undefined) {
@@ -1497,6 +1560,7 @@ export class Connection {
       this.delackAt = undefined;
       if (this.ackPending && this.state !== 'TIME_WAIT') this.sendAck();
     }
+    if (this.rack.due(now)) this.onRackTimeout();
     if (this.tlp.due(now)) this.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
     if (this.rtxAt !== undefined && now >= this.rtxAt) {
       this.rtxAt = undefined;
@@ -1567,6 +1631,7 @@ export class Connection {
     this.dupAcks = 0;
     this.inflation = 0;
     this.sb.clear();
+    this.rack.onRto();
     this.lostEdge = this.sndUna;
     this.highRxt = this.sndUna;
     this.rtxNxt = this.sndUna;
@@ -1671,6 +1736,7 @@ export class Connection {
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
+    this.rack.clear();
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
@@ -1700,6 +1766,7 @@ export class Connection {
 
   private enterTimeWait(): void {
     this.rtxAt = this.persistAt = this.delackAt = this.keepAt = this.closeAt = undefined;
+    this.rack.clear();
     this.setState('TIME_WAIT');
     // TIME_WAIT's rules (C7–C9) live in one place, the compact record; this TCB forwards to it.
     this.tw = new TimeWait(this.timeWaitSnapshot(), {
@@ -1776,7 +1843,7 @@ export class Connection {
     const cwnd = this.cc.cwnd;
     const ssthresh = this.cc.ssthresh;
     const flight = Math.max(0, seqDiff(this.sndNxt, this.sndUna));
-    const lost = seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
+    const lost = this.rackOn() ? this.rack.lostBytes : seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
     return {
       state: this.state,
       sendQueue: unacked,

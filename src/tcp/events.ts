@@ -27,6 +27,8 @@ export type ConnCounter =
   | 'TCPSackRecovery'
   | 'TCPRenoRecovery'
   | 'TCPFastRetrans'
+  | 'TCPSACKReorder'
+  | 'TCPLostRetransmit'
   | 'TCPLossProbes'
   | 'TCPAbortOnData'
   | 'TCPAbortOnClose'

@@ -1,0 +1,299 @@
+/**
+ * RACK time-based loss detection (RFC 8985 §6), as Linux by default on SACK
+ * connections (tcp_recovery = 1): a segment is lost once a segment sent after
+ * it is delivered and RACK.rtt + reo_wnd has passed since it was sent.
+ * TCP-BEHAVIOR P2.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tcpTest, type TcpTest } from '../helpers/tcp-test.js';
+import type { TcpConfig } from '../../src/tcp/config.js';
+import { MAX_RACK_RECORDS, REO_WND_PERSIST, Rack, reorderingWindow, type RackAck } from '../../src/tcp/rack.js';
+import { SackScoreboard } from '../../src/tcp/sack-scoreboard.js';
+
+// Our ISN is 1000, the peer's 5000. The peer offers MSS 1460 and SACK, no timestamps.
+const MSS = 1460;
+/** The path's round trip: min_RTT / 4 = 10 ms is the reordering window. */
+const RTT = 40;
+const REO = RTT / 4;
+/** First data octet after the one-octet exchange that gives the first RTT sample. */
+const BASE = 1002;
+const seg = (k: number) => BASE + MSS * k;
+
+/** Handshake, then one octet ACKed after RTT: SRTT and min_RTT are 40 ms. */
+function establish(cfg: Partial<TcpConfig> = {}): TcpTest {
+  const t = tcpTest({ cfg: { sack: true, ...cfg } });
+  t.user.connect();
+  t.recv({ flags: 'SYN', seq: 1000 });
+  t.advance(RTT);
+  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: MSS, sackPermitted: true } });
+  t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
+  t.user.send('x');
+  t.recv({ flags: 'ACK,PSH', seq: 1001, len: 1 });
+  t.advance(RTT);
+  t.send({ flags: 'ACK', seq: 5001, ack: BASE, window: 65535 });
+  assert.equal(t.c.info().srtt, RTT);
+  assert.equal(t.c.info().minRtt, RTT);
+  return t;
+}
+
+/** The peer ACKs up to segment `ackSeg` and SACKs [from, to) segment ranges. */
+function ack(t: TcpTest, ackSeg: number, blocks: Array<[number, number]> = []): void {
+  t.send({ flags: 'ACK', seq: 5001, ack: seg(ackSeg), window: 65535, options: blocks.length ? { sack: blocks.map(([a, b]) => [seg(a), seg(b)] as [number, number]) } : {} });
+}
+
+/** What we sent since the last call: segment index, R for a retransmission. */
+function sent(t: TcpTest): string[] {
+  return t.out.splice(0).map((s) => `${(s.seq - BASE) / MSS}${s.rtx ? 'R' : ''}`);
+}
+
+test('P2 RACK: a lost segment with one later segment SACKed is retransmitted at RACK.rtt + min_RTT/4, long before the RTO', () => {
+  const t = establish();
+  t.user.send(new Uint8Array(2 * MSS));
+  assert.deepEqual(sent(t), ['0', '1']);
+  const t0 = t.now;
+  t.advance(RTT);
+  ack(t, 0, [[1, 2]]); // segment 0 lost: one duplicate ACK, far below DupThresh
+  assert.deepEqual(sent(t), [], 'not yet: segment 0 may only be reordered');
+  assert.equal(t.c.info().caState, 'disorder');
+  // Segment 0 was sent with segment 1; RACK.rtt is 40 ms; the reorder timer fires reo_wnd = 10 ms later.
+  t.advance(REO - 1);
+  assert.deepEqual(sent(t), []);
+  t.advance(1);
+  assert.deepEqual(sent(t), ['0R'], 'the RACK reordering timer (RFC 8985 §6.3)');
+  assert.equal(t.now - t0, RTT + REO);
+  assert.equal(t.c.info().caState, 'recovery');
+  assert.equal(t.counts.TCPSackRecovery, 1);
+  t.advance(RTT);
+  ack(t, 2);
+  assert.equal(t.c.info().caState, 'open');
+  t.advance(2000);
+  assert.deepEqual(sent(t), []);
+  assert.equal(t.counts.TCPTimeouts, undefined, 'no RTO');
+});
+
+test('P2 with rack off, the same single loss with one SACKed segment waits for the RTO (DupThresh is not reached)', () => {
+  const t = establish({ rack: false });
+  t.user.send(new Uint8Array(2 * MSS));
+  assert.deepEqual(sent(t), ['0', '1']);
+  const t0 = t.now;
+  const rto = t.c.info().rto;
+  t.advance(RTT);
+  ack(t, 0, [[1, 2]]);
+  t.advance(rto - RTT - 1);
+  assert.deepEqual(sent(t), []);
+  t.advance(1);
+  assert.deepEqual(sent(t), ['0R']);
+  assert.equal(t.now - t0, rto);
+  assert.equal(t.counts.TCPTimeouts, 1);
+});
+
+test('P2 RACK: two SACKed segments (too few for DupThresh) also recover at RACK.rtt + reo_wnd', () => {
+  const t = establish();
+  t.user.send(new Uint8Array(3 * MSS));
+  assert.deepEqual(sent(t), ['0', '1', '2']);
+  const t0 = t.now;
+  t.advance(RTT);
+  ack(t, 0, [[1, 2]]);
+  ack(t, 0, [[1, 3]]);
+  assert.deepEqual(sent(t), []);
+  t.advance(REO - 1);
+  assert.deepEqual(sent(t), []);
+  t.advance(1);
+  assert.deepEqual(sent(t), ['0R']);
+  assert.equal(t.now - t0, RTT + REO);
+  assert.equal(t.counts.TCPTimeouts, undefined);
+});
+
+test('P2 RACK without reordering seen: DupThresh SACKed segments make reo_wnd 0, and the loss is retransmitted at once', () => {
+  const t = establish();
+  t.user.send(new Uint8Array(5 * MSS));
+  assert.equal(sent(t).length, 5);
+  t.advance(RTT);
+  ack(t, 0, [[1, 2]]);
+  ack(t, 0, [[1, 3]]);
+  assert.deepEqual(sent(t), []);
+  ack(t, 0, [[1, 4]]);
+  assert.deepEqual(sent(t), ['0R'], 'RFC 8985 §6.2 step 4: as fast as DupThresh when no reordering was ever seen');
+});
+
+/** One flight of `n` segments where segment 0 arrives `late` ms after the rest; returns what we sent meanwhile. */
+function reorderedFlight(t: TcpTest, first: number, n: number, late: number): string[] {
+  t.user.send(new Uint8Array(n * MSS));
+  assert.equal(sent(t).length, n);
+  t.advance(RTT);
+  for (let k = 1; k < n; k++) ack(t, first, [[first + 1, first + 1 + k]]);
+  const out = sent(t);
+  t.advance(late);
+  out.push(...sent(t));
+  ack(t, first + n);
+  out.push(...sent(t));
+  return out;
+}
+
+test('P2 RACK: reordering by less than reo_wnd costs no retransmission, and once seen it holds back even DupThresh duplicate ACKs', () => {
+  const t = establish();
+  // Segment 0 arrives 8 ms after segments 1 and 2 (reo_wnd is 10 ms): no retransmission, reordering detected.
+  assert.deepEqual(reorderedFlight(t, 0, 3, REO - 2), []);
+  assert.equal(t.counts.TCPSACKReorder, 1, 'RFC 8985 §6.2 step 3: delivered below RACK.fack, never retransmitted');
+  assert.equal(t.c.info().caState, 'open');
+  // Now five segments overtake the first of the next flight by 8 ms: four duplicate ACKs, beyond DupThresh,
+  // yet RACK knows the path reorders and waits reo_wnd before calling the segment lost.
+  t.advance(RTT);
+  assert.deepEqual(reorderedFlight(t, 3, 6, REO - 2), [], 'no spurious retransmission');
+  assert.equal(t.counts.TCPSACKReorder, 2);
+  assert.equal(t.counts.TCPSackRecovery, undefined, 'no recovery entered');
+  assert.equal(t.c.info().totalRetrans, 0);
+  t.advance(2000);
+  assert.deepEqual(sent(t), []);
+});
+
+test('P2 RACK: once reordering was seen, a real loss behind DupThresh SACKed segments is retransmitted reo_wnd after RACK.rtt', () => {
+  const t = establish();
+  assert.deepEqual(reorderedFlight(t, 0, 3, 1), []);
+  assert.equal(t.counts.TCPSACKReorder, 1);
+  t.advance(RTT);
+  t.user.send(new Uint8Array(6 * MSS));
+  assert.equal(sent(t).length, 6); // segments 3–8
+  const t0 = t.now;
+  t.advance(RTT);
+  for (let k = 1; k < 6; k++) ack(t, 3, [[4, 4 + k]]);
+  assert.deepEqual(sent(t), [], 'five duplicate ACKs: DupThresh would have retransmitted at the third');
+  t.advance(REO - 1);
+  assert.deepEqual(sent(t), []);
+  t.advance(1);
+  assert.deepEqual(sent(t), ['3R']);
+  assert.equal(t.now - t0, RTT + REO, 'xmit_ts + RACK.rtt + reo_wnd');
+  assert.equal(t.counts.TCPTimeouts, undefined);
+});
+
+test('P2 RACK: a lost retransmission is found once data sent after it is SACKed, and sent again without an RTO', () => {
+  const t = establish();
+  t.user.send(new Uint8Array(20 * MSS));
+  assert.equal(sent(t).length, 10); // segments 0–9, the initial window
+  t.advance(RTT);
+  ack(t, 0, [[1, 10]]); // segment 0 lost: nine SACKed, reo_wnd 0, recovery at once
+  const first = sent(t);
+  assert.equal(first[0], '0R');
+  assert.ok(first.length > 1 && first.slice(1).every((s) => !s.endsWith('R')), `then new data: ${first.join(' ')}`);
+  const lastNew = Number(first[first.length - 1]);
+  // The retransmission is lost again; the new data sent with (after) it arrives.
+  t.advance(RTT);
+  ack(t, 0, [[1, lastNew + 1]]);
+  const again = sent(t);
+  assert.equal(again[0], '0R', `the retransmission, again: ${again.join(' ')}`);
+  assert.equal(again.filter((s) => s.endsWith('R')).length, 1, 'only segment 0');
+  assert.equal(t.counts.TCPLostRetransmit, 1);
+  assert.equal(t.counts.TCPTimeouts, undefined);
+  assert.equal(t.c.info().lostRetransmits, 0, 'the RFC 6675 fallback did not act');
+});
+
+test('P2 RACK: SACKs of data sent before a retransmission never mark it lost', () => {
+  const t = establish();
+  t.user.send(new Uint8Array(10 * MSS));
+  assert.equal(sent(t).length, 10);
+  t.advance(RTT);
+  ack(t, 0, [[1, 5]]); // 0 lost, recovery: 0R
+  assert.deepEqual(sent(t), ['0R']);
+  t.advance(1);
+  ack(t, 0, [[1, 10]]); // the rest of the first flight, all sent before 0R
+  assert.deepEqual(sent(t).filter((s) => s.endsWith('R')), [], 'no second retransmission of 0');
+  assert.equal(t.counts.TCPLostRetransmit, undefined);
+});
+
+test('P2 RACK is not used without SACK: DupThresh and NewReno decide (RFC 5681, 6582)', () => {
+  const t = tcpTest({ cfg: { sack: false, rack: true } });
+  t.establishActive();
+  t.user.send(new Uint8Array(5 * MSS));
+  assert.equal(t.out.splice(0).length, 5);
+  for (let k = 0; k < 2; k++) t.send({ flags: 'ACK', seq: 5001, ack: 1001, window: 65535 });
+  t.advance(100);
+  t.recvNothing();
+  t.send({ flags: 'ACK', seq: 5001, ack: 1001, window: 65535 });
+  t.recv({ flags: 'ACK', seq: 1001, len: MSS }); // the third duplicate ACK
+  assert.equal(t.counts.TCPRenoRecovery, 1);
+});
+
+// ───────────── the RACK object directly ─────────────
+
+function rackAck(now: number, una: number, blocks?: Array<[number, number]>, extra: Partial<RackAck> = {}): RackAck {
+  return { now, una, blocks, echoedAt: undefined, minRtt: RTT, srtt: RTT, inRecovery: false, dupThresh: 3, ...extra };
+}
+
+test('P2 RACK reo_wnd grows by min_RTT/4 per round trip with a D-SACK and falls back after 16 recoveries (RFC 8985 §6.2 step 4)', () => {
+  const sb = new SackScoreboard();
+  const rack = new Rack(sb);
+  rack.onSend(0, 100, 0);
+  rack.onSend(100, 200, 0);
+  sb.update([[100, 200]], 0, 200);
+  rack.onAck(rackAck(RTT, 0, [[100, 200]]));
+  assert.equal(rack.reorderingWindow, REO);
+  assert.equal(rack.at, RTT + REO, 'segment 0 is judged at xmit_ts + RACK.rtt + reo_wnd');
+  rack.onDsack(200);
+  assert.equal(rack.reoWndMult, 2);
+  rack.onDsack(200);
+  assert.equal(rack.reoWndMult, 2, 'one step per round trip');
+  rack.onTimeout(rackAck(RTT + REO, 0));
+  assert.equal(rack.reorderingWindow, 2 * REO);
+  assert.equal(rack.lostBytes, 0, 'not lost yet: the window grew');
+  assert.equal(rack.at, RTT + 2 * REO);
+  // The round ends when SND.UNA passes SND.NXT as it was at the D-SACK; the next D-SACK grows the window again.
+  rack.onSend(200, 300, RTT + REO);
+  rack.onAck(rackAck(RTT + 2 * REO, 200));
+  rack.onDsack(300);
+  assert.equal(rack.reoWndMult, 3);
+  // reo_wnd never exceeds SRTT.
+  for (let k = 0; k < 10; k++) {
+    rack.onAck(rackAck(100 + k, 300));
+    rack.onDsack(300);
+  }
+  assert.equal(rack.reoWndMult, 13);
+  assert.equal(reorderingWindow({ reorderingSeen: true, inRecovery: false, segsSacked: 0, dupThresh: 3, mult: 13, minRtt: RTT, srtt: RTT }), RTT);
+  // Sixteen recoveries without a D-SACK reset it.
+  for (let k = 1; k < REO_WND_PERSIST; k++) rack.onRecoveryEnd();
+  assert.equal(rack.reoWndMult, 13);
+  rack.onRecoveryEnd();
+  assert.equal(rack.reoWndMult, 1);
+});
+
+test('P2 RACK reorderingWindow: 0 in recovery or at DupThresh SACKed until reordering is seen; min_RTT/4 otherwise', () => {
+  const base = { reorderingSeen: false, inRecovery: false, segsSacked: 1, dupThresh: 3, mult: 1, minRtt: 40, srtt: 60 };
+  assert.equal(reorderingWindow(base), 10);
+  assert.equal(reorderingWindow({ ...base, inRecovery: true }), 0);
+  assert.equal(reorderingWindow({ ...base, segsSacked: 3 }), 0);
+  assert.equal(reorderingWindow({ ...base, segsSacked: 3, inRecovery: true, reorderingSeen: true }), 10);
+  assert.equal(reorderingWindow({ ...base, minRtt: undefined }), 15, 'SRTT stands in before min_RTT');
+  assert.equal(reorderingWindow({ ...base, minRtt: undefined, srtt: undefined }), 0);
+});
+
+test('P2 RACK: a retransmission acknowledged faster than min_RTT is taken for the original and gives no RTT (RFC 8985 §6.2 step 2)', () => {
+  const sb = new SackScoreboard();
+  const rack = new Rack(sb);
+  rack.onSend(0, 100, 0);
+  rack.onSend(100, 200, 0);
+  rack.onSend(200, 300, 0);
+  rack.onSend(0, 100, 100); // retransmission of the first
+  rack.onAck(rackAck(110, 100)); // 10 ms later, below min_RTT: the original's ACK
+  assert.equal(rack.rtt, undefined, 'ambiguous sample skipped');
+  // The timestamp rule: TSecr echoes a time before the retransmission.
+  rack.onSend(100, 200, 120);
+  rack.onAck(rackAck(200, 200, undefined, { echoedAt: 0 }));
+  assert.equal(rack.rtt, undefined);
+  rack.onSend(200, 300, 210);
+  rack.onAck(rackAck(260, 300, undefined, { echoedAt: 210 }));
+  assert.equal(rack.rtt, 50, 'a retransmission the timestamp proves is a valid sample');
+});
+
+test('R9 RACK keeps at most MAX_RACK_RECORDS records, and none once everything is acknowledged', () => {
+  const sb = new SackScoreboard();
+  const rack = new Rack(sb);
+  for (let k = 0; k < MAX_RACK_RECORDS + 1000; k++) rack.onSend(k, k + 1, k);
+  assert.equal(rack.records, MAX_RACK_RECORDS);
+  // The last record absorbed the overflow, with the latest send time: nothing is judged lost early.
+  sb.update([[MAX_RACK_RECORDS + 999, MAX_RACK_RECORDS + 1000]], 0, MAX_RACK_RECORDS + 1000);
+  rack.onAck(rackAck(MAX_RACK_RECORDS + 1000 + RTT, 0, [[MAX_RACK_RECORDS + 999, MAX_RACK_RECORDS + 1000]]));
+  assert.equal(rack.segsSacked, 0, 'the merged record is only partly SACKed');
+  rack.onAck(rackAck(MAX_RACK_RECORDS + 2000, MAX_RACK_RECORDS + 1000));
+  assert.equal(rack.records, 0);
+  assert.equal(rack.lostBytes, 0);
+});
