@@ -310,17 +310,24 @@ export class Rack {
     const end = this.ends[i]!;
     const order = this.orders[i]!;
     const retrans = (this.flags[i]! & RETRANS) !== 0;
-    let reordered = false;
     // Step 3: delivered below the highest delivered, never retransmitted: the network reordered it.
+    const below = this.fack !== undefined && seqLt(end, this.fack);
+    let reordered = below && !retrans;
     if (this.fack === undefined || seqGt(end, this.fack)) this.fack = end;
-    else if (seqLt(end, this.fack) && !retrans) reordered = true;
-    // Step 2: a retransmitted segment's ACK may be for the original; skip it when it came back faster than any
-    // round trip can (min_RTT rule, all Linux's tcp_rack_advance applies), or when the timestamp echoes an earlier
-    // transmission. The timestamp rule only holds for a cumulative ACK: an ACK for out-of-order data echoes the
-    // TSval of the last in-order segment (RFC 7323 §4.3), older than any SACKed retransmission, even a probe's.
+    // Step 2: a retransmitted segment's ACK may be for the original: skip the sample when it came back faster
+    // than any round trip can (min_RTT rule, all Linux's tcp_rack_advance applies), or when the timestamp echoes
+    // an earlier transmission. The timestamp rule only holds for a cumulative ACK: an ACK for out-of-order data
+    // echoes the TSval of the last in-order segment (RFC 7323 §4.3), older than any SACKed retransmission.
     const rtt = a.now - t;
-    if (retrans && a.minRtt !== undefined && rtt < a.minRtt) return reordered;
-    if (retrans && cumulative && a.echoedAt !== undefined && a.echoedAt < Math.floor(t)) return reordered;
+    if (retrans) {
+      const byTs = cumulative && a.echoedAt !== undefined && a.echoedAt < Math.floor(t);
+      const byMinRtt = a.minRtt !== undefined && rtt < a.minRtt;
+      // The original, not the retransmission, filled a hole below RACK.fack: the network reordered it. Step 3
+      // cannot see that (the segment was retransmitted); Linux does (tcp_try_undo_partial: tcp_packet_delayed,
+      // then tcp_check_sack_reordering), and so must RACK, or a reordering path never earns a reordering window
+      // until D-SACK (RFC 2883) reports the needless retransmission.
+      if (byTs || byMinRtt) return cumulative && below;
+    }
     // RACK.rtt follows RACK.xmit_ts: the RTT of the most recently *sent* segment delivered, so that an older
     // segment SACKed in the same ACK does not lengthen the wait measured from a newer one.
     if (order >= this.xmitOrder) {

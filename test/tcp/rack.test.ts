@@ -167,6 +167,29 @@ test('P2 RACK: once reordering was seen, a real loss behind DupThresh SACKed seg
   assert.equal(t.counts.TCPTimeouts, undefined);
 });
 
+test('P2 RACK: a retransmission made needless by a late original (its ACK comes back faster than min_RTT) shows reordering too', () => {
+  const t = establish();
+  t.user.send(new Uint8Array(10 * MSS));
+  assert.equal(sent(t).length, 10);
+  t.advance(RTT);
+  for (let k = 1; k < 4; k++) ack(t, 0, [[1, 1 + k]]);
+  assert.deepEqual(sent(t), ['0R'], 'no reordering seen yet: DupThresh SACKed segments make reo_wnd 0');
+  assert.equal(t.counts.TCPSACKReorder, undefined);
+  t.advance(3);
+  ack(t, 10); // 3 ms after the retransmission: the delayed original filled the hole
+  assert.equal(t.counts.TCPSACKReorder, 1, 'reordering: the original arrived below RACK.fack');
+  assert.equal(t.c.info().caState, 'open');
+  // The next time segments overtake one, RACK waits reo_wnd instead of retransmitting at once.
+  t.advance(RTT);
+  t.user.send(new Uint8Array(5 * MSS));
+  assert.equal(sent(t).length, 5);
+  t.advance(RTT);
+  for (let k = 1; k < 5; k++) ack(t, 10, [[11, 11 + k]]);
+  t.advance(REO - 2);
+  ack(t, 15);
+  assert.deepEqual(sent(t), [], 'no spurious retransmission this time');
+});
+
 test('P2 RACK: a lost retransmission is found once data sent after it is SACKed, and sent again without an RTO', () => {
   const t = establish();
   t.user.send(new Uint8Array(20 * MSS));
@@ -282,6 +305,21 @@ test('P2 RACK: a retransmission acknowledged faster than min_RTT is taken for th
   rack.onSend(200, 300, 210);
   rack.onAck(rackAck(260, 300, undefined, { echoedAt: 210 }));
   assert.equal(rack.rtt, 50, 'a retransmission the timestamp proves is a valid sample');
+});
+
+test('P2 RACK: a cumulative ACK echoing the original\'s TSval, older than the retransmission, shows reordering (as Linux tcp_packet_delayed)', () => {
+  const sb = new SackScoreboard();
+  const counts: string[] = [];
+  const rack = new Rack(sb, (c) => counts.push(c));
+  for (let k = 0; k < 5; k++) rack.onSend(k * 100, k * 100 + 100, 0);
+  sb.update([[100, 500]], 0, 500);
+  rack.onAck(rackAck(RTT, 0, [[100, 500]]));
+  assert.equal(rack.lostBytes, 100, 'four SACKed, no reordering seen: lost at once');
+  rack.onSend(0, 100, RTT); // the retransmission
+  rack.onAck(rackAck(RTT + 30, 500, undefined, { minRtt: 20, echoedAt: 0 })); // 30 ms ≥ min_RTT, but the echo is the original's
+  assert.deepEqual(counts, ['TCPSACKReorder']);
+  assert.equal(rack.reorderingSeen, true);
+  assert.equal(rack.rtt, RTT, 'and no RTT sample from it');
 });
 
 test('R9 RACK keeps at most MAX_RACK_RECORDS records, and none once everything is acknowledged', () => {
