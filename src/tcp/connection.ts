@@ -103,7 +103,8 @@ export class Connection {
   private flightMark: number; // the round trip ends when SND.UNA passes this
   private readonly sb = new SackScoreboard();
   private readonly tlp = new TailLossProbe(); // RFC 8985 §7 (tail-loss-probe.ts)
-  private readonly rack = new Rack(this.sb, (c) => this.sink.count?.(c)); // RFC 8985 §6 (rack.ts)
+  private rack: Rack | undefined; // RFC 8985 §6 (rack.ts), made when the first segment goes out on a RACK connection
+  private rackAck: RackAck | undefined;
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -654,7 +655,12 @@ export class Connection {
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
     const lostBelowProbe = this.tlp.onAck(this.sndUna, (s) => this.sb.isSacked(s));
     if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
-    if (this.rackOn()) this.rack.onAck({ ...this.rackInputs(), blocks, echoedAt: this.echoedAt(seg) });
+    if (this.rackOn() && this.rack) {
+      const a = this.rackInputs();
+      a.blocks = blocks;
+      a.echoedAt = this.echoedAt(seg);
+      this.rack.onAck(a);
+    }
     if (newlySacked > 0) this.detectLostRetransmit();
     this.updateWindow(seg, false, advanced);
     this.probesOut = 0; // the peer answers
@@ -701,7 +707,7 @@ export class Connection {
         if (seqGe(this.sndUna, this.recoverPoint)) {
           // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5).
           this.cc.onRecoveryEnd(this.now);
-          this.rack.onRecoveryEnd();
+          this.rack?.onRecoveryEnd();
           this.inflation = 0;
           this.dupAcks = 0;
           this.caState = this.sb.isEmpty ? 'open' : 'disorder';
@@ -727,7 +733,7 @@ export class Connection {
         if (advanced) {
           this.growCwnd(dataAcked, flightBefore);
           if (seqGe(this.sndUna, this.recoverPoint)) {
-            this.rack.onRecoveryEnd();
+            this.rack?.onRecoveryEnd();
             this.caState = this.sb.isEmpty ? 'open' : 'disorder';
             this.dupAcks = 0;
           }
@@ -763,7 +769,7 @@ export class Connection {
   private lossDetected(): boolean {
     if (seqGe(this.sndUna, this.sndNxt)) return false;
     // With RACK only its marks count, not DupThresh (Linux tcp_time_to_recover with tcp_is_rack).
-    if (this.rackOn()) return this.rack.lostBytes > 0;
+    if (this.rackOn()) return (this.rack?.lostBytes ?? 0) > 0;
     const bySack = this.sackOk && seqGt(this.lostEdge, this.sndUna);
     if (this.dupAcks < this.cfg.dupThresh && !bySack) return false;
     if (this.sackOk) return true;
@@ -791,7 +797,7 @@ export class Connection {
     this.rtxPassMark = this.sndNxt;
     // The first retransmission goes regardless of pipe and cwnd.
     if (this.rackOn()) {
-      const lost = this.rack.nextLost(this.sndUna);
+      const lost = this.rack?.nextLost(this.sndUna);
       if (lost) this.retransmitHole(lost.seq, lost.end, this.segmentRoom());
       this.inflation = 0;
       return;
@@ -830,7 +836,7 @@ export class Connection {
     this.dupAcks = 0;
     this.inflation = 0;
     this.pastRecover = true;
-    this.rack.clear();
+    this.rack?.clear();
   }
 
   private armPersist(): void {
@@ -1158,7 +1164,7 @@ export class Connection {
       if (this.rackOn()) {
         // With RACK, as Linux (tcp_xmit_retransmit_queue): what RACK marked lost, then new data; a hole not
         // marked yet waits for RACK (its timer), so reordering within reo_wnd is not retransmitted.
-        const lost = this.rack.nextLost(this.sndUna);
+        const lost = this.rack?.nextLost(this.sndUna);
         if (lost) return this.retransmitHole(lost.seq, lost.end, room);
         return this.sendNew(room, Infinity);
       }
@@ -1290,7 +1296,7 @@ export class Connection {
       this.bytesSent += len;
     }
     this.transmit(segOut);
-    if (used > 0 && this.rackOn()) this.rack.onSend(seq, segEnd, this.now, fin);
+    if (used > 0 && this.rackOn()) (this.rack ??= new Rack(this.sb, (c) => this.sink.count?.(c))).onSend(seq, segEnd, this.now, fin);
     if (isNew) {
       if (this.rtxNxt === this.sndNxt) this.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
       this.sndNxt = segEnd;
@@ -1311,7 +1317,7 @@ export class Connection {
   private sackPipe(): number {
     const una = this.sndUna;
     let pipe = seqDiff(this.sndNxt, una) - this.sb.sackedBytes;
-    if (this.rackOn()) return Math.max(0, pipe - this.rack.lostBytes); // lost marks leave the pipe; a retransmission clears its mark
+    if (this.rackOn()) return Math.max(0, pipe - (this.rack?.lostBytes ?? 0)); // lost marks leave the pipe; a retransmission clears its mark
     if (seqGt(this.lostEdge, una)) pipe -= seqDiff(this.lostEdge, una) - this.sb.sackedBelow(this.lostEdge);
     if (seqGt(this.highRxt, una)) pipe += seqDiff(this.highRxt, una) - this.sb.sackedBelow(this.highRxt);
     return pipe;
@@ -1369,15 +1375,18 @@ export class Connection {
     return this.cfg.rack && this.sackOk;
   }
 
-  private rackInputs(): Omit<RackAck, 'blocks' | 'echoedAt'> {
-    return {
-      now: this.now,
-      una: this.sndUna,
-      minRtt: this.minRtt,
-      srtt: this.rtt.srtt,
-      inRecovery: this.caState === 'recovery' || this.caState === 'loss',
-      dupThresh: this.cfg.dupThresh,
-    };
+  /** RACK's inputs, in one object reused for every ACK (no allocation on the ACK path). */
+  private rackInputs(): RackAck {
+    const a = (this.rackAck ??= { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 });
+    a.now = this.now;
+    a.una = this.sndUna;
+    a.blocks = undefined;
+    a.echoedAt = undefined;
+    a.minRtt = this.minRtt;
+    a.srtt = this.rtt.srtt;
+    a.inRecovery = this.caState === 'recovery' || this.caState === 'loss';
+    a.dupThresh = this.cfg.dupThresh;
+    return a;
   }
 
   /** When (ms, on our clock) the TSval an ACK echoes was sent; undefined without timestamps. */
@@ -1392,11 +1401,13 @@ export class Connection {
    * recovery if not in it, and retransmit them (Linux tcp_rack_reo_timeout).
    */
   private onRackTimeout(): void {
+    const rack = this.rack;
+    if (!rack) return;
     if (!this.rackOn() || !this.canSendData() || seqGe(this.sndUna, this.sndNxt)) {
-      this.rack.at = undefined;
+      rack.at = undefined;
       return;
     }
-    if (this.rack.onTimeout(this.rackInputs()) === 0) return;
+    if (rack.onTimeout(this.rackInputs()) === 0) return;
     if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery();
     this.output();
   }
@@ -1529,7 +1540,7 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tlp.at;
     if (t !== undefined && (d === undefined || t < d)) d = t;
-    t = this.rack.at;
+    t = this.rack?.at;
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tw?.nextDeadline;
     if (t !== undefined && (d === undefined || t < d)) d = t;
@@ -1560,7 +1571,7 @@ export class Connection {
       this.delackAt = undefined;
       if (this.ackPending && this.state !== 'TIME_WAIT') this.sendAck();
     }
-    if (this.rack.due(now)) this.onRackTimeout();
+    if (this.rack?.due(now)) this.onRackTimeout();
     if (this.tlp.due(now)) this.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
     if (this.rtxAt !== undefined && now >= this.rtxAt) {
       this.rtxAt = undefined;
@@ -1631,7 +1642,7 @@ export class Connection {
     this.dupAcks = 0;
     this.inflation = 0;
     this.sb.clear();
-    this.rack.onRto();
+    this.rack?.onRto();
     this.lostEdge = this.sndUna;
     this.highRxt = this.sndUna;
     this.rtxNxt = this.sndUna;
@@ -1736,7 +1747,7 @@ export class Connection {
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
-    this.rack.clear();
+    this.rack?.clear();
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error && !this.appClosed) this.emit_({ type: 'error', code: error, message: errorMessage(error) });
@@ -1766,7 +1777,7 @@ export class Connection {
 
   private enterTimeWait(): void {
     this.rtxAt = this.persistAt = this.delackAt = this.keepAt = this.closeAt = undefined;
-    this.rack.clear();
+    this.rack?.clear();
     this.setState('TIME_WAIT');
     // TIME_WAIT's rules (C7–C9) live in one place, the compact record; this TCB forwards to it.
     this.tw = new TimeWait(this.timeWaitSnapshot(), {
@@ -1843,7 +1854,7 @@ export class Connection {
     const cwnd = this.cc.cwnd;
     const ssthresh = this.cc.ssthresh;
     const flight = Math.max(0, seqDiff(this.sndNxt, this.sndUna));
-    const lost = this.rackOn() ? this.rack.lostBytes : seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
+    const lost = this.rackOn() ? (this.rack?.lostBytes ?? 0) : seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
     return {
       state: this.state,
       sendQueue: unacked,

@@ -112,9 +112,10 @@ export class Rack {
   private reoWnd = 0;
 
   // The records, ascending by sequence number, live in [head, seqs.length) of four parallel arrays.
-  private seqs: number[] = [];
-  private ends: number[] = [];
-  private times: number[] = [];
+  // Arrays exist only while records do (NONE otherwise): an idle connection keeps none (R9).
+  private seqs: number[] = NONE;
+  private ends: number[] = NONE;
+  private times: number[] = NONE;
   /**
    * Send order of each record's last transmission. RFC 8985's RACK_sent_after breaks a tie between equal
    * send times by sequence number, which takes a retransmission sent in the same clock tick as (after)
@@ -122,8 +123,8 @@ export class Rack {
    * common. The order of transmission decides instead — what the RFC's tie-break approximates and
    * what Linux's time-sorted send queue gives.
    */
-  private orders: number[] = [];
-  private flags: number[] = [];
+  private orders: number[] = NONE;
+  private flags: number[] = NONE;
   private head = 0;
 
   constructor(
@@ -136,7 +137,7 @@ export class Rack {
     return this.seqs.length - this.head;
   }
 
-  /** The current reordering window (ms), as last computed. */
+  /** The reordering window (ms) as last computed (when a segment was last judged). */
   get reorderingWindow(): number {
     return this.reoWnd;
   }
@@ -347,19 +348,11 @@ export class Rack {
    * beyond it was first sent later still).
    */
   private detectLoss(a: Omit<RackAck, 'blocks' | 'echoedAt'>): number {
-    this.reoWnd = reorderingWindow({
-      reorderingSeen: this.reorderingSeen,
-      inRecovery: a.inRecovery,
-      segsSacked: this.segsSacked,
-      dupThresh: a.dupThresh,
-      mult: this.reoWndMult,
-      minRtt: a.minRtt,
-      srtt: a.srtt,
-    });
     this.at = undefined;
     if (this.rtt === undefined) return 0;
     let timeout = 0;
     let marked = 0;
+    let reoWnd = -1; // computed at the first record to judge: most ACKs find none
     for (let i = this.head; i < this.seqs.length; i++) {
       const f = this.flags[i]!;
       if (f & (SACKED | LOST)) continue;
@@ -368,7 +361,18 @@ export class Rack {
         if (f & RETRANS) continue;
         break;
       }
-      const remaining = t + this.rtt + this.reoWnd - a.now;
+      if (reoWnd < 0) {
+        reoWnd = this.reoWnd = reorderingWindow({
+          reorderingSeen: this.reorderingSeen,
+          inRecovery: a.inRecovery,
+          segsSacked: this.segsSacked,
+          dupThresh: a.dupThresh,
+          mult: this.reoWndMult,
+          minRtt: a.minRtt,
+          srtt: a.srtt,
+        });
+      }
+      const remaining = t + this.rtt + reoWnd - a.now;
       if (remaining <= 0) {
         this.flags[i] = f | LOST;
         this.lostBytes += seqDiff(this.ends[i]!, this.seqs[i]!);
@@ -409,6 +413,7 @@ export class Rack {
       this.orders[last] = order;
       return;
     }
+    if (this.seqs === NONE) this.allocate();
     this.seqs.push(seq);
     this.ends.push(end);
     this.times.push(now);
@@ -417,6 +422,7 @@ export class Rack {
   }
 
   private insert(i: number, seq: number, end: number, now: number, order: number, flags: number): void {
+    if (this.seqs === NONE) this.allocate();
     this.seqs.splice(i, 0, seq);
     this.ends.splice(i, 0, end);
     this.times.splice(i, 0, now);
@@ -451,20 +457,27 @@ export class Rack {
       return;
     }
     if (this.head < 64 || this.head * 2 < this.seqs.length) return;
-    this.seqs.splice(0, this.head);
-    this.ends.splice(0, this.head);
-    this.times.splice(0, this.head);
-    this.orders.splice(0, this.head);
-    this.flags.splice(0, this.head);
+    const n = this.seqs.length - this.head;
+    for (const arr of [this.seqs, this.ends, this.times, this.orders, this.flags]) {
+      arr.copyWithin(0, this.head);
+      arr.length = n;
+    }
     this.head = 0;
   }
 
   private clearRecords(): void {
+    this.seqs = this.ends = this.times = this.orders = this.flags = NONE;
+    this.head = 0;
+  }
+
+  private allocate(): void {
     this.seqs = [];
     this.ends = [];
     this.times = [];
     this.orders = [];
     this.flags = [];
-    this.head = 0;
   }
 }
+
+/** The arrays of a Rack without records: shared, never written (append and insert allocate first). */
+const NONE: number[] = Object.freeze([]) as unknown as number[];
