@@ -111,7 +111,7 @@ export class Rack {
   private dsackRound: number | undefined;
   private reoWnd = 0;
 
-  // The records, ascending by sequence number, live in [head, seqs.length) of four parallel arrays.
+  // The records, ascending by sequence number, live in [head, seqs.length) of five parallel arrays.
   // Arrays exist only while records do (NONE otherwise): an idle connection keeps none (R9).
   private seqs: number[] = NONE;
   private ends: number[] = NONE;
@@ -273,14 +273,15 @@ export class Rack {
   }
 
   /**
-   * The retransmission timer fired: the scoreboard was cleared (RFC 2018 §8
-   * reneging) and go-back-N resends everything, so SACK and loss marks go;
-   * send times stay.
+   * The retransmission timer fired: go-back-N resends everything not SACKed,
+   * so the loss marks go. The SACK marks stay although the scoreboard forgets
+   * them (RFC 2018 §8 reneging): those segments were delivered once, and
+   * delivering them again would count as reordering (as Linux keeps
+   * TCPCB_SACKED_ACKED across tcp_enter_loss unless it sees reneging).
    */
   onRto(): void {
-    for (let i = this.head; i < this.seqs.length; i++) this.flags[i]! &= RETRANS | FIN;
+    for (let i = this.head; i < this.seqs.length; i++) this.flags[i]! &= ~LOST;
     this.lostBytes = 0;
-    this.segsSacked = 0;
     this.at = undefined;
   }
 

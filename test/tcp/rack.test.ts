@@ -322,6 +322,24 @@ test('P2 RACK: a cumulative ACK echoing the original\'s TSval, older than the re
   assert.equal(rack.rtt, RTT, 'and no RTT sample from it');
 });
 
+test('P2 RACK: segments SACKed again after an RTO cleared the scoreboard are not taken for reordering', () => {
+  const sb = new SackScoreboard();
+  const counts: string[] = [];
+  const rack = new Rack(sb, (c) => counts.push(c));
+  for (let k = 0; k < 3; k++) rack.onSend(k * 100, k * 100 + 100, 0);
+  sb.update([[100, 300]], 0, 300);
+  rack.onAck(rackAck(RTT, 0, [[100, 300]]));
+  assert.equal(rack.segsSacked, 2);
+  // The RTO: the connection forgets its scoreboard (RFC 2018 §8) and resends segment 0; the peer SACKs 1–2 again.
+  sb.clear();
+  rack.onRto();
+  rack.onSend(0, 100, 300);
+  sb.update([[100, 300]], 0, 300);
+  rack.onAck(rackAck(310, 0, [[100, 300]]));
+  assert.deepEqual(counts, [], 'no reordering');
+  assert.equal(rack.segsSacked, 2);
+});
+
 test('R9 RACK keeps at most MAX_RACK_RECORDS records, and none once everything is acknowledged', () => {
   const sb = new SackScoreboard();
   const rack = new Rack(sb);
