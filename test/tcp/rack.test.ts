@@ -7,44 +7,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tcpTest, type TcpTest } from '../helpers/tcp-test.js';
+import { MSS, ack, establishSackSender, sent } from '../helpers/sack-sender.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
 import { MAX_RACK_RECORDS, REO_WND_PERSIST, Rack, reorderingWindow, type RackAck } from '../../src/tcp/rack.js';
 import { SackScoreboard } from '../../src/tcp/sack-scoreboard.js';
 
 // Our ISN is 1000, the peer's 5000. The peer offers MSS 1460 and SACK, no timestamps.
-const MSS = 1460;
 /** The path's round trip: min_RTT / 4 = 10 ms is the reordering window. */
 const RTT = 40;
 const REO = RTT / 4;
-/** First data octet after the one-octet exchange that gives the first RTT sample. */
-const BASE = 1002;
-const seg = (k: number) => BASE + MSS * k;
 
 /** Handshake, then one octet ACKed after RTT: SRTT and min_RTT are 40 ms. */
 function establish(cfg: Partial<TcpConfig> = {}): TcpTest {
-  const t = tcpTest({ cfg: { sack: true, ...cfg } });
-  t.user.connect();
-  t.recv({ flags: 'SYN', seq: 1000 });
-  t.advance(RTT);
-  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: MSS, sackPermitted: true } });
-  t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
-  t.user.send('x');
-  t.recv({ flags: 'ACK,PSH', seq: 1001, len: 1 });
-  t.advance(RTT);
-  t.send({ flags: 'ACK', seq: 5001, ack: BASE, window: 65535 });
-  assert.equal(t.c.info().srtt, RTT);
+  const t = establishSackSender(RTT, cfg);
   assert.equal(t.c.info().minRtt, RTT);
   return t;
-}
-
-/** The peer ACKs up to segment `ackSeg` and SACKs [from, to) segment ranges. */
-function ack(t: TcpTest, ackSeg: number, blocks: Array<[number, number]> = []): void {
-  t.send({ flags: 'ACK', seq: 5001, ack: seg(ackSeg), window: 65535, options: blocks.length ? { sack: blocks.map(([a, b]) => [seg(a), seg(b)] as [number, number]) } : {} });
-}
-
-/** What we sent since the last call: segment index, R for a retransmission. */
-function sent(t: TcpTest): string[] {
-  return t.out.splice(0).map((s) => `${(s.seq - BASE) / MSS}${s.rtx ? 'R' : ''}`);
 }
 
 test('P2 RACK: a lost segment with one later segment SACKed is retransmitted at RACK.rtt + min_RTT/4, long before the RTO', () => {
