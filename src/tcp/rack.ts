@@ -220,7 +220,7 @@ export class Rack {
       for (const [s, e] of blocks) {
         for (let i = this.firstEndingAfter(s); i < this.seqs.length && seqLt(this.seqs[i]!, e); i++) {
           if (this.flags[i]! & SACKED) continue;
-          if (this.sb.nextHole(this.seqs[i]!, this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
+          if (this.holeIn(this.seqs[i]!, this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
           this.flags[i]! |= SACKED;
           this.segsSacked++;
@@ -296,7 +296,7 @@ export class Rack {
       if ((this.flags[i]! & (LOST | SACKED)) !== LOST) continue;
       const start = seqLt(this.seqs[i]!, from) ? from : this.seqs[i]!;
       const stop = this.sackableEnd(i);
-      const hole = this.sb.nextHole(start, stop);
+      const hole = this.holeIn(start, stop);
       // A hole reaching the end of the data takes the FIN along.
       if (hole !== undefined) return { seq: hole.seq, end: hole.end === stop ? this.ends[i]! : hole.end };
     }
@@ -385,6 +385,13 @@ export class Rack {
     }
     if (timeout > 0) this.at = a.now + timeout;
     return marked;
+  }
+
+  /** The first unSACKed octets in [from, stop), or undefined when the scoreboard covers all of it. */
+  private holeIn(from: number, stop: number): { seq: number; end: number } | undefined {
+    const hole = this.sb.nextHole(from, stop); // may lie beyond `stop` when a higher island exists
+    if (hole === undefined || !seqLt(hole.seq, stop)) return undefined;
+    return { seq: hole.seq, end: seqLt(hole.end, stop) ? hole.end : stop };
   }
 
   /** Where SACK coverage of record i must reach: its end, or just its data when it also carries the FIN. */

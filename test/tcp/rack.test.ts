@@ -317,6 +317,24 @@ test('P2 RACK: segments SACKed again after an RTO cleared the scoreboard are not
   assert.equal(rack.segsSacked, 2);
 });
 
+test('P2 RACK: a record SACKed below a higher island is delivered, and a lost one SACKed late is not retransmitted', () => {
+  const sb = new SackScoreboard();
+  const rack = new Rack(sb);
+  for (let k = 0; k < 6; k++) rack.onSend(k * 100, k * 100 + 100, 0);
+  // Two islands: 1 and 3–5. Segment 1 lies below a higher island, which must not hide that it is all SACKed.
+  sb.update([[100, 200], [300, 600]], 0, 600);
+  rack.onAck(rackAck(RTT, 0, [[300, 600], [100, 200]]));
+  assert.equal(rack.segsSacked, 4);
+  assert.deepEqual(rack.nextLost(0), { seq: 0, end: 100 }, 'DupThresh SACKed, no reordering seen: 0 and 2 are lost');
+  // Segment 0's original arrives late and is SACKed while still marked lost (not retransmitted yet).
+  sb.update([[0, 200]], 0, 600);
+  rack.onAck(rackAck(RTT + 1, 0, [[0, 200]]));
+  assert.deepEqual(rack.nextLost(0), { seq: 200, end: 300 }, 'only segment 2 is left to retransmit');
+  rack.onSend(200, 300, RTT + 1);
+  assert.equal(rack.nextLost(0), undefined, 'and once it went, nothing');
+  assert.equal(rack.lostBytes, 0);
+});
+
 test('R9 RACK keeps at most MAX_RACK_RECORDS records, and none once everything is acknowledged', () => {
   const sb = new SackScoreboard();
   const rack = new Rack(sb);
