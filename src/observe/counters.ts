@@ -54,6 +54,7 @@ const TCPEXT_SENTENCES: Record<string, string> = {
   ListenDrops: '%d SYNs to LISTEN sockets dropped',
   TCPRenoRecovery: '%d times recovered from packet loss due to fast retransmit',
   TCPSackRecovery: '%d times recovered from packet loss by selective acknowledgements',
+  TCPSACKReorder: 'Detected reordering %d times using SACK',
   TCPFastRetrans: '%d fast retransmits',
   TCPTimeouts: '%d other TCP timeouts',
   TCPAbortOnData: '%d connections reset due to unexpected data',

@@ -44,6 +44,10 @@ export interface StackStats {
   /** Fast recoveries entered with SACK / without (NewReno). */
   TCPSackRecovery: number;
   TCPRenoRecovery: number;
+  /** ACKs whose SACK information showed reordering: a never-retransmitted segment delivered below one delivered before (RFC 8985 §6.2 step 3, Linux tcp_check_sack_reordering). */
+  TCPSACKReorder: number;
+  /** Retransmissions RACK found lost in their turn (RFC 8985 §6.2 step 5, src/tcp/rack.ts). */
+  TCPLostRetransmit: number;
   /** Segments retransmitted outside RTO recovery (fast retransmit and SACK/NewReno recovery), as Linux counts them. */
   TCPFastRetrans: number;
   /**
@@ -146,6 +150,8 @@ export const TCPEXT_KEYS = [
   'TCPPartialUndo',
   'TCPDSACKUndo',
   'TCPLossUndo',
+  'TCPSACKReorder',
+  'TCPLostRetransmit',
   'TCPFastRetrans',
   'TCPTimeouts',
   'TCPLossProbes',

@@ -53,6 +53,12 @@ export interface TcpConfig {
    * when the peer's SYN asks, never ask), 'on' = 1 (also ask on active opens). See tcp/ecn.ts.
    */
   ecn: EcnMode;
+  /**
+   * RACK time-based loss detection (RFC 8985 §6; Linux net.ipv4.tcp_recovery = 1, the default): a segment is
+   * lost once one sent after it is delivered and RACK.rtt + reo_wnd has passed. Only on connections that
+   * negotiated SACK; off, or without SACK, DupThresh decides (RFC 6675 / RFC 5681, RFC 6582).
+   */
+  rack: boolean;
   /** Maximum segment lifetime, ms; TIME_WAIT lasts 2×MSL. Linux's TIME_WAIT is 60 s, so 30 s. */
   msl: number;
   /** Orphaned FIN_WAIT_2 lifetime, ms (net.ipv4.tcp_fin_timeout, 60 s). */
@@ -144,6 +150,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   tlp: true,
   dsack: true,
   ecn: 'passive',
+  rack: true,
   msl: 30_000,
   finTimeout: 60_000,
   synRetries: 6,

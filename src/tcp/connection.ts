@@ -21,6 +21,7 @@ import { PathMtu } from './pmtu.js';
 import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp-error.js';
 import { ProportionalRateReduction } from './prr.js';
 import type { AckSample } from './hystart.js';
+import { Rack, type RackAck } from './rack.js';
 import { allowChallengeAck, segmentAcceptable } from './acceptability.js';
 import { resetFor } from './rst.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq.js';
@@ -120,6 +121,8 @@ export class Connection {
   private readonly prr = new ProportionalRateReduction(); // cwnd during fast recovery, RFC 9937 (prr.ts)
   private readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined }; // this ACK, for HyStart++ (hystart.ts)
   private readonly ecn = new Ecn(); // RFC 3168 (ecn.ts)
+  private rack: Rack | undefined; // RFC 8985 §6 (rack.ts), made when the first segment goes out on a RACK connection
+  private rackAck: RackAck | undefined;
 
   // Timers (absolute ms, undefined = off)
   private rtxAt: number | undefined;
@@ -728,6 +731,12 @@ export class Connection {
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
     const lostBelowProbe = this.tlp.onAck(this.sndUna, (s) => this.sb.isSacked(s));
     if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
+    if (this.rackOn() && this.rack) {
+      const a = this.rackInputs();
+      a.blocks = blocks;
+      a.echoedAt = this.echoedAt(seg);
+      this.rack.onAck(a);
+    }
     if (newlySacked > 0) this.detectLostRetransmit();
     this.updateWindow(seg, false, advanced);
     this.probesOut = 0; // the peer answers
@@ -837,6 +846,7 @@ export class Connection {
         if (advanced) {
           this.growCwnd(dataAcked, flightBefore);
           if (seqGe(this.sndUna, this.recoverPoint)) {
+            this.rack?.onRecoveryEnd();
             this.caState = this.sb.isEmpty ? 'open' : 'disorder';
             this.dupAcks = 0;
             this.undo.settle();
@@ -854,8 +864,9 @@ export class Connection {
     const r = this.undo.onDsack(d, { priorUna, segs: dsackSegments(d, this.sndMss), maxWindow: this.maxSndWnd, totalRetrans: this.totalRetrans });
     for (const c of r.counters) this.sink.count?.(c);
     if (!r.believed) return;
-    // Notification point for a believed D-SACK: RACK (RFC 8985 §6.2 step 4, rack.ts) widens its reordering
-    // window here, as Linux sets rack.dsack_seen in tcp_dsack_seen.
+    // A believed D-SACK: RACK (RFC 8985 §6.2 step 4, rack.ts) widens its reordering window, as Linux sets
+    // rack.dsack_seen in tcp_dsack_seen.
+    this.rack?.onDsack(this.sndNxt);
   }
 
   /** Take back the last cwnd reduction (undo.ts): count it as Linux does. */
@@ -872,6 +883,7 @@ export class Connection {
    * (Linux tcp_undo_cwnd_reduction unmarks lost segments): go-back-N stops, new data follows.
    */
   private leaveRecovery(): void {
+    this.rack?.onRecoveryEnd();
     this.prr.end();
     this.inflation = 0;
     this.dupAcks = 0;
@@ -895,6 +907,7 @@ export class Connection {
    */
   private detectLostRetransmit(): void {
     if (!this.sackOk || (this.caState !== 'recovery' && this.caState !== 'loss')) return;
+    if (this.rackOn() && this.caState === 'recovery') return; // RACK finds lost retransmissions by time (rack.ts)
     const mark = this.rtxPassMark;
     if (!seqLt(this.sndUna, mark)) return;
     if (this.sb.sackedBytes - this.sb.sackedBelow(mark) <= (this.cfg.dupThresh - 1) * this.sndMss) return;
@@ -910,6 +923,8 @@ export class Connection {
   /** RFC 5681 §3.2 / RFC 6675 §5: three duplicate ACKs, or the scoreboard says SND.UNA's segment is lost. */
   private lossDetected(): boolean {
     if (seqGe(this.sndUna, this.sndNxt)) return false;
+    // With RACK only its marks count, not DupThresh (Linux tcp_time_to_recover with tcp_is_rack).
+    if (this.rackOn()) return (this.rack?.lostBytes ?? 0) > 0;
     const bySack = this.sackOk && seqGt(this.lostEdge, this.sndUna);
     if (this.dupAcks < this.cfg.dupThresh && !bySack) return false;
     if (this.sackOk) return true;
@@ -969,6 +984,12 @@ export class Connection {
     if (!inFlight) this.highRxt = this.sndUna;
     this.rtxPassMark = this.sndNxt;
     // The first retransmission goes regardless of pipe and cwnd.
+    if (this.rackOn()) {
+      const lost = this.rack?.nextLost(this.sndUna);
+      if (lost) this.retransmitHole(lost.seq, lost.end, this.segmentRoom());
+      this.inflation = 0;
+      return;
+    }
     const first = inFlight ? this.sb.nextHole(this.sndUna, this.sndNxt) : undefined;
     if (!first || !seqLt(first.seq, this.highRxt)) this.retransmitFirst();
     this.inflation = renoSacked;
@@ -1003,6 +1024,7 @@ export class Connection {
     this.dupAcks = 0;
     this.inflation = 0;
     this.pastRecover = true;
+    this.rack?.clear();
   }
 
   private armPersist(): void {
@@ -1380,6 +1402,13 @@ export class Connection {
     if (this.caState === 'recovery' && this.sackOk) {
       // RFC 6675 §5 step (C): send while cwnd − pipe ≥ 1 SMSS, choosing by NextSeg().
       if (cwnd - this.sackPipe() < room) return CWND_BLOCKED;
+      if (this.rackOn()) {
+        // With RACK, as Linux (tcp_xmit_retransmit_queue): what RACK marked lost, then new data; a hole not
+        // marked yet waits for RACK (its timer), so reordering within reo_wnd is not retransmitted.
+        const lost = this.rack?.nextLost(this.sndUna);
+        if (lost) return this.retransmitHole(lost.seq, lost.end, room);
+        return this.sendNew(room, Infinity);
+      }
       const from = seqMax(this.highRxt, this.sndUna);
       const hole = this.sb.nextHole(from, this.sndNxt);
       // NextSeg rule 1: the first lost hole above HighRxt.
@@ -1523,6 +1552,7 @@ export class Connection {
       if (this.caState === 'recovery') this.prr.onSend(len);
     }
     this.transmit(segOut);
+    if (used > 0 && this.rackOn()) (this.rack ??= new Rack(() => this.sb, (c) => this.sink.count?.(c))).onSend(seq, segEnd, this.now, fin);
     if (isNew) {
       if (this.rtxNxt === this.sndNxt) this.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
       this.sndNxt = segEnd;
@@ -1548,6 +1578,7 @@ export class Connection {
   private sackPipe(): number {
     const una = this.sndUna;
     let pipe = seqDiff(this.sndNxt, una) - this.sb.sackedBytes;
+    if (this.rackOn()) return Math.max(0, pipe - (this.rack?.lostBytes ?? 0)); // lost marks leave the pipe; a retransmission clears its mark
     if (seqGt(this.lostEdge, una)) pipe -= seqDiff(this.lostEdge, una) - this.sb.sackedBelow(this.lostEdge);
     if (seqGt(this.highRxt, una)) pipe += seqDiff(this.highRxt, una) - this.sb.sackedBelow(this.highRxt);
     return pipe;
@@ -1599,6 +1630,48 @@ export class Connection {
     this.tlp.cancel();
     this.sink.count?.('TCPLossProbes');
     this.armRtx();
+  }
+
+  /** RACK (RFC 8985 §6) detects losses on SACK connections when configured (Linux tcp_recovery = 1); else DupThresh does. */
+  private rackOn(): boolean {
+    return this.cfg.rack && this.sackOk;
+  }
+
+  /** RACK's inputs, in one object reused for every ACK (no allocation on the ACK path). */
+  private rackInputs(): RackAck {
+    const a = (this.rackAck ??= { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 });
+    a.now = this.now;
+    a.una = this.sndUna;
+    a.blocks = undefined;
+    a.echoedAt = undefined;
+    a.minRtt = this.minRtt;
+    a.srtt = this.rtt.srtt;
+    a.inRecovery = this.caState === 'recovery' || this.caState === 'loss';
+    a.dupThresh = this.cfg.dupThresh;
+    return a;
+  }
+
+  /** When (ms, on our clock) the TSval an ACK echoes was sent; undefined without timestamps. */
+  private echoedAt(seg: Segment): number | undefined {
+    const ecr = seg.options.ts?.ecr;
+    if (!this.tsOk || ecr === undefined || ecr === 0) return undefined;
+    return Math.floor(this.now) - seqDiff(this.tsNow(), ecr);
+  }
+
+  /**
+   * RFC 8985 §6.3: the reordering timer fired. Segments that were within reo_wnd are lost now: enter
+   * recovery if not in it, and retransmit them (Linux tcp_rack_reo_timeout).
+   */
+  private onRackTimeout(): void {
+    const rack = this.rack;
+    if (!rack) return;
+    if (!this.rackOn() || !this.canSendData() || seqGe(this.sndUna, this.sndNxt)) {
+      rack.at = undefined;
+      return;
+    }
+    if (rack.onTimeout(this.rackInputs()) === 0) return;
+    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery(0, this.sb.sackedBytes, 0); // a timer: nothing newly delivered (PRR)
+    this.output();
   }
 
   private tsNow(): number {
@@ -1749,6 +1822,8 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tlp.at;
     if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.rack?.at;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tw?.nextDeadline;
     if (t !== undefined && (d === undefined || t < d)) d = t;
     if (d === undefined) {
@@ -1778,6 +1853,7 @@ export class Connection {
       this.delackAt = undefined;
       if (this.ackPending && this.state !== 'TIME_WAIT') this.sendAck();
     }
+    if (this.rack?.due(now)) this.onRackTimeout();
     if (this.tlp.due(now)) this.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
     if (this.rtxAt !== undefined && now >= this.rtxAt) {
       this.rtxAt = undefined;
@@ -1858,6 +1934,7 @@ export class Connection {
     this.dupAcks = 0;
     this.inflation = 0;
     this.sb.clear();
+    this.rack?.onRto();
     this.lostEdge = this.sndUna;
     this.highRxt = this.sndUna;
     this.rtxNxt = this.sndUna;
@@ -1962,6 +2039,7 @@ export class Connection {
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.rtxAt = this.closeAt = this.persistAt = this.delackAt = this.keepAt = undefined;
+    this.rack?.clear();
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error === 'ETIMEDOUT' && this.softError !== undefined) error = this.softError; // Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT
@@ -1992,6 +2070,7 @@ export class Connection {
 
   private enterTimeWait(): void {
     this.rtxAt = this.persistAt = this.delackAt = this.keepAt = this.closeAt = undefined;
+    this.rack?.clear();
     this.setState('TIME_WAIT');
     // TIME_WAIT's rules (C7–C9) live in one place, the compact record; this TCB forwards to it.
     this.tw = new TimeWait(this.timeWaitSnapshot(), {
@@ -2157,7 +2236,7 @@ export class Connection {
     const cwnd = this.cwnd();
     const ssthresh = this.cc.ssthresh;
     const flight = Math.max(0, seqDiff(this.sndNxt, this.sndUna));
-    const lost = seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
+    const lost = this.rackOn() ? (this.rack?.lostBytes ?? 0) : seqGt(this.lostEdge, this.sndUna) ? seqDiff(this.lostEdge, this.sndUna) - this.sb.sackedBelow(this.lostEdge) : 0;
     return {
       state: this.state,
       sendQueue: unacked,

@@ -30,6 +30,8 @@ export type ConnCounter =
   | 'TCPSackRecovery'
   | 'TCPRenoRecovery'
   | 'TCPFastRetrans'
+  | 'TCPSACKReorder'
+  | 'TCPLostRetransmit'
   | 'TCPLossProbes'
   | 'TCPHystartDelayDetect'
   | 'TCPAbortOnData'

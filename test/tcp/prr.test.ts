@@ -9,7 +9,9 @@ const MSS = 1460;
 const seg = (k: number) => 1001 + MSS * k;
 
 function establishSack(cfg: Partial<TcpConfig> = {}): TcpTest {
-  const t = tcpTest({ cfg: { sack: true, ...cfg } });
+  // DupThresh starts recovery here (rack off): these scripts time PRR's arithmetic per ACK, and with their zero
+  // RTT RACK would start it at the first SACK (RFC 8985 §6.2, tested in rack.test.ts).
+  const t = tcpTest({ cfg: { sack: true, rack: false, ...cfg } });
   t.user.connect();
   t.recv({ flags: 'SYN', seq: 1000 });
   t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: MSS, sackPermitted: true } });

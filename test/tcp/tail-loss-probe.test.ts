@@ -6,40 +6,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tcpTest, type TcpTest } from '../helpers/tcp-test.js';
+import { BASE, MSS, ack, establishSackSender, seg, sent } from '../helpers/sack-sender.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
 import { probeTimeout } from '../../src/tcp/tail-loss-probe.js';
 
 // Our ISN is 1000, the peer's 5000. The peer offers MSS 1460 and SACK, no timestamps.
-const MSS = 1460;
 const RTT = 10;
-/** First data octet after the one-octet exchange that gives the first RTT sample. */
-const BASE = 1002;
-const seg = (k: number) => BASE + MSS * k;
 
-/** Handshake, then one octet ACKed after 10 ms: SRTT is 10 ms (the handshake gives no sample here). */
-function establish(cfg: Partial<TcpConfig> = {}): TcpTest {
-  const t = tcpTest({ cfg: { sack: true, ...cfg } });
-  t.user.connect();
-  t.recv({ flags: 'SYN', seq: 1000 });
-  t.advance(RTT);
-  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: MSS, sackPermitted: true } });
-  t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
-  t.user.send('x');
-  t.recv({ flags: 'ACK,PSH', seq: 1001, len: 1 });
-  t.advance(RTT);
-  t.send({ flags: 'ACK', seq: 5001, ack: BASE, window: 65535 });
-  assert.equal(t.c.info().srtt, RTT);
-  return t;
-}
-
-function ack(t: TcpTest, ackSeg: number, blocks: Array<[number, number]> = []): void {
-  t.send({ flags: 'ACK', seq: 5001, ack: seg(ackSeg), window: 65535, options: blocks.length ? { sack: blocks.map(([a, b]) => [seg(a), seg(b)] as [number, number]) } : {} });
-}
-
-/** What we sent since the last call: segment index, R for a retransmission, and the send time. */
-function sent(t: TcpTest): string[] {
-  return t.out.splice(0).map((s) => `${(s.seq - BASE) / MSS}${s.rtx ? 'R' : ''}`);
-}
+/** Handshake, then one octet ACKed after 10 ms: SRTT is 10 ms. */
+const establish = (cfg: Partial<TcpConfig> = {}): TcpTest => establishSackSender(RTT, cfg);
 
 /** Ten segments go out; one RTT later the first seven are ACKed and the last three are lost. Returns the time of that ACK. */
 function loseTailOfThree(t: TcpTest): number {
