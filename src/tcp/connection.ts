@@ -1767,16 +1767,17 @@ export class Connection {
   }
 
   /**
-   * SEG.SEQ for a segment without data (a pure ACK or a RST). SND.MAX, not SND.NXT: after a rewind (RTO,
-   * persist) SND.NXT can lie below what the peer has already received, and a pure ACK there is an old
-   * duplicate the peer drops unread — with its ACK field (BSD's tcp_output sends such segments at snd_max).
-   * When the peer has shrunk its window below SND.MAX, the send window's right edge instead, so the segment
-   * stays acceptable (Linux tcp_acceptable_seq). Found by fuzz case 3605780945: both ends dropped each
-   * other's ACKs until one timed out.
+   * SEG.SEQ for a segment without data (a pure ACK or a RST): SND.MAX, as BSD's tcp_output sends such
+   * segments at snd_max. Not SND.NXT: after a rewind (zero window, persist) SND.NXT can lie below what the
+   * peer has already received, and a pure ACK there is an old duplicate the peer drops unread, ACK field
+   * and all (fuzz case 3605780945: both ends dropped each other's ACKs until one timed out). Nor Linux's
+   * clamp to the send window's edge (tcp_acceptable_seq): a spoofed in-window segment with window 0 moves
+   * that edge back below the peer's RCV.NXT, and both ends then drop each other's ACKs the same way (fuzz
+   * case 439084160). At SND.MAX the worst case is a peer that shrank its window: it answers with a duplicate
+   * ACK, which tells us its window.
    */
   private acceptableSeq(): number {
-    const wndEnd = seqAdd(this.sndUna, this.sndWnd);
-    return seqLe(this.sndMax, wndEnd) ? this.sndMax : wndEnd;
+    return this.sndMax;
   }
 
   /** ACKs answering bad segments (challenge ACKs, RFC 5961 §7) are rate-limited per connection. */

@@ -3,10 +3,10 @@
  * rewound (RTO go-back-N, persist). They carry SND.MAX, as BSD's tcp_output
  * does (snd_max unless data, SYN or FIN is sent): at SND.NXT they can lie
  * below what the peer has already received, and the peer drops them unread as
- * old duplicates, ACK field and all (RFC 9293 §3.10.7.4). When the peer has
- * shrunk its window below SND.MAX, the send window's right edge instead, as
- * Linux's tcp_acceptable_seq. Fuzz case 3605780945: with pure ACKs at SND.NXT
- * each end dropped the other's ACKs until one timed out.
+ * old duplicates, ACK field and all (RFC 9293 §3.10.7.4). Fuzz case 3605780945:
+ * with pure ACKs at SND.NXT each end dropped the other's ACKs until one timed
+ * out. Not clamped to the send window's edge as Linux's tcp_acceptable_seq:
+ * fuzz case 439084160 (spoofed zero windows) deadlocked the same way with it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,7 +68,7 @@ test('a RST after a rewind carries SND.MAX', () => {
   t.recv({ flags: 'RST,ACK', seq: 6841, ack: 5001 });
 });
 
-test('with the window shrunk below SND.MAX, a pure ACK carries the right edge of the send window', () => {
+test('with the window shrunk below SND.MAX (by the peer, or by a spoofed segment), a pure ACK still carries SND.MAX', () => {
   const t = tcpTest();
   t.establishActive();
   t.user.send(new Uint8Array(2920));
@@ -78,5 +78,7 @@ test('with the window shrunk below SND.MAX, a pure ACK carries the right edge of
   // A partial ACK that shrinks the window to 500 (edge 2961 < SND.MAX 3921; not zero, so nothing is rewound), with data.
   t.send({ flags: 'PSH,ACK', seq: 5001, ack: 2461, window: 500, payload: 'x'.repeat(10) });
   t.advance(200);
-  assert.deepEqual(pureAckSeqs(t), [2961]); // SND.UNA + SND.WND, as Linux's tcp_acceptable_seq
+  // BSD, not Linux's tcp_acceptable_seq (SND.UNA + SND.WND = 2961): a spoofed small window must not pull our
+  // ACKs below a RCV.NXT the peer already has (fuzz case 439084160).
+  assert.deepEqual(pureAckSeqs(t), [3921]);
 });
