@@ -15,9 +15,8 @@
  * `node dist/bench/recovery.js` prints one table: each case with RACK on (the
  * default), and with `rack: false` (DupThresh, RFC 6675) for comparison.
  */
+import { connectPair } from './pair.js';
 import { MemoryLink, type Impairment } from '../src/link/memory.js';
-import { Stack } from '../src/stack/stack.js';
-import type { TcpSocket } from '../src/stack/socket.js';
 import type { TcpConfig } from '../src/tcp/config.js';
 import { VirtualClock } from '../src/util/virtual-clock.js';
 import { parseTcpPacket } from '../src/wire/packet.js';
@@ -56,15 +55,7 @@ function transfer(segments: number, tcp: Partial<TcpConfig>, lose: (k: number) =
       return lose(Math.round(((h.seq - base) >>> 0) / MSS));
     },
   });
-  const a = new Stack({ clock, name: 'A', seed: 11, tcp });
-  const b = new Stack({ clock, name: 'B', seed: 12, tcp });
-  a.attach(linkA, { address: '10.0.0.1' });
-  b.attach(linkB, { address: '10.0.0.2' });
-  let server: TcpSocket | undefined;
-  b.listen(5001).on('connection', (s) => (server = s));
-  const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 5001 });
-  clock.runUntilIdle({ maxTime: 10_000 });
-  if (!server || client.state !== 'ESTABLISHED') throw new Error('bench: handshake failed');
+  const { a, b, client, server } = connectPair(clock, [linkA, linkB], tcp, 10_000);
   const srv = server;
   const bytes = segments * MSS;
   let received = 0;

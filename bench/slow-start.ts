@@ -7,10 +7,9 @@
  *
  *   node dist/bench/slow-start.js [--rate 100] [--rtt 40] [--queue-bdp 0.5] [--seconds 5] [--cc cubic]
  */
+import { connectPair } from './pair.js';
 import { pathToFileURL } from 'node:url';
 import { MemoryLink } from '../src/link/memory.js';
-import type { TcpSocket } from '../src/stack/socket.js';
-import { Stack } from '../src/stack/stack.js';
 import type { CongestionControlName } from '../src/tcp/config.js';
 import { VirtualClock } from '../src/util/virtual-clock.js';
 
@@ -50,15 +49,7 @@ export function runSlowStart(o: SlowStartOptions): SlowStartResult {
   const rate = o.rateMbps > 0 ? { rateBps: o.rateMbps * 1e6, queueLimitBytes: Math.round(bdp * o.queueBdp) } : {};
   const [linkA, linkB] = MemoryLink.pair(clock, { seed: 1, delayMs: o.rttMs / 2, ...rate });
   const tcp = { hystart: o.hystart, congestionControl: o.congestionControl, sendBufferSize: 8 << 20, recvBufferSize: 8 << 20 };
-  const a = new Stack({ clock, name: 'A', seed: 11, tcp });
-  const b = new Stack({ clock, name: 'B', seed: 12, tcp });
-  a.attach(linkA, { address: '10.0.0.1' });
-  b.attach(linkB, { address: '10.0.0.2' });
-  let server: TcpSocket | undefined;
-  b.listen(5001).on('connection', (s) => (server = s));
-  const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 5001 });
-  clock.runUntilIdle({ maxTime: clock.now() + 10 * o.rttMs });
-  if (!server || client.state !== 'ESTABLISHED') throw new Error('bench: handshake failed');
+  const { a, b, client, server } = connectPair(clock, [linkA, linkB], tcp, 10 * o.rttMs);
   const t0 = clock.now();
 
   let slowStartEnd: number | undefined;
