@@ -113,6 +113,8 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
   orphan = false;
   timeWait = false;
+  /** `after` is delivering this entry's events: a handler's call back into the socket adds to them, not re-enters. */
+  dispatching = false;
 
   constructor(
     readonly stack: Stack,
@@ -701,10 +703,17 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   /** @internal After every call into a connection: deliver its events to the application, rearm its timer, forget it once CLOSED. */
   after(entry: Entry): void {
     const pending = entry.pending;
-    if (pending) {
-      // Handlers may call back into the connection (and so into `after`, re-entrantly) and add events:
-      // each event is taken off the queue before it is delivered, so every one is delivered once.
-      while (pending.length > 0) this.deliver(entry, pending.shift()!);
+    if (pending && !entry.dispatching) {
+      // Handlers may call back into the connection (and so into `after`) and add events: those join this
+      // queue and are delivered here, in order, once the handler has returned — never from inside its call.
+      // Else a read() in a 'readable' handler would deliver the 'end' queued behind it before returning its
+      // chunk, and the handler would see 'end' before counting the last bytes (Node delivers events later too).
+      entry.dispatching = true;
+      try {
+        while (pending.length > 0) this.deliver(entry, pending.shift()!);
+      } finally {
+        entry.dispatching = false;
+      }
       if (entry.pending === pending) entry.pending = null;
     }
     if (this.overLimit(entry)) {
