@@ -17,7 +17,7 @@ import { Duplex } from 'node:stream';
 import dns, { type LookupAddress } from 'node:dns';
 import { getDefaultAutoSelectFamily, getDefaultAutoSelectFamilyAttemptTimeout, isIP, type AddressInfo } from 'node:net';
 import type { Stack } from '../stack/stack.js';
-import type { TcpError, TcpSocket } from '../stack/socket.js';
+import type { SocketEvents, TcpError, TcpSocket } from '../stack/socket.js';
 import type { ConnectionInfo } from '../tcp/info.js';
 import type { TcpState } from '../tcp/state.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
@@ -93,6 +93,8 @@ export class Socket extends Duplex {
   /** The Server that counts this socket (Node's `_server`; `server` is for users and http). */
   private owner: Server | undefined;
   private tcp: TcpSocket | undefined;
+  /** Our listeners on `tcp`: removed once this socket is destroyed, or a TIME_WAIT row would keep it alive for 2MSL. */
+  private tcpListeners: Partial<SocketEvents> | undefined;
   /** Node's `_handle !== null`: from connect() (or accept) until destroy. */
   private hasHandle = false;
   /** Keeps the process alive while the handle is open, unless unref()'d. */
@@ -352,12 +354,23 @@ export class Socket extends Duplex {
 
   private adopt(tcp: TcpSocket): void {
     this.tcp = tcp;
-    tcp.on('connect', () => this.tcp === tcp && this.afterConnect());
-    tcp.on('readable', () => this.tcp === tcp && this.pull());
-    tcp.on('end', () => this.tcp === tcp && this.pull());
-    tcp.on('writable', () => this.tcp === tcp && this.flushWrite());
-    tcp.on('error', (e) => this.tcp === tcp && this.onTcpError(e));
-    tcp.on('close', () => this.tcp === tcp && this.onTcpClose());
+    const l: Partial<SocketEvents> = {
+      connect: () => void (this.tcp === tcp && this.afterConnect()),
+      readable: () => void (this.tcp === tcp && this.pull()),
+      end: () => void (this.tcp === tcp && this.pull()),
+      writable: () => void (this.tcp === tcp && this.flushWrite()),
+      error: (e) => void (this.tcp === tcp && this.onTcpError(e)),
+      close: () => void (this.tcp === tcp && this.onTcpClose()),
+    };
+    for (const k of Object.keys(l) as Array<keyof SocketEvents>) tcp.on(k, l[k]!);
+    this.tcpListeners = l;
+  }
+
+  /** Stop listening to `tcp` (this socket is destroyed: nothing it says matters to us any more). */
+  private releaseTcp(tcp: TcpSocket): void {
+    const l = this.tcpListeners;
+    this.tcpListeners = undefined;
+    if (l) for (const k of Object.keys(l) as Array<keyof SocketEvents>) tcp.off(k, l[k]!);
   }
 
   private applyOptions(): void {
@@ -505,6 +518,7 @@ export class Socket extends Duplex {
       if (this.resetOnDestroy) tcp.abort();
       else tcp.close();
     }
+    if (tcp) this.releaseTcp(tcp);
     // A write the TCB had not fully taken: Node completes such a write request with no error once
     // the stream is destroyed (stream_base_commons onWriteComplete); the stream reports the rest.
     // A write queued while connecting fails at 'close' (Node's _writeGeneric onClose).

@@ -149,6 +149,16 @@ export class TcpSocket extends Emitter<SocketEvents> {
   }
 
   /** @internal the stack swaps in the compact TIME_WAIT record (or a row of its table, with its own driver), so the full TCB can be freed. */
+  /**
+   * As Emitter.off; once no 'state' or 'close' listener is left on a socket whose connection is now a row of
+   * the TIME_WAIT table, the stack forgets the socket (it kept it only to tell those listeners the row's end).
+   */
+  override off<K extends keyof SocketEvents>(name: K, fn: SocketEvents[K]): this {
+    super.off(name, fn);
+    if ((name === 'state' || name === 'close') && this.listenerCount('state') + this.listenerCount('close') === 0 && 'unheld' in this.conn) this.conn.unheld();
+    return this;
+  }
+
   retarget(tcb: SocketTcb, driver?: ConnectionDriver): void {
     this.conn = tcb;
     if (driver) this.driver = driver;

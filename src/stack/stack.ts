@@ -760,6 +760,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     return true;
   }
 
+  /** @internal the row's socket has no 'state' or 'close' listener left: nothing to tell it at the row's end. */
+  releaseTimeWaitSocket(row: number): void {
+    this.timeWaitSockets.delete(row);
+  }
+
   /** @internal TIME_WAIT → CLOSED for a row (2MSL over, an abort, or a reopening SYN): trace, count, tell its socket, free the row. */
   endTimeWait(row: number): void {
     const socket = this.timeWaitSockets.get(row);

@@ -9,6 +9,8 @@ export interface TimeWaitOwner {
   now(): number;
   /** End the row's TIME_WAIT now (TIME_WAIT → CLOSED), as an abort does. */
   endTimeWait(row: number): void;
+  /** Nobody listens to the row's socket any more: stop keeping it for the row's end. */
+  releaseTimeWaitSocket(row: number): void;
 }
 
 /**
@@ -46,6 +48,11 @@ export class TimeWaitHandle extends TimeWaitSocketCalls implements ConnectionDri
 
   abort(): void {
     if (this.live) this.owner.endTimeWait(this.row);
+  }
+
+  /** The socket's last 'state'/'close' listener is gone: the stack need not keep it until the row ends. */
+  unheld(): void {
+    if (this.live) this.owner.releaseTimeWaitSocket(this.row);
   }
 
   // ConnectionDriver: the socket's calls need no flush afterwards (ending TIME_WAIT delivers its own events).

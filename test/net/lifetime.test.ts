@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runScript, type ScriptExit } from './child-script.js';
+import { virtualNet } from '../helpers/virtual-net.js';
 
 const INDEX = new URL('../../src/index.js', import.meta.url).href;
 
@@ -178,4 +179,20 @@ server.listen(7, () => {
 `);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(lines(r).sort(), ['client close', 'server close']);
+});
+
+test('lifetime: a destroyed node:net socket lets go of its TCB — its TIME_WAIT row keeps neither the stack socket nor the net.Socket', async () => {
+  const n = virtualNet();
+  n.b.net.createServer((s) => s.on('data', () => {}).on('end', () => s.end())).listen(80);
+  const sockets: unknown[] = [];
+  for (let i = 0; i < 5; i++) {
+    const c = n.a.net.connect(80, '10.0.0.2');
+    c.on('connect', () => c.end('x'));
+    c.on('data', () => {});
+    sockets.push(c);
+  }
+  await n.until(() => n.a.connections().filter((r) => r.state === 'TIME_WAIT').length === 5, { maxMs: 10_000, what: '5 TIME_WAIT rows on A' });
+  await n.flush();
+  const held = (n.a as unknown as { timeWaitSockets: Map<number, unknown> }).timeWaitSockets;
+  assert.equal(held.size, 0, 'no TIME_WAIT row holds a socket: the net.Socket removed its listeners when destroyed');
 });
