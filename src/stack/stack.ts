@@ -850,7 +850,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     if (seg.rtx) this.counters.RetransSegs++;
     if (seg.flags & RST) this.counters.OutRsts++;
     // To one of our own addresses: loop back inside the stack (later, never re-entrantly).
-    const self = this.ifaces.length > 0 && remoteAddr.length === localAddr.length ? this.ifaces.find((i) => equalBytes(i.address, remoteAddr)) : undefined;
+    const self = remoteAddr.length === localAddr.length ? this.ownIface(remoteAddr) : undefined;
     // A link with offloads completes the TCP checksum (and cuts TSO super-segments): leave it the pseudo-header sum.
     const csumPartial = self === undefined && iface.link.offload !== undefined;
     const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn });
@@ -890,6 +890,13 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     return connectionConfig(shared.cfg, tsOffset);
   }
 
+  /** The interface whose address `addr` is (a plain loop: it runs for every packet sent, so no closure). */
+  private ownIface(addr: Uint8Array): Iface | undefined {
+    const ifaces = this.ifaces;
+    for (let k = 0; k < ifaces.length; k++) if (equalBytes(ifaces[k]!.address, addr)) return ifaces[k];
+    return undefined;
+  }
+
   private route(remote: Uint8Array, localAddress: string | undefined): Iface {
     if (localAddress !== undefined) {
       const text = this.normalizeLocal(localAddress);
@@ -897,7 +904,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       if (!hit) throw new TcpError('EADDRNOTAVAIL', `${localAddress} is not an address of this stack`);
       return hit;
     }
-    const own = this.ifaces.find((i) => equalBytes(i.address, remote));
+    const own = this.ownIface(remote);
     if (own) return own; // loopback to ourselves
     const sameFamily = this.ifaces.filter((i) => i.address.length === remote.length);
     const onLink = sameFamily.find((i) => prefixMatch(i.address, remote, i.prefix));
