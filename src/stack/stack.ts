@@ -702,8 +702,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
 
   /** @internal After every call into a connection: deliver its events to the application, rearm its timer, forget it once CLOSED. */
   after(entry: Entry): void {
+    // Called back from a handler while this entry's events are being delivered: the outer call delivers the
+    // events this call added, then does the rest (TIME_WAIT swap, forget, timer) once, after the last event.
+    if (entry.dispatching) return;
     const pending = entry.pending;
-    if (pending && !entry.dispatching) {
+    if (pending) {
       // Handlers may call back into the connection (and so into `after`) and add events: those join this
       // queue and are delivered here, in order, once the handler has returned — never from inside its call.
       // Else a read() in a 'readable' handler would deliver the 'end' queued behind it before returning its
