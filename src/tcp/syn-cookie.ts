@@ -6,10 +6,15 @@ import { addressWords } from './isn.js';
  * SYN-ACK's ISN encodes everything needed to rebuild the connection from the
  * final ACK, so no state is kept for half-open connections.
  *
- *   cookie = H1 + SEG.SEQ + (count << 24) + ((H2(count) + mssIndex) mod 2^24)
+ *   cookie = H1(SEG.SEQ) + (count << 24) + ((H2(count) + mssIndex) mod 2^24)
  *
  * H1 and H2 are keyed hashes of the 4-tuple; `count` is a minute counter, so
- * a cookie is honoured for up to two minutes. Only the MSS survives (as an
+ * a cookie is honoured for up to two minutes. The SYN's sequence number goes
+ * into the hash, not added to it as Linux's cookie_hash scheme does: added,
+ * an ACK k octets past the SYN's ISN + 1 (a data segment that overtook the
+ * first one, when the first carried 1–3 octets) checks out with MSS index
+ * − k, and the connection would open with the wrong IRS, its first octets lost
+ * unseen (fuzz case 2961773184). Only the MSS survives (as an
  * index into a table); window scaling, SACK and timestamps are off for a
  * connection opened by a cookie, as in Linux without timestamp cookies.
  */
@@ -39,9 +44,9 @@ export function cookieMssIndex(peerMss: number | undefined): number {
 /** The ISN for a cookie SYN-ACK answering a SYN with sequence number `peerSeq`. */
 export function makeCookie(key: HashKey, t: CookieTuple, peerSeq: number, nowMs: number, mssIndex: number): number {
   const count = Math.floor(nowMs / MINUTE) & 0xff;
-  const h1 = hash(key, t, 0, 0);
+  const h1 = hash(key, t, 0, peerSeq);
   const h2 = hash(key, t, 1, count);
-  return (h1 + peerSeq + ((count << 24) >>> 0) + ((h2 + mssIndex) & 0xffffff)) >>> 0;
+  return (h1 + ((count << 24) >>> 0) + ((h2 + mssIndex) & 0xffffff)) >>> 0;
 }
 
 /**
@@ -50,8 +55,8 @@ export function makeCookie(key: HashKey, t: CookieTuple, peerSeq: number, nowMs:
  * stale or mangled cookie.
  */
 export function checkCookie(key: HashKey, t: CookieTuple, peerSeq: number, cookie: number, nowMs: number): number | undefined {
-  const h1 = hash(key, t, 0, 0);
-  const v = (cookie - h1 - peerSeq) >>> 0;
+  const h1 = hash(key, t, 0, peerSeq);
+  const v = (cookie - h1) >>> 0;
   const count = v >>> 24;
   const age = ((Math.floor(nowMs / MINUTE) & 0xff) - count) & 0xff;
   if (age > 1) return undefined;

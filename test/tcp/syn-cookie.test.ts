@@ -22,6 +22,15 @@ test('R4 a cookie is bound to the 4-tuple, the peer ISN and the key', () => {
   assert.equal(checkCookie([1, 2], tuple, 777, c, 5000), undefined);
 });
 
+test('R4 an ACK a few octets past ISN + 1 (a segment that overtook a 1–3 octet first one) does not check out (fuzz case 2961773184)', () => {
+  // With SEG.SEQ added to the cookie (Linux's scheme), SEG.SEQ − 1 = ISN + k passed with MSS index − k: the
+  // connection opened with IRS = ISN + k and its first k octets were lost without a trace.
+  for (let idx = 0; idx < COOKIE_MSS_TABLE.length; idx++) {
+    const c = makeCookie(key, tuple, 5000, 10_000, idx);
+    for (const k of [-3, -2, -1, 1, 2, 3, 200]) assert.equal(checkCookie(key, tuple, (5000 + k) >>> 0, c, 10_000), undefined, `index ${idx}, ISN ${k >= 0 ? '+' : ''}${k}`);
+  }
+});
+
 test('R4 property: random forged cookies are rejected (almost always)', () => {
   let accepted = 0;
   fc.assert(
