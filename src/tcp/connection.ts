@@ -983,16 +983,15 @@ export class Connection {
     const inFlight = this.sackOk && seqGt(this.highRxt, this.sndUna);
     if (!inFlight) this.highRxt = this.sndUna;
     this.rtxPassMark = this.sndNxt;
+    this.inflation = renoSacked; // 0 with SACK (and so with RACK)
     // The first retransmission goes regardless of pipe and cwnd.
     if (this.rackOn()) {
       const lost = this.rack?.nextLost(this.sndUna);
       if (lost) this.retransmitHole(lost.seq, lost.end, this.segmentRoom());
-      this.inflation = 0;
       return;
     }
     const first = inFlight ? this.sb.nextHole(this.sndUna, this.sndNxt) : undefined;
     if (!first || !seqLt(first.seq, this.highRxt)) this.retransmitFirst();
-    this.inflation = renoSacked;
   }
 
   /**
