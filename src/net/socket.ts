@@ -308,13 +308,11 @@ export class Socket extends Duplex implements SocketSink {
     }
     let tcp: TcpSocket;
     try {
-      tcp = stack.connect({
-        remoteAddress: address,
-        remotePort: port,
-        ...(localAddress !== undefined ? { localAddress } : {}),
-        ...(localPort ? { localPort } : {}),
-        ...(this.connectTcp !== undefined || this.bufferSizes !== undefined ? { tcp: { ...this.connectTcp, ...this.bufferSizes } } : {}),
-      });
+      const o: Parameters<Stack['connect']>[0] = { remoteAddress: address, remotePort: port };
+      if (localAddress !== undefined) o.localAddress = localAddress;
+      if (localPort) o.localPort = localPort;
+      if (this.connectTcp !== undefined || this.bufferSizes !== undefined) o.tcp = { ...this.connectTcp, ...this.bufferSizes };
+      tcp = stack.connect(o);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (!code) throw e;
