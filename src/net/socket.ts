@@ -437,7 +437,8 @@ export class Socket extends Duplex implements SocketSink {
     if (!tcp || this.connecting || this.destroyed || this.eofPushed || this.pulling) return;
     this.pulling = true;
     try {
-      while (this.reading && !this.destroyed) {
+      // Only when bytes are waiting: a read of nothing would still be a call into the stack (time, flush, timers).
+      while (this.reading && !this.destroyed && tcp.readableBytes > 0) {
         const d = tcp.read(READ_CHUNK);
         if (!d) break;
         this.bytesReceived += d.length;
