@@ -234,6 +234,8 @@ function kernelWhy(r: BulkResult): Record<string, unknown> {
     reordSeen: f.reord_seen,
     dsackDups: f.dsack_dups,
     sndbufMax: Math.max(...r.samples.map((s) => s.sndbuf!)),
+    inflightMedianBytes: median(r.samples.map((s) => s.unacked! * s.snd_mss!)),
+    inflightMaxBytes: Math.max(...r.samples.map((s) => s.unacked! * s.snd_mss!)),
     rcvbufMax: Math.max(...r.samples.map((s) => s.rcvbuf!)),
     netstat: pick(['TCPLossProbes', 'TCPLossProbeRecovery', 'TCPSackRecovery', 'TCPFastRetrans', 'TCPLostRetransmit', 'TCPTimeouts', 'TCPSpuriousRTOs', 'TCPSACKReorder', 'TCPTSReorder', 'TCPDSACKRecv', 'TCPDSACKOldSent', 'TCPDSACKOfoSent', 'TCPLossUndo', 'TCPDSACKUndo', 'TCPHystartTrainDetect', 'TCPHystartDelayDetect', 'TCPHystartDelayCwnd', 'TCPOFOQueue']),
   };
@@ -248,7 +250,12 @@ interface PathCase {
   downloadBytes: number;
   /** bench/paths.ts's figure or goal for this case, for the table. */
   reference: string;
+  /** Also run the kernel (bbr) with tcp_wmem[2] raised to 32 MiB, as bench/paths.ts's tuned host. */
+  tunedWmem?: boolean;
 }
+
+const TUNED = 'linux bbr, wmem[2] 32M';
+const SENDERS = ['linux cubic', 'linux bbr', TUNED, 'synack cubic'];
 
 /** One impaired path (one namespace, one `synack serve`), every sender on it in turn. */
 async function bulkCase(c: PathCase, runs: number, spaces: Netns[]): Promise<Map<string, BulkResult[]>> {
@@ -260,13 +267,17 @@ async function bulkCase(c: PathCase, runs: number, spaces: Netns[]): Promise<Map
   console.log(`  ${banner}`);
   const stats = async (): Promise<Record<string, number>> => JSON.parse(await ns.exec('curl', ['-sS', '--max-time', '5', `http://${ADMIN}/stats`], 8000)) as Record<string, number>;
   const out = new Map<string, BulkResult[]>();
+  const wmem = (await ns.exec('sysctl', ['-n', 'net.ipv4.tcp_wmem'])).trim().split(/\s+/);
   const senders: Array<[string, string[]]> = [
     ['linux cubic', ['send', SYNACK_IP, '9', String(c.seconds), 'cubic']],
     ['linux bbr', ['send', SYNACK_IP, '9', String(c.seconds), 'bbr']],
     ['synack cubic', ['recv', SYNACK_IP, '80', String(c.seconds), '-', String(c.downloadBytes)]],
   ];
+  if (c.tunedWmem) senders.splice(2, 0, [TUNED, ['send', SYNACK_IP, '9', String(c.seconds), 'bbr']]);
   for (let run = 0; run < runs; run++) {
     for (const [name, args] of senders) {
+      // The tuned host: tcp_wmem[2] raised in this namespace only (bench/paths.ts's TUNED has wmem[2] = 32 MiB).
+      await ns.exec('sysctl', ['-q', '-w', `net.ipv4.tcp_wmem=${wmem[0]} ${wmem[1]} ${name === TUNED ? 32 << 20 : wmem[2]}`]);
       const cpu0 = cpuSeconds(serve.pid!);
       const st0 = name.startsWith('synack') ? await stats() : {};
       const r = JSON.parse(await ns.exec('taskset', ['-c', PEER_CPU, 'python3', '-c', PY_BULK, ...args], (c.seconds + 90) * 1000)) as BulkResult & { synack?: Record<string, number>; synackCpuSeconds?: number };
@@ -347,11 +358,16 @@ export async function runKernelPaths(argv: string[]): Promise<void> {
   const started = Date.now();
   const s = quick ? 0.5 : 1;
   const cases: PathCase[] = [
-    { name: '100 ms RTT, 1 Gbit/s', impairment: ['--delay', '50', '--rate', '1G', '--queue-limit', '12500000'], seconds: 10 * s, downloadBytes: 1e9, reference: 'paths.ts: 255 Mbit/s (tcp_wmem[2] 4 MiB), goal ≥ 800' },
+    { name: '100 ms RTT, 1 Gbit/s', impairment: ['--delay', '50', '--rate', '1G', '--queue-limit', '12500000'], seconds: 10 * s, downloadBytes: 1e9, reference: 'paths.ts: 255 Mbit/s (tcp_wmem[2] 4 MiB), goal ≥ 800', tunedWmem: true },
     { name: '10 ms RTT, 100 Mbit/s, lossless', impairment: ['--delay', '5', '--rate', '100M'], seconds: 5 * s, downloadBytes: 2e8, reference: '' },
     { name: '10 ms RTT, 100 Mbit/s, 1 % loss', impairment: ['--delay', '5', '--rate', '100M', '--loss', '0.01'], seconds: 5 * s, downloadBytes: 2e8, reference: 'paths.ts: ~19 % of lossless, goal ≥ 80 %' },
     { name: '10 ms RTT, 100 Mbit/s, 1 % reordered by 3 ms', impairment: ['--delay', '5', '--rate', '100M', '--reorder', '0.01', '--reorder-delay', '3'], seconds: 5 * s, downloadBytes: 2e8, reference: 'goal: 0 spurious after adaptation' },
   ];
+  // --case TEXT: only the bulk cases whose name contains TEXT ("loss", "reordered", "tail": only the lost tails).
+  const caseIdx = argv.indexOf('--case');
+  const only = caseIdx >= 0 ? argv[caseIdx + 1] ?? '' : undefined;
+  const bulkCases = only === undefined ? cases : cases.filter((c) => c.name.includes(only));
+  const tails = only === undefined || only === 'tail';
   const spaces: Netns[] = [];
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
@@ -359,37 +375,39 @@ export async function runKernelPaths(argv: string[]): Promise<void> {
   const rmem = readFileSync('/proc/sys/net/ipv4/tcp_rmem', 'utf8').trim().replace(/\s+/g, ' ');
   try {
     const bulk = new Map<string, Map<string, BulkResult[]>>();
-    for (const c of cases) {
+    for (const c of bulkCases) {
       console.log(`${c.name}:`);
       const r = await bulkCase(c, runs, spaces);
       bulk.set(c.name, r);
       raw[c.name] = Object.fromEntries([...r].map(([k, v]) => [k, v.map((x) => ({ ...x, samples: x.samples.length > 0 ? `${x.samples.length} samples` : [] }))]));
     }
     const med = (c: string, sender: string, f: (r: BulkResult) => number | null): number => median(bulk.get(c)!.get(sender)!.map((r) => f(r) ?? NaN));
-    for (const c of cases) {
-      for (const sender of ['linux cubic', 'linux bbr', 'synack cubic']) {
-        const rs = bulk.get(c.name)!.get(sender)!;
+    for (const c of bulkCases) {
+      for (const sender of SENDERS) {
+        const rs = bulk.get(c.name)!.get(sender);
+        if (rs === undefined) continue;
         const last = rs.at(-1)!;
         const detail: Record<string, unknown> = sender.startsWith('linux') ? kernelWhy(last) : { synack: (last as unknown as { synack: unknown }).synack, kernelReceiver: { netstat: last.netstat, rcvbufMax: Math.max(...last.samples.map((x) => x.rcvbuf!)) } };
         detail.synackCpuSecondsPerRun = (last as unknown as { synackCpuSeconds: number }).synackCpuSeconds;
         detail.seconds = round(last.seconds, 2);
         rows.push({ case: c.name, sender, figure: 'goodput', value: round(med(c.name, sender, (r) => r.mbps)), unit: 'Mbit/s', reference: c.reference, detail });
         rows.push({ case: c.name, sender, figure: 'goodput, 2nd half', value: round(med(c.name, sender, (r) => r.steadyMbps)), unit: 'Mbit/s' });
-        if (c.name.includes('1 % loss')) {
+        if (c.name.includes('1 % loss') && bulk.has(cases[1]!.name)) {
           const clean = cases[1]!.name;
           rows.push({ case: c.name, sender, figure: 'lossy vs lossless', value: round((100 * med(c.name, sender, (r) => r.mbps)) / med(clean, sender, (r) => r.mbps)), unit: '%', reference: 'goal ≥ 80' });
         }
         if (c.name.includes('reordered')) {
           // Spurious retransmissions: D-SACKs the sender received (the kernel's tcpi_dsack_dups; for synack, the D-SACKs the kernel receiver sent).
-          const spurious = sender.startsWith('linux') ? last.final.dsack_dups! : (last.netstat.TCPDSACKOldSent ?? 0) + (last.netstat.TCPDSACKOfoSent ?? 0);
-          const retrans = sender.startsWith('linux') ? last.final.total_retrans! : ((last as unknown as { synack: Record<string, number> }).synack.RetransSegs ?? 0);
-          rows.push({ case: c.name, sender, figure: 'retransmissions / spurious', value: retrans, unit: `segs / ${spurious} spurious (D-SACKed)`, reference: 'goal: 0 spurious after adaptation' });
+          const linux = sender.startsWith('linux');
+          const spurious = rs.map((r) => (linux ? r.final.dsack_dups! : (r.netstat.TCPDSACKOldSent ?? 0) + (r.netstat.TCPDSACKOfoSent ?? 0)));
+          const retrans = rs.map((r) => (linux ? r.final.total_retrans! : ((r as unknown as { synack: Record<string, number> }).synack.RetransSegs ?? 0)));
+          rows.push({ case: c.name, sender, figure: 'spurious rtx (median)', value: median(spurious), unit: `segs (runs: ${spurious.join(', ')} of ${retrans.join(', ')} rtx)`, reference: 'goal: 0 spurious after adaptation' });
         }
       }
     }
 
     // Lost tails, the kernel sending and synack sending on the same path; synack's virtual-time figure beside them.
-    for (const lost of [1, 3]) {
+    for (const lost of tails ? [1, 3] : []) {
       const virtual = runPath({ rateBps: 100e6, rttMs: 10, bytes: 20 * MSS, dropData: (i) => i > 20 - lost && i <= 20 });
       const virtualMs = round(virtual.lastFirstSendToDoneMs - 5);
       for (const dir of ['in', 'out'] as const) {
@@ -435,8 +453,8 @@ export async function runKernelPaths(argv: string[]): Promise<void> {
 
 function printTable(rows: Row[]): void {
   const w = (x: string, n: number): string => (x.length >= n ? x + ' ' : x + ' '.repeat(n - x.length));
-  console.log(`${w('case', 46)}${w('sender', 14)}${w('figure', 28)}${w('value', 40)}reference`);
-  for (const r of rows) console.log(`${w(r.case, 46)}${w(r.sender, 14)}${w(r.figure, 28)}${w(`${r.value} ${r.unit}`, 40)}${r.reference ?? ''}`);
+  console.log(`${w('case', 46)}${w('sender', 24)}${w('figure', 28)}${w('value', 40)}reference`);
+  for (const r of rows) console.log(`${w(r.case, 46)}${w(r.sender, 24)}${w(r.figure, 28)}${w(`${r.value} ${r.unit}`, 40)}${r.reference ?? ''}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
