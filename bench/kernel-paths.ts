@@ -36,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { Netns, tunUnavailable, missingTools } from '../test/fixtures/netns.js';
 import { Lines } from '../test/interop/harness.js';
 import { runPath } from './real-path.js';
+import { median } from './throughput.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const LAB = fileURLToPath(new URL('../test/fixtures/tun-lab.js', import.meta.url));
@@ -127,6 +128,8 @@ n1 = netstat()
 delta = {k: n1[k] - n0.get(k, 0) for k in n1 if n1[k] != n0.get(k, 0)}
 steady = (done - half[1]) * 8 / (el - half[0]) / 1e6 if half else None
 print(json.dumps(dict(bytes=done, seconds=el, mbps=done * 8 / el / 1e6, steadyMbps=steady, final=final, samples=samples, netstat=delta)))
+# Abort (RST): a plain close would leave the unsent rest of the send buffer (up to tcp_wmem[2]) going out behind the next run.
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 s.close()
 `;
 
@@ -196,11 +199,6 @@ interface Row {
   detail?: Record<string, unknown>;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
@@ -265,7 +263,7 @@ async function bulkCase(c: PathCase, runs: number, spaces: Netns[]): Promise<Map
   serve.stdin!.end();
   const banner = await new Lines(serve).waitFor(/^synack serving on /, 20_000);
   console.log(`  ${banner}`);
-  const stats = async (): Promise<Record<string, number>> => JSON.parse(await ns.exec('curl', ['-sS', '--max-time', '5', `http://${ADMIN}/stats`], 8000)) as Record<string, number>;
+  const stats = async (): Promise<Record<string, number>> => JSON.parse(await ns.exec('curl', ['-sS', '--max-time', '20', `http://${ADMIN}/stats`], 25_000)) as Record<string, number>;
   const out = new Map<string, BulkResult[]>();
   const wmem = (await ns.exec('sysctl', ['-n', 'net.ipv4.tcp_wmem'])).trim().split(/\s+/);
   const senders: Array<[string, string[]]> = [
@@ -287,6 +285,7 @@ async function bulkCase(c: PathCase, runs: number, spaces: Netns[]): Promise<Map
         r.synack = Object.fromEntries(['RetransSegs', 'TCPLossProbes', 'TCPSackRecovery', 'TCPFastRetrans', 'TCPTimeouts', 'TCPSpuriousRTOs', 'TCPDSACKRecv', 'TCPLossUndo', 'TCPDSACKUndo'].filter((k) => st1[k] !== undefined).map((k) => [k, st1[k]! - (st0[k] ?? 0)]));
       }
       out.set(name, [...(out.get(name) ?? []), r]);
+      await new Promise((res) => setTimeout(res, 1000)); // let the aborted connection's last packets drain
       console.log(`  ${c.name}, ${name} sending: ${r.mbps.toFixed(1)} Mbit/s (2nd half ${r.steadyMbps?.toFixed(1) ?? '-'}), synack CPU ${r.synackCpuSeconds} s in ${r.seconds.toFixed(1)} s`);
     }
   }
