@@ -239,6 +239,28 @@ function kernelWhy(r: BulkResult): Record<string, unknown> {
   };
 }
 
+/** The same for synack as the sender: its /connections samples, its counters, and the kernel receiver's. */
+function synackWhy(r: BulkResult): Record<string, unknown> {
+  const x = r as BulkResult & { synack?: Record<string, number>; synackSamples?: Array<Record<string, number>> };
+  const v = x.synackSamples ?? [];
+  const of = (k: string): number[] => v.map((s) => s[k]!).filter((n) => Number.isFinite(n));
+  return {
+    ...(v.length > 0
+      ? {
+          cwndMin: Math.min(...of('cwndSegments')),
+          cwndMedian: median(of('cwndSegments')),
+          cwndMax: Math.max(...of('cwndSegments')),
+          ssthreshFinal: v.at(-1)!.ssthreshSegments! > 1e9 ? 'infinite' : v.at(-1)!.ssthreshSegments,
+          srttMsFinal: v.at(-1)!.srtt,
+          inflightMedianBytes: median(of('bytesInFlight')),
+          inflightMaxBytes: Math.max(...of('bytesInFlight')),
+        }
+      : {}),
+    synack: x.synack,
+    kernelReceiver: { netstat: r.netstat, rcvbufMax: Math.max(...r.samples.map((s) => s.rcvbuf!)) },
+  };
+}
+
 interface PathCase {
   name: string;
   /** The impairment flags of `synack serve`. */
@@ -278,7 +300,17 @@ async function bulkCase(c: PathCase, runs: number, spaces: Netns[]): Promise<Map
       await ns.exec('sysctl', ['-q', '-w', `net.ipv4.tcp_wmem=${wmem[0]} ${wmem[1]} ${name === TUNED ? 32 << 20 : wmem[2]}`]);
       const cpu0 = cpuSeconds(serve.pid!);
       const st0 = name.startsWith('synack') ? await stats() : {};
-      const r = JSON.parse(await ns.exec('taskset', ['-c', PEER_CPU, 'python3', '-c', PY_BULK, ...args], (c.seconds + 90) * 1000)) as BulkResult & { synack?: Record<string, number>; synackCpuSeconds?: number };
+      // synack sending: its own view of the connection (/connections, as `synack ss -ti`) twice a second meanwhile.
+      const view: Array<Record<string, number>> = [];
+      let running = true;
+      const watch = name.startsWith('synack') ? synackView(ns, view, () => running) : Promise.resolve();
+      const r = JSON.parse(await ns.exec('taskset', ['-c', PEER_CPU, 'python3', '-c', PY_BULK, ...args], (c.seconds + 90) * 1000).finally(() => (running = false))) as BulkResult & {
+        synack?: Record<string, number>;
+        synackCpuSeconds?: number;
+        synackSamples?: Array<Record<string, number>>;
+      };
+      await watch;
+      if (view.length > 0) r.synackSamples = view;
       r.synackCpuSeconds = round(cpuSeconds(serve.pid!) - cpu0, 2);
       if (name.startsWith('synack')) {
         const st1 = await stats();
@@ -291,6 +323,21 @@ async function bulkCase(c: PathCase, runs: number, spaces: Netns[]): Promise<Map
   }
   await ns.delete();
   return out;
+}
+
+/** Poll synack's /connections every 500 ms while `alive()`, keeping the HTTP connection's cwnd, flight, srtt and recovery counters. */
+async function synackView(ns: Netns, out: Array<Record<string, number>>, alive: () => boolean): Promise<void> {
+  const t0 = Date.now();
+  while (alive()) {
+    await new Promise((res) => setTimeout(res, 500));
+    try {
+      const rows = JSON.parse(await ns.exec('curl', ['-sS', '--max-time', '2', `http://${ADMIN}/connections`], 4000)) as Array<{ local: string; state: string; info?: Record<string, number> }>;
+      const i = rows.find((x) => x.local.endsWith(':80') && x.state === 'ESTABLISHED')?.info;
+      if (i) out.push({ t: (Date.now() - t0) / 1000, cwndSegments: i.cwndSegments!, ssthreshSegments: i.ssthreshSegments!, bytesInFlight: i.bytesInFlight!, srtt: i.srtt!, totalRetrans: i.totalRetrans!, lost: i.lost!, sacked: i.sacked! });
+    } catch {
+      /* a busy serve may miss a poll */
+    }
+  }
 }
 
 interface TailRun {
@@ -386,7 +433,7 @@ export async function runKernelPaths(argv: string[]): Promise<void> {
         const rs = bulk.get(c.name)!.get(sender);
         if (rs === undefined) continue;
         const last = rs.at(-1)!;
-        const detail: Record<string, unknown> = sender.startsWith('linux') ? kernelWhy(last) : { synack: (last as unknown as { synack: unknown }).synack, kernelReceiver: { netstat: last.netstat, rcvbufMax: Math.max(...last.samples.map((x) => x.rcvbuf!)) } };
+        const detail: Record<string, unknown> = sender.startsWith('linux') ? kernelWhy(last) : synackWhy(last);
         detail.synackCpuSecondsPerRun = (last as unknown as { synackCpuSeconds: number }).synackCpuSeconds;
         detail.seconds = round(last.seconds, 2);
         rows.push({ case: c.name, sender, figure: 'goodput', value: round(med(c.name, sender, (r) => r.mbps)), unit: 'Mbit/s', reference: c.reference, detail });
