@@ -1669,7 +1669,7 @@ export class Connection {
       return;
     }
     if (rack.onTimeout(this.rackInputs()) === 0) return;
-    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery(0, this.sb.sackedBytes, 0); // a timer: nothing newly delivered (PRR)
+    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery(this.sndMss, this.sb.sackedBytes, 0); // PRR counts one segment delivered, as Linux tcp_rack_reo_timeout (tcp_cwnd_reduction(sk, 1, 0))
     this.output();
   }
 
