@@ -11,8 +11,8 @@
  *   namespace synack-kp-*:  Python (kernel TCP) ──► t0 (TUN) ──► [impairment, both ways] ──► synack serve
  *
  * Bulk cases (a few seconds each): the KERNEL sends (Python → synack's discard service, per-socket
- * TCP_CONGESTION cubic — Linux's default — and bbr — this host's default, which new namespaces
- * inherit) and SYNACK sends (Python GET /bytes/N from synack's HTTP service, CUBIC). Goodput is
+ * TCP_CONGESTION cubic — Linux's default — and bbr — this host's net.ipv4.tcp_congestion_control,
+ * which new namespaces inherit, so a plain kernel sender here is BBR) and SYNACK sends (Python GET /bytes/N from synack's HTTP service, CUBIC). Goodput is
  * bytes acknowledged (kernel sending) or read (synack sending) per second from the first data
  * on; "2nd half" is the second half of the time. The kernel's TCP_INFO (cwnd, ssthresh, ca_state,
  * lost, sacked, retrans, reordering, D-SACKs) is sampled every 100 ms on the kernel's socket, and
