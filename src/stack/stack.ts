@@ -858,7 +858,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const self = remoteAddr.length === localAddr.length ? this.ownIface(remoteAddr) : undefined;
     // A link with offloads completes the TCP checksum (and cuts TSO super-segments): leave it the pseudo-header sum.
     const csumPartial = self === undefined && iface.link.offload !== undefined;
-    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn });
+    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn, into: self === undefined ? iface.link.txScratch : undefined });
     if (this.hasTrace()) {
       this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }

@@ -14,7 +14,7 @@ import { EMPTY, segLen, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { tsoLength } from './tso.js';
-import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
+import { TailLossProbe, lastSegment } from './tail-loss-probe.js';
 import { DsackReport, dsackSegments, findDsack, type Dsack } from './dsack.js';
 import { SpuriousUndo, type UndoCounter } from './undo.js';
 import { PathMtu } from './pmtu.js';
@@ -729,7 +729,7 @@ export class Connection {
     const dsack = this.sackOk && blocks !== undefined ? findDsack(blocks, seg.ack) : undefined;
     if (dsack !== undefined) this.dsackReceived(dsack, una0);
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.sndUna : this.sb.lostEdge(this.sndUna, this.sndMss, this.cfg.dupThresh);
-    const lostBelowProbe = this.tlp.onAck(this.sndUna, (s) => this.sb.isSacked(s));
+    const lostBelowProbe = this.tlp.onAck(this.sndUna, this.sb);
     if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
     if (this.rackOn() && this.rack) {
       const a = this.rackInputs();
@@ -1608,7 +1608,7 @@ export class Connection {
     }
     const flight = seqDiff(this.sndNxt, this.sndUna) - this.sb.sackedBytes;
     if (this.tlp === NO_PROBE) this.tlp = new TailLossProbe();
-    this.tlp.arm(this.now, probeTimeout({ srtt: this.rtt.srtt, flight, mss: this.sndMss, wcDelAck: this.cfg.rtoMin, rtoLeft: this.rtxAt - this.now }));
+    this.tlp.armFor(this.now, this.rtt.srtt, flight, this.sndMss, this.cfg.rtoMin, this.rtxAt - this.now);
   }
 
   /**
@@ -1669,7 +1669,7 @@ export class Connection {
       return;
     }
     if (rack.onTimeout(this.rackInputs()) === 0) return;
-    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery(0, this.sb.sackedBytes, 0); // a timer: nothing newly delivered (PRR)
+    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery(this.sndMss, this.sb.sackedBytes, 0); // PRR counts one segment delivered, as Linux tcp_rack_reo_timeout (tcp_cwnd_reduction(sk, 1, 0))
     this.output();
   }
 
