@@ -15,8 +15,9 @@ import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
 import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
-import { buildTcpPacket, parseTcpPacket } from '../wire/packet.js';
-import { ipEcn } from '../wire/ecn.js';
+import { buildTcpPacket } from '../wire/packet.js';
+import { addressIs, readTcpPacketInto, RxPacket } from '../wire/rx-packet.js';
+import { toTcpOptions } from '../wire/tcp-options.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
 import { readIcmpPacket } from '../wire/icmp.js';
@@ -191,6 +192,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly synCookies: boolean;
   private readonly ports: EphemeralPorts;
   private readonly counters: StackStats = emptyStats();
+  /** The receive path's reusable parse record and remote-address scratch (issue 11: no objects per packet). */
+  private readonly rx = new RxPacket();
+  private readonly rxRemote4 = new Uint8Array(4);
+  private readonly rxRemote16 = new Uint8Array(16);
   private readonly wheel: TimerWheel;
   private readonly limits: StackLimits;
   /** TIME_WAIT entries as rows of a typed-array table (no TCB, no Entry, no socket each), with one wheel timer for their 2MSL. */
@@ -367,40 +372,60 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   }
 
   private input(iface: Iface, packet: Uint8Array, flags: number): void {
+    // One pass into the stack's reusable record (issue 11): no header objects. Its fields are copied to
+    // locals before anything that may send (and so, on a synchronous link, re-enter input).
+    const rx = this.rx;
     // A packet the link vouches for (checksum offload) may carry only a partial checksum: not verified.
-    const r = parseTcpPacket(packet, (flags & RX_CSUM_TRUSTED) === 0);
-    if (!r.ok) {
-      if (r.error === 'not-tcp' && this.icmpInput(iface, packet)) return;
-      if (r.error === 'not-tcp' || r.error === 'ip-fragment') this.counters.InDiscards++;
+    const error = readTcpPacketInto(packet, rx, (flags & RX_CSUM_TRUSTED) === 0);
+    if (error !== undefined) {
+      if (error === 'not-tcp' && this.icmpInput(iface, packet)) return;
+      if (error === 'not-tcp' || error === 'ip-fragment') this.counters.InDiscards++;
       else {
         this.counters.InErrs++;
-        if (r.error === 'bad-tcp-checksum') this.counters.InCsumErrors++;
+        if (error === 'bad-tcp-checksum') this.counters.InCsumErrors++;
       }
-      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: r.error });
+      this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: error });
       return;
     }
-    const { ip, tcp } = r.value;
-    if (!equalBytes(ip.dst, iface.address)) {
+    if (!addressIs(packet, rx.dstAt, rx.addressSize, iface.address)) {
       this.counters.InDiscards++;
       this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'not-ours' });
       return;
     }
     this.counters.InSegs++;
-    const ecn = ipEcn(ip);
-    this.counters[IPEXT_KEYS[ecn]]++;
-    const seg: Segment = { seq: tcp.seq, ack: tcp.ack, flags: tcp.flags, window: tcp.window, options: tcp.options, payload: tcp.payload, ecn };
+    const ecn = rx.ecn;
+    this.counters[IPEXT_KEYS[ecn]!]++;
+    const seg: Segment = { seq: rx.seq, ack: rx.ack, flags: rx.flags, window: rx.window, options: toTcpOptions(rx.options), payload: packet.subarray(rx.payloadStart, rx.payloadEnd), ecn };
+    const srcPort = rx.srcPort;
+    const dstPort = rx.dstPort;
+    // The remote address, for the lookups only: copied into a per-stack scratch buffer, not a view per packet.
+    const lookup = rx.addressSize === 4 ? this.rxRemote4 : this.rxRemote16;
+    for (let i = 0; i < lookup.length; i++) lookup[i] = packet[rx.srcAt + i]!;
     const localText = iface.addressText;
     const now = this.clock.now();
     if (this.hasTrace()) {
-      this.trace({ type: 'segment', t: now, stack: this.name, dir: 'in', local: hostPort(localText, tcp.dstPort), remote: hostPort(formatAddress(ip.src), tcp.srcPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window });
+      this.trace({ type: 'segment', t: now, stack: this.name, dir: 'in', local: hostPort(localText, dstPort), remote: hostPort(formatAddress(lookup), srcPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window });
     }
 
-    const entry = this.conns.get(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
-    const twRow = entry ? -1 : this.timeWait.find(iface.index, tcp.dstPort, ip.src, tcp.srcPort);
+    const entry = this.conns.get(iface.index, dstPort, lookup, srcPort);
+    if (entry && entry.conn.state !== 'TIME_WAIT') {
+      // The common case: a segment for a synchronized or synchronizing connection.
+      try {
+        entry.conn.onSegment(seg, now);
+      } catch (err) {
+        this.fault(entry, err);
+        return;
+      }
+      this.after(entry);
+      return;
+    }
+    const twRow = entry ? -1 : this.timeWait.find(iface.index, dstPort, lookup, srcPort);
+    // Beyond the common case the remote address may be kept (a new connection, a reply): a copy of its own.
+    const remote = lookup.slice();
     let reopenIss: number | undefined;
     if (entry || twRow >= 0) {
       const newSyn = entry ? entry.conn.state === 'TIME_WAIT' && entry.conn.acceptsNewSyn(seg) : this.timeWait.acceptsNewSyn(twRow, seg);
-      const reuse = newSyn ? this.findListener(localText, tcp.dstPort) : undefined;
+      const reuse = newSyn ? this.findListener(localText, dstPort) : undefined;
       const admission = reuse && !reuse.closed ? this.synAdmission(reuse) : undefined;
       if (admission !== undefined && admission !== 'queue') {
         // RFC 6191 reuse, but the listener would drop the SYN (or answer with a cookie, whose ISN does not
@@ -425,7 +450,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       } else if (!entry) {
         // A TIME_WAIT row answers with at most an ACK (a retransmitted FIN also restarts its 2MSL).
         const ack = this.timeWait.onSegment(twRow, seg, now);
-        if (ack) this.transmit(iface, iface.address, tcp.dstPort, ip.src, tcp.srcPort, ack);
+        if (ack) this.transmit(iface, iface.address, dstPort, remote, srcPort, ack);
         this.armTimeWaitTimer();
         return;
       } else {
@@ -440,12 +465,12 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       }
     }
 
-    const listener = this.findListener(localText, tcp.dstPort);
+    const listener = this.findListener(localText, dstPort);
     if (listener && !listener.closed) {
-      this.listenInput(listener, iface, ip.dst, tcp.dstPort, ip.src, tcp.srcPort, seg, reopenIss);
+      this.listenInput(listener, iface, iface.address, dstPort, remote, srcPort, seg, reopenIss);
       return;
     }
-    this.sendReset(iface, ip.dst, tcp.dstPort, ip.src, tcp.srcPort, seg);
+    this.sendReset(iface, iface.address, dstPort, remote, srcPort, seg);
   }
 
   /**

@@ -69,11 +69,13 @@ function onesSumWords(bytes: Uint8Array, start: number, end: number, initial: nu
   const base = bytes.byteOffset + start;
   const head = (4 - (base & 3)) & 3;
   const words = (end - start - head) >>> 2;
-  const w = new Uint32Array(bytes.buffer, base + head, words);
+  const first = (base + head) >>> 2;
+  const w = wordsOver(bytes.buffer, first + words);
   let sum = 0;
-  let i = 0;
-  while (i < words) {
-    const stop = Math.min(words, i + (FOLD_EVERY_BYTES >>> 2));
+  let i = first;
+  const last = first + words;
+  while (i < last) {
+    const stop = Math.min(last, i + (FOLD_EVERY_BYTES >>> 2));
     for (; i + 4 <= stop; i += 4) sum += w[i]! + w[i + 1]! + w[i + 2]! + w[i + 3]!;
     for (; i < stop; i++) sum += w[i]!;
     sum = fold(sum);
@@ -84,6 +86,22 @@ function onesSumWords(bytes: Uint8Array, start: number, end: number, initial: nu
   for (let k = 0; k < head; k++) sum += (k & 1) === 0 ? bytes[start + k]! << 8 : bytes[start + k]!;
   for (let k = head + (words << 2); k < end - start; k++) sum += (k & 1) === 0 ? bytes[start + k]! << 8 : bytes[start + k]!;
   return fold(sum);
+}
+
+let lastBuffer: ArrayBufferLike | undefined;
+let lastWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+/**
+ * A 32-bit view of `buffer` from its start, covering at least `words` words.
+ * The last one is kept: a link that delivers or builds packets in one reused
+ * buffer costs no view per packet (issue 11); another buffer costs one, as before.
+ */
+function wordsOver(buffer: ArrayBufferLike, words: number): Uint32Array {
+  if (buffer !== lastBuffer || lastWords.length < words) {
+    lastWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    lastBuffer = buffer;
+  }
+  return lastWords;
 }
 
 /** The checksum field value for a folded sum: its ones' complement. */
@@ -111,9 +129,17 @@ export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, protocol: numb
   if ((src.length !== 4 && src.length !== 16) || dst.length !== src.length) {
     throw new RangeError(`pseudoHeaderSum: addresses must both be 4 or 16 bytes (got ${src.length}, ${dst.length})`);
   }
+  return pseudoHeaderSumAt(src, 0, dst, 0, src.length, protocol, length);
+}
+
+/**
+ * pseudoHeaderSum over addresses that sit inside buffers (a received
+ * packet's own header): `size` (4 or 16) bytes at `src[srcAt]` and
+ * `dst[dstAt]`. Integer arithmetic, no view; the caller vouches for the sizes.
+ */
+export function pseudoHeaderSumAt(src: Uint8Array, srcAt: number, dst: Uint8Array, dstAt: number, size: number, protocol: number, length: number): number {
   const len = length >>> 0;
-  // Integer arithmetic over the address bytes: no view per address.
   let sum = (protocol & 0xff) + (len >>> 16) + (len & 0xffff);
-  for (let i = 0; i < src.length; i += 2) sum += ((src[i]! << 8) | src[i + 1]!) + ((dst[i]! << 8) | dst[i + 1]!);
+  for (let i = 0; i < size; i += 2) sum += ((src[srcAt + i]! << 8) | src[srcAt + i + 1]!) + ((dst[dstAt + i]! << 8) | dst[dstAt + i + 1]!);
   return fold(sum);
 }

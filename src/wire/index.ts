@@ -10,3 +10,4 @@ export * from './tcp.js';
 export * from './packet.js';
 export * from './icmp.js';
 export * from './ecn.js';
+export * from './rx-packet.js';

@@ -39,17 +39,10 @@ export function parseIpv4(bytes: Uint8Array): ParseResult<Ipv4Header> {
 
 /** parseIpv4 without the result wrapper: the header, or why not. */
 export function readIpv4(bytes: Uint8Array): Ipv4Header | WireError {
-  if (bytes.length < MIN_HEADER) return 'short-packet';
-  const b0 = bytes[0];
-  if (b0 >>> 4 !== 4) return 'bad-ip-version';
-  const headerLength = (b0 & 0x0f) * 4;
-  if (headerLength < MIN_HEADER) return 'bad-ip-header-length';
-  if (headerLength > bytes.length) return 'truncated';
+  const error = ipv4Error(bytes);
+  if (error !== undefined) return error;
+  const headerLength = (bytes[0] & 0x0f) * 4;
   const totalLength = getU16(bytes, 2);
-  if (totalLength < headerLength) return 'bad-ip-total-length';
-  if (totalLength > bytes.length) return 'truncated';
-  // The checksum covers the header only (RFC 791 §3.1, "Header Checksum").
-  if (finishChecksum(onesSumRange(bytes, 0, headerLength)) !== 0) return 'bad-ip-checksum';
   const flagsFrag = getU16(bytes, 6);
   return {
     version: 4,
@@ -67,6 +60,22 @@ export function readIpv4(bytes: Uint8Array): Ipv4Header | WireError {
     dst: bytes.subarray(16, 20),
     payload: bytes.subarray(headerLength, totalLength),
   };
+}
+
+/** The checks of parseIpv4, in its order, allocating nothing: undefined when the header is sound, else why not. */
+export function ipv4Error(bytes: Uint8Array): WireError | undefined {
+  if (bytes.length < MIN_HEADER) return 'short-packet';
+  const b0 = bytes[0];
+  if (b0 >>> 4 !== 4) return 'bad-ip-version';
+  const headerLength = (b0 & 0x0f) * 4;
+  if (headerLength < MIN_HEADER) return 'bad-ip-header-length';
+  if (headerLength > bytes.length) return 'truncated';
+  const totalLength = getU16(bytes, 2);
+  if (totalLength < headerLength) return 'bad-ip-total-length';
+  if (totalLength > bytes.length) return 'truncated';
+  // The checksum covers the header only (RFC 791 §3.1, "Header Checksum").
+  if (finishChecksum(onesSumRange(bytes, 0, headerLength)) !== 0) return 'bad-ip-checksum';
+  return undefined;
 }
 
 export interface Ipv4Fields {

@@ -30,12 +30,11 @@ export function parseIpv6(bytes: Uint8Array): ParseResult<Ipv6Header> {
 
 /** parseIpv6 without the result wrapper: the header, or why not. */
 export function readIpv6(bytes: Uint8Array): Ipv6Header | WireError {
-  if (bytes.length < HEADER) return 'short-packet';
+  const error = ipv6Error(bytes);
+  if (error !== undefined) return error;
   const b0 = bytes[0];
   const b1 = bytes[1];
-  if (b0 >>> 4 !== 6) return 'bad-ip-version';
   const payloadLength = getU16(bytes, 4);
-  if (HEADER + payloadLength > bytes.length) return 'truncated';
   return {
     version: 6,
     trafficClass: ((b0 & 0x0f) << 4) | (b1 >>> 4),
@@ -47,6 +46,14 @@ export function readIpv6(bytes: Uint8Array): Ipv6Header | WireError {
     dst: bytes.subarray(24, 40),
     payload: bytes.subarray(HEADER, HEADER + payloadLength),
   };
+}
+
+/** The checks of parseIpv6, in its order, allocating nothing: undefined when the header is sound, else why not. */
+export function ipv6Error(bytes: Uint8Array): WireError | undefined {
+  if (bytes.length < HEADER) return 'short-packet';
+  if (bytes[0] >>> 4 !== 6) return 'bad-ip-version';
+  if (HEADER + getU16(bytes, 4) > bytes.length) return 'truncated';
+  return undefined;
 }
 
 export interface Ipv6Fields {

@@ -45,7 +45,46 @@ export function parseTcpOptions(bytes: Uint8Array): ParseResult<TcpOptions> {
 
 /** parseTcpOptions over `bytes[start..end)`, without the result wrapper: the options, or why not. */
 export function readTcpOptions(bytes: Uint8Array, start: number, end: number): TcpOptions | WireError {
-  const opts: TcpOptions = {};
+  const error = scanTcpOptions(bytes, start, end, scratch);
+  return error ?? toTcpOptions(scratch, {});
+}
+
+/** Bits of TcpOptionFields.present: which options a header carried. */
+export const HAS_MSS = 1;
+export const HAS_WSCALE = 2;
+export const HAS_SACK_PERMITTED = 4;
+export const HAS_TS = 8;
+export const HAS_SACK = 16;
+
+/**
+ * The options of one header as numbers (issue 11: no object per option): a
+ * record the receive path reuses for every packet. Only the fields whose bit
+ * is in `present` are meaningful; SACK edges are [left, right) pairs in
+ * `sackEdges[0 .. 2 × sackBlocks)`.
+ */
+export class TcpOptionFields {
+  present = 0;
+  mss = 0;
+  wscale = 0;
+  tsVal = 0;
+  tsEcr = 0;
+  sackBlocks = 0;
+  readonly sackEdges = new Uint32Array(8);
+}
+
+const scratch = new TcpOptionFields();
+
+/** The options of a header that carried none: shared, so frozen. */
+export const NO_OPTIONS: TcpOptions = Object.freeze({});
+
+/**
+ * Walk the options in `bytes[start..end)` into `f` (overwritten), with the
+ * rules of parseTcpOptions; undefined when they are well formed, else why not.
+ * Allocates nothing.
+ */
+export function scanTcpOptions(bytes: Uint8Array, start: number, end: number, f: TcpOptionFields): WireError | undefined {
+  f.present = 0;
+  f.sackBlocks = 0;
   let i = start;
   while (i < end) {
     const kind = bytes[i];
@@ -60,31 +99,56 @@ export function readTcpOptions(bytes: Uint8Array, start: number, end: number): T
     switch (kind) {
       case OPT_MSS:
         if (len !== 4) return 'bad-option-length';
-        opts.mss = getU16(bytes, i + 2);
+        f.mss = getU16(bytes, i + 2);
+        f.present |= HAS_MSS;
         break;
       case OPT_WSCALE:
         if (len !== 3) return 'bad-option-length';
-        opts.wscale = bytes[i + 2];
+        f.wscale = bytes[i + 2];
+        f.present |= HAS_WSCALE;
         break;
       case OPT_SACK_PERMITTED:
         if (len !== 2) return 'bad-option-length';
-        opts.sackPermitted = true;
+        f.present |= HAS_SACK_PERMITTED;
         break;
       case OPT_TIMESTAMP:
         if (len !== 10) return 'bad-option-length';
-        opts.ts = { val: getU32(bytes, i + 2), ecr: getU32(bytes, i + 6) };
+        f.tsVal = getU32(bytes, i + 2);
+        f.tsEcr = getU32(bytes, i + 6);
+        f.present |= HAS_TS;
         break;
       case OPT_SACK: {
         if (len < 10 || len > 34 || (len - 2) % 8 !== 0) return 'bad-option-length';
-        const blocks: Array<[number, number]> = [];
-        for (let p = i + 2; p < i + len; p += 8) blocks.push([getU32(bytes, p), getU32(bytes, p + 4)]);
-        opts.sack = blocks;
+        f.sackBlocks = (len - 2) / 8;
+        for (let k = 0, p = i + 2; p < i + len; k++, p += 4) f.sackEdges[k] = getU32(bytes, p);
+        f.present |= HAS_SACK;
         break;
       }
       default:
         break; // unknown kind: skip it
     }
     i += len;
+  }
+  return undefined;
+}
+
+/**
+ * The options `f` holds, as the TcpOptions a Segment carries: set on `into`,
+ * or, when the header carried none and `into` is not given, the shared
+ * NO_OPTIONS (so a segment without options costs no object).
+ */
+export function toTcpOptions(f: TcpOptionFields, into?: TcpOptions): TcpOptions {
+  const present = f.present;
+  if (present === 0) return into ?? NO_OPTIONS;
+  const opts: TcpOptions = into ?? {};
+  if (present & HAS_MSS) opts.mss = f.mss;
+  if (present & HAS_WSCALE) opts.wscale = f.wscale;
+  if (present & HAS_SACK_PERMITTED) opts.sackPermitted = true;
+  if (present & HAS_TS) opts.ts = { val: f.tsVal, ecr: f.tsEcr };
+  if (present & HAS_SACK) {
+    const blocks: Array<[number, number]> = [];
+    for (let k = 0; k < f.sackBlocks; k++) blocks.push([f.sackEdges[2 * k]!, f.sackEdges[2 * k + 1]!]);
+    opts.sack = blocks;
   }
   return opts;
 }

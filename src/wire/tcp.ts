@@ -40,11 +40,9 @@ export function parseTcp(bytes: Uint8Array, pseudoSum?: number): ParseResult<Tcp
 
 /** parseTcp without the result wrapper: the header, or why not. */
 export function readTcp(bytes: Uint8Array, pseudoSum?: number): TcpHeader | WireError {
-  if (bytes.length < MIN_HEADER) return 'short-packet';
-  // A correct segment sums (with the pseudo-header) to 0xffff, i.e. its checksum is 0.
-  if (pseudoSum !== undefined && finishChecksum(onesSumRange(bytes, 0, bytes.length, pseudoSum)) !== 0) return 'bad-tcp-checksum';
+  const error = tcpHeaderError(bytes, 0, bytes.length, pseudoSum);
+  if (error !== undefined) return error;
   const dataOffset = (bytes[12] >>> 4) * 4;
-  if (dataOffset < MIN_HEADER || dataOffset > bytes.length) return 'bad-data-offset';
   const options = readTcpOptions(bytes, MIN_HEADER, dataOffset);
   if (typeof options === 'string') return options;
   return {
@@ -61,6 +59,19 @@ export function readTcp(bytes: Uint8Array, pseudoSum?: number): TcpHeader | Wire
     options,
     payload: bytes.subarray(dataOffset),
   };
+}
+
+/**
+ * The checks of parseTcp before its options, in its order, on the segment at
+ * `bytes[start..end)`, allocating nothing: undefined when sound, else why not.
+ */
+export function tcpHeaderError(bytes: Uint8Array, start: number, end: number, pseudoSum: number | undefined): WireError | undefined {
+  if (end - start < MIN_HEADER) return 'short-packet';
+  // A correct segment sums (with the pseudo-header) to 0xffff, i.e. its checksum is 0.
+  if (pseudoSum !== undefined && finishChecksum(onesSumRange(bytes, start, end, pseudoSum)) !== 0) return 'bad-tcp-checksum';
+  const dataOffset = (bytes[start + 12] >>> 4) * 4;
+  if (dataOffset < MIN_HEADER || dataOffset > end - start) return 'bad-data-offset';
+  return undefined;
 }
 
 export interface TcpSegmentOut {
