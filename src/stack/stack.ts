@@ -409,14 +409,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
 
     const entry = this.conns.get(iface.index, dstPort, lookup, srcPort);
     if (entry && entry.conn.state !== 'TIME_WAIT') {
-      // The common case: a segment for a synchronized or synchronizing connection.
-      try {
-        entry.conn.onSegment(seg, now);
-      } catch (err) {
-        this.fault(entry, err);
-        return;
-      }
-      this.after(entry);
+      this.segmentIn(entry, seg, now); // the common case: a segment for a synchronized or synchronizing connection
       return;
     }
     const twRow = entry ? -1 : this.timeWait.find(iface.index, dstPort, lookup, srcPort);
@@ -454,13 +447,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
         this.armTimeWaitTimer();
         return;
       } else {
-        try {
-          entry.conn.onSegment(seg, now);
-        } catch (err) {
-          this.fault(entry, err);
-          return;
-        }
-        this.after(entry);
+        this.segmentIn(entry, seg, now);
         return;
       }
     }
@@ -471,6 +458,17 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       return;
     }
     this.sendReset(iface, iface.address, dstPort, remote, srcPort, seg);
+  }
+
+  /** A segment to its connection; a throw inside aborts that connection only (R10). */
+  private segmentIn(entry: Entry, seg: Segment, now: number): void {
+    try {
+      entry.conn.onSegment(seg, now);
+    } catch (err) {
+      this.fault(entry, err);
+      return;
+    }
+    this.after(entry);
   }
 
   /**
