@@ -1,8 +1,8 @@
-import { ACK, FIN, RST, SYN } from '../wire/flags.js';
+import { ACK, CWR, ECE, FIN, RST, SYN } from '../wire/flags.js';
 import { allowChallengeAck } from './acceptability.js';
 import { resolveConfig, type TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
-import { Ecn } from './ecn.js';
+import type { Ecn } from './ecn.js';
 import { EOF, type ConnEvent, type ConnectionSink, type TcpErrorCode } from './events.js';
 import { initialRcvScale, negotiate, synSegment, synSentAckAcceptable, syncMss, takeSyn, takeSynWindow } from './handshake.js';
 import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp-error.js';
@@ -54,10 +54,6 @@ export class Connection {
   private readonly snd: Sender;
   /** Loss detection and recovery (recovery.ts). */
   private readonly rec: Recovery;
-  private readonly pmtu: PathMtu; // RFC 1191/8201 ICMP and RFC 4821 probing (pmtu.ts)
-  private readonly ecn = new Ecn(); // RFC 3168 (ecn.ts)
-  readonly rtt: RtoEstimator;
-  readonly cc: CongestionControl;
 
   private peerFin = false;
   private appClosed = false; // close(): the application is gone (an orphan, in Linux terms)
@@ -91,18 +87,36 @@ export class Connection {
     this.cfg = resolveConfig(cfg);
     iss = (this.cfg.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
     const peerMss = this.cfg.defaultPeerMss;
-    this.pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
-    this.v = new TcpVars(iss, peerMss, Math.min(this.cfg.mss, peerMss, this.pmtu.mss), now, this.cfg.tsOffset);
+    const pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
+    this.v = new TcpVars(iss, peerMss, Math.min(this.cfg.mss, peerMss, pmtu.mss), now, this.cfg.tsOffset);
     this.passive = passive;
     this.lastRecv = now;
-    this.rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
-    this.cc = createCongestionControl(this.cfg.congestionControl, this.v.sndMss, this.cfg.initialCwnd, { hystart: this.cfg.hystart, count: (c) => this.sink.count?.(c) });
-    this.rcv = new Receiver(this.v, this.cfg, this.timers, sink, this.ecn);
-    this.snd = new Sender(this.v, this.cfg, this.timers, sink, this.rtt, this.cc, this.pmtu, this.ecn, this.rcv);
-    this.rec = new Recovery(this.v, this.cfg, this.timers, sink, this.rtt, this.cc, this.pmtu, this.ecn, this.snd);
+    const rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
+    const cc = createCongestionControl(this.cfg.congestionControl, this.v.sndMss, this.cfg.initialCwnd, { hystart: this.cfg.hystart, count: sink.count?.bind(sink) });
+    this.rcv = new Receiver(this.v, this.cfg, this.timers, sink);
+    this.snd = new Sender(this.v, this.cfg, this.timers, sink, rtt, cc, pmtu, this.rcv);
+    this.rec = new Recovery(this.v, this.cfg, this.timers, sink, this.snd);
     this.snd.rec = this.rec;
     this.rcv.acker = this.snd;
     this.v.rcvScale = initialRcvScale(this.cfg);
+  }
+
+  /** RTT estimation and the RTO (RFC 6298; rto.ts). */
+  get rtt(): RtoEstimator {
+    return this.snd.rtt;
+  }
+
+  /** The congestion controller (congestion.ts). */
+  get cc(): CongestionControl {
+    return this.snd.cc;
+  }
+
+  /** Path MTU (pmtu.ts) and ECN (ecn.ts) state, held by the sender. */
+  private get pmtu(): PathMtu {
+    return this.snd.pmtu;
+  }
+  private get ecn(): Ecn {
+    return this.snd.ecn;
   }
 
   /** The sequence variables the stack, tools and tests read (RFC 9293 §3.3.1; tcp-vars.ts). */
@@ -154,6 +168,7 @@ export class Connection {
     takeSyn(c.v, syn);
     c.segsIn++;
     negotiate(c.v, c.cfg, c.pmtu, c.cc, syn.options);
+    if (c.cfg.ecn !== 'off' && (syn.flags & (ECE | CWR)) === (ECE | CWR)) c.snd.ownEcn(); // it may turn ECN on
     c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
     takeSynWindow(c.v, syn, c.v.iss);
     c.v.synSent();
@@ -522,7 +537,8 @@ export class Connection {
     let finInOrder = false;
     if ((seg.payload.length > 0 || f & FIN) && this.canReceive()) {
       // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent FIN, its text is ignored.
-      const r = this.rcv.receiveText(seg, this.appClosed);
+      const ecnAckNow = this.ecn.onData(seg.flags, seg.payload.length, seg.ecn); // RFC 3168 §6.1.3: CWR, then CE
+      const r = this.rcv.receiveText(seg, this.appClosed, ecnAckNow);
       if (r === TEXT_ABORT) {
         // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
         this.sink.count?.('TCPAbortOnData');
@@ -636,7 +652,8 @@ export class Connection {
 
   /** Our SYN or SYN-ACK (handshake.ts), first or again (`rtx`). */
   private sendSyn(withAck: boolean, rtx = false): void {
-    this.snd.sendSyn(synSegment(this.v, this.cfg, this.ecn, withAck, rtx, this.rcv.windowField(true, rtx && withAck)), withAck);
+    const ecn = !withAck && !rtx && this.cfg.ecn === 'on' ? this.snd.ownEcn() : this.ecn; // our first SYN may turn ECN on
+    this.snd.sendSyn(synSegment(this.v, this.cfg, ecn, withAck, rtx, this.rcv.windowField(true, rtx && withAck)), withAck);
   }
 
   /** ACKs answering bad segments (challenge ACKs, RFC 5961 §7) are rate-limited per connection. */

@@ -4,7 +4,6 @@ import { segmentAcceptable } from './acceptability.js';
 import { ReceiveAutotune } from './buffer-autotune.js';
 import type { TcpConfig } from './config.js';
 import { DsackReport } from './dsack.js';
-import type { Ecn } from './ecn.js';
 import { READABLE, type ConnectionSink } from './events.js';
 import { Reassembly } from './reassembly.js';
 import { ReceiveQueue } from './receive-queue.js';
@@ -52,8 +51,8 @@ export class Receiver {
   textFilledHole = false;
   /** The peer's segment size as seen (Linux rcv_mss), for the every-second-segment ACK rule. */
   rcvMss: number;
-  /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts). */
-  private readonly dsack = new DsackReport();
+  /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts); the shared empty one until the first duplicate. */
+  private dsack: DsackReport = NO_DSACK;
   bytesReceived = 0;
   dataSegsIn = 0;
   /** Set by the connection once its sender exists. */
@@ -64,7 +63,6 @@ export class Receiver {
     private readonly cfg: TcpConfig,
     private readonly timers: Timers,
     private readonly sink: ConnectionSink,
-    private readonly ecn: Ecn,
   ) {
     this.recvQ = new ReceiveQueue(cfg.recvBufferSize ?? cfg.rmem[2]);
     this.rcvMss = Math.min(cfg.mss, 536);
@@ -125,11 +123,11 @@ export class Receiver {
    * §4.2.3.2): out-of-order data, a segment that fills a hole, and duplicates
    * are ACKed at once; in-order data is ACKed at least every second
    * full-sized segment, else after `delayedAckMs`. The state machine ACKs an
-   * in-order FIN (TEXT_FIN). `appClosed`: the application has closed.
+   * in-order FIN (TEXT_FIN). `appClosed`: the application has closed; `ecnAckNow`: the segment
+   * asks for an immediate ACK (RFC 3168 §6.1.3, ecn.ts).
    */
-  receiveText(seg: Segment, appClosed: boolean): TextResult {
+  receiveText(seg: Segment, appClosed: boolean, ecnAckNow: boolean): TextResult {
     this.textFilledHole = false;
-    const ecnAckNow = this.ecn.onData(seg.flags, seg.payload.length, seg.ecn); // RFC 3168 §6.1.3: CWR, then CE
 
     let seq = seg.seq;
     let data = seg.payload;
@@ -201,6 +199,7 @@ export class Receiver {
   reportDuplicate(start: number, end: number, extend = false): void {
     if (!this.v.sackOk || !this.cfg.dsack || !seqLt(start, end)) return;
     if (!extend && seqLt(start, this.v.rcvNxt) && seqGt(end, this.v.rcvNxt)) end = this.v.rcvNxt;
+    if (this.dsack === NO_DSACK) this.dsack = new DsackReport();
     const counter = extend ? this.dsack.extend(start, end, this.v.rcvNxt) : this.dsack.set(start, end, this.v.rcvNxt);
     if (counter !== undefined) this.sink.count?.(counter);
   }
@@ -292,6 +291,7 @@ export class Receiver {
   }
 }
 
-/** What an idle connection points at instead of its own reassembler: a shared empty instance, only ever read. */
+/** What an idle connection points at instead of its own reassembler and D-SACK report: shared empty instances, only ever read. */
 const NO_REASSEMBLY = new Reassembly(new ReceiveQueue(0), 0);
+const NO_DSACK = new DsackReport();
 const NO_ACKER: AckSender = { sendAck: () => {} };

@@ -1,15 +1,11 @@
 import { FIN, SYN } from '../wire/flags.js';
 import type { TcpConfig } from './config.js';
-import type { CongestionControl } from './congestion.js';
 import { dsackSegments, findDsack, type Dsack } from './dsack.js';
-import type { Ecn } from './ecn.js';
 import type { ConnectionSink } from './events.js';
 import { syncMss } from './handshake.js';
 import type { CaState } from './info.js';
-import type { PathMtu } from './pmtu.js';
 import { ProportionalRateReduction } from './prr.js';
 import { Rack, type RackAck } from './rack.js';
-import type { RtoEstimator } from './rto.js';
 import { SackScoreboard } from './sack-scoreboard.js';
 import type { Segment } from './segment.js';
 import type { Sender } from './sender.js';
@@ -56,10 +52,10 @@ export class Recovery {
   sb: SackScoreboard = NO_SACKS;
   /** RFC 8985 §7 (tail-loss-probe.ts); created when first armed. */
   tlp: TailLossProbe = NO_PROBE;
-  /** Eifel / D-SACK undo of spurious recoveries (undo.ts). */
-  readonly undo = new SpuriousUndo();
-  /** cwnd during fast recovery, RFC 9937 (prr.ts). */
-  readonly prr = new ProportionalRateReduction();
+  /** Eifel / D-SACK undo of spurious recoveries (undo.ts); the shared idle one until an episode or a D-SACK (ownUndo). */
+  undo: SpuriousUndo = NO_UNDO;
+  /** cwnd during fast recovery, RFC 9937 (prr.ts); the shared idle one until the first recovery (ownPrr). */
+  prr: ProportionalRateReduction = NO_PRR;
   /** RFC 8985 §6 (rack.ts), made when the first segment goes out on a RACK connection. */
   rack: Rack | undefined = undefined;
   private rackAck: RackAck | undefined = undefined;
@@ -69,10 +65,6 @@ export class Recovery {
     private readonly cfg: TcpConfig,
     private readonly timers: Timers,
     private readonly sink: ConnectionSink,
-    private readonly rtt: RtoEstimator,
-    private readonly cc: CongestionControl,
-    private readonly pmtu: PathMtu,
-    private readonly ecn: Ecn,
     private readonly snd: Sender,
   ) {
     const iss = v.iss;
@@ -159,7 +151,7 @@ export class Recovery {
    * (undo.ts) see it. `priorUna` is SND.UNA before this ACK.
    */
   dsackReceived(d: Dsack, priorUna: number): void {
-    const r = this.undo.onDsack(d, { priorUna, segs: dsackSegments(d, this.v.sndMss), maxWindow: this.v.maxSndWnd, totalRetrans: this.snd.totalRetrans });
+    const r = this.ownUndo().onDsack(d, { priorUna, segs: dsackSegments(d, this.v.sndMss), maxWindow: this.v.maxSndWnd, totalRetrans: this.snd.totalRetrans });
     for (const c of r.counters) this.sink.count?.(c);
     if (!r.believed) return;
     // A believed D-SACK: RACK (RFC 8985 §6.2 step 4, rack.ts) widens its reordering window, as Linux sets
@@ -170,7 +162,7 @@ export class Recovery {
   /** Take back the last cwnd reduction (undo.ts): count it as Linux does. */
   undoReduction(counter: UndoCounter): void {
     const rto = this.undo.afterRto;
-    this.cc.undo(this.undo.take());
+    this.snd.cc.undo(this.undo.take());
     this.sink.count?.(counter);
     if (rto) this.sink.count?.('TCPSpuriousRTOs');
   }
@@ -229,7 +221,7 @@ export class Recovery {
     // RFC 6582 §3.2 step 2: no second fast retransmit for duplicates of data sent before the last recovery,
     // unless the ACK heuristic (§4.1) says these duplicates are fresh.
     if (this.pastRecover) return true;
-    return this.cc.cwnd > this.v.sndMss && seqDiff(this.v.sndUna, this.prevUna) <= 4 * this.v.sndMss;
+    return this.snd.cc.cwnd > this.v.sndMss && seqDiff(this.v.sndUna, this.prevUna) <= 4 * this.v.sndMss;
   }
 
   /**
@@ -240,14 +232,14 @@ export class Recovery {
    */
   onEcnEcho(delivered: number, flightBefore: number): void {
     if (delivered > 0) this.sink.count?.('TCPDeliveredCE', Math.ceil(delivered / this.v.sndMss));
-    if ((this.caState !== 'open' && this.caState !== 'disorder') || !this.ecn.mayReduce(this.v.sndUna)) return;
-    this.cc.onLoss(flightBefore, this.v.now);
-    this.ecn.reduced(this.v.sndNxt);
+    if ((this.caState !== 'open' && this.caState !== 'disorder') || !this.snd.ecn.mayReduce(this.v.sndUna)) return;
+    this.snd.cc.onLoss(flightBefore, this.v.now);
+    this.snd.ecn.reduced(this.v.sndNxt);
   }
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
   enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
-    if (this.pmtu.probe !== undefined && this.v.sndUna === this.pmtu.probe.start) {
+    if (this.snd.pmtu.probe !== undefined && this.v.sndUna === this.snd.pmtu.probe.start) {
       // The MTU probe was lost, not data to congestion: no cwnd reduction (Linux tcp_fastretrans_alert → tcp_mtup_probe_failed, tcp_simple_retransmit).
       this.mtuProbeLost();
       this.resegmentFlight();
@@ -256,22 +248,22 @@ export class Recovery {
     const flight = seqDiff(this.v.sndNxt, this.v.sndUna);
     this.recoverPoint = this.v.sndNxt;
     this.pastRecover = false;
-    this.undo.begin(this.v.sndUna, this.cc.cwnd, this.cc.ssthresh, false);
+    this.ownUndo().begin(this.v.sndUna, this.snd.cc.cwnd, this.snd.cc.ssthresh, false);
     // A window already cut for ECN-Echo is not cut again for the loss (Linux tcp_enter_recovery: not in a cwnd reduction).
-    if (!this.ecn.reducing(this.v.sndUna)) this.cc.onLoss(flight, this.v.now);
-    this.ecn.endReduction();
-    this.ecn.cwrAfterReduction();
+    if (!this.snd.ecn.reducing(this.v.sndUna)) this.snd.cc.onLoss(flight, this.v.now);
+    this.snd.ecn.endReduction();
+    this.snd.ecn.cwrAfterReduction();
     // The controller's ssthresh is PRR's target; PRR, not a cut to ssthresh, sets cwnd from here on. Without SACK the
     // duplicate ACKs stand for segments delivered (`inflation`, RFC 6582 §3.2 step 2), and SND.UNA's segment is lost.
     const mss = this.v.sndMss;
     const renoSacked = this.v.sackOk ? 0 : Math.min(this.cfg.dupThresh * mss, Math.max(0, flight - mss));
     const pipe = this.v.sackOk ? this.sackPipe() : flight - renoSacked - mss;
     const earlier = this.v.sackOk ? sackedEarlier : Math.max(0, renoSacked - mss);
-    this.prr.start({ flight, sackedEarlier: earlier, cumAcked, pipe, ssthresh: this.cc.ssthresh, mss });
+    this.ownPrr().start({ flight, sackedEarlier: earlier, cumAcked, pipe, ssthresh: this.snd.cc.ssthresh, mss });
     this.caState = 'recovery';
     // PRR's window for the ACK that starts recovery, before the fast retransmission counts as sent
     // (as Linux: tcp_enter_recovery, then tcp_cwnd_reduction, then tcp_xmit_recovery).
-    this.prr.onAck(delivered, pipe, false);
+    this.ownPrr().onAck(delivered, pipe, false);
     this.partialAckSeen = false;
     this.fastRetransmits++;
     this.sink.count?.(this.v.sackOk ? 'TCPSackRecovery' : 'TCPRenoRecovery');
@@ -345,7 +337,7 @@ export class Recovery {
     }
     const flight = seqDiff(this.v.sndNxt, this.v.sndUna) - this.sb.sackedBytes;
     if (this.tlp === NO_PROBE) this.tlp = new TailLossProbe();
-    this.tlp.arm(this.v.now, probeTimeout({ srtt: this.rtt.srtt, flight, mss: this.v.sndMss, wcDelAck: this.cfg.rtoMin, rtoLeft: this.timers.rtxAt - this.v.now }));
+    this.tlp.arm(this.v.now, probeTimeout({ srtt: this.snd.rtt.srtt, flight, mss: this.v.sndMss, wcDelAck: this.cfg.rtoMin, rtoLeft: this.timers.rtxAt - this.v.now }));
   }
 
   /**
@@ -381,7 +373,7 @@ export class Recovery {
     a.blocks = undefined;
     a.echoedAt = undefined;
     a.minRtt = this.snd.minRtt;
-    a.srtt = this.rtt.srtt;
+    a.srtt = this.snd.rtt.srtt;
     a.inRecovery = this.caState === 'recovery' || this.caState === 'loss';
     a.dupThresh = this.cfg.dupThresh;
     return a;
@@ -434,7 +426,7 @@ export class Recovery {
 
   /** The MTU probe is lost (a loss at its first octet, or a timeout): its size is too big; resend its data in the MSS in use. */
   mtuProbeLost(): void {
-    this.pmtu.failed();
+    this.snd.pmtu.failed();
     this.sink.count?.('TCPMTUPFail');
   }
 
@@ -457,10 +449,10 @@ export class Recovery {
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.snd.ackAdvance(seg);
-      if (this.pmtu.probe !== undefined && seqGe(this.v.sndUna, this.pmtu.probe.end)) {
-        this.pmtu.succeeded(this.v.now); // RFC 4821 §7.6.1, Linux tcp_mtup_probe_success
+      if (this.snd.pmtu.probe !== undefined && seqGe(this.v.sndUna, this.snd.pmtu.probe.end)) {
+        this.snd.pmtu.succeeded(this.v.now); // RFC 4821 §7.6.1, Linux tcp_mtup_probe_success
         this.sink.count?.('TCPMTUPSuccess');
-        syncMss(this.v, this.cfg, this.pmtu, this.cc);
+        syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc);
       }
     }
     let newlySacked = 0;
@@ -497,7 +489,7 @@ export class Recovery {
       flightBefore > 0 &&
       ((seg.ack === una0 && seg.payload.length === 0 && !(seg.flags & (SYN | FIN)) && this.v.sndWnd === wndBefore && this.v.sndWnd > 0) || newlySacked > 0);
 
-    if (this.ecn.isEcho(seg.flags)) this.onEcnEcho(dataAcked + newlySacked, flightBefore);
+    if (this.snd.ecn.isEcho(seg.flags)) this.onEcnEcho(dataAcked + newlySacked, flightBefore);
     const ecr = this.v.tsOk ? seg.options.ts?.ecr : undefined; // for Eifel detection (undo.ts)
     // RFC 9937 DeliveredData: the advance of SND.UNA plus the change in SACKed octets; without SACK a
     // duplicate ACK stands for one segment that left the network (as Linux, tcp_add_reno_sack).
@@ -522,7 +514,7 @@ export class Recovery {
           // Full ACK: recovery is over (RFC 6582 §3.2 step 3, RFC 6675 §5) — undone if it proved spurious (Linux tcp_try_undo_recovery).
           if (this.undo.mayUndo(ecr)) this.undoReduction('TCPFullUndo');
           else {
-            this.cc.onRecoveryEnd(this.v.now); // cwnd = ssthresh (RFC 9937: no burst, PRR brought pipe there)
+            this.snd.cc.onRecoveryEnd(this.v.now); // cwnd = ssthresh (RFC 9937: no burst, PRR brought pipe there)
             this.undo.settle();
           }
           this.leaveRecovery();
@@ -550,7 +542,7 @@ export class Recovery {
             // (Linux tcp_remove_reno_sacks). The next hole is lost: PRR's share first, then its retransmission.
             const dlv = Math.max(dataAcked - this.inflation, Math.min(dataAcked, mss));
             this.inflation = Math.max(0, this.inflation - Math.max(0, dataAcked - mss));
-            this.prr.onAck(dlv, flight - this.inflation - mss, false); // a new loss: no PRR-SSRB (as Linux)
+            this.ownPrr().onAck(dlv, flight - this.inflation - mss, false); // a new loss: no PRR-SSRB (as Linux)
             this.retransmitFirst();
             if (!this.partialAckSeen) {
               this.partialAckSeen = true; // "impatient" variant: only the first partial ACK restarts the timer
@@ -558,11 +550,11 @@ export class Recovery {
             }
           } else if (isDup && this.inflation + mss < flight) {
             this.inflation += mss; // RFC 6582 §3.2 step 4 / RFC 5681 step 4: one more segment has left the network
-            this.prr.onAck(mss, flight - this.inflation, false);
+            this.ownPrr().onAck(mss, flight - this.inflation, false);
           }
         } else {
           // With SACK, PRR sets the window for this ACK; output() then sends by the pipe (RFC 6675 §5 step C).
-          this.prr.onAck(delivered, this.sackPipe(), advanced && !newLoss);
+          this.ownPrr().onAck(delivered, this.sackPipe(), advanced && !newLoss);
         }
         return;
       case 'loss':
@@ -589,19 +581,19 @@ export class Recovery {
   /** The retransmission timer expired with data outstanding and an open window (RFC 6298 §5.4–5.6, RFC 5681 §3.1). */
   onRetransmitTimeout(): void {
     this.rtoExpirations++;
-    if (this.pmtu.probe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
-    if (this.pmtu.onTimeout(this.timers.rtxCount - 1, this.v.now)) syncMss(this.v, this.cfg, this.pmtu, this.cc); // black hole? (pmtu.ts)
+    if (this.snd.pmtu.probe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
+    if (this.snd.pmtu.onTimeout(this.timers.rtxCount - 1, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA. RFC 2018 §8: the receiver may
     // have reneged, so forget the SACK scoreboard; fresh SACKs still spare the retransmission what they cover.
     // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during
     // fast recovery (as Linux tcp_enter_loss re-arms undo only outside recovery or on a first timeout).
     if (this.caState === 'open' || this.caState === 'disorder' || seqGe(this.v.sndUna, this.recoverPoint) || (this.caState === 'loss' && this.timers.rtxCount === 1)) {
-      this.undo.begin(this.v.sndUna, this.cc.cwnd, this.cc.ssthresh, true);
+      this.ownUndo().begin(this.v.sndUna, this.snd.cc.cwnd, this.snd.cc.ssthresh, true);
     } else this.undo.timedOut();
-    this.cc.onRto(seqDiff(this.v.sndNxt, this.v.sndUna), this.v.now);
+    this.snd.cc.onRto(seqDiff(this.v.sndNxt, this.v.sndUna), this.v.now);
     this.prr.end();
-    this.ecn.endReduction();
-    this.ecn.cwrAfterReduction(); // RFC 3168 §6.1.2: the next new data says the window was cut
+    this.snd.ecn.endReduction();
+    this.snd.ecn.cwrAfterReduction(); // RFC 3168 §6.1.2: the next new data says the window was cut
     this.caState = 'loss';
     this.recoverPoint = this.v.sndNxt;
     this.pastRecover = false;
@@ -615,6 +607,18 @@ export class Recovery {
     this.rtxPassMark = this.v.sndNxt;
     this.snd.output(true);
     this.snd.armRtx();
+  }
+
+  /** This connection's own undo state, made on its first change (idle connections share NO_UNDO, never changed). */
+  private ownUndo(): SpuriousUndo {
+    if (this.undo === NO_UNDO) this.undo = new SpuriousUndo();
+    return this.undo;
+  }
+
+  /** This connection's own PRR state, made when it first recovers (idle connections share NO_PRR, never changed). */
+  private ownPrr(): ProportionalRateReduction {
+    if (this.prr === NO_PRR) this.prr = new ProportionalRateReduction();
+    return this.prr;
   }
 
   /** SND.NXT went back to SND.UNA (a zero window refused the data: flow control, not congestion): nothing is lost or in recovery. */
@@ -648,8 +652,11 @@ export class Recovery {
 }
 
 /**
- * What an idle connection points at instead of its own SACK scoreboard and loss-probe state:
- * shared empty instances, only ever read (each connection creates its own before the first change).
+ * What an idle connection points at instead of its own SACK scoreboard, loss-probe, undo and PRR state:
+ * shared instances in their initial state, only ever read or given calls that leave that state as it is
+ * (each connection creates its own before the first change).
  */
 const NO_SACKS = new SackScoreboard();
 const NO_PROBE = new TailLossProbe();
+const NO_UNDO = new SpuriousUndo();
+const NO_PRR = new ProportionalRateReduction();

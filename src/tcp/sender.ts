@@ -3,7 +3,7 @@ import type { TcpOptions } from '../wire/tcp-options.js';
 import { expandedSendBuffer } from './buffer-autotune.js';
 import type { TcpConfig } from './config.js';
 import type { CongestionControl } from './congestion.js';
-import type { Ecn } from './ecn.js';
+import { Ecn } from './ecn.js';
 import { WRITABLE, type ConnectionSink } from './events.js';
 import { TS_OPTION_LEN } from './handshake.js';
 import type { AckSample } from './hystart.js';
@@ -68,6 +68,8 @@ export class Sender {
   minRtt: number | undefined = undefined;
   lastSend: number | undefined = undefined;
   lastAck: number | undefined = undefined;
+  /** ECN (RFC 3168; ecn.ts): the shared idle one, never changed, until ECN may be used (ownEcn). */
+  ecn: Ecn = NO_ECN;
   /** Loss recovery, which says what to retransmit (set by the connection). */
   rec!: Recovery;
 
@@ -76,10 +78,12 @@ export class Sender {
     private readonly cfg: TcpConfig,
     private readonly timers: Timers,
     private readonly sink: ConnectionSink,
-    private readonly rtt: RtoEstimator,
-    private readonly cc: CongestionControl,
-    private readonly pmtu: PathMtu,
-    private readonly ecn: Ecn,
+    /** RTT estimation and the RTO (RFC 6298). */
+    readonly rtt: RtoEstimator,
+    /** The congestion controller (congestion.ts). */
+    readonly cc: CongestionControl,
+    /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts). */
+    readonly pmtu: PathMtu,
     private readonly rcv: Receiver,
   ) {
     this.sendBuf = cfg.sendBufferSize !== undefined ? new SendBuffer(cfg.sendBufferSize) : new SendBuffer(cfg.wmem[1], cfg.wmem[2]);
@@ -549,9 +553,18 @@ export class Sender {
     this.transmit(seg);
   }
 
+  /** This connection's own ECN state, made when a SYN may turn ECN on (idle connections share NO_ECN). */
+  ownEcn(): Ecn {
+    if (this.ecn === NO_ECN) this.ecn = new Ecn();
+    return this.ecn;
+  }
+
   /** A keepalive probe (RFC 1122 §4.2.3.6): SEQ = SND.UNA − 1, no data, which any live peer answers with an ACK. */
   sendKeepaliveProbe(): void {
     this.segsOut++;
     this.transmit(this.buildSegment(ACK, seqAdd(this.v.sndUna, -1), EMPTY));
   }
 }
+
+/** The ECN state of a connection that has not negotiated ECN: `ok` stays false, and nothing else changes while it is. */
+const NO_ECN = new Ecn();
