@@ -12,6 +12,10 @@
  *   reo_wnd = min_RTT/4 = 5 ms here) over 400 segments, no loss at all, so
  *   every retransmission is spurious.
  *
+ * - heavy loss: 20 % random loss both ways on a 20 Mbit/s link with 0.05 ms
+ *   one-way delay (RTT well under the 1 ms TSval tick), 200 kB B → A, seeds
+ *   1–20 summed: RTOs, retransmissions and virtual seconds.
+ *
  * `node dist/bench/recovery.js` prints one table: each case with RACK on (the
  * default), and with `rack: false` (DupThresh, RFC 6675) for comparison.
  */
@@ -88,6 +92,43 @@ function transfer(segments: number, tcp: Partial<TcpConfig>, lose: (k: number) =
   return result;
 }
 
+/** The heavy-loss case: `seeds` transfers of 200 kB B → A at 20 % loss both ways, 0.05 ms one way; sums. */
+function heavyLoss(tcp: Partial<TcpConfig>, seeds: number): { seconds: number; timeouts: number; retransSegs: number } {
+  const bytes = 200_000;
+  const sum = { seconds: 0, timeouts: 0, retransSegs: 0 };
+  for (let seed = 1; seed <= seeds; seed++) {
+    const clock = new VirtualClock();
+    const links = MemoryLink.pair(clock, { delayMs: 0.05, seed, loss: 0.2, rateBps: 20e6 });
+    const { a, b, client, server } = connectPair(clock, links, tcp, 60_000);
+    let got = 0;
+    let doneAt: number | undefined;
+    client.on('readable', () => {
+      for (let d = client.read(); d; d = client.read()) got += d.length;
+      if (got >= bytes && doneAt === undefined) doneAt = clock.now();
+    });
+    const t0 = clock.now();
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < bytes) {
+        const n = server.write(new Uint8Array(Math.min(16384, bytes - sent)));
+        if (n === 0) return;
+        sent += n;
+      }
+    };
+    server.on('writable', pump);
+    pump();
+    clock.runUntilIdle({ maxTime: clock.now() + 600_000 });
+    if (doneAt === undefined) throw new Error(`bench: heavy loss, seed ${seed}: received ${got} of ${bytes} bytes`);
+    const s = b.stats();
+    sum.seconds += (doneAt - t0) / 1000;
+    sum.timeouts += s.TCPTimeouts;
+    sum.retransSegs += s.RetransSegs;
+    a.close();
+    b.close();
+  }
+  return sum;
+}
+
 function main(): void {
   const modes: Array<[string, Partial<TcpConfig>]> = [
     ['RACK-TLP (default)', {}],
@@ -106,8 +147,16 @@ function main(): void {
     const reo = transfer(400, tcp, () => false, { reorder: 0.05, reorderDelayMs: 3 });
     row('reordering 5 % by 3 ms, no loss (400 segs)', mode, (reo.ms - big.ms).toFixed(1), String(reo.retransSegs), String(reo.timeouts), String(reo.lossProbes), String(reo.sackReorder));
   }
+  const seeds = 20;
+  const heavy: string[] = [];
+  for (const [mode, tcp] of modes) {
+    const h = heavyLoss(tcp, seeds);
+    heavy.push(`${'heavy loss: 20 % both ways, 0.05 ms one way'.padEnd(44)} ${mode.padEnd(30)} ${h.seconds.toFixed(1).padStart(9)} s ${String(h.retransSegs).padStart(7)} rtx ${String(h.timeouts).padStart(5)} RTOs`);
+  }
   console.log(`loss recovery, virtual time, RTT ${2 * DELAY_MS} ms (goal for the lost tail: ≤ 2×SRTT + 10 ms = ${4 * DELAY_MS + 10} ms extra)`);
   for (const r of rows) console.log(r);
+  console.log(`\nheavy loss, 200 kB each over seeds 1–${seeds} (20 Mbit/s), sums of virtual time, retransmitted segments and RTOs`);
+  for (const r of heavy) console.log(r);
 }
 
 main();

@@ -181,7 +181,7 @@ export class Connection {
 
   // ───────────────────────────── user calls ─────────────────────────────
 
-  /** Queue data for sending; returns how many bytes were taken (0 when the buffer is full or sending is closed). */
+  /** SEND (RFC 9293 §3.10.2): queue data; returns how many bytes were taken (0 when the buffer is full or sending is closed). */
   send(data: Uint8Array, now: number): number {
     this.v.now = now;
     if (this.snd.finQueued || this.state === 'CLOSED' || this.state === 'LISTEN') return 0;
@@ -197,7 +197,7 @@ export class Connection {
   }
 
   /**
-   * Take up to `max` received in-order bytes. Reading opens the window. As
+   * RECEIVE (RFC 9293 §3.10.3): take up to `max` received in-order bytes. Reading opens the window. As
    * Linux (tcp_cleanup_rbuf), a window update goes at once only when the
    * window offered has fallen to half its maximum or less and reading at
    * least doubles it; any other growth rides on the next ACK. Either way the
@@ -353,13 +353,14 @@ export class Connection {
 
   // ─────────────────────────── segment arrival ───────────────────────────
 
+  /** SEGMENT ARRIVES (RFC 9293 §3.10.7): dispatched on the state. */
   onSegment(seg: Segment, now: number): void {
     this.v.now = now;
     this.segsIn++;
     switch (this.state) {
-      case 'CLOSED':
-      case 'LISTEN':
-        return; // the stack answers these
+      case 'CLOSED': // §3.10.7.1
+      case 'LISTEN': // §3.10.7.2
+        return; // the stack answers these (its listener and RST rules)
       case 'SYN_SENT':
         this.onSegmentSynSent(seg);
         return;
@@ -374,7 +375,11 @@ export class Connection {
     }
   }
 
-  /** RFC 9293 §3.10.7.3. */
+  /**
+   * RFC 9293 §3.10.7.3 SYN-SENT: first the ACK bit, second RST, (third, security, not kept), fourth SYN:
+   * ESTABLISHED on a SYN-ACK, SYN-RECEIVED on a SYN (simultaneous open, §3.5 figure 8). What the SYN
+   * tells us and the options it allows are handshake.ts's.
+   */
   private onSegmentSynSent(seg: Segment): void {
     const f = seg.flags;
     let ackOk = false;
@@ -418,7 +423,13 @@ export class Connection {
     this.snd.armRtx();
   }
 
-  /** RFC 9293 §3.10.7.4 for SYN_RCVD and the synchronized states other than TIME_WAIT. */
+  /**
+   * RFC 9293 §3.10.7.4 for SYN_RCVD and the synchronized states other than TIME_WAIT (TIME_WAIT's rules
+   * are time-wait.ts's), in the RFC's order: PAWS (RFC 7323 §5.3) before the first check (sequence
+   * number, receiver.ts), second RST (RFC 5961 §3.2), fourth SYN (RFC 5961 §4), fifth ACK (SYN_RCVD →
+   * ESTABLISHED here; SND.UNA, the window and loss recovery in sender.ts and recovery.ts), seventh the
+   * text (receiver.ts), eighth FIN. Every state change happens here.
+   */
   private onSegmentSynchronized(seg: Segment): void {
     const f = seg.flags;
 
@@ -604,10 +615,6 @@ export class Connection {
     return tw;
   }
 
-  // ─────────────────────────────── ACKs ───────────────────────────────
-
-  // ─────────────────────────── receiving text ───────────────────────────
-
   /** The peer's FIN is in order (RFC 9293 §3.10.7.4 "eighth"). */
   private onFinReceived(ourFinAcked: boolean, mayDelayAck: boolean): void {
     this.v.rcvNxt = seqAdd(this.v.rcvNxt, 1);
@@ -702,6 +709,7 @@ export class Connection {
     return d;
   }
 
+  /** Timeouts (RFC 9293 §3.10.8): each deadline of timers.ts (and of RACK, the loss probe, TIME_WAIT) that is due. */
   onTimer(now: number): void {
     this.v.now = now;
     if (this.timers.wakeAt !== undefined && now >= this.timers.wakeAt) this.timers.wakeAt = undefined;

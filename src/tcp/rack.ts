@@ -99,6 +99,15 @@ export class Rack {
   lostBytes = 0;
   /** Records the peer SACKed (RACK.segs_sacked; Linux sacked_out). */
   segsSacked = 0;
+  /**
+   * RACK.min_RTT as RACK measures it (ms): the least time from a never-retransmitted record's send to the ACK
+   * that delivered it (Karn). Linux takes min_rtt from the send times of its skbs in microseconds
+   * (tcp_ack_update_rtt, tcp_rack_advance), not from TSecr: an RTT sample from timestamps has the TSval clock's
+   * 1 ms granularity, so below 1 ms it reads 0, which made reo_wnd = min_RTT/4 = 0 and RACK declared a hole lost
+   * at the very first SACK — recovery (and PRR's cut) before the window's new data went out. Undefined before
+   * the first sample; the connection's min_RTT stands in until then.
+   */
+  minRtt: number | undefined;
 
   // RACK.xmit_ts and the segment's place in send order: the most recently sent segment delivered.
   private xmitTs = -Infinity;
@@ -110,6 +119,8 @@ export class Rack {
   /** RACK.dsack_round: SND.NXT when the last D-SACK grew the window; undefined when none is pending. */
   private dsackRound: number | undefined;
   private reoWnd = 0;
+  /** Between an RTO (onRto) and the end of its recovery (onRecoveryEnd): Linux's TCP_CA_Loss. */
+  private afterRto = false;
 
   // The records, ascending by sequence number, live in [head, seqs.length) of five parallel arrays.
   // Arrays exist only while records do (NONE otherwise): an idle connection keeps none (R9).
@@ -149,6 +160,7 @@ export class Rack {
     this.lostBytes = 0;
     this.segsSacked = 0;
     this.at = undefined;
+    this.afterRto = false;
   }
 
   /**
@@ -266,6 +278,7 @@ export class Rack {
 
   /** RFC 8985 §6.2 step 4: fast or RTO recovery ended; after 16 without D-SACK the window is reset. */
   onRecoveryEnd(): void {
+    this.afterRto = false;
     this.reoWndPersist--;
     if (this.reoWndPersist <= 0) {
       this.reoWndPersist = 0;
@@ -281,6 +294,7 @@ export class Rack {
    * TCPCB_SACKED_ACKED across tcp_enter_loss unless it sees reneging).
    */
   onRto(): void {
+    this.afterRto = true;
     for (let i = this.head; i < this.seqs.length; i++) this.flags[i]! &= ~LOST;
     this.lostBytes = 0;
     this.at = undefined;
@@ -324,12 +338,20 @@ export class Rack {
     const rtt = a.now - t;
     if (retrans) {
       const byTs = cumulative && a.echoedAt !== undefined && a.echoedAt < Math.floor(t);
-      const byMinRtt = a.minRtt !== undefined && rtt < a.minRtt;
+      const minRtt = this.minRtt ?? a.minRtt;
+      const byMinRtt = minRtt !== undefined && rtt < minRtt;
       // The original, not the retransmission, filled a hole below RACK.fack: the network reordered it. Step 3
       // cannot see that (the segment was retransmitted); Linux does (tcp_try_undo_partial: tcp_packet_delayed,
       // then tcp_check_sack_reordering), and so must RACK, or a reordering path never earns a reordering window
-      // until D-SACK (RFC 2883) reports the needless retransmission.
-      if (byTs || byMinRtt) return cumulative && below;
+      // until D-SACK (RFC 2883) reports the needless retransmission. With timestamps only the echo proves it (as
+      // Linux's tcp_packet_delayed): min_RTT includes the receiver's ACK delay, which the ACK of a hole-filling
+      // retransmission (sent at once, RFC 5681 §4.2) does not, so on a sub-ms path a lost segment's retransmission
+      // routinely comes back "faster than min_RTT" — the sample is still skipped, but that is no reordering.
+      // After an RTO a late original says the ACKs were lost or late, not that the network reordered data
+      // (Linux checks reordering in tcp_try_undo_partial, never in tcp_try_undo_loss).
+      if (byTs || byMinRtt) return cumulative && below && (byTs || a.echoedAt === undefined) && !this.afterRto;
+    } else if (this.minRtt === undefined || rtt < this.minRtt) {
+      this.minRtt = rtt;
     }
     // RACK.rtt follows RACK.xmit_ts: the RTT of the most recently *sent* segment delivered, so that an older
     // segment SACKed in the same ACK does not lengthen the wait measured from a newer one.
@@ -370,7 +392,7 @@ export class Rack {
           segsSacked: this.segsSacked,
           dupThresh: a.dupThresh,
           mult: this.reoWndMult,
-          minRtt: a.minRtt,
+          minRtt: this.minRtt ?? a.minRtt,
           srtt: a.srtt,
         });
       }

@@ -150,7 +150,7 @@ export class Recovery {
    * A D-SACK arrived (RFC 2883 §4; findDsack): count it as Linux does and let the undo bookkeeping
    * (undo.ts) see it. `priorUna` is SND.UNA before this ACK.
    */
-  dsackReceived(d: Dsack, priorUna: number): void {
+  private dsackReceived(d: Dsack, priorUna: number): void {
     const r = this.ownUndo().onDsack(d, { priorUna, segs: dsackSegments(d, this.v.sndMss), maxWindow: this.v.maxSndWnd, totalRetrans: this.snd.totalRetrans });
     for (const c of r.counters) this.sink.count?.(c);
     if (!r.believed) return;
@@ -160,7 +160,7 @@ export class Recovery {
   }
 
   /** Take back the last cwnd reduction (undo.ts): count it as Linux does. */
-  undoReduction(counter: UndoCounter): void {
+  private undoReduction(counter: UndoCounter): void {
     const rto = this.undo.afterRto;
     this.snd.cc.undo(this.undo.take());
     this.sink.count?.(counter);
@@ -172,7 +172,7 @@ export class Recovery {
    * 'disorder' while the scoreboard holds SACKed data. After an undo nothing is deemed lost any more
    * (Linux tcp_undo_cwnd_reduction unmarks lost segments): go-back-N stops, new data follows.
    */
-  leaveRecovery(): void {
+  private leaveRecovery(): void {
     this.rack?.onRecoveryEnd();
     this.prr.end();
     this.inflation = 0;
@@ -182,7 +182,7 @@ export class Recovery {
   }
 
   /** Retransmitted data of this recovery above SND.UNA that the peer has not SACKed (Linux retrans_out > 0). */
-  retransmissionsInFlight(): boolean {
+  private retransmissionsInFlight(): boolean {
     if (!this.v.sackOk || !seqGt(this.highRxt, this.v.sndUna)) return false;
     return this.sb.sackedBelow(this.highRxt) < seqDiff(this.highRxt, this.v.sndUna);
   }
@@ -195,7 +195,7 @@ export class Recovery {
    * the pass starts over from SND.UNA (as Linux's lost-retransmit detection;
    * RFC 6675 alone would wait for the RTO).
    */
-  detectLostRetransmit(): void {
+  private detectLostRetransmit(): void {
     if (!this.v.sackOk || (this.caState !== 'recovery' && this.caState !== 'loss')) return;
     if (this.rackOn() && this.caState === 'recovery') return; // RACK finds lost retransmissions by time (rack.ts)
     const mark = this.rtxPassMark;
@@ -211,7 +211,7 @@ export class Recovery {
   }
 
   /** RFC 5681 §3.2 / RFC 6675 §5: three duplicate ACKs, or the scoreboard says SND.UNA's segment is lost. */
-  lossDetected(): boolean {
+  private lossDetected(): boolean {
     if (seqGe(this.v.sndUna, this.v.sndNxt)) return false;
     // With RACK only its marks count, not DupThresh (Linux tcp_time_to_recover with tcp_is_rack).
     if (this.rackOn()) return (this.rack?.lostBytes ?? 0) > 0;
@@ -230,7 +230,7 @@ export class Recovery {
    * Disorder states), and CWR goes on the next new data. TCPDeliveredCE counts the segments this ACK
    * delivered (as Linux, in segments).
    */
-  onEcnEcho(delivered: number, flightBefore: number): void {
+  private onEcnEcho(delivered: number, flightBefore: number): void {
     if (delivered > 0) this.sink.count?.('TCPDeliveredCE', Math.ceil(delivered / this.v.sndMss));
     if ((this.caState !== 'open' && this.caState !== 'disorder') || !this.snd.ecn.mayReduce(this.v.sndUna)) return;
     this.snd.cc.onLoss(flightBefore, this.v.now);
@@ -238,7 +238,7 @@ export class Recovery {
   }
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
-  enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
+  private enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
     if (this.snd.pmtu.probe !== undefined && this.v.sndUna === this.snd.pmtu.probe.start) {
       // The MTU probe was lost, not data to congestion: no cwnd reduction (Linux tcp_fastretrans_alert → tcp_mtup_probe_failed, tcp_simple_retransmit).
       this.mtuProbeLost();
@@ -285,7 +285,7 @@ export class Recovery {
   }
 
   /** Retransmit the first unacknowledged (un-SACKed) segment. */
-  retransmitFirst(): void {
+  private retransmitFirst(): void {
     let seq = this.v.sndUna;
     let end = this.v.sndNxt;
     if (this.v.sackOk) {
@@ -300,7 +300,7 @@ export class Recovery {
     if (this.v.sackOk && seqGt(seqAdd(seq, len), this.highRxt)) this.highRxt = seqAdd(seq, len);
   }
 
-  retransmitHole(seq: number, end: number, room: number): SendResult {
+  private retransmitHole(seq: number, end: number, room: number): SendResult {
     const len = Math.min(room, this.snd.dataUpTo(seq, end));
     const sent = this.snd.emit(seq, len, true);
     if (seqGt(seqAdd(seq, sent), this.highRxt)) this.highRxt = seqAdd(seq, sent);
@@ -321,7 +321,7 @@ export class Recovery {
    * Linux's TCP_CA_Open on a SACK connection: no recovery, nothing SACKed. A duplicate ACK without
    * SACK blocks (say, for an out-of-order FIN) does not leave it, though it makes our state 'disorder'.
    */
-  lossFree(): boolean {
+  private lossFree(): boolean {
     return this.caState === 'open' || (this.caState === 'disorder' && this.sb.isEmpty);
   }
 
@@ -366,7 +366,7 @@ export class Recovery {
   }
 
   /** RACK's inputs, in one object reused for every ACK (no allocation on the ACK path). */
-  rackInputs(): RackAck {
+  private rackInputs(): RackAck {
     const a = (this.rackAck ??= { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 });
     a.now = this.v.now;
     a.una = this.v.sndUna;
@@ -380,7 +380,7 @@ export class Recovery {
   }
 
   /** When (ms, on our clock) the TSval an ACK echoes was sent; undefined without timestamps. */
-  echoedAt(seg: Segment): number | undefined {
+  private echoedAt(seg: Segment): number | undefined {
     const ecr = seg.options.ts?.ecr;
     if (!this.v.tsOk || ecr === undefined || ecr === 0) return undefined;
     return Math.floor(this.v.now) - seqDiff(this.v.tsNow(), ecr);
@@ -398,7 +398,7 @@ export class Recovery {
       return;
     }
     if (rack.onTimeout(this.rackInputs()) === 0) return;
-    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery(0, this.sb.sackedBytes, 0); // a timer: nothing newly delivered (PRR)
+    if ((this.caState === 'open' || this.caState === 'disorder') && this.lossDetected()) this.enterRecovery(this.v.sndMss, this.sb.sackedBytes, 0); // PRR counts one segment delivered, as Linux tcp_rack_reo_timeout (tcp_cwnd_reduction(sk, 1, 0))
     this.snd.output();
   }
 
@@ -425,7 +425,7 @@ export class Recovery {
   }
 
   /** The MTU probe is lost (a loss at its first octet, or a timeout): its size is too big; resend its data in the MSS in use. */
-  mtuProbeLost(): void {
+  private mtuProbeLost(): void {
     this.snd.pmtu.failed();
     this.sink.count?.('TCPMTUPFail');
   }

@@ -103,12 +103,12 @@ export class Sender {
     this.v.sndNxt = ack;
   }
 
-  armPersist(): void {
+  private armPersist(): void {
     this.timers.persistAt = this.v.now + this.persistInterval();
   }
 
   /** The persist timer's interval: the RTO backed off per probe, at most rtoMax (Linux inet_csk_rto_backoff). */
-  persistInterval(): number {
+  private persistInterval(): number {
     const base = Math.max(this.rtt.rto, this.cfg.rtoMin);
     return Math.min(this.cfg.rtoMax, base * 2 ** this.persistBackoff);
   }
@@ -251,7 +251,7 @@ export class Sender {
   }
 
   /** One segment, if anything may go now. */
-  sendOne(forced: boolean): SendResult {
+  private sendOne(forced: boolean): SendResult {
     const room = this.segmentRoom();
     const cwnd = this.cwnd();
 
@@ -300,7 +300,7 @@ export class Sender {
   }
 
   /** Nagle's algorithm with Minshall's refinement, as Linux: a small segment may go unless an earlier small one is unacknowledged. */
-  nagleAllows(): boolean {
+  private nagleAllows(): boolean {
     return this.cfg.noDelay || !seqGt(this.sndSml, this.v.sndUna);
   }
 
@@ -402,7 +402,7 @@ export class Sender {
     this.timers.rtxAt = this.v.now + this.rtt.rto;
   }
 
-  buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
+  private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
     const options: TcpOptions = {};
     if (this.v.tsOk) options.ts = { val: this.v.tsNow(), ecr: this.v.tsRecent };
     const window = this.rcv.fillSegment(flags, options);
@@ -426,7 +426,7 @@ export class Sender {
    * case 439084160). At SND.MAX the worst case is a peer that shrank its window: it answers with a duplicate
    * ACK, which tells us its window.
    */
-  acceptableSeq(): number {
+  private acceptableSeq(): number {
     return this.v.sndMax;
   }
 
@@ -447,7 +447,7 @@ export class Sender {
    * the window and cwnd to take all that when they will once the flight is ACKed (WINDOW_BLOCKED /
    * CWND_BLOCKED), and goes on without a probe when they never would. NOTHING: no probe now.
    */
-  sendMtuProbe(budget: number): SendResult {
+  private sendMtuProbe(budget: number): SendResult {
     if (this.rec.caState !== 'open' || this.cc.cwnd < 11 * this.v.sndMss) return NOTHING;
     const size = this.pmtu.probeSize(this.v.now);
     if (size === undefined) return NOTHING;
@@ -497,7 +497,7 @@ export class Sender {
   }
 
   /** Forget that [SND.UNA, SND.NXT) was sent: the zero window dropped it (flow control, not congestion). */
-  rewindToUna(): void {
+  private rewindToUna(): void {
     const una = this.v.sndUna;
     this.v.sndNxt = una;
     this.sndSml = una;
