@@ -47,9 +47,31 @@ export interface PathResult {
   /** B's largest receive buffer and A's largest send buffer, bytes. */
   rcvBuf: number;
   sndBuf: number;
-  /** A's retransmitted segments, and of those, how many B had already received in full (spurious). */
+  /** A's retransmitted segments (RetransSegs). */
   retransmits: number;
+  /**
+   * Truly spurious retransmissions: copies of data B already held, counted by B itself — the D-SACKs it sent
+   * (TCPDSACKOldSent + TCPDSACKOfoSent, RFC 2883 §4: one per duplicate segment received).
+   */
   spuriousRetransmits: number;
+  /**
+   * Data segments A → B the link delivered after an earlier copy of the same segment was delivered (the link's
+   * own duplicates aside): the spurious ones, plus those whose earlier copy B received but threw away
+   * (`receiverDrops`) — needed retransmissions that only look like duplicates on the wire.
+   */
+  wireDuplicates: number;
+  /**
+   * Data segments B received but threw away (TCPOFODrop, TCPZeroWindowDrop: out-of-order data beyond what B's
+   * memory holds, or beyond its window). The link delivered them, so their retransmissions look like
+   * duplicates on the wire, but B needed them.
+   */
+  receiverDrops: number;
+  /** A → B packets the rate limiter's drop-tail queue dropped (the queue overflowed: congestion, not the path's loss). */
+  queueDrops: number;
+  /** A → B packets the path lost at random (`loss`) or by `dropData`. */
+  pathDrops: number;
+  /** A's retransmission timeouts (TCPTimeouts). */
+  timeouts: number;
   /** With dropData: virtual ms from the first transmission of the last new data segment to the last byte read. */
   lastFirstSendToDoneMs: number;
   /** A's smoothed RTT at the end, ms. */
@@ -68,12 +90,12 @@ export function runPath(o: PathOptions): PathResult {
     queueLimitBytes: o.queueLimitBytes ?? Math.max(bdp, 1 << 20),
     aToB: { loss: o.loss, reorder: o.reorder, reorderDelayMs: o.reorderDelayMs },
   };
-  // First transmissions are numbered for `dropData`; a data segment sent again whose earlier copy
-  // was not lost reaches B twice: a spurious retransmission.
-  const watch = o.dropData !== undefined || o.loss !== undefined || o.reorder !== undefined;
+  // First transmissions are numbered for `dropData`. Every A → B data copy is watched: one the link delivers
+  // after an earlier copy of the same segment was delivered is a wire duplicate; one the rate limiter's queue
+  // drops is congestion; one the path drops (random loss, dropData) is the path's loss.
   let dataIndex = 0;
   let lastFirstSentAt = 0;
-  const passed = new Map<number, number>(); // seq → copies the link let through
+  const delivered = new Set<number>(); // seq of every data segment the link delivered at least once
   if (o.dropData !== undefined) {
     const dropData = o.dropData;
     const seen = new Set<number>();
@@ -86,18 +108,21 @@ export function runPath(o: PathOptions): PathResult {
     };
   }
   const [linkA, linkB] = MemoryLink.pair(clock, link);
-  let spurious = 0;
-  if (watch) {
-    linkA.onTap((e) => {
-      if (e.duplicate) return;
-      const seg = dataSegment(e.packet);
-      if (seg === undefined) return;
-      if (e.dropped) return;
-      const n = (passed.get(seg.seq) ?? 0) + 1;
-      passed.set(seg.seq, n);
-      if (n > 1) spurious++;
-    });
-  }
+  let wireDuplicates = 0;
+  let queueDrops = 0;
+  let pathDrops = 0;
+  linkA.onTap((e) => {
+    if (e.duplicate) return; // the link's own duplicates are the path's doing, not the sender's
+    if (e.dropped) {
+      if (e.reason === 'queue') queueDrops++;
+      else if (e.reason === 'loss' || e.reason === 'hook') pathDrops++;
+      return;
+    }
+    const seg = dataSegment(e.packet);
+    if (seg === undefined) return;
+    if (delivered.has(seg.seq)) wireDuplicates++;
+    else delivered.add(seg.seq);
+  });
   const { a, b, client, server: srv } = connectPair(clock, [linkA, linkB], o.tcp, 10 * o.rttMs + 5000);
 
   const chunk = new Uint8Array(64 * 1024);
@@ -145,7 +170,12 @@ export function runPath(o: PathOptions): PathResult {
     rcvBuf,
     sndBuf,
     retransmits: a.stats().RetransSegs,
-    spuriousRetransmits: spurious,
+    spuriousRetransmits: b.stats().TCPDSACKOldSent + b.stats().TCPDSACKOfoSent,
+    wireDuplicates,
+    receiverDrops: b.stats().TCPOFODrop + b.stats().TCPZeroWindowDrop,
+    queueDrops,
+    pathDrops,
+    timeouts: a.stats().TCPTimeouts,
     lastFirstSendToDoneMs: doneAt - lastFirstSentAt,
     srttMs: info.srtt ?? 0,
   };

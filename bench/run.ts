@@ -4,7 +4,8 @@
  * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost).
  * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results),
  * --floods (only the flood benchmarks of bench/floods.ts: SYN, ACK, RST/SYN and 1-byte out-of-order floods),
- * --paths (only the real-path figures of bench/paths.ts: long RTT, loss, lost tail, reordering, before/after autotuning).
+ * --paths (only the real-path figures of bench/paths.ts: long RTT, loss, lost tail, reordering, before/after autotuning),
+ * --kernel-paths (root: the same paths on a TUN device, Linux's TCP and synack's side by side: bench/kernel-paths.ts).
  * Pin it for stable figures: `taskset -c 0 node dist/bench/run.js`.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,13 @@ function main(argv: string[]): void {
     // Floods only (bench/floods.ts), in their own process for a clean heap and GC access.
     const floods = fileURLToPath(new URL('./floods.js', import.meta.url));
     const r = spawnSync(process.execPath, ['--expose-gc', floods, ...argv.filter((a) => a !== '--floods')], { stdio: 'inherit', timeout: 30 * 60_000 });
+    if (r.status !== 0) process.exitCode = 1;
+    return;
+  }
+  if (argv.includes('--kernel-paths')) {
+    // Linux's TCP and synack's on the same impaired TUN path (bench/kernel-paths.ts; root only, else skipped with the reason).
+    const kp = fileURLToPath(new URL('./kernel-paths.js', import.meta.url));
+    const r = spawnSync(process.execPath, [kp, ...argv.filter((a) => a !== '--kernel-paths')], { stdio: 'inherit', timeout: 30 * 60_000 });
     if (r.status !== 0) process.exitCode = 1;
     return;
   }

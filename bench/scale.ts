@@ -1,6 +1,7 @@
 /**
- * Scale: how many idle connections fit, what one costs in memory, and what a
- * timer operation costs with 1k vs 1M timers pending.
+ * Scale: how many idle connections fit, what one costs in memory, what a
+ * timer operation costs with 1k vs 1M timers pending, and how many short
+ * connections per second go through `stack.net` (bench/conn-rate.ts).
  *
  *   node --expose-gc --max-old-space-size=20000 dist/bench/scale.js [--connections N] [--quick] [--out DIR]
  *
@@ -19,6 +20,7 @@ import { TimerWheel, WheelTimer } from '../src/stack/timer-wheel.js';
 import type { TcpSocket } from '../src/stack/socket.js';
 import { VirtualClock } from '../src/util/virtual-clock.js';
 import { heapBytes } from './heap.js';
+import { connRate, formatConnRate } from './conn-rate.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -136,6 +138,10 @@ console.log(
     `${c.timeWaitEntries} TIME_WAIT at ${Math.round(c.bytesPerTimeWait)} B each (table: ${Math.round(c.timeWaitTableBytesPerRow)} B per row); ` +
     `after expiry ${c.leftAfterExpiry} left, heap ${mb(c.heapAfterExpiryMB * 1e6)} above start`,
 );
+// Short connections (connect, 1 byte each way, close) through stack.net on a RealClock, with heap bytes allocated per connection.
+const rate = await connRate(quick ? 5000 : 20_000, [1, 8, 64], quick ? 1 : 3);
+results.shortConnections = rate;
+console.log(formatConnRate(rate));
 const outIdx = args.indexOf('--out');
 const outDir = resolve(process.cwd(), outIdx >= 0 && args[outIdx + 1] ? args[outIdx + 1]! : 'bench/results');
 mkdirSync(outDir, { recursive: true });

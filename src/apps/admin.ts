@@ -3,6 +3,8 @@
  * on the host's own network (not through synack) that shows the stack.
  *   GET /connections → JSON array, one object per socket (ss -tan's view)
  *   GET /stats       → JSON counters named as RFC 4022 / nstat
+ *   GET /link        → JSON counters of the link (TunLink.stats(): packets per
+ *                      wake-up, TSO/GSO packets…), when the caller gave them
  */
 import { createServer, type Server } from 'node:http';
 import type { SsInfo } from '../observe/ss-table.js';
@@ -80,8 +82,8 @@ export function ssInfo(i: ConnectionInfo, now: number): SsInfo {
   return info;
 }
 
-/** Start the admin server; resolves once it listens. */
-export function startAdmin(stack: Stack, host: string, port: number): Promise<Server> {
+/** Start the admin server; resolves once it listens. `linkStats`, if given, answers GET /link. */
+export function startAdmin(stack: Stack, host: string, port: number, linkStats?: () => object): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     let body: unknown;
@@ -91,8 +93,9 @@ export function startAdmin(stack: Stack, host: string, port: number): Promise<Se
     }
     if (path === '/connections') body = connectionsJson(stack);
     else if (path === '/stats') body = stack.stats();
+    else if (path === '/link' && linkStats) body = linkStats();
     else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('try /connections or /stats\n');
+      res.writeHead(404, { 'content-type': 'text/plain' }).end(`try /connections or /stats${linkStats ? ' or /link' : ''}\n`);
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body, null, 2) + '\n');

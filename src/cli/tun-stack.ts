@@ -81,7 +81,7 @@ export async function openTunStack(flags: LinkFlags, watch: WatchFlags & { print
     let admin: HttpServer | undefined;
     if (watch.admin) {
       try {
-        admin = await startAdmin(stack, watch.admin.host, watch.admin.port);
+        admin = await startAdmin(stack, watch.admin.host, watch.admin.port, () => tun.stats());
       } catch (e) {
         stack.close();
         link.close();

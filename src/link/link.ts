@@ -16,6 +16,13 @@ export interface Link {
    */
   send(packet: Uint8Array, segmentSize?: number, csumPartial?: boolean): void;
   /**
+   * A buffer the sender may build its next packet in and hand to `send` (as a
+   * view of its start): a link that offers one copies the packet out before
+   * `send` returns, so the buffer is free again at once. Absent on links that
+   * keep packets (and on wrappers, which do not pass it on).
+   */
+  readonly txScratch?: Uint8Array;
+  /**
    * Register the single receiver of packets arriving from the link. The receiver owns each packet it is given (it may keep views into it): a link never reuses a delivered buffer.
    * `flags` (RX_* below, 0 or absent for none) tells what the link knows about the packet.
    */

@@ -13,7 +13,8 @@ export class HandleRef {
   private isOpen = false;
   private referenced = true;
 
-  constructor(private readonly clock: () => Clock | undefined) {}
+  /** `clock`: the stack's (undefined: a socket with no stack holds nothing). */
+  constructor(private readonly clock: Clock | undefined) {}
 
   get hasRef(): boolean {
     return this.referenced;
@@ -42,7 +43,7 @@ export class HandleRef {
   private update(): void {
     const want = this.isOpen && this.referenced;
     if (want && this.release === undefined) {
-      this.release = this.clock()?.hold?.() ?? noop;
+      this.release = this.clock?.hold?.() ?? noop;
     } else if (!want && this.release !== undefined) {
       const release = this.release;
       this.release = undefined;

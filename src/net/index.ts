@@ -70,7 +70,7 @@ export type NetStack = Stack & { readonly net: Net };
 export function createNet(stack: Stack): Net {
   class BoundSocket extends Socket {
     constructor(options: Omit<SocketOptions, 'stack'> = {}) {
-      super({ ...options, stack });
+      super((options as SocketOptions).stack === stack ? options : { ...options, stack }); // accepted sockets come with it
     }
   }
   class BoundServer extends Server {

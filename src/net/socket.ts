@@ -13,11 +13,11 @@
  *   queue and the advertised window shrinks: flow control end to end. The
  *   stream asks for more with _read(), which reads again and opens the window.
  */
-import { Duplex } from 'node:stream';
+import { Duplex, type DuplexOptions } from 'node:stream';
 import dns, { type LookupAddress } from 'node:dns';
 import { getDefaultAutoSelectFamily, getDefaultAutoSelectFamilyAttemptTimeout, isIP, type AddressInfo } from 'node:net';
 import type { Stack } from '../stack/stack.js';
-import type { SocketEvents, TcpError, TcpSocket } from '../stack/socket.js';
+import type { SocketSink, TcpError, TcpSocket } from '../stack/socket.js';
 import type { ConnectionInfo } from '../tcp/info.js';
 import type { TcpState } from '../tcp/state.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
@@ -79,7 +79,7 @@ interface MultiConnect {
   errors: NetError[];
 }
 
-export class Socket extends Duplex {
+export class Socket extends Duplex implements SocketSink {
   /** True from connect() until 'connect' (or failure). */
   connecting = false;
   /** The Server that accepted this socket (null for client sockets). node:http overwrites it with itself. */
@@ -93,8 +93,6 @@ export class Socket extends Duplex {
   /** The Server that counts this socket (Node's `_server`; `server` is for users and http). */
   private owner: Server | undefined;
   private tcp: TcpSocket | undefined;
-  /** Our listeners on `tcp`: removed once this socket is destroyed, or a TIME_WAIT row would keep it alive for 2MSL. */
-  private tcpListeners: Partial<SocketEvents> | undefined;
   /** Node's `_handle !== null`: from connect() (or accept) until destroy. */
   private hasHandle = false;
   /** Keeps the process alive while the handle is open, unless unref()'d. */
@@ -109,35 +107,29 @@ export class Socket extends Duplex {
   private resetOnDestroy = false;
   private connectTarget: { address: string; port: number; family: number } | undefined;
   private multi: MultiConnect | undefined;
-  private readonly idle = new IdleTimer(() => this.clock, () => {
-    if (!this.destroyed) this.emit('timeout');
-  });
+  /** setTimeout()'s idle timer, made by the first setTimeout() (most sockets never have one). */
+  private idle: IdleTimer | undefined;
   private noDelay: boolean;
   private keepAlive: boolean;
   private keepAliveDelayMs: number;
 
   constructor(options: SocketOptions = {}) {
     if (options.fd !== undefined) throw unsupported('opening a socket from an fd');
-    super({
-      // Node passes its own allowHalfOpen to Duplex, which then ends the
-      // writable side by itself once the readable side has ended.
-      allowHalfOpen: Boolean(options.allowHalfOpen),
-      // Node emits 'close' itself (with hadError), after the handle is closed.
-      emitClose: false,
-      autoDestroy: true,
-      ...(options.highWaterMark !== undefined ? { highWaterMark: options.highWaterMark } : {}),
-      ...(options.readableHighWaterMark !== undefined ? { readableHighWaterMark: options.readableHighWaterMark } : {}),
-      ...(options.writableHighWaterMark !== undefined ? { writableHighWaterMark: options.writableHighWaterMark } : {}),
-    });
+    // Node passes its own allowHalfOpen to Duplex, which then ends the writable side by itself once the
+    // readable side has ended. Node emits 'close' itself (with hadError), after the handle is closed.
+    // (Built field by field: an object spread per socket is a measurable part of a short connection.)
+    const duplex: DuplexOptions = { allowHalfOpen: Boolean(options.allowHalfOpen), emitClose: false, autoDestroy: true };
+    if (options.highWaterMark !== undefined) duplex.highWaterMark = options.highWaterMark;
+    if (options.readableHighWaterMark !== undefined) duplex.readableHighWaterMark = options.readableHighWaterMark;
+    if (options.writableHighWaterMark !== undefined) duplex.writableHighWaterMark = options.writableHighWaterMark;
+    super(duplex);
     this.stack = options.stack;
-    this.handle = new HandleRef(() => this.stack?.clock);
+    this.handle = new HandleRef(this.stack?.clock);
     this.noDelay = Boolean(options.noDelay);
     this.keepAlive = Boolean(options.keepAlive);
     this.keepAliveDelayMs = Math.max(0, options.keepAliveInitialDelay ?? 0);
     // Node: once the peer has ended and we may not stay half-open, further writes fail with EPIPE.
-    this.on('end', () => {
-      if (!this.allowHalfOpen) this.write = this.writeAfterFin;
-    });
+    this.on('end', Socket.onEndWriteAfterFin);
     if (options.tcp) {
       this.openHandle();
       this.adopt(options.tcp);
@@ -191,7 +183,7 @@ export class Socket extends Duplex {
 
   private openHandle(): void {
     this.hasHandle = true;
-    this.handle = new HandleRef(() => this.stack?.clock); // a new handle is referenced
+    this.handle = new HandleRef(this.stack?.clock); // a new handle is referenced
     this.handle.open();
   }
 
@@ -293,6 +285,7 @@ export class Socket extends Duplex {
         m.errors.push(systemError('ETIMEDOUT', 'connect', address, m.port));
         const t = this.tcp;
         this.tcp = undefined;
+        if (t) this.releaseTcp(t);
         t?.close(); // the attempt goes quietly (a SYN_SENT socket closes without a segment)
         this.connectNext(stack);
       });
@@ -315,13 +308,11 @@ export class Socket extends Duplex {
     }
     let tcp: TcpSocket;
     try {
-      tcp = stack.connect({
-        remoteAddress: address,
-        remotePort: port,
-        ...(localAddress !== undefined ? { localAddress } : {}),
-        ...(localPort ? { localPort } : {}),
-        ...(this.connectTcp !== undefined || this.bufferSizes !== undefined ? { tcp: { ...this.connectTcp, ...this.bufferSizes } } : {}),
-      });
+      const o: Parameters<Stack['connect']>[0] = { remoteAddress: address, remotePort: port };
+      if (localAddress !== undefined) o.localAddress = localAddress;
+      if (localPort) o.localPort = localPort;
+      if (this.connectTcp !== undefined || this.bufferSizes !== undefined) o.tcp = { ...this.connectTcp, ...this.bufferSizes };
+      tcp = stack.connect(o);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (!code) throw e;
@@ -354,23 +345,26 @@ export class Socket extends Duplex {
 
   private adopt(tcp: TcpSocket): void {
     this.tcp = tcp;
-    const l: Partial<SocketEvents> = {
-      connect: () => void (this.tcp === tcp && this.afterConnect()),
-      readable: () => void (this.tcp === tcp && this.pull()),
-      end: () => void (this.tcp === tcp && this.pull()),
-      writable: () => void (this.tcp === tcp && this.flushWrite()),
-      error: (e) => void (this.tcp === tcp && this.onTcpError(e)),
-      close: () => void (this.tcp === tcp && this.onTcpClose()),
-    };
-    for (const k of Object.keys(l) as Array<keyof SocketEvents>) tcp.on(k, l[k]!);
-    this.tcpListeners = l;
+    tcp.setSink(this);
   }
 
-  /** Stop listening to `tcp` (this socket is destroyed: nothing it says matters to us any more). */
+  /** Stop hearing from `tcp` (this socket is destroyed: nothing it says matters to us any more). */
   private releaseTcp(tcp: TcpSocket): void {
-    const l = this.tcpListeners;
-    this.tcpListeners = undefined;
-    if (l) for (const k of Object.keys(l) as Array<keyof SocketEvents>) tcp.off(k, l[k]!);
+    tcp.setSink(undefined);
+  }
+
+  // SocketSink: the TCB's events (only those of the TCB this socket holds now; setSink(undefined) ends them).
+  /** @internal */ onTcpConnect(): void {
+    this.afterConnect();
+  }
+  /** @internal */ onTcpReadable(): void {
+    this.pull();
+  }
+  /** @internal */ onTcpEnd(): void {
+    this.pull();
+  }
+  /** @internal */ onTcpWritable(): void {
+    this.flushWrite();
   }
 
   private applyOptions(): void {
@@ -399,12 +393,13 @@ export class Socket extends Duplex {
     else if (!this.isPaused()) this.read(0);
   }
 
-  private onTcpError(e: TcpError): void {
+  /** @internal */ onTcpError(e: TcpError): void {
     if (this.destroyed) return;
     const t = this.connectTarget;
     if (this.connecting && t) {
       const err = systemError(e.code, 'connect', t.address, t.port);
       if (this.multi && this.stack) {
+        if (this.tcp) this.releaseTcp(this.tcp);
         this.tcp = undefined;
         this.attemptFailed(this.stack, err);
         return;
@@ -422,7 +417,7 @@ export class Socket extends Duplex {
    * Otherwise (the stack was closed, the connection aborted) nothing more can
    * happen on this socket: destroy it so its timers and listeners go too.
    */
-  private onTcpClose(): void {
+  /** @internal */ onTcpClose(): void {
     if (this.destroyed) return;
     this.pull();
     const tcp = this.tcp!;
@@ -442,7 +437,8 @@ export class Socket extends Duplex {
     if (!tcp || this.connecting || this.destroyed || this.eofPushed || this.pulling) return;
     this.pulling = true;
     try {
-      while (this.reading && !this.destroyed) {
+      // Only when bytes are waiting: a read of nothing would still be a call into the stack (time, flush, timers).
+      while (this.reading && !this.destroyed && tcp.readableBytes > 0) {
         const d = tcp.read(READ_CHUNK);
         if (!d) break;
         this.bytesReceived += d.length;
@@ -507,7 +503,7 @@ export class Socket extends Duplex {
     this.connecting = false;
     this.hasHandle = false;
     this.handle.close();
-    this.idle.cancel();
+    this.idle?.cancel();
     const m = this.multi;
     this.multi = undefined;
     if (m?.timer) this.stack?.clock.cancel(m.timer);
@@ -538,6 +534,11 @@ export class Socket extends Duplex {
   }
 
   /** Node's writeAfterFIN: installed once the peer ended and allowHalfOpen is false. */
+  /** One listener shared by every socket (`this` is the socket): no closure per socket. */
+  private static onEndWriteAfterFin(this: Socket): void {
+    if (!this.allowHalfOpen) this.write = this.writeAfterFin;
+  }
+
   private writeAfterFin(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     if (!this.writableEnded) return Duplex.prototype.write.call(this, chunk, encoding as BufferEncoding, cb as () => void);
     const callback = typeof encoding === 'function' ? encoding : cb;
@@ -592,10 +593,10 @@ export class Socket extends Duplex {
       throw nodeError('ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`, RangeError);
     }
     if (callback !== undefined && typeof callback !== 'function') {
-      this.idle.set(ms === 0 ? 0 : ms);
+      this.idleTimer().set(ms === 0 ? 0 : ms);
       throw ERR_INVALID_ARG_TYPE('callback', 'function', callback);
     }
-    this.idle.set(ms);
+    if (ms > 0 || this.idle) this.idleTimer().set(ms);
     if (ms === 0) {
       if (callback) this.removeListener('timeout', callback);
     } else if (callback) {
@@ -606,7 +607,16 @@ export class Socket extends Duplex {
 
   /** Activity: push the idle deadline out (Node's _unrefTimer / timer.refresh()). */
   private touch(): void {
-    if (!this.destroyed) this.idle.touch();
+    if (this.idle && !this.destroyed) this.idle.touch();
+  }
+
+  private idleTimer(): IdleTimer {
+    return (this.idle ??= new IdleTimer(
+      () => this.clock,
+      () => {
+        if (!this.destroyed) this.emit('timeout');
+      },
+    ));
   }
 
   private get clock(): Clock {

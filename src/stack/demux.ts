@@ -1,5 +1,8 @@
 import { addrKey, familyKey, portsKey, tupleHash } from './tuple-hash.js';
 
+/** The smallest table once one entry has been stored (about 320 bytes). */
+const MIN_SLOTS = 16;
+
 /**
  * Connection lookup by 4-tuple in O(1) without building a string or an
  * object per packet or per connection: one open-addressing table (linear
@@ -42,7 +45,7 @@ export class DemuxTable<T> {
       this.vals[found] = value;
       return;
     }
-    if (2 * (this.count + 1) > this.mask + 1) this.resize(Math.max(16, 2 * (this.mask + 1)));
+    if (2 * (this.count + 1) > this.mask + 1) this.resize(Math.max(MIN_SLOTS, 2 * (this.mask + 1)));
     this.place(addrKey(remote), pk, familyKey(iface, remote), remote, value);
     this.count++;
   }
@@ -54,9 +57,10 @@ export class DemuxTable<T> {
     if (i < 0 || this.vals[i] !== value) return false;
     this.remove(i);
     this.count--;
+    // Shrink when an eighth full, never below 16 slots: a stack whose only connection comes and goes (one
+    // short connection after another) would otherwise drop and rebuild its arrays for every connection.
     const slots = this.mask + 1;
-    if (this.count === 0) this.resize(0);
-    else if (slots > 16 && 8 * this.count < slots) this.resize(slots / 2);
+    if (slots > MIN_SLOTS && 8 * this.count < slots) this.resize(slots / 2);
     return true;
   }
 

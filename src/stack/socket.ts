@@ -31,6 +31,20 @@ export interface SocketEvents {
   state: (from: TcpState, to: TcpState) => void;
 }
 
+/**
+ * The one owner of a socket (net/'s Socket) takes its events through these
+ * methods, called before the event's listeners: one object per socket instead
+ * of a closure and a listener list per event, on every connection.
+ */
+export interface SocketSink {
+  onTcpConnect(): void;
+  onTcpReadable(): void;
+  onTcpEnd(): void;
+  onTcpWritable(): void;
+  onTcpError(err: TcpError): void;
+  onTcpClose(): void;
+}
+
 /** What the stack does around every call into a connection: set the time, then flush events and rearm timers. */
 export interface ConnectionDriver {
   now(): number;
@@ -148,17 +162,33 @@ export class TcpSocket extends Emitter<SocketEvents> {
     return this.conn.info();
   }
 
-  /** @internal the stack swaps in the compact TIME_WAIT record (or a row of its table, with its own driver), so the full TCB can be freed. */
   /**
    * As Emitter.off; once no 'state' or 'close' listener is left on a socket whose connection is now a row of
    * the TIME_WAIT table, the stack forgets the socket (it kept it only to tell those listeners the row's end).
    */
   override off<K extends keyof SocketEvents>(name: K, fn: SocketEvents[K]): this {
     super.off(name, fn);
-    if ((name === 'state' || name === 'close') && this.listenerCount('state') + this.listenerCount('close') === 0 && 'unheld' in this.conn) this.conn.unheld();
+    if ((name === 'state' || name === 'close') && !this.watched && 'unheld' in this.conn) this.conn.unheld();
     return this;
   }
 
+  /**
+   * Give the socket its owner (undefined: the owner lets go). As with `off`, an owner letting go of a socket
+   * whose connection is a TIME_WAIT row, with no 'state' or 'close' listener left, lets the stack forget it.
+   */
+  setSink(sink: SocketSink | undefined): void {
+    this.sink = sink;
+    if (sink === undefined && !this.watched && 'unheld' in this.conn) this.conn.unheld();
+  }
+
+  /** @internal someone is told of the end of this connection (an owner, or a 'state' or 'close' listener). */
+  get watched(): boolean {
+    return this.sink !== undefined || this.listenerCount('state') + this.listenerCount('close') > 0;
+  }
+
+  private sink: SocketSink | undefined;
+
+  /** @internal the stack swaps in the compact TIME_WAIT record (or a row of its table, with its own driver), so the full TCB can be freed. */
   retarget(tcb: SocketTcb, driver?: ConnectionDriver): void {
     this.conn = tcb;
     if (driver) this.driver = driver;
@@ -166,6 +196,22 @@ export class TcpSocket extends Emitter<SocketEvents> {
 
   /** @internal the stack delivers connection events through this. */
   dispatch<K extends keyof SocketEvents>(name: K, ...args: Parameters<SocketEvents[K]>): void {
+    const sink = this.sink;
+    if (sink !== undefined && name !== 'state') {
+      // As a listener: a throw does not stop the listeners after it, and is rethrown asynchronously (Emitter).
+      try {
+        if (name === 'readable') sink.onTcpReadable();
+        else if (name === 'writable') sink.onTcpWritable();
+        else if (name === 'end') sink.onTcpEnd();
+        else if (name === 'connect') sink.onTcpConnect();
+        else if (name === 'close') sink.onTcpClose();
+        else if (name === 'error') sink.onTcpError(args[0] as TcpError);
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
     this.emit(name, ...args);
   }
 }

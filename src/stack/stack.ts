@@ -184,6 +184,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly ifaces: Iface[] = [];
   private readonly conns = new DemuxTable<Entry>();
   private readonly listeners = new Map<string, Listener>();
+  /** How many listeners each port has (on any address): most lookups end here, without building a key string. */
+  private readonly listenedPorts = new Map<number, number>();
   private readonly isnKey: HashKey;
   private readonly cookieKey: HashKey;
   private readonly synCookies: boolean;
@@ -255,6 +257,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const backlog = Math.max(1, Math.floor(opts.backlog ?? DEFAULT_BACKLOG));
     const listener = new Listener(this.nextId++, port, host, backlog, opts.tcp ?? {}, (l) => this.unlisten(l));
     this.listeners.set(key, listener);
+    this.listenedPorts.set(port, (this.listenedPorts.get(port) ?? 0) + 1);
     this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: listener.id, local: hostPort(host ?? '*', port), remote: '*:*', from: 'CLOSED', to: 'LISTEN' });
     return listener;
   }
@@ -265,15 +268,14 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const remoteAddr = parseAddress(opts.remoteAddress);
     if (!remoteAddr) throw new TypeError(`invalid IP address "${opts.remoteAddress}"`);
     const iface = this.route(remoteAddr, opts.localAddress);
-    const remoteText = formatAddress(remoteAddr);
     let localPort = opts.localPort;
     if (localPort !== undefined) {
       checkPort(localPort, false);
       if (this.tupleInUse(iface.index, localPort, remoteAddr, opts.remotePort)) {
-        throw new TcpError('EADDRINUSE', `${hostPort(iface.addressText, localPort)} is already connected to ${hostPort(remoteText, opts.remotePort)}`);
+        throw new TcpError('EADDRINUSE', `${hostPort(iface.addressText, localPort)} is already connected to ${hostPort(formatAddress(remoteAddr), opts.remotePort)}`);
       }
     } else {
-      localPort = this.ports.pick((p) => !this.tupleInUse(iface.index, p, remoteAddr, opts.remotePort) && !this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)));
+      localPort = this.ports.pick((p) => !this.tupleInUse(iface.index, p, remoteAddr, opts.remotePort) && (!this.listenedPorts.has(p) || (!this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)))));
       if (localPort === undefined) throw new TcpError('EADDRNOTAVAIL', 'no free ephemeral port');
     }
     const now = this.clock.now();
@@ -600,7 +602,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     if (localAddr !== iface.address && equalBytes(localAddr, iface.address)) localAddr = iface.address;
     remoteAddr = this.remoteAddrs.take(remoteAddr);
     const localText = localAddr === iface.address ? iface.addressText : formatAddress(localAddr);
-    const remoteText = formatAddress(remoteAddr);
+    const remoteText = this.remoteAddrs.text(remoteAddr);
     const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
     this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
     // The entry must exist before the Connection's first output, which happens inside `open`.
@@ -693,7 +695,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   onConnEvent(entry: Entry, ev: ConnEvent): void {
     if (ev.type === 'state') {
       countTransition(this.counters, ev.from, ev.to);
-      this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
+      if (this.hasTrace()) this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), from: ev.from, to: ev.to });
     } else if (ev.type === 'error' && this.hasTrace()) {
       this.trace({ type: 'error', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), code: ev.code });
     }
@@ -757,8 +759,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const s = entry.socket;
     const handle = new TimeWaitHandle(this.timeWait, this, row, entry.id);
     s.retarget(handle, handle);
-    // Only a socket someone listens to is kept for the events at the end of TIME_WAIT; others cost nothing.
-    if (s.listenerCount('state') + s.listenerCount('close') > 0) this.timeWaitSockets.set(row, s);
+    // Only a socket someone listens to (or an owner holds) is kept for the events at the end of TIME_WAIT; others cost nothing.
+    if (s.watched) this.timeWaitSockets.set(row, s);
     this.armTimeWaitTimer();
     return true;
   }
@@ -856,7 +858,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const self = remoteAddr.length === localAddr.length ? this.ownIface(remoteAddr) : undefined;
     // A link with offloads completes the TCP checksum (and cuts TSO super-segments): leave it the pseudo-header sum.
     const csumPartial = self === undefined && iface.link.offload !== undefined;
-    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn });
+    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn, into: self === undefined ? iface.link.txScratch : undefined });
     if (this.hasTrace()) {
       this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }
@@ -926,17 +928,22 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
 
   /** Is anyone listening on `port`, on any address? */
   private portListened(port: number): boolean {
-    for (const l of this.listeners.values()) if (l.port === port) return true;
-    return false;
+    return this.listenedPorts.has(port);
   }
 
   private findListener(localText: string, port: number): Listener | undefined {
+    if (!this.listenedPorts.has(port)) return undefined;
     return this.listeners.get(listenerKey(localText, port)) ?? this.listeners.get(listenerKey(undefined, port));
   }
 
   private unlisten(l: Listener): void {
     const key = listenerKey(l.host, l.port);
-    if (this.listeners.get(key) === l) this.listeners.delete(key);
+    if (this.listeners.get(key) === l) {
+      this.listeners.delete(key);
+      const n = this.listenedPorts.get(l.port)! - 1;
+      if (n === 0) this.listenedPorts.delete(l.port);
+      else this.listenedPorts.set(l.port, n);
+    }
     this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: l.id, local: hostPort(l.host ?? '*', l.port), remote: '*:*', from: 'LISTEN', to: 'CLOSED' });
     for (const s of [...l.synQueue, ...l.acceptQueue]) s.abort();
     l.synQueue.clear();

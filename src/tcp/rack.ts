@@ -122,20 +122,21 @@ export class Rack {
   /** Between an RTO (onRto) and the end of its recovery (onRecoveryEnd): Linux's TCP_CA_Loss. */
   private afterRto = false;
 
-  // The records, ascending by sequence number, live in [head, seqs.length) of five parallel arrays.
-  // Arrays exist only while records do (NONE otherwise): an idle connection keeps none (R9).
-  private seqs: number[] = NONE;
-  private ends: number[] = NONE;
-  private times: number[] = NONE;
   /**
-   * Send order of each record's last transmission. RFC 8985's RACK_sent_after breaks a tie between equal
-   * send times by sequence number, which takes a retransmission sent in the same clock tick as (after)
+   * The records, ascending by sequence number, live in slots [head, len) of one Float64Array, STRIDE numbers
+   * a record: SEQ, END, TIME, ORDER (see below), FLAGS. One typed array, not five JS arrays: a cumulative ACK
+   * only moves `head`, and the delivered prefix is reclaimed by one copyWithin when an append needs the room —
+   * no allocation per ACK on the data path. The array exists only while records do (EMPTY otherwise): an idle
+   * connection keeps none (R9).
+   *
+   * ORDER is the send order of a record's last transmission. RFC 8985's RACK_sent_after breaks a tie between
+   * equal send times by sequence number, which takes a retransmission sent in the same clock tick as (after)
    * higher original segments for the older one; with a millisecond clock (and on loopback) that tie is
    * common. The order of transmission decides instead — what the RFC's tie-break approximates and
    * what Linux's time-sorted send queue gives.
    */
-  private orders: number[] = NONE;
-  private flags: number[] = NONE;
+  private r: Float64Array = EMPTY;
+  private len = 0;
   private head = 0;
 
   constructor(
@@ -146,7 +147,7 @@ export class Rack {
 
   /** Records held (for tests and memory bounds). */
   get records(): number {
-    return this.seqs.length - this.head;
+    return this.len - this.head;
   }
 
   /** The reordering window (ms) as last computed (when a segment was last judged). */
@@ -172,17 +173,22 @@ export class Rack {
   onSend(seq: number, end: number, now: number, fin = false): void {
     if (!seqLt(seq, end)) return;
     const order = this.sendCount++;
+    // New data (the common case): past every record, so no search.
+    if (this.len === this.head || seqGe(seq, this.r[(this.len - 1) * STRIDE + END])) {
+      this.append(seq, end, now, order, fin ? FIN : 0);
+      return;
+    }
     let i = this.firstEndingAfter(seq);
     let cursor = seq;
     while (seqLt(cursor, end)) {
-      const n = this.seqs.length;
+      const n = this.len;
       if (i >= n) {
         this.append(cursor, end, now, order, fin ? FIN : 0);
         return;
       }
-      if (seqLt(cursor, this.seqs[i]!)) {
+      if (seqLt(cursor, this.r[i * STRIDE + SEQ])) {
         // A gap no record covers (e.g. records merged away): a fresh record for it.
-        const stop = seqLt(end, this.seqs[i]!) ? end : this.seqs[i]!;
+        const stop = seqLt(end, this.r[i * STRIDE + SEQ]) ? end : this.r[i * STRIDE + SEQ];
         if (this.records < MAX_RACK_RECORDS) {
           this.insert(i, cursor, stop, now, order, 0);
           i++;
@@ -191,16 +197,16 @@ export class Rack {
         continue;
       }
       // Record i holds `cursor`: cut it to [cursor, end) where there is room, then mark it sent again.
-      if (seqLt(this.seqs[i]!, cursor) && this.records < MAX_RACK_RECORDS) {
+      if (seqLt(this.r[i * STRIDE + SEQ], cursor) && this.records < MAX_RACK_RECORDS) {
         this.split(i, cursor);
         i++;
       }
-      if (seqGt(this.ends[i]!, end) && this.records < MAX_RACK_RECORDS) this.split(i, end);
+      if (seqGt(this.r[i * STRIDE + END], end) && this.records < MAX_RACK_RECORDS) this.split(i, end);
       this.unmarkLost(i);
-      this.times[i] = now;
-      this.orders[i] = order;
-      this.flags[i]! |= RETRANS | (fin && this.ends[i] === end ? FIN : 0);
-      cursor = this.ends[i]!;
+      this.r[i * STRIDE + TIME] = now;
+      this.r[i * STRIDE + ORDER] = order;
+      this.r[i * STRIDE + FLAGS] |= RETRANS | (fin && this.r[i * STRIDE + END] === end ? FIN : 0);
+      cursor = this.r[i * STRIDE + END];
       i++;
     }
   }
@@ -215,27 +221,27 @@ export class Rack {
     if (this.dsackRound !== undefined && seqGe(a.una, this.dsackRound)) this.dsackRound = undefined;
     let reordered = false;
     // Cumulatively acknowledged records, lowest first.
-    while (this.head < this.seqs.length && seqLe(this.ends[this.head]!, a.una)) {
-      const f = this.flags[this.head]!;
+    while (this.head < this.len && seqLe(this.r[this.head * STRIDE + END], a.una)) {
+      const f = this.r[this.head * STRIDE + FLAGS];
       if (!(f & SACKED)) reordered = this.delivered(this.head, a, true) || reordered;
       this.unmarkLost(this.head);
       if (f & SACKED) this.segsSacked--;
       this.head++;
     }
-    if (this.head < this.seqs.length && seqLt(this.seqs[this.head]!, a.una)) {
-      if (this.flags[this.head]! & LOST) this.lostBytes -= seqDiff(a.una, this.seqs[this.head]!);
-      this.seqs[this.head] = a.una;
+    if (this.head < this.len && seqLt(this.r[this.head * STRIDE + SEQ], a.una)) {
+      if (this.r[this.head * STRIDE + FLAGS] & LOST) this.lostBytes -= seqDiff(a.una, this.r[this.head * STRIDE + SEQ]);
+      this.r[this.head * STRIDE + SEQ] = a.una;
     }
     this.compact();
     // Selectively acknowledged records, block by block in ascending order.
     if (a.blocks !== undefined && a.blocks.length > 0 && this.records > 0) {
       const blocks = a.blocks.length === 1 ? a.blocks : [...a.blocks].sort((x, y) => seqDiff(x[0], y[0]));
       for (const [s, e] of blocks) {
-        for (let i = this.firstEndingAfter(s); i < this.seqs.length && seqLt(this.seqs[i]!, e); i++) {
-          if (this.flags[i]! & SACKED) continue;
-          if (this.holeIn(this.seqs[i]!, this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
+        for (let i = this.firstEndingAfter(s); i < this.len && seqLt(this.r[i * STRIDE + SEQ], e); i++) {
+          if (this.r[i * STRIDE + FLAGS] & SACKED) continue;
+          if (this.holeIn(this.r[i * STRIDE + SEQ], this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
-          this.flags[i]! |= SACKED;
+          this.r[i * STRIDE + FLAGS] |= SACKED;
           this.segsSacked++;
           reordered = this.delivered(i, a, false) || reordered;
         }
@@ -295,7 +301,7 @@ export class Rack {
    */
   onRto(): void {
     this.afterRto = true;
-    for (let i = this.head; i < this.seqs.length; i++) this.flags[i]! &= ~LOST;
+    for (let i = this.head; i < this.len; i++) this.r[i * STRIDE + FLAGS] &= ~LOST;
     this.lostBytes = 0;
     this.at = undefined;
   }
@@ -307,13 +313,13 @@ export class Rack {
    */
   nextLost(from: number): { seq: number; end: number } | undefined {
     if (this.lostBytes <= 0) return undefined;
-    for (let i = this.firstEndingAfter(from); i < this.seqs.length; i++) {
-      if ((this.flags[i]! & (LOST | SACKED)) !== LOST) continue;
-      const start = seqLt(this.seqs[i]!, from) ? from : this.seqs[i]!;
+    for (let i = this.firstEndingAfter(from); i < this.len; i++) {
+      if ((this.r[i * STRIDE + FLAGS] & (LOST | SACKED)) !== LOST) continue;
+      const start = seqLt(this.r[i * STRIDE + SEQ], from) ? from : this.r[i * STRIDE + SEQ];
       const stop = this.sackableEnd(i);
       const hole = this.holeIn(start, stop);
       // A hole reaching the end of the data takes the FIN along.
-      if (hole !== undefined) return { seq: hole.seq, end: hole.end === stop ? this.ends[i]! : hole.end };
+      if (hole !== undefined) return { seq: hole.seq, end: hole.end === stop ? this.r[i * STRIDE + END] : hole.end };
     }
     return undefined;
   }
@@ -323,10 +329,10 @@ export class Rack {
    * (`cumulative`: by SND.UNA, else by SACK). Returns true when it shows reordering.
    */
   private delivered(i: number, a: RackAck, cumulative: boolean): boolean {
-    const t = this.times[i]!;
-    const end = this.ends[i]!;
-    const order = this.orders[i]!;
-    const retrans = (this.flags[i]! & RETRANS) !== 0;
+    const t = this.r[i * STRIDE + TIME];
+    const end = this.r[i * STRIDE + END];
+    const order = this.r[i * STRIDE + ORDER];
+    const retrans = (this.r[i * STRIDE + FLAGS] & RETRANS) !== 0;
     // Step 3: delivered below the highest delivered, never retransmitted: the network reordered it.
     const below = this.fack !== undefined && seqLt(end, this.fack);
     let reordered = below && !retrans;
@@ -377,11 +383,11 @@ export class Rack {
     let timeout = 0;
     let marked = 0;
     let reoWnd = -1; // computed at the first record to judge: most ACKs find none
-    for (let i = this.head; i < this.seqs.length; i++) {
-      const f = this.flags[i]!;
+    for (let i = this.head; i < this.len; i++) {
+      const f = this.r[i * STRIDE + FLAGS];
       if (f & (SACKED | LOST)) continue;
-      const t = this.times[i]!;
-      if (this.orders[i]! > this.xmitOrder) {
+      const t = this.r[i * STRIDE + TIME];
+      if (this.r[i * STRIDE + ORDER] > this.xmitOrder) {
         if (f & RETRANS) continue;
         break;
       }
@@ -398,8 +404,8 @@ export class Rack {
       }
       const remaining = t + this.rtt + reoWnd - a.now;
       if (remaining <= 0) {
-        this.flags[i] = f | LOST;
-        this.lostBytes += seqDiff(this.ends[i]!, this.seqs[i]!);
+        this.r[i * STRIDE + FLAGS] = f | LOST;
+        this.lostBytes += seqDiff(this.r[i * STRIDE + END], this.r[i * STRIDE + SEQ]);
         marked++;
         if (f & RETRANS) this.count('TCPLostRetransmit');
       } else if (remaining > timeout) {
@@ -419,96 +425,117 @@ export class Rack {
 
   /** Where SACK coverage of record i must reach: its end, or just its data when it also carries the FIN. */
   private sackableEnd(i: number): number {
-    const end = this.ends[i]!;
-    if (!(this.flags[i]! & FIN)) return end;
+    const end = this.r[i * STRIDE + END];
+    if (!(this.r[i * STRIDE + FLAGS] & FIN)) return end;
     const dataEnd = (end - 1) >>> 0;
-    return dataEnd === this.seqs[i] ? end : dataEnd;
+    return dataEnd === this.r[i * STRIDE + SEQ] ? end : dataEnd;
   }
 
   private unmarkLost(i: number): void {
-    const f = this.flags[i]!;
+    const f = this.r[i * STRIDE + FLAGS];
     if (!(f & LOST)) return;
-    this.flags[i] = f & ~LOST;
-    this.lostBytes -= seqDiff(this.ends[i]!, this.seqs[i]!);
+    this.r[i * STRIDE + FLAGS] = f & ~LOST;
+    this.lostBytes -= seqDiff(this.r[i * STRIDE + END], this.r[i * STRIDE + SEQ]);
   }
 
   private append(seq: number, end: number, now: number, order: number, flags: number): void {
-    const last = this.seqs.length - 1;
+    const last = this.len - 1;
     if (this.records >= MAX_RACK_RECORDS && last >= this.head) {
       // At the cap: the last record grows to cover the new octets and takes their (later) send time.
       this.unmarkLost(last);
-      if (this.flags[last]! & SACKED) this.segsSacked--;
-      this.flags[last] = flags;
-      this.ends[last] = end;
-      this.times[last] = now;
-      this.orders[last] = order;
+      if (this.r[last * STRIDE + FLAGS] & SACKED) this.segsSacked--;
+      this.r[last * STRIDE + FLAGS] = flags;
+      this.r[last * STRIDE + END] = end;
+      this.r[last * STRIDE + TIME] = now;
+      this.r[last * STRIDE + ORDER] = order;
       return;
     }
-    if (this.seqs === NONE) this.allocate();
-    this.seqs.push(seq);
-    this.ends.push(end);
-    this.times.push(now);
-    this.orders.push(order);
-    this.flags.push(flags);
+    if ((this.len + 1) * STRIDE > this.r.length) this.makeRoom();
+    this.put(this.len++, seq, end, now, order, flags);
   }
 
+  /** A new record at index i, the records from i on moving up one; indices below i stay valid. */
   private insert(i: number, seq: number, end: number, now: number, order: number, flags: number): void {
-    if (this.seqs === NONE) this.allocate();
-    this.seqs.splice(i, 0, seq);
-    this.ends.splice(i, 0, end);
-    this.times.splice(i, 0, now);
-    this.orders.splice(i, 0, order);
-    this.flags.splice(i, 0, flags);
+    if ((this.len + 1) * STRIDE > this.r.length) this.grow(this.r);
+    this.r.copyWithin((i + 1) * STRIDE, i * STRIDE, this.len * STRIDE);
+    this.len++;
+    this.put(i, seq, end, now, order, flags);
+  }
+
+  private put(i: number, seq: number, end: number, now: number, order: number, flags: number): void {
+    const r = this.r;
+    const k = i * STRIDE;
+    r[k + SEQ] = seq;
+    r[k + END] = end;
+    r[k + TIME] = now;
+    r[k + ORDER] = order;
+    r[k + FLAGS] = flags;
+  }
+
+  /**
+   * Room for one more record at the end (indices change: only append calls it): reclaim the delivered prefix
+   * when it is at least as large as what is live, else grow. Either way the array holds at most about twice
+   * the live records (MAX_RACK_RECORDS bounds those).
+   */
+  private makeRoom(): void {
+    const r = this.r;
+    if (this.head > 0 && this.head >= this.len - this.head) {
+      r.copyWithin(0, this.head * STRIDE, this.len * STRIDE);
+      this.len -= this.head;
+      this.head = 0;
+      return;
+    }
+    this.grow(r);
+  }
+
+  /** Double the array, keeping every record at its index. */
+  private grow(r: Float64Array): void {
+    const next = new Float64Array(Math.max(INITIAL_RECORDS * STRIDE, 2 * r.length));
+    next.set(r.subarray(0, this.len * STRIDE));
+    this.r = next;
   }
 
   /** Cut record i at `at` (strictly inside it) into [seq, at) and [at, end), both keeping its time and flags. */
   private split(i: number, at: number): void {
-    const end = this.ends[i]!;
-    this.ends[i] = at;
-    this.insert(i + 1, at, end, this.times[i]!, this.orders[i]!, this.flags[i]!);
-    this.flags[i]! &= ~FIN;
+    const end = this.r[i * STRIDE + END];
+    this.r[i * STRIDE + END] = at;
+    this.insert(i + 1, at, end, this.r[i * STRIDE + TIME], this.r[i * STRIDE + ORDER], this.r[i * STRIDE + FLAGS]);
+    this.r[i * STRIDE + FLAGS] &= ~FIN;
   }
 
-  /** Index of the first record (from head) whose end lies after `x`; seqs.length if none. */
+  /** Index of the first record (from head) whose end lies after `x`; len if none. */
   private firstEndingAfter(x: number): number {
     let lo = this.head;
-    let hi = this.seqs.length;
+    let hi = this.len;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (seqLe(this.ends[mid]!, x)) lo = mid + 1;
+      if (seqLe(this.r[mid * STRIDE + END], x)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Drop the delivered records from the arrays' front once they are the larger part (amortized O(1)). */
+  /** Everything delivered: release the array (an idle connection holds none). */
   private compact(): void {
-    if (this.head === this.seqs.length) {
-      if (this.head > 0) this.clearRecords();
-      return;
-    }
-    if (this.head < 64 || this.head * 2 < this.seqs.length) return;
-    const n = this.seqs.length - this.head;
-    for (const arr of [this.seqs, this.ends, this.times, this.orders, this.flags]) {
-      arr.copyWithin(0, this.head);
-      arr.length = n;
-    }
-    this.head = 0;
+    if (this.head === this.len && this.head > 0) this.clearRecords();
   }
 
   private clearRecords(): void {
-    this.seqs = this.ends = this.times = this.orders = this.flags = NONE;
+    this.r = EMPTY;
+    this.len = 0;
     this.head = 0;
-  }
-
-  private allocate(): void {
-    this.seqs = [];
-    this.ends = [];
-    this.times = [];
-    this.orders = [];
-    this.flags = [];
   }
 }
 
-/** The arrays of a Rack without records: shared, never written (append and insert allocate first). */
-const NONE: number[] = Object.freeze([]) as unknown as number[];
+// Record layout in Rack's array.
+const SEQ = 0;
+const END = 1;
+const TIME = 2;
+const ORDER = 3;
+const FLAGS = 4;
+const STRIDE = 5;
+/** Records the array starts with (it doubles from there). */
+const INITIAL_RECORDS = 16;
+
+/** The array of a Rack without records: shared and empty (append and insert allocate first). */
+const EMPTY = new Float64Array(0);

@@ -11,7 +11,7 @@ import type { Segment } from './segment.js';
 import type { Sender } from './sender.js';
 import { CWND_BLOCKED, NO_RETRANSMISSION, SENT, type SendResult } from './send-result.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLt, seqMax } from './seq.js';
-import { TailLossProbe, lastSegment, probeTimeout } from './tail-loss-probe.js';
+import { TailLossProbe, lastSegment } from './tail-loss-probe.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
 import { SpuriousUndo, type UndoCounter } from './undo.js';
@@ -337,7 +337,7 @@ export class Recovery {
     }
     const flight = seqDiff(this.v.sndNxt, this.v.sndUna) - this.sb.sackedBytes;
     if (this.tlp === NO_PROBE) this.tlp = new TailLossProbe();
-    this.tlp.arm(this.v.now, probeTimeout({ srtt: this.snd.rtt.srtt, flight, mss: this.v.sndMss, wcDelAck: this.cfg.rtoMin, rtoLeft: this.timers.rtxAt - this.v.now }));
+    this.tlp.armFor(this.v.now, this.snd.rtt.srtt, flight, this.v.sndMss, this.cfg.rtoMin, this.timers.rtxAt - this.v.now);
   }
 
   /**
@@ -469,7 +469,7 @@ export class Recovery {
     const dsack = this.v.sackOk && blocks !== undefined ? findDsack(blocks, seg.ack) : undefined;
     if (dsack !== undefined) this.dsackReceived(dsack, una0);
     if (!this.sb.isEmpty || advanced) this.lostEdge = this.sb.isEmpty ? this.v.sndUna : this.sb.lostEdge(this.v.sndUna, this.v.sndMss, this.cfg.dupThresh);
-    const lostBelowProbe = this.tlp.onAck(this.v.sndUna, (s) => this.sb.isSacked(s));
+    const lostBelowProbe = this.tlp.onAck(this.v.sndUna, this.sb);
     if (lostBelowProbe !== undefined && seqGt(lostBelowProbe, this.lostEdge)) this.lostEdge = lostBelowProbe;
     if (this.rackOn() && this.rack) {
       const a = this.rackInputs();

@@ -50,10 +50,20 @@ export interface PtoInputs {
  * short last segment after a full one draws a spurious probe on a fast path.
  */
 export function probeTimeout(p: PtoInputs): number {
-  let pto: number;
-  if (p.srtt === undefined) pto = PTO_NO_SRTT_MS;
-  else pto = 2 * p.srtt + (p.flight < 2 * p.mss ? p.wcDelAck : PTO_CUSHION_MS);
-  return Math.max(0, Math.min(pto, p.rtoLeft));
+  return pto(p.srtt, p.flight, p.mss, p.wcDelAck, p.rtoLeft);
+}
+
+/** probeTimeout with its inputs as arguments: no object per call on the send and ACK paths. */
+function pto(srtt: number | undefined, flight: number, mss: number, wcDelAck: number, rtoLeft: number): number {
+  let t: number;
+  if (srtt === undefined) t = PTO_NO_SRTT_MS;
+  else t = 2 * srtt + (flight < 2 * mss ? wcDelAck : PTO_CUSHION_MS);
+  return Math.max(0, Math.min(t, rtoLeft));
+}
+
+/** What TailLossProbe.onAck needs of the SACK scoreboard. */
+export interface SackedLookup {
+  isSacked(seq: number): boolean;
 }
 
 /** The last segment sent, for a probe that retransmits (RFC 8985 §7.3): [seq, seq + len). */
@@ -84,6 +94,11 @@ export class TailLossProbe {
     this.at = now + pto;
   }
 
+  /** Arm (or re-arm) the PTO at `now` + probeTimeout of these inputs (see PtoInputs). */
+  armFor(now: number, srtt: number | undefined, flight: number, mss: number, wcDelAck: number, rtoLeft: number): void {
+    this.at = now + pto(srtt, flight, mss, wcDelAck, rtoLeft);
+  }
+
   cancel(): void {
     this.at = undefined;
   }
@@ -103,20 +118,20 @@ export class TailLossProbe {
 
   /**
    * An ACK arrived. If it delivered the probe — cumulatively, or by SACK
-   * (`isSacked(probeSeq)`) — the episode ends. A probe that was SACKed over
+   * (`sacks.isSacked(probeSeq)`; the scoreboard itself, no closure per ACK) — the episode ends. A probe that was SACKed over
    * holes below it means those holes are lost: everything below the probe was
    * sent at least a PTO (≥ 2·SRTT) earlier and is still missing one round trip
    * after the probe left, which is RACK's verdict (RFC 8985 §6.2:
    * xmit_ts + RACK.rtt + reo_wnd ≤ now, with reo_wnd ≤ PTO). Returns the
    * sequence below which the holes are lost, or undefined.
    */
-  onAck(ack: number, isSacked: (seq: number) => boolean): number | undefined {
+  onAck(ack: number, sacks: SackedLookup): number | undefined {
     if (this.endSeq === undefined) return undefined;
     if (seqGe(ack, this.endSeq)) {
       this.endSeq = undefined;
       return undefined;
     }
-    if (seqLt(ack, this.probeSeq) && isSacked(this.probeSeq)) {
+    if (seqLt(ack, this.probeSeq) && sacks.isSacked(this.probeSeq)) {
       this.endSeq = undefined;
       return this.probeSeq;
     }

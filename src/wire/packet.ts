@@ -18,14 +18,17 @@ export const IPV6_FRAGMENT = 44;
  * IPv4 identification (default 0, DF set); `opts.csumPartial` leaves the TCP
  * checksum field holding the pseudo-header sum only, for a link that completes
  * it (checksum offload); `opts.ecn` the ECN codepoint (ecn.ts: the low 2 bits
- * of the IPv4 TOS / IPv6 Traffic Class, default Not-ECT). Throws RangeError on
- * mismatched address sizes or an oversized packet.
+ * of the IPv4 TOS / IPv6 Traffic Class, default Not-ECT); `opts.into` a
+ * buffer to build the packet in when it is large enough (the result is then a
+ * view of its start; a link's reusable transmit buffer saves a fresh
+ * allocation per packet, which for 64 KB TSO segments cost more than the copy).
+ * Throws RangeError on mismatched address sizes or an oversized packet.
  */
 export function buildTcpPacket(
   src: Uint8Array,
   dst: Uint8Array,
   seg: TcpSegmentOut,
-  opts?: { ttl?: number; id?: number; csumPartial?: boolean; ecn?: number },
+  opts?: { ttl?: number; id?: number; csumPartial?: boolean; ecn?: number; into?: Uint8Array },
 ): Uint8Array {
   const optLen = seg.options ? tcpOptionsLength(seg.options) : 0;
   const tcpLength = 20 + optLen + (seg.payload ? seg.payload.length : 0);
@@ -33,15 +36,22 @@ export function buildTcpPacket(
   const ttl = opts?.ttl ?? 64;
   const ecn = (opts?.ecn ?? 0) & 0b11;
   if (src.length === 4) {
-    const buf = new Uint8Array(20 + tcpLength);
+    const buf = packetBuffer(20 + tcpLength, 20 + 20 + optLen, opts?.into);
     writeIpv4Header(buf, 0, src, dst, PROTO_TCP, tcpLength, ttl, opts?.id ?? 0, ecn, true);
     writeTcpSized(buf, 20, seg, optLen, pseudo, opts?.csumPartial);
     return buf;
   }
-  const buf = new Uint8Array(40 + tcpLength);
+  const buf = packetBuffer(40 + tcpLength, 40 + 20 + optLen, opts?.into);
   writeIpv6(buf, 0, { src, dst, nextHeader: PROTO_TCP, payloadLength: tcpLength, hopLimit: ttl, trafficClass: ecn });
   writeTcpSized(buf, 40, seg, optLen, pseudo, opts?.csumPartial);
   return buf;
+}
+
+/** `length` bytes to build a packet in: the start of `into` (its first `headerBytes` zeroed, as a fresh buffer's) if it is large enough, else a new buffer. */
+function packetBuffer(length: number, headerBytes: number, into: Uint8Array | undefined): Uint8Array {
+  if (into === undefined || into.length < length) return new Uint8Array(length);
+  into.fill(0, 0, headerBytes);
+  return into.subarray(0, length);
 }
 
 /**

@@ -45,6 +45,21 @@ test('admin endpoint: /connections and /stats as JSON', async () => {
     }
     assert.equal(stats.ActiveOpens, 2);
     assert.equal((await fetch(`http://127.0.0.1:${port}/nope`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/link`)).status, 404, 'no link counters were given');
+  } finally {
+    server.close();
+  }
+});
+
+test('admin endpoint: /link answers with the counters the caller gives (synack serve: TunLink.stats())', async () => {
+  const { n } = scene();
+  let calls = 0;
+  const server = await startAdmin(n.a, '127.0.0.1', 0, () => ({ rxPackets: ++calls, wakes: 7 }));
+  try {
+    const { port } = server.address() as AddressInfo;
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/link`)).json(), { rxPackets: 1, wakes: 7 });
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/link`)).json(), { rxPackets: 2, wakes: 7 }, 'read afresh on every request');
+    assert.match(await (await fetch(`http://127.0.0.1:${port}/nope`)).text(), /or \/link/);
   } finally {
     server.close();
   }

@@ -1,10 +1,10 @@
 /** The HTTP test service of `synack serve --http`, with node:http clients, on two in-memory stacks. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import http from 'node:http';
 import { startHttp } from '../../src/apps/http-service.js';
-import { CHUNK_BYTES, pseudoRandomBytes, pseudoRandomChunks, pseudoRandomSha256 } from '../../src/apps/pseudo-random.js';
+import { CHUNK_BYTES, PERIOD, pseudoRandomBytes, pseudoRandomChunks, pseudoRandomSha256 } from '../../src/apps/pseudo-random.js';
 import type { NetStack } from '../../src/net/index.js';
 import { realNet } from '../helpers/real-net.js';
 
@@ -38,6 +38,21 @@ test('pseudo-random bytes: deterministic per (n, seed), chunked, and hashed with
   assert.equal(await pseudoRandomSha256(200_000, 3), sha256(a));
   assert.equal(await pseudoRandomSha256(0), sha256(new Uint8Array(0)));
   assert.throws(() => [...pseudoRandomChunks(-1)], RangeError);
+});
+
+test('pseudo-random bytes: the AES-128-CTR keystream of the seed for PERIOD bytes, then the same block again; chunks do not alias a copy', () => {
+  const key = Buffer.from('synack-bytes----', 'latin1');
+  key.writeUInt32BE(7, 12);
+  const keystream = createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(PERIOD));
+  const n = 2 * PERIOD + 3 * CHUNK_BYTES + 11; // chunk boundaries fall across both wraps
+  const body = pseudoRandomBytes(n, 7);
+  assert.ok(body.subarray(0, PERIOD).equals(keystream), 'the first PERIOD bytes are the keystream');
+  assert.ok(body.subarray(PERIOD, 2 * PERIOD).equals(keystream), 'then it repeats');
+  assert.ok(body.subarray(2 * PERIOD).equals(keystream.subarray(0, n - 2 * PERIOD)));
+  assert.ok(Buffer.concat([...pseudoRandomChunks(n, 7)]).equals(body), 'the chunks make the same bytes');
+  assert.equal(Math.max(...[...pseudoRandomChunks(n, 7)].map((c) => c.length)), CHUNK_BYTES);
+  body.fill(0); // pseudoRandomBytes returns a copy: changing it leaves the next body alone
+  assert.ok(pseudoRandomBytes(n, 7).subarray(PERIOD, 2 * PERIOD).equals(keystream));
 });
 
 test('http service: GET /bytes/N streams N bytes matching X-Content-SHA256; POST /sha256 hashes the body; errors are 400/404/405', async () => {

@@ -184,3 +184,23 @@ test('RFC 9293 §3.1: the pseudo-header binds the addresses — a rewritten IPv6
   pkt[23] ^= 1;
   assert.deepEqual(parseTcpPacket(pkt), { ok: false, error: 'bad-tcp-checksum' });
 });
+
+test('buildTcpPacket into a reused buffer: the same bytes as a fresh build, whatever the buffer held; a view of its start; too small → a fresh buffer', () => {
+  fc.assert(
+    fc.property(segmentArb, fc.boolean(), fc.boolean(), fc.integer({ min: 0, max: 255 }), (seg, v6, csumPartial, junk) => {
+      const src = v6 ? parseAddress('2001:db8::1')! : Uint8Array.of(10, 0, 0, 1);
+      const dst = v6 ? parseAddress('2001:db8::2')! : Uint8Array.of(10, 0, 0, 2);
+      const fresh = buildTcpPacket(src, dst, seg, { id: 7, csumPartial, ecn: 2 });
+      const into = new Uint8Array(fresh.length + 16).fill(junk); // what the last, longer packet left there
+      const built = buildTcpPacket(src, dst, seg, { id: 7, csumPartial, ecn: 2, into });
+      assert.deepEqual(built, fresh);
+      assert.equal(built.buffer, into.buffer);
+      assert.equal(built.byteOffset, 0);
+      const small = new Uint8Array(fresh.length - 1);
+      const other = buildTcpPacket(src, dst, seg, { id: 7, csumPartial, ecn: 2, into: small });
+      assert.notEqual(other.buffer, small.buffer);
+      assert.deepEqual(other, fresh);
+    }),
+    { numRuns: 200 },
+  );
+});

@@ -168,6 +168,14 @@ export class TunLink implements Link {
   private readonly hdrLen: number;
   /** With offloads: [virtio_net_hdr | packet], one write(2) each (reused: write(2) copies it into the kernel). */
   private readonly writeBuf: Uint8Array;
+  /**
+   * Where the stack may build the packet it sends next (Link.txScratch): after the
+   * virtio_net_hdr in `writeBuf` with offloads, so a TSO segment goes out without
+   * being copied; an MTU-sized buffer of its own without. write(2) copies it into
+   * the kernel before send() returns. A fresh 64 KB packet per TSO segment (zeroed,
+   * page-faulted, collected) cost the stack more than building it here.
+   */
+  readonly txScratch: Uint8Array;
 
   /** Create (or attach to) a TUN device, optionally set its MTU, bring it up, and start reading. */
   static open(opts: TunOptions = {}): TunLink {
@@ -197,6 +205,7 @@ export class TunLink implements Link {
     this.offload = vnet ? { tsoMaxBytes: TSO_MAX_BYTES } : undefined;
     this.offloadStatus = offloadStatus;
     this.writeBuf = new Uint8Array(this.hdrLen > 0 ? VNET_HDR_LEN + TSO_MAX_BYTES : 0);
+    this.txScratch = this.hdrLen > 0 ? this.writeBuf.subarray(VNET_HDR_LEN) : new Uint8Array(mtu);
     this.wakeFd = wakeFd;
     this.name = name;
     this.mtu = mtu;
@@ -258,7 +267,7 @@ export class TunLink implements Link {
         s.txDropped++; // csumPartial but not TCP, or no payload to cut: too big for the device
         return;
       }
-      buf.set(packet, VNET_HDR_LEN);
+      if (packet.buffer !== buf.buffer || packet.byteOffset !== VNET_HDR_LEN) buf.set(packet, VNET_HDR_LEN); // else built in place (txScratch)
       r = c.write(this.fd, buf, VNET_HDR_LEN + packet.length);
     }
     if (r < 0) {
