@@ -23,6 +23,7 @@ import { MemoryLink } from '../src/link/memory.js';
 import { createStack } from '../src/index.js';
 import type { NetStack } from '../src/net/index.js';
 import { RealClock } from '../src/util/real-clock.js';
+import { median } from './throughput.js';
 
 export interface ConnRateRun {
   concurrency: number;
@@ -114,12 +115,6 @@ function stopGcProfile(p: GcProfile): { allocated: number; count: number } {
 
 interface GcHeap {
   heapStatistics: { usedHeapSize: number };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export interface ConnRateSummary {

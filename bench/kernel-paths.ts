@@ -363,19 +363,24 @@ async function tailCase(dir: 'in' | 'out', lost: number, runs: number, spaces: N
   const results: TailRun[] = [];
   for (let run = 0; run < runs; run++) {
     const py = dir === 'in' ? ['python3', '-c', PY_TAIL_SEND, SYNACK_IP, '5001', String(warm), '0.3', String(burst), 'cubic'] : ['python3', '-c', PY_TAIL_RECV, SYNACK_IP, '5001'];
+    const mark = lines.out.length; // this run's lines only (a kernel port may come again)
     const kernel = JSON.parse(await ns.exec('taskset', ['-c', PEER_CPU, ...py], 40_000)) as { port: number } & Record<string, unknown>;
     type Seg = { t: number; dir: string; port: number; off: number; dropped: boolean; rtx: boolean };
     let segs: Seg[] = [];
     for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
       segs = lines.out
+        .slice(mark)
         .filter((l) => l.startsWith('{"type":"seg"'))
         .map((l) => JSON.parse(l) as Seg)
         .filter((x) => x.port === kernel.port && x.dir === dir && x.off >= from);
       if (segs.filter((x) => x.rtx).length >= lost) break; // every lost segment has come again
     }
-    const lastOriginal = Math.max(...segs.filter((s) => s.dropped).map((s) => s.t));
-    const rtx = segs.filter((s) => s.rtx).map((s) => s.t);
-    if (segs.filter((s) => s.dropped).length !== lost || rtx.length < lost) throw new Error(`tail ${dir}/${lost}: ${segs.length} segments seen, ${rtx.length} retransmissions`);
+    // Each dropped segment's first transmission after its drop (by offset): the retransmission that repairs it.
+    const dropped = segs.filter((x) => x.dropped);
+    const lastOriginal = Math.max(...dropped.map((x) => x.t));
+    const repairs = dropped.map((d) => segs.find((x) => x.rtx && x.off === d.off && x.t >= d.t)?.t);
+    if (dropped.length !== lost || repairs.some((t) => t === undefined)) throw new Error(`tail ${dir}/${lost}: ${dropped.length} segments dropped, ${repairs.filter((t) => t !== undefined).length} repaired`);
+    const rtx = repairs as number[];
     results.push({ firstRtxMs: round(Math.min(...rtx) - lastOriginal), lastRtxMs: round(Math.max(...rtx) - lastOriginal), ...(dir === 'in' ? { kernel } : {}) });
   }
   await ns.delete();

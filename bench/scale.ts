@@ -139,7 +139,7 @@ console.log(
     `after expiry ${c.leftAfterExpiry} left, heap ${mb(c.heapAfterExpiryMB * 1e6)} above start`,
 );
 // Short connections (connect, 1 byte each way, close) through stack.net on a RealClock, with heap bytes allocated per connection.
-const rate = await connRate(quick ? 5000 : 20_000, [1, 8, 64], quick ? 1 : 3);
+const rate = await connRate(quick ? 2000 : 20_000, [1, 8, 64], quick ? 1 : 3);
 results.shortConnections = rate;
 console.log(formatConnRate(rate));
 const outIdx = args.indexOf('--out');

@@ -533,12 +533,12 @@ export class Socket extends Duplex implements SocketSink {
     });
   }
 
-  /** Node's writeAfterFIN: installed once the peer ended and allowHalfOpen is false. */
   /** One listener shared by every socket (`this` is the socket): no closure per socket. */
   private static onEndWriteAfterFin(this: Socket): void {
     if (!this.allowHalfOpen) this.write = this.writeAfterFin;
   }
 
+  /** Node's writeAfterFIN: installed once the peer ended and allowHalfOpen is false. */
   private writeAfterFin(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     if (!this.writableEnded) return Duplex.prototype.write.call(this, chunk, encoding as BufferEncoding, cb as () => void);
     const callback = typeof encoding === 'function' ? encoding : cb;
