@@ -74,11 +74,6 @@ export class TcpVars {
     this.tsRecentAge = this.now;
   }
 
-  /** The receive window last advertised, from RCV.NXT. */
-  get rcvWnd(): number {
-    return Math.max(0, (this.rcvAdvEdge - this.rcvNxt) | 0);
-  }
-
   /** SYN sent: SND.NXT and SND.MAX move past it. */
   synSent(): void {
     this.sndNxt = seqAdd(this.iss, 1);
