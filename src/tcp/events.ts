@@ -31,6 +31,7 @@ export type ConnCounter =
   | 'TCPRenoRecovery'
   | 'TCPFastRetrans'
   | 'TCPSACKReorder'
+  | 'TCPSACKReneging'
   | 'TCPLostRetransmit'
   | 'TCPLossProbes'
   | 'TCPHystartDelayDetect'

@@ -583,8 +583,7 @@ export class Recovery {
     this.rtoExpirations++;
     if (this.snd.pmtu.probe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
     if (this.snd.pmtu.onTimeout(this.timers.rtxCount - 1, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
-    // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA. RFC 2018 §8: the receiver may
-    // have reneged, so forget the SACK scoreboard; fresh SACKs still spare the retransmission what they cover.
+    // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA, skipping what is SACKed.
     // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during
     // fast recovery (as Linux tcp_enter_loss re-arms undo only outside recovery or on a first timeout).
     if (this.caState === 'open' || this.caState === 'disorder' || seqGe(this.v.sndUna, this.recoverPoint) || (this.caState === 'loss' && this.timers.rtxCount === 1)) {
@@ -599,7 +598,7 @@ export class Recovery {
     this.pastRecover = false;
     this.dupAcks = 0;
     this.inflation = 0;
-    this.sb.clear();
+    this.forgetSacksIfReneged();
     this.rack?.onRto();
     this.lostEdge = this.v.sndUna;
     this.highRxt = this.v.sndUna;
@@ -607,6 +606,20 @@ export class Recovery {
     this.rtxPassMark = this.v.sndNxt;
     this.snd.output(true);
     this.snd.armRtx();
+  }
+
+  /**
+   * The SACK scoreboard across an RTO. RFC 2018 §8 says the sender SHOULD forget it, as the receiver may have
+   * reneged; but a receiver reports at most 3–4 islands per ACK, so a forgotten island that is not reported
+   * again is resent although the peer holds it — on a reordering path that was the whole window, D-SACKed
+   * back. Linux (tcp_timeout_mark_lost) keeps the SACK marks unless the first unacknowledged segment is
+   * itself marked SACKed, which a receiver that kept its data would have acknowledged cumulatively: that is
+   * the evidence of reneging (TCPSACKReneging) on which the scoreboard goes. We do the same.
+   */
+  private forgetSacksIfReneged(): void {
+    if (this.sb.isEmpty || !this.sb.isSacked(this.v.sndUna)) return;
+    this.sink.count?.('TCPSACKReneging');
+    this.sb.clear();
   }
 
   /** This connection's own undo state, made on its first change (idle connections share NO_UNDO, never changed). */
