@@ -224,6 +224,67 @@ test('R9 1-byte islands all over the window: at most oooMaxBlocks are kept, memo
   assert.equal(t.c.info().oooBytes, 64);
 });
 
+test('R9 the island limit scales with the window: a 4 MiB window keeps 1000 islands of full-sized segments (64 did before)', () => {
+  const t = tcpTest({ cfg: { recvBufferSize: 4 * 1024 * 1024, windowScaling: true, sack: true } });
+  t.user.listen();
+  t.send({ flags: 'SYN', seq: t.peerIsn, options: { mss: 1460, sackPermitted: true, wscale: 7 } });
+  t.recv({ flags: 'SYN,ACK', seq: t.isn, ack: t.peerIsn + 1 });
+  t.send({ flags: 'ACK', seq: t.peerIsn + 1, ack: t.isn + 1 });
+  t.expectState('ESTABLISHED');
+  const mss = 1448;
+  const base = t.peerIsn + 1;
+  const islands = 1000;
+  // Every other segment is missing (the first too): 1000 islands a segment apart, in 2.9 MB of the window.
+  for (let k = 1; k <= islands; k++) {
+    t.send({ flags: 'ACK', seq: base + (2 * k - 1) * mss, ack: t.isn + 1, payload: pattern((2 * k - 1) * mss, mss) });
+    const ack = t.out.at(-1)!;
+    assert.equal(ack.ack, base, 'each out-of-order segment is ACKed at once, RCV.NXT unchanged');
+    assert.deepEqual(ack.options.sack?.[0], [base + (2 * k - 1) * mss, base + 2 * k * mss], `island ${k} is the first SACK block`);
+  }
+  assert.equal(t.c.info().oooBytes, islands * mss, 'every island is kept');
+  assert.ok(t.c.receiveMemory <= receiveMemoryBound(4 * 1024 * 1024), `receive memory ${t.c.receiveMemory}`);
+  // The holes fill: the whole stream becomes readable, byte for byte.
+  for (let k = 0; k < islands; k++) t.send({ flags: 'ACK', seq: base + 2 * k * mss, ack: t.isn + 1, payload: pattern(2 * k * mss, mss) });
+  assert.equal(t.out.at(-1)!.ack, base + 2 * islands * mss);
+  assert.equal(t.c.info().oooBytes, 0);
+  const got = Buffer.concat([...(function* () { for (let d = t.user.read(); d; d = t.user.read()) yield d; })()]);
+  assert.deepEqual(new Uint8Array(got), pattern(0, 2 * islands * mss));
+});
+
+test('R9 1-byte islands over a 4 MiB span: at most one per KiB is kept, and each insert costs a binary search and one bounded splice', () => {
+  const q = new ReceiveQueue(4 * 1024 * 1024);
+  const r = new Reassembly(q, 64);
+  const nxt = 0xfff0_0000; // the span crosses the sequence-space wrap
+  const span = 4 * 1024 * 1024;
+  const limit = r.limitFor(span);
+  assert.equal(limit, 4096);
+  assert.equal(r.limitFor(65535), 64, 'at least perWindow whatever the span');
+  const byte = new Uint8Array(1);
+  let maxStep = 0;
+  let kept = 0;
+  // Descending from the right edge: every insert is a new island at the front of the ones held (the most moved).
+  for (let i = 0; i < limit + 1000; i++) {
+    const off = span - 1 - 2 * i;
+    const before = r.work;
+    if (r.insert((nxt + off) >>> 0, byte, nxt)) kept++;
+    r.sackBlocks(4);
+    r.overlap((nxt + off) >>> 0, (nxt + off + 1) >>> 0);
+    maxStep = Math.max(maxStep, r.work - before);
+  }
+  assert.equal(kept, limit);
+  assert.equal(r.blockCount, limit);
+  assert.equal(r.size, limit);
+  const perInsert = limit + 4 * Math.ceil(Math.log2(limit + 1)) * 4 + 64;
+  assert.ok(maxStep <= perInsert, `one segment cost ${maxStep} operations (bound ${perInsert})`);
+  // Filling a hole between two islands merges them (one splice), and makes room for a new island.
+  assert.equal(r.sackBlocks(4).length, 4);
+  const before = r.work;
+  assert.ok(r.insert((nxt + span - 2) >>> 0, byte, nxt));
+  assert.ok(r.work - before <= perInsert);
+  assert.equal(r.blockCount, limit - 1);
+  assert.ok(q.memory <= receiveMemoryBound(span, q.maxPage), `memory ${q.memory}`);
+});
+
 test('an established connection that received nothing holds no receive storage', () => {
   const t = tcpTest();
   t.establishPassive();
