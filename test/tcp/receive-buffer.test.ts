@@ -213,7 +213,7 @@ test('R9 1-byte out-of-order segments: receive memory stays within the window pl
   assert.equal(t.c.receiveMemory, 0, 'read to the end: no receive storage left');
 });
 
-test('R9 1-byte islands all over the window: at most oooMaxBlocks are kept, memory stays within the bound', () => {
+test('R9 1-byte islands all over a 64 KiB window: at most oooMaxBlocks (per 64 KiB of window) are kept, memory stays within the bound', () => {
   const t = tcpTest({ cfg: { recvBufferSize: 65535, sack: true, oooMaxBlocks: 64 } });
   t.establishPassive();
   const payload = new Uint8Array([42]);
