@@ -1,4 +1,5 @@
 import type { ReceiveQueue } from './receive-queue.js';
+import { IslandSet } from './island-set.js';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq.js';
 
 /**
@@ -20,18 +21,16 @@ import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq.js';
  * islands are at least a segment apart, each hole a segment or more (≥ 2×1448
  * bytes a pair at MTU 1500), so they always fit. A hostile peer gets at most
  * span/1 KiB islands of two numbers each: under 2 % of the window in memory.
- * Per segment: binary searches (O(log n)) and at most one splice of the
- * island arrays, n ≤ the bound above; SACK blocks come from the few most
- * recently changed islands (Linux's selective_acks), not a scan.
+ * Per segment: binary searches (O(log n)) and moves of at most a chunk of
+ * islands plus, on a chunk split or join, the chunk list (island-set.ts);
+ * SACK blocks come from the few most recently changed islands (Linux's
+ * selective_acks), not a scan.
  */
 export class Reassembly {
-  private starts: number[] = NONE;
-  private ends: number[] = NONE;
+  private islands = new IslandSet();
   /** A sequence number inside each of the most recently changed islands, newest first (≤ MAX_RECENT, distinct islands). */
   private recent: number[] = [];
   private bytes = 0;
-  /** Elementary steps taken (search probes, elements moved): for tests of the per-segment cost bound. */
-  work = 0;
 
   constructor(
     private readonly queue: ReceiveQueue,
@@ -44,12 +43,17 @@ export class Reassembly {
   }
 
   get isEmpty(): boolean {
-    return this.starts.length === 0;
+    return this.islands.count === 0;
   }
 
   /** Number of islands held. */
   get blockCount(): number {
-    return this.starts.length;
+    return this.islands.count;
+  }
+
+  /** Elementary steps taken by the island set (search probes, islands moved): for tests of the per-segment cost bound. */
+  get work(): number {
+    return this.islands.work;
   }
 
   /** Most islands kept while the data held spans `span` octets past RCV.NXT (see the class comment). */
@@ -66,39 +70,20 @@ export class Reassembly {
     if (data.length === 0) return true;
     const s = seq >>> 0;
     const e = seqAdd(s, data.length);
-    if (this.starts === NONE) {
-      this.starts = [];
-      this.ends = [];
-    }
-    const starts = this.starts;
-    const ends = this.ends;
-    const n = starts.length;
-    // Islands [i, j) overlap or touch [s, e): i is the first that ends at or after s, j the first that starts after e.
-    const i = this.firstEndingFrom(s, 0);
-    const j = this.firstStartingAfter(e, i);
-    if (i === j) {
-      const top = n > 0 && seqGt(ends[n - 1]!, e) ? ends[n - 1]! : e;
-      if (n >= this.limitFor(seqDiff(top, rcvNxt))) return false;
-      starts.splice(i, 0, s);
-      ends.splice(i, 0, e);
-      this.work += n - i;
+    const islands = this.islands;
+    // The first island that ends at or after s: [s, e) merges with it when it starts at or before e.
+    const [c, k] = islands.seekEnd(s);
+    if (c < islands.chunkCount && seqLe(islands.startAt(c, k), e)) {
+      const [start, end, held] = islands.merge(c, k, s, e);
+      this.bytes += seqDiff(end, start) - held;
+      this.touch(s, start, end);
+    } else {
+      const last = islands.lastEnd;
+      const top = last !== undefined && seqGt(last, e) ? last : e;
+      if (islands.count >= this.limitFor(seqDiff(top, rcvNxt))) return false;
+      islands.insertAt(c, k, s, e);
       this.bytes += data.length;
       this.touch(s, s, e);
-    } else {
-      // Merge islands i..j-1 with the new range into island i.
-      const start = seqLt(s, starts[i]!) ? s : starts[i]!;
-      const end = seqGt(e, ends[j - 1]!) ? e : ends[j - 1]!;
-      let held = 0;
-      for (let k = i; k < j; k++) held += seqDiff(ends[k]!, starts[k]!);
-      this.bytes += seqDiff(end, start) - held;
-      starts[i] = start;
-      ends[i] = end;
-      if (j > i + 1) {
-        starts.splice(i + 1, j - i - 1);
-        ends.splice(i + 1, j - i - 1);
-        this.work += n - i;
-      }
-      this.touch(s, start, end);
     }
     this.queue.writeAhead(seqDiff(s, rcvNxt), data);
     return true;
@@ -110,22 +95,18 @@ export class Reassembly {
    * (advance RCV.NXT by that).
    */
   takeFrom(rcvNxt: number): number {
-    const starts = this.starts;
+    if (this.islands.count === 0) return 0;
     let joined = 0;
-    let k = 0;
-    while (k < starts.length && !seqGt(starts[k]!, rcvNxt)) {
-      const end = this.ends[k]!;
-      this.bytes -= seqDiff(end, starts[k]!);
+    let m = 0;
+    this.islands.eachFromBottom((start, end) => {
+      if (seqGt(start, rcvNxt)) return false;
+      this.bytes -= seqDiff(end, start);
       if (seqGt(end, rcvNxt)) joined = seqDiff(end, rcvNxt); // islands do not touch: only one can reach past RCV.NXT
-      k++;
-    }
-    if (k === starts.length) {
-      this.starts = this.ends = NONE;
-      this.recent.length = 0;
-    } else if (k > 0) {
-      starts.splice(0, k);
-      this.ends.splice(0, k);
-      this.work += starts.length + k;
+      m++;
+      return true;
+    });
+    if (m > 0) {
+      this.islands.dropFirst(m);
       const readable = seqAdd(rcvNxt, joined);
       this.recent = this.recent.filter((a) => !seqLt(a, readable));
     }
@@ -135,10 +116,10 @@ export class Reassembly {
 
   /** The lowest part of [seq, end) already held — a duplicate to report by D-SACK (RFC 2883) — or undefined. */
   overlap(seq: number, end: number): [number, number] | undefined {
-    const k = this.firstEndingFrom(seq, 0, true);
-    if (k === this.starts.length) return undefined;
-    const s = this.starts[k]!;
-    const e = this.ends[k]!;
+    const [c, k] = this.islands.seekEnd(seq, true);
+    if (c === this.islands.chunkCount) return undefined;
+    const s = this.islands.startAt(c, k);
+    const e = this.islands.endAt(c, k);
     if (!seqLt(s, end)) return undefined;
     return [seqLt(s, seq) ? seq : s, seqLt(e, end) ? e : end];
   }
@@ -151,18 +132,20 @@ export class Reassembly {
    */
   sackBlocks(max: number): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    const listed: number[] = [];
     for (const a of this.recent) {
       if (out.length >= max) return out;
-      const k = this.firstEndingFrom(a, 0, true);
-      if (k === this.starts.length || seqGt(this.starts[k]!, a)) continue;
-      out.push([this.starts[k]!, this.ends[k]!]);
-      listed.push(k);
+      const [c, k] = this.islands.seekEnd(a, true);
+      if (c === this.islands.chunkCount || seqGt(this.islands.startAt(c, k), a)) continue;
+      out.push([this.islands.startAt(c, k), this.islands.endAt(c, k)]);
     }
-    for (let k = this.starts.length - 1; k >= 0 && out.length < max; k--) {
-      this.work++;
-      if (!listed.includes(k)) out.push([this.starts[k]!, this.ends[k]!]);
-    }
+    const listed = out.length;
+    this.islands.eachFromTop((start, end) => {
+      if (out.length >= max) return false;
+      let seen = false;
+      for (let i = 0; i < listed; i++) if (out[i]![0] === start) seen = true;
+      if (!seen) out.push([start, end]);
+      return true;
+    });
     return out;
   }
 
@@ -174,36 +157,6 @@ export class Reassembly {
       if (seqLt(a, start) || !seqLt(a, end)) kept.push(a); // an anchor inside [start, end) is this island again
     }
     this.recent = kept;
-  }
-
-  /**
-   * Index of the first island (from `lo`) whose end is at or after `seq` (`strict`: after), or the island count.
-   * Binary search: ends are sorted in sequence space.
-   */
-  private firstEndingFrom(seq: number, lo: number, strict = false): number {
-    const ends = this.ends;
-    let hi = ends.length;
-    while (lo < hi) {
-      this.work++;
-      const mid = (lo + hi) >>> 1;
-      const before = strict ? seqLe(ends[mid]!, seq) : seqLt(ends[mid]!, seq);
-      if (before) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Index of the first island (from `lo`) that starts after `seq`, or the island count. */
-  private firstStartingAfter(seq: number, lo: number): number {
-    const starts = this.starts;
-    let hi = starts.length;
-    while (lo < hi) {
-      this.work++;
-      const mid = (lo + hi) >>> 1;
-      if (seqLe(starts[mid]!, seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_PAGE, MIN_PAGE, ReceiveQueue, pageLimit, receiveMemoryBound } from '../../src/tcp/receive-queue.js';
 import { Reassembly } from '../../src/tcp/reassembly.js';
+import { CHUNK } from '../../src/tcp/island-set.js';
 import { tcpTest } from '../helpers/tcp-test.js';
 
 /** Stream bytes with a position-dependent pattern, so a byte out of place shows. */
@@ -251,7 +252,7 @@ test('R9 the island limit scales with the window: a 4 MiB window keeps 1000 isla
   assert.deepEqual(new Uint8Array(got), pattern(0, 2 * islands * mss));
 });
 
-test('R9 1-byte islands over a 4 MiB span: at most one per KiB is kept, and each insert costs a binary search and one bounded splice', () => {
+test('R9 1-byte islands over a 4 MiB span: at most one per KiB is kept, and each segment costs binary searches and moves bounded by a chunk, at the front too', () => {
   const q = new ReceiveQueue(4 * 1024 * 1024);
   const r = new Reassembly(q, 64);
   const nxt = 0xfff0_0000; // the span crosses the sequence-space wrap
@@ -274,15 +275,75 @@ test('R9 1-byte islands over a 4 MiB span: at most one per KiB is kept, and each
   assert.equal(kept, limit);
   assert.equal(r.blockCount, limit);
   assert.equal(r.size, limit);
-  const perInsert = limit + 4 * Math.ceil(Math.log2(limit + 1)) * 4 + 64;
+  // A chunk's worth of islands moved, the chunk list on a split or join, and the binary searches: far below the island count.
+  const perInsert = 4 * CHUNK + 2 * ((4 * limit) / CHUNK + 2) + 64;
+  assert.ok(perInsert < limit / 4);
   assert.ok(maxStep <= perInsert, `one segment cost ${maxStep} operations (bound ${perInsert})`);
-  // Filling a hole between two islands merges them (one splice), and makes room for a new island.
-  assert.equal(r.sackBlocks(4).length, 4);
-  const before = r.work;
-  assert.ok(r.insert((nxt + span - 2) >>> 0, byte, nxt));
-  assert.ok(r.work - before <= perInsert);
-  assert.equal(r.blockCount, limit - 1);
+  // At the front of the islands held, bridge the two lowest (a merge frees room) and open a new lowest one, again and again.
+  let low = (nxt + span - 1 - 2 * (limit - 1)) >>> 0;
+  for (let i = 0; i < 2000; i++) {
+    let before = r.work;
+    assert.ok(r.insert((low + 1) >>> 0, byte, nxt), 'filling a hole is always taken');
+    maxStep = Math.max(maxStep, r.work - before);
+    assert.equal(r.blockCount, limit - 1);
+    low = (low - 2) >>> 0;
+    before = r.work;
+    assert.ok(r.insert(low, byte, nxt), 'room for one island');
+    maxStep = Math.max(maxStep, r.work - before);
+    assert.equal(r.blockCount, limit);
+    assert.deepEqual(r.sackBlocks(1), [[low, (low + 1) >>> 0]]);
+  }
+  assert.ok(maxStep <= perInsert, `one segment cost ${maxStep} operations (bound ${perInsert})`);
   assert.ok(q.memory <= receiveMemoryBound(span, q.maxPage), `memory ${q.memory}`);
+});
+
+test('property: the reassembler holds exactly the bytes inserted, as the fewest islands, across chunk splits and joins', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(6000), fc.integer({ min: 1, max: 40 }), fc.nat(30)), { minLength: 1, maxLength: 1500 }),
+      fc.nat(0xffff_ffff),
+      (ops, nxt0) => {
+        const q = new ReceiveQueue();
+        const r = new Reassembly(q, 1 << 20); // no limit: many chunks
+        const held = new Uint8Array(6100);
+        let nxt = 0; // offset of RCV.NXT from nxt0
+        for (const [at, len, advance] of ops) {
+          if (advance === 0) {
+            // In-order data up to the first hole, as the connection does: push, then take the islands it reaches.
+            const add = 1 + (at % 50);
+            q.push(new Uint8Array(add));
+            for (let i = nxt; i < nxt + add && i < held.length; i++) held[i] = 0;
+            nxt += add;
+            const joined = r.takeFrom((nxt0 + nxt) >>> 0);
+            let expect = 0;
+            while (nxt + expect < held.length && held[nxt + expect]) held[nxt + expect++] = 0;
+            assert.equal(joined, expect);
+            nxt += joined;
+            continue;
+          }
+          const off = nxt + 1 + at;
+          if (off + len > held.length) continue;
+          assert.ok(r.insert((nxt0 + off) >>> 0, new Uint8Array(len), (nxt0 + nxt) >>> 0));
+          held.fill(1, off, off + len);
+          let islands = 0;
+          let bytes = 0;
+          for (let i = nxt; i < held.length; i++) {
+            bytes += held[i]!;
+            if (held[i] && !held[i - 1]) islands++;
+          }
+          assert.equal(r.blockCount, islands);
+          assert.equal(r.size, bytes);
+          const first = r.sackBlocks(4)[0]!;
+          assert.ok(((off - ((first[0] - nxt0) >>> 0)) >>> 0) < ((first[1] - first[0]) >>> 0), 'the first SACK block holds the newest segment');
+        }
+        for (let i = nxt; i < held.length; i += 7) {
+          const o = r.overlap((nxt0 + i) >>> 0, (nxt0 + i + 1) >>> 0);
+          assert.equal(o !== undefined, held[i] === 1, `byte ${i}`);
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
 });
 
 test('an established connection that received nothing holds no receive storage', () => {
