@@ -115,7 +115,13 @@ export interface TcpConfig {
   dupThresh: number;
   /** Reset the congestion window after an idle period longer than the RTO (net.ipv4.tcp_slow_start_after_idle, RFC 5681 §4.1). */
   slowStartAfterIdle: boolean;
-  /** Out-of-order intervals kept for reassembly; further islands are dropped (bounded by construction). */
+  /**
+   * Out-of-order islands kept for reassembly per 64 KiB of receive window held (at least this many):
+   * the limit scales with the window, as Linux bounds its out-of-order queue by memory only
+   * (tcp_prune_ofo_queue); data that would open one island more is dropped (TCPOFODrop). The
+   * default, 64, is one island per KiB: a real path's islands always fit, a peer sending 1-byte
+   * islands is held to a bounded count (TCP-BEHAVIOR R9; see reassembly.ts).
+   */
   oooMaxBlocks: number;
   /**
    * Packetization-layer path MTU discovery (RFC 4821), as net.ipv4.tcp_mtu_probing: 0 off, 1 after a

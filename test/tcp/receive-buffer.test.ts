@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_PAGE, MIN_PAGE, ReceiveQueue, pageLimit, receiveMemoryBound } from '../../src/tcp/receive-queue.js';
 import { Reassembly } from '../../src/tcp/reassembly.js';
+import { CHUNK } from '../../src/tcp/island-set.js';
 import { tcpTest } from '../helpers/tcp-test.js';
 
 /** Stream bytes with a position-dependent pattern, so a byte out of place shows. */
@@ -213,7 +214,7 @@ test('R9 1-byte out-of-order segments: receive memory stays within the window pl
   assert.equal(t.c.receiveMemory, 0, 'read to the end: no receive storage left');
 });
 
-test('R9 1-byte islands all over the window: at most oooMaxBlocks are kept, memory stays within the bound', () => {
+test('R9 1-byte islands all over a 64 KiB window: at most oooMaxBlocks (per 64 KiB of window) are kept, memory stays within the bound', () => {
   const t = tcpTest({ cfg: { recvBufferSize: 65535, sack: true, oooMaxBlocks: 64 } });
   t.establishPassive();
   const payload = new Uint8Array([42]);
@@ -222,6 +223,127 @@ test('R9 1-byte islands all over the window: at most oooMaxBlocks are kept, memo
     assert.ok(t.c.receiveMemory <= receiveMemoryBound(65535, pageLimit(65535)));
   }
   assert.equal(t.c.info().oooBytes, 64);
+});
+
+test('R9 the island limit scales with the window: a 4 MiB window keeps 1000 islands of full-sized segments (64 did before)', () => {
+  const t = tcpTest({ cfg: { recvBufferSize: 4 * 1024 * 1024, windowScaling: true, sack: true } });
+  t.user.listen();
+  t.send({ flags: 'SYN', seq: t.peerIsn, options: { mss: 1460, sackPermitted: true, wscale: 7 } });
+  t.recv({ flags: 'SYN,ACK', seq: t.isn, ack: t.peerIsn + 1 });
+  t.send({ flags: 'ACK', seq: t.peerIsn + 1, ack: t.isn + 1 });
+  t.expectState('ESTABLISHED');
+  const mss = 1448;
+  const base = t.peerIsn + 1;
+  const islands = 1000;
+  // Every other segment is missing (the first too): 1000 islands a segment apart, in 2.9 MB of the window.
+  for (let k = 1; k <= islands; k++) {
+    t.send({ flags: 'ACK', seq: base + (2 * k - 1) * mss, ack: t.isn + 1, payload: pattern((2 * k - 1) * mss, mss) });
+    const ack = t.out.at(-1)!;
+    assert.equal(ack.ack, base, 'each out-of-order segment is ACKed at once, RCV.NXT unchanged');
+    assert.deepEqual(ack.options.sack?.[0], [base + (2 * k - 1) * mss, base + 2 * k * mss], `island ${k} is the first SACK block`);
+  }
+  assert.equal(t.c.info().oooBytes, islands * mss, 'every island is kept');
+  assert.ok(t.c.receiveMemory <= receiveMemoryBound(4 * 1024 * 1024), `receive memory ${t.c.receiveMemory}`);
+  // The holes fill: the whole stream becomes readable, byte for byte.
+  for (let k = 0; k < islands; k++) t.send({ flags: 'ACK', seq: base + 2 * k * mss, ack: t.isn + 1, payload: pattern(2 * k * mss, mss) });
+  assert.equal(t.out.at(-1)!.ack, base + 2 * islands * mss);
+  assert.equal(t.c.info().oooBytes, 0);
+  const got = Buffer.concat([...(function* () { for (let d = t.user.read(); d; d = t.user.read()) yield d; })()]);
+  assert.deepEqual(new Uint8Array(got), pattern(0, 2 * islands * mss));
+});
+
+test('R9 1-byte islands over a 4 MiB span: at most one per KiB is kept, and each segment costs binary searches and moves bounded by a chunk, at the front too', () => {
+  const q = new ReceiveQueue(4 * 1024 * 1024);
+  const r = new Reassembly(q, 64);
+  const nxt = 0xfff0_0000; // the span crosses the sequence-space wrap
+  const span = 4 * 1024 * 1024;
+  const limit = r.limitFor(span);
+  assert.equal(limit, 4096);
+  assert.equal(r.limitFor(65535), 64, 'at least perWindow whatever the span');
+  const byte = new Uint8Array(1);
+  let maxStep = 0;
+  let kept = 0;
+  // Descending from the right edge: every insert is a new island at the front of the ones held (the most moved).
+  for (let i = 0; i < limit + 1000; i++) {
+    const off = span - 1 - 2 * i;
+    const before = r.work;
+    if (r.insert((nxt + off) >>> 0, byte, nxt)) kept++;
+    r.sackBlocks(4);
+    r.overlap((nxt + off) >>> 0, (nxt + off + 1) >>> 0);
+    maxStep = Math.max(maxStep, r.work - before);
+  }
+  assert.equal(kept, limit);
+  assert.equal(r.blockCount, limit);
+  assert.equal(r.size, limit);
+  // A chunk's worth of islands moved, the chunk list on a split or join, and the binary searches: far below the island count.
+  const perInsert = 4 * CHUNK + 2 * ((4 * limit) / CHUNK + 2) + 64;
+  assert.ok(perInsert < limit / 4);
+  assert.ok(maxStep <= perInsert, `one segment cost ${maxStep} operations (bound ${perInsert})`);
+  // At the front of the islands held, bridge the two lowest (a merge frees room) and open a new lowest one, again and again.
+  let low = (nxt + span - 1 - 2 * (limit - 1)) >>> 0;
+  for (let i = 0; i < 2000; i++) {
+    let before = r.work;
+    assert.ok(r.insert((low + 1) >>> 0, byte, nxt), 'filling a hole is always taken');
+    maxStep = Math.max(maxStep, r.work - before);
+    assert.equal(r.blockCount, limit - 1);
+    low = (low - 2) >>> 0;
+    before = r.work;
+    assert.ok(r.insert(low, byte, nxt), 'room for one island');
+    maxStep = Math.max(maxStep, r.work - before);
+    assert.equal(r.blockCount, limit);
+    assert.deepEqual(r.sackBlocks(1), [[low, (low + 1) >>> 0]]);
+  }
+  assert.ok(maxStep <= perInsert, `one segment cost ${maxStep} operations (bound ${perInsert})`);
+  assert.ok(q.memory <= receiveMemoryBound(span, q.maxPage), `memory ${q.memory}`);
+});
+
+test('property: the reassembler holds exactly the bytes inserted, as the fewest islands, across chunk splits and joins', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(6000), fc.integer({ min: 1, max: 40 }), fc.nat(30)), { minLength: 1, maxLength: 1500 }),
+      fc.nat(0xffff_ffff),
+      (ops, nxt0) => {
+        const q = new ReceiveQueue();
+        const r = new Reassembly(q, 1 << 20); // no limit: many chunks
+        const held = new Uint8Array(6100);
+        let nxt = 0; // offset of RCV.NXT from nxt0
+        for (const [at, len, advance] of ops) {
+          if (advance === 0) {
+            // In-order data up to the first hole, as the connection does: push, then take the islands it reaches.
+            const add = 1 + (at % 50);
+            q.push(new Uint8Array(add));
+            for (let i = nxt; i < nxt + add && i < held.length; i++) held[i] = 0;
+            nxt += add;
+            const joined = r.takeFrom((nxt0 + nxt) >>> 0);
+            let expect = 0;
+            while (nxt + expect < held.length && held[nxt + expect]) held[nxt + expect++] = 0;
+            assert.equal(joined, expect);
+            nxt += joined;
+            continue;
+          }
+          const off = nxt + 1 + at;
+          if (off + len > held.length) continue;
+          assert.ok(r.insert((nxt0 + off) >>> 0, new Uint8Array(len), (nxt0 + nxt) >>> 0));
+          held.fill(1, off, off + len);
+          let islands = 0;
+          let bytes = 0;
+          for (let i = nxt; i < held.length; i++) {
+            bytes += held[i]!;
+            if (held[i] && !held[i - 1]) islands++;
+          }
+          assert.equal(r.blockCount, islands);
+          assert.equal(r.size, bytes);
+          const first = r.sackBlocks(4)[0]!;
+          assert.ok(((off - ((first[0] - nxt0) >>> 0)) >>> 0) < ((first[1] - first[0]) >>> 0), 'the first SACK block holds the newest segment');
+        }
+        for (let i = nxt; i < held.length; i += 7) {
+          const o = r.overlap((nxt0 + i) >>> 0, (nxt0 + i + 1) >>> 0);
+          assert.equal(o !== undefined, held[i] === 1, `byte ${i}`);
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
 });
 
 test('an established connection that received nothing holds no receive storage', () => {
