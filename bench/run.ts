@@ -15,7 +15,32 @@ import { resolve } from 'node:path';
 import { measure, type ThroughputSummary } from './throughput.js';
 import { printRows, runRealPaths } from './paths.js';
 
+const USAGE = `usage: node dist/bench/run.js [--quick] [--out DIR]
+       node dist/bench/run.js --paths [--quick] [--out DIR]
+       node dist/bench/run.js --floods [floods.js flags]
+       node dist/bench/run.js --kernel-paths [kernel-paths.js flags]   (root)
+Default: bulk throughput (MTU 1500 and 65535), real paths in virtual time, then scale
+(bytes per TCB and per TIME_WAIT, short connections per second). Results: bench/results/*.json.
+Pin it for stable figures: taskset -c 0 node dist/bench/run.js`;
+
 function main(argv: string[]): void {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const delegated = argv.includes('--floods') || argv.includes('--kernel-paths');
+  if (!delegated) {
+    // The default and --paths runs take only their own flags: a typo must not start a long run.
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === '--out' && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) i++;
+      else if (a !== '--quick' && a !== '--paths') {
+        console.error(`bench: unknown or incomplete argument ${JSON.stringify(a)}\n${USAGE}`);
+        process.exitCode = 2;
+        return;
+      }
+    }
+  }
   const quick = argv.includes('--quick');
   if (argv.includes('--floods')) {
     // Floods only (bench/floods.ts), in their own process for a clean heap and GC access.

@@ -46,6 +46,8 @@ export interface StackStats {
   TCPRenoRecovery: number;
   /** ACKs whose SACK information showed reordering: a never-retransmitted segment delivered below one delivered before (RFC 8985 §6.2 step 3, Linux tcp_check_sack_reordering). */
   TCPSACKReorder: number;
+  /** RTOs that found the first unacknowledged segment SACKed — the receiver reneged on SACKed data (RFC 2018 §8), so the scoreboard was forgotten (Linux tcp_timeout_mark_lost). */
+  TCPSACKReneging: number;
   /** Retransmissions RACK found lost in their turn (RFC 8985 §6.2 step 5, src/tcp/rack.ts). */
   TCPLostRetransmit: number;
   /** Segments retransmitted outside RTO recovery (fast retransmit and SACK/NewReno recovery), as Linux counts them. */
@@ -151,6 +153,7 @@ export const TCPEXT_KEYS = [
   'TCPDSACKUndo',
   'TCPLossUndo',
   'TCPSACKReorder',
+  'TCPSACKReneging',
   'TCPLostRetransmit',
   'TCPFastRetrans',
   'TCPTimeouts',

@@ -31,6 +31,7 @@ export type ConnCounter =
   | 'TCPRenoRecovery'
   | 'TCPFastRetrans'
   | 'TCPSACKReorder'
+  | 'TCPSACKReneging'
   | 'TCPLostRetransmit'
   | 'TCPLossProbes'
   | 'TCPHystartDelayDetect'
@@ -57,3 +58,8 @@ export interface ConnectionSink {
   /** Count a MIB event, `n` times (default 1; optional: a sink without it counts nothing). */
   count?(counter: ConnCounter, n?: number): void;
 }
+
+/** Events without payload are shared, immutable objects (one per data segment would be garbage). */
+export const READABLE: ConnEvent = Object.freeze({ type: 'readable' });
+export const WRITABLE: ConnEvent = Object.freeze({ type: 'writable' });
+export const EOF: ConnEvent = Object.freeze({ type: 'eof' });

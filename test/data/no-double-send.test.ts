@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Connection } from '../../src/tcp/connection.js';
+import { Sender } from '../../src/tcp/sender.js';
 import type { OutSegment } from '../../src/tcp/segment.js';
 import { findScenario } from '../../src/sim/catalogue.js';
 
@@ -17,19 +18,21 @@ type Mark = { kind: 'seg'; key: string } | { kind: 'timer' };
 
 /** Run `body` with every Connection's transmissions and timer firings logged per connection and instant. */
 function watching(body: () => void): string[] {
-  const proto = Connection.prototype as unknown as { transmit: (s: OutSegment) => void; onTimer: (now: number) => void };
-  const origTransmit = proto.transmit;
+  // Every segment leaves through the connection's Sender (sender.ts); the log is kept per Sender, one per connection.
+  const proto = Connection.prototype as unknown as { onTimer: (now: number) => void };
+  const sendProto = Sender.prototype as unknown as { transmit: (s: OutSegment) => void };
+  const origTransmit = sendProto.transmit;
   const origTimer = proto.onTimer;
-  const log = new Map<Connection, { t: number; marks: Mark[] }>();
-  const at = (c: Connection, now: number) => {
+  const log = new Map<object, { t: number; marks: Mark[] }>();
+  const at = (c: object, now: number) => {
     let e = log.get(c);
     if (!e || e.t !== now) log.set(c, (e = { t: now, marks: [] }));
     return e;
   };
   const faults: string[] = [];
-  proto.transmit = function (this: Connection, s: OutSegment) {
+  sendProto.transmit = function (this: Sender, s: OutSegment) {
     if (s.payload.length > 0) {
-      const now = (this as unknown as { now: number }).now;
+      const now = (this as unknown as { v: { now: number } }).v.now;
       const e = at(this, now);
       const key = `${s.seq}+${s.payload.length}/${s.flags}`;
       const since = e.marks.slice(e.marks.map((m) => m.kind).lastIndexOf('timer') + 1);
@@ -39,13 +42,13 @@ function watching(body: () => void): string[] {
     origTransmit.call(this, s);
   };
   proto.onTimer = function (this: Connection, now: number) {
-    at(this, now).marks.push({ kind: 'timer' });
+    at((this as unknown as { snd: Sender }).snd, now).marks.push({ kind: 'timer' });
     origTimer.call(this, now);
   };
   try {
     body();
   } finally {
-    proto.transmit = origTransmit;
+    sendProto.transmit = origTransmit;
     proto.onTimer = origTimer;
   }
   return faults;

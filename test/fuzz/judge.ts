@@ -125,7 +125,7 @@ export function peerStream(w: World, peer: Target | undefined): { spec: StreamSp
 /** The peer's real out-of-order islands (what its SACK blocks may truthfully say). */
 export function peerIslands(peer: Target | undefined): Array<[number, number]> {
   if (!peer?.view) return [];
-  const ooo = (peer.entry.conn as unknown as { ooo: { sackBlocks?(max: number): Array<[number, number]> } }).ooo;
+  const ooo = (peer.entry.conn as unknown as { rcv: { ooo: { sackBlocks?(max: number): Array<[number, number]> } } }).rcv.ooo;
   return ooo.sackBlocks ? ooo.sackBlocks(4) : [];
 }
 

@@ -123,6 +123,8 @@ export interface TcbView {
 
 export function tcb(c: Connection): TcbView {
   const r = c as unknown as Record<string, unknown>;
+  const v = r['v'] as Record<string, unknown>; // the shared sequence variables (tcp-vars.ts)
+  const timers = r['timers'] as Record<string, unknown>; // the deadlines (timers.ts)
   const hasSndMax = typeof r['sndMax'] === 'number';
   return {
     state: c.state,
@@ -133,24 +135,24 @@ export function tcb(c: Connection): TcbView {
     sndMax: hasSndMax ? (r['sndMax'] as number) : c.sndNxt,
     hasSndMax,
     sndWnd: c.sndWnd,
-    maxSndWnd: r['maxSndWnd'] as number,
+    maxSndWnd: v['maxSndWnd'] as number,
     rcvNxt: c.rcvNxt,
-    rcvAdvEdge: r['rcvAdvEdge'] as number,
-    lastAckSent: r['lastAckSent'] as number,
-    tsOk: r['tsOk'] as boolean,
-    sackOk: r['sackOk'] as boolean,
-    wsOk: r['wsOk'] as boolean,
-    tsRecent: r['tsRecent'] as number,
+    rcvAdvEdge: v['rcvAdvEdge'] as number,
+    lastAckSent: v['lastAckSent'] as number,
+    tsOk: v['tsOk'] as boolean,
+    sackOk: v['sackOk'] as boolean,
+    wsOk: v['wsOk'] as boolean,
+    tsRecent: v['tsRecent'] as number,
     tsOffset: (r['tsOffset'] as number | undefined) ?? c.cfg.tsOffset,
-    finSeq: r['finSeq'] as number | undefined,
+    finSeq: (r['snd'] as Record<string, unknown>)['finSeq'] as number | undefined,
     appClosed: r['appClosed'] as boolean,
     passive: c.passive,
     cfg: c.cfg,
     timers: {
-      rtx: r['rtxAt'] as number | undefined,
-      persist: r['persistAt'] as number | undefined,
-      close: r['closeAt'] as number | undefined,
-      keep: r['keepAt'] as number | undefined,
+      rtx: timers['rtxAt'] as number | undefined,
+      persist: timers['persistAt'] as number | undefined,
+      close: timers['closeAt'] as number | undefined,
+      keep: timers['keepAt'] as number | undefined,
       tw: r['tw'] !== undefined,
     },
   };
@@ -178,10 +180,11 @@ const retainedCache = new WeakMap<Connection, { key: number; exactAbove: number;
 /** `exactAbove`: below this the retained figure may be an over-estimate (cheap); above it, it is exact. */
 export function memory(c: Connection, exactAbove = 0): TcbMemory {
   const r = c as unknown as Record<string, unknown>;
-  const rq = r['recvQ'] as ChunkQueue & { length: number };
-  const ooo = r['ooo'] as ReassemblyInternals;
-  const sb = r['sb'] as { blockCount: number };
-  const sendBuf = r['sendBuf'] as SendBufferInternals;
+  const rcv = r['rcv'] as Record<string, unknown>; // the receiving half (receiver.ts)
+  const rq = rcv['recvQ'] as ChunkQueue & { length: number };
+  const ooo = rcv['ooo'] as ReassemblyInternals;
+  const sb = (r['rec'] as Record<string, unknown>)['sb'] as { blockCount: number }; // loss recovery (recovery.ts)
+  const sendBuf = (r['snd'] as Record<string, unknown>)['sendBuf'] as SendBufferInternals; // the sending half (sender.ts)
   // Upper bound first (a buffer shared by several views counted for each); exact only when it matters.
   // The queues change only when these do: reuse the last count (the invariants run after every packet).
   const key = rq.length * 31 + ((rq.pages ?? rq.chunks)?.length ?? 0) * 7 + (rq.first ?? 0) * 3 + ooo.size * 5 + ooo.blockCount;

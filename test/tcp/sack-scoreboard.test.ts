@@ -100,7 +100,7 @@ test('R9 a connection under byte-granular SACK from a scripted peer keeps its sc
     t.send({ flags: 'ACK', seq: 5001, ack: 1001, options: { sack: [[s, s + 1]] } });
     t.out.length = 0;
   }
-  const sb = (t.c as unknown as { sb: SackScoreboard }).sb;
+  const sb = (t.c as unknown as { rec: { sb: SackScoreboard } }).rec.sb;
   assert.ok(sb.blockCount <= MAX_SACK_ISLANDS, `${sb.blockCount} islands`);
   assert.ok(sb.work <= 20_000 * PER_INSERT_BOUND * 4, `${sb.work} operations for 20,000 ACKs`);
 });

@@ -77,7 +77,7 @@ test('D7 SACK: partial ACKs during recovery keep filling holes; new data follows
   assert.ok(t.c.info().pipe <= t.c.info().cwnd, 'pipe stays within cwnd');
 });
 
-test('D7 after an RTO the scoreboard is cleared (RFC 2018 §8), but later SACKs still spare what they cover', () => {
+test('D7 after an RTO, SACKs still spare the retransmission what they cover', () => {
   const t = establishSack({ congestionControl: 'newreno', tlp: false }); // about the RTO itself: no loss probe first
   t.user.send(new Uint8Array(6 * MSS));
   t.out.length = 0;
@@ -87,6 +87,52 @@ test('D7 after an RTO the scoreboard is cleared (RFC 2018 §8), but later SACKs 
   // The retransmitted segment 0 arrives, and the peer also holds 2–3 (they were only delayed).
   const next = sackAck(t, 1, [[2, 4]]);
   assert.deepEqual(next, ['1R+1460', '4R+1460'], 'slow start resends 1, skips the SACKed 2–3, goes on with 4');
+});
+
+// A receiver reports at most 3–4 SACK islands per ACK. Forgetting the scoreboard at an RTO (RFC 2018 §8's
+// SHOULD) made go-back-N resend every island not reported again — on a reordering path against Linux, hundreds
+// of segments D-SACKed back. Linux (tcp_timeout_mark_lost) keeps the SACK marks unless the receiver reneged.
+test('D7 an RTO keeps the SACK scoreboard: islands the peer no longer reports are not resent', () => {
+  const t = establishSack({ tlp: false });
+  t.user.send(new Uint8Array(10 * MSS));
+  assert.equal(t.out.splice(0).length, 10);
+  // 0, 2, 4, 6 and 8 are lost; the peer SACKs 1, 3, 5, 7 and 9, one ACK each, newest island first (RFC 2018 §4).
+  sackAck(t, 0, [[1, 2]]);
+  sackAck(t, 0, [[3, 4], [1, 2]]);
+  sackAck(t, 0, [[5, 6], [3, 4], [1, 2]]);
+  sackAck(t, 0, [[7, 8], [5, 6], [3, 4]]);
+  sackAck(t, 0, [[9, 10], [7, 8], [5, 6]]);
+  // Every retransmission made in recovery is lost too; the RTO fires.
+  for (let i = 0; i < 20 && t.c.info().caState !== 'loss'; i++) {
+    t.out.length = 0;
+    t.advance(100);
+  }
+  assert.equal(t.c.info().caState, 'loss');
+  const afterRto = t.out.splice(0).map((s) => `${(s.seq - 1001) / MSS}${s.rtx ? 'R' : ''}`);
+  assert.deepEqual(afterRto, ['0R'], 'go-back-N starts at SND.UNA with cwnd 1');
+  // 0 arrives: the cumulative ACK moves past 1, and the ACK reports the three newest islands only (9, 7, 5).
+  const next = sackAck(t, 2, [[9, 10], [7, 8], [5, 6]]);
+  assert.deepEqual(next.slice(0, 2), ['2R+1460', '4R+1460'], `slow start resends the holes 2 and 4, not the SACKed 3: ${next.join(' ')}`);
+  assert.ok(next.every((x) => /^[02468]R/.test(x)), `only holes are resent: ${next.join(' ')}`);
+  assert.equal(t.counts.TCPSACKReneging ?? 0, 0);
+});
+
+test('D7 an RTO forgets the scoreboard when the peer reneged: SND.UNA itself was SACKed but never acknowledged', () => {
+  const t = establishSack({ tlp: false });
+  t.user.send(new Uint8Array(4 * MSS));
+  assert.equal(t.out.splice(0).length, 4);
+  // The peer SACKs 0–3 without acknowledging them: it holds them only until it drops them (RFC 2018 §8).
+  sackAck(t, 0, [[0, 4]]);
+  t.out.length = 0;
+  for (let i = 0; i < 40 && t.c.info().caState !== 'loss'; i++) {
+    t.out.length = 0;
+    t.advance(100);
+  }
+  assert.equal(t.c.info().caState, 'loss');
+  assert.deepEqual(t.out.splice(0).map((s) => `${(s.seq - 1001) / MSS}${s.rtx ? 'R' : ''}`), ['0R'], 'SND.UNA is resent although it was SACKed');
+  assert.equal(t.counts.TCPSACKReneging, 1);
+  // The peer acknowledges 0 only: 1–3 are no longer taken as held, so they are resent.
+  assert.deepEqual(sackAck(t, 1, []), ['1R+1460', '2R+1460']);
 });
 
 test('D3 a data segment that carries SACK blocks shrinks its payload so the packet still fits the MSS', () => {

@@ -1,0 +1,29 @@
+/**
+ * The project's own tools take strict arguments: `npm run bench` and `npm run fuzz` print their usage
+ * for --help and refuse an unknown flag with status 2 — a typo must never start a long run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const tool = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+const TOOLS: Array<[string, string]> = [
+  ['bench', tool('../../bench/run.js')],
+  ['fuzz', tool('../../fuzz/main.js')],
+];
+
+for (const [name, file] of TOOLS) {
+  test(`${name}: --help prints the usage and exits 0 at once`, () => {
+    const r = spawnSync(process.execPath, [file, '--help'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /usage/i);
+  });
+
+  test(`${name}: an unknown flag is refused with status 2 and the usage`, () => {
+    const r = spawnSync(process.execPath, [file, '--no-such-flag'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2, r.stdout);
+    assert.match(r.stderr, /--no-such-flag/);
+    assert.match(r.stderr, /usage/i);
+  });
+}
