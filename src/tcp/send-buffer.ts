@@ -8,12 +8,20 @@
  * no Array.shift. `peek` returns a view into the ring; a range that wraps
  * around the end is made contiguous by mirroring its head into a slack area
  * after the ring (no allocation), so a segment is never assembled by copying.
- * The ring grows by doubling up to `limit`, is allocated on first use and
- * released once everything in it has been acknowledged.
+ * The ring is allocated on first use, sized to what is written: the first
+ * holds MIN_RING bytes (a small request or response fits) and it grows by
+ * doubling up to `limit`, so a 1-byte write no longer costs a zeroed 32 KiB.
+ * Once everything in it has been acknowledged it is released, as Linux frees
+ * acked skbs, so an idle connection holds no send memory — a small ring goes
+ * back to a shared, bounded free list (ring-pool.ts) that the next write of
+ * any connection takes from, so a request/response connection does not
+ * allocate a ring per exchange; a large one is left to the collector.
  * `capacity` (what `push` accepts) may be raised up to `limit` on the way
  * (send-buffer autotuning): the ring still grows by doubling then, never in
  * small steps that would copy the whole buffer again and again.
  */
+import { POOLED_RING_BYTES, giveSmallRing, takeSmallRing } from './ring-pool.js';
+
 export class SendBuffer {
   private ring: Uint8Array = EMPTY; // [0, size) the ring, [size, size + slack) the mirror area
   private size = 0;
@@ -81,6 +89,7 @@ export class SendBuffer {
     this.len -= n;
     if (this.len === 0) {
       // All acknowledged: an idle connection holds no send buffer (as Linux frees acked skbs); the next push allocates.
+      giveSmallRing(this.ring);
       this.ring = EMPTY;
       this.size = this.slack = this.head = 0;
       return;
@@ -95,12 +104,13 @@ export class SendBuffer {
     while (size < need) size *= 2;
     size = Math.max(need, Math.min(size, Math.max(this.limit, this.capacity, need)));
     const slack = Math.min(MAX_SLACK, size);
-    const ring = new Uint8Array(size + slack);
+    const ring = size + slack === POOLED_RING_BYTES ? takeSmallRing() : new Uint8Array(size + slack);
     if (this.len > 0) {
       const first = Math.min(this.len, this.size - this.head);
       ring.set(this.ring.subarray(this.head, this.head + first), 0);
       if (first < this.len) ring.set(this.ring.subarray(0, this.len - first), first);
     }
+    giveSmallRing(this.ring);
     this.ring = ring;
     this.size = size;
     this.slack = slack;
@@ -109,6 +119,7 @@ export class SendBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
-const MIN_RING = 16 * 1024;
+/** The first ring: a small write costs this (plus as much mirror area), not the whole send buffer. */
+const MIN_RING = POOLED_RING_BYTES / 2;
 /** Longest range `peek` returns without allocating when it wraps: the largest possible segment. */
 const MAX_SLACK = 65536;
