@@ -1,5 +1,5 @@
 /**
- * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js and `npm run fuzz` print their usage
+ * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js and `npm run fuzz` print their usage
  * for --help and refuse an unknown flag with status 2 — a typo must never start a long run.
  */
 import { test } from 'node:test';
@@ -12,6 +12,7 @@ const TOOLS: Array<[string, string]> = [
   ['bench', tool('../../bench/run.js')],
   ['fuzz', tool('../../fuzz/main.js')],
   ['bench/kernel-paths', tool('../../bench/kernel-paths.js')],
+  ['bench/scale', tool('../../bench/scale.js')],
 ];
 
 for (const [name, file] of TOOLS) {
