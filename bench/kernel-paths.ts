@@ -37,6 +37,7 @@ import { Netns, tunUnavailable, missingTools } from '../test/fixtures/netns.js';
 import { Lines } from '../test/interop/harness.js';
 import { runPath } from './real-path.js';
 import { median } from './throughput.js';
+import { benchArgsOk } from './args.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const LAB = fileURLToPath(new URL('../test/fixtures/tun-lab.js', import.meta.url));
@@ -398,28 +399,9 @@ function arg(argv: string[], name: string, fallback: number): number {
 const USAGE = `usage: node dist/bench/kernel-paths.js [--quick] [--runs N] [--tail-runs N] [--case TEXT] [--out DIR]   (root)
 Linux's TCP and synack's on the same impaired TUN path; results in bench/results/kernel-paths.json.`;
 
-/** Flags this benchmark takes: a typo or --help must never start a run of several minutes. */
-function badArgument(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--quick') continue;
-    if (['--runs', '--tail-runs', '--case', '--out'].includes(a) && argv[i + 1] !== undefined) i++;
-    else return a;
-  }
-  return undefined;
-}
-
 export async function runKernelPaths(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return;
-  }
-  const bad = badArgument(argv);
-  if (bad !== undefined) {
-    console.error(`bench/kernel-paths: unknown or incomplete argument ${JSON.stringify(bad)}\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
+  const flags = { quick: { type: 'boolean' }, runs: { type: 'string' }, 'tail-runs': { type: 'string' }, case: { type: 'string' }, out: { type: 'string' } } as const;
+  if (!benchArgsOk('bench/kernel-paths', argv, flags, USAGE)) return;
   const why = tunUnavailable() ?? missingTools(['python3', 'curl', 'taskset']);
   if (why !== undefined) {
     console.log(`bench/kernel-paths: skipped: ${why} (needs root, /dev/net/tun, iproute2, python3, curl, taskset)`);

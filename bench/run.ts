@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { measure, type ThroughputSummary } from './throughput.js';
 import { printRows, runRealPaths } from './paths.js';
+import { benchArgsOk } from './args.js';
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--out DIR]
        node dist/bench/run.js --paths [--quick] [--out DIR]
@@ -24,23 +25,10 @@ Default: bulk throughput (MTU 1500 and 65535), real paths in virtual time, then 
 Pin it for stable figures: taskset -c 0 node dist/bench/run.js`;
 
 function main(argv: string[]): void {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return;
-  }
+  // The default and --paths runs take only their own flags; --floods and --kernel-paths pass theirs on.
   const delegated = argv.includes('--floods') || argv.includes('--kernel-paths');
-  if (!delegated) {
-    // The default and --paths runs take only their own flags: a typo must not start a long run.
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      if (a === '--out' && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) i++;
-      else if (a !== '--quick' && a !== '--paths') {
-        console.error(`bench: unknown or incomplete argument ${JSON.stringify(a)}\n${USAGE}`);
-        process.exitCode = 2;
-        return;
-      }
-    }
-  }
+  const help = argv.includes('--help') || argv.includes('-h');
+  if ((help || !delegated) && !benchArgsOk('bench', argv, { quick: { type: 'boolean' }, paths: { type: 'boolean' }, out: { type: 'string' } }, USAGE)) return;
   const quick = argv.includes('--quick');
   if (argv.includes('--floods')) {
     // Floods only (bench/floods.ts), in their own process for a clean heap and GC access.

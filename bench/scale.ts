@@ -21,22 +21,11 @@ import type { TcpSocket } from '../src/stack/socket.js';
 import { VirtualClock } from '../src/util/virtual-clock.js';
 import { heapBytes } from './heap.js';
 import { connRate, formatConnRate } from './conn-rate.js';
+import { benchArgsOk } from './args.js';
 
 const args = process.argv.slice(2);
 const USAGE = 'usage: node --expose-gc dist/bench/scale.js [--quick] [--connections N] [--out DIR]';
-for (let i = 0; i < args.length; i++) {
-  // Strict flags: --help or a typo must not start a run of a million connections.
-  const a = args[i]!;
-  if (a === '--help' || a === '-h') {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  if ((a === '--connections' || a === '--out') && args[i + 1] !== undefined) i++;
-  else if (a !== '--quick') {
-    console.error(`bench/scale: unknown or incomplete argument ${JSON.stringify(a)}\n${USAGE}`);
-    process.exit(2);
-  }
-}
+if (!benchArgsOk('bench/scale', args, { quick: { type: 'boolean' }, connections: { type: 'string' }, out: { type: 'string' } }, USAGE)) process.exit();
 const quick = args.includes('--quick');
 const nArg = args.indexOf('--connections');
 const N = nArg >= 0 ? Number(args[nArg + 1]) : quick ? 20_000 : 1_000_000;
