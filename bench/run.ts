@@ -1,7 +1,7 @@
 /**
  * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), bytes allocated
- * per segment and the CPU profile's top functions (bench/packet-cost.ts), real paths in virtual time
- * (bench/paths.ts), then
+ * per segment and the CPU profile's top functions (bench/packet-cost.ts), bulk through stack.net
+ * sockets on a RealClock (bench/net-bulk.ts), real paths in virtual time (bench/paths.ts), then
  * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost).
  * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results),
  * --floods (only the flood benchmarks of bench/floods.ts: SYN, ACK, RST/SYN and 1-byte out-of-order floods),
@@ -17,12 +17,14 @@ import { measure, type ThroughputSummary } from './throughput.js';
 import { printRows, runRealPaths } from './paths.js';
 import { benchArgsOk } from './args.js';
 import { measurePacketCost, printPacketCost, type PacketCost } from './packet-cost.js';
+import { formatNetBulk, netBulk } from './net-bulk.js';
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--out DIR]
        node dist/bench/run.js --paths [--quick] [--out DIR]
        node dist/bench/run.js --floods [floods.js flags]
        node dist/bench/run.js --kernel-paths [kernel-paths.js flags]   (root)
-Default: bulk throughput (MTU 1500 and 65535), bytes allocated per segment and the CPU profile's top functions, real paths in virtual time, then scale
+Default: bulk throughput (MTU 1500 and 65535), bytes allocated per segment and the CPU profile's top functions,
+bulk through stack.net sockets on a RealClock, real paths in virtual time, then scale
 (bytes per TCB and per TIME_WAIT, short connections per second). Results: bench/results/*.json.
 Pin it for stable figures: taskset -c 0 node dist/bench/run.js`;
 
@@ -84,6 +86,13 @@ async function main(argv: string[]): Promise<void> {
   const costFile = resolve(outDir, 'packet-cost.json');
   writeFileSync(costFile, JSON.stringify({ benchmark: 'packet-cost', quick, node: process.version, date: new Date().toISOString(), results: costs }, null, 2) + '\n');
   console.log(`wrote ${costFile}`);
+
+  // The same bytes through stack.net sockets on a RealClock (bench/net-bulk.ts).
+  const net = await netBulk([1500, 65535], (quick ? 32 : 200) << 20, quick ? 1 : 3);
+  console.log(formatNetBulk(net));
+  const netFile = resolve(outDir, 'net-bulk.json');
+  writeFileSync(netFile, JSON.stringify({ benchmark: 'net-bulk', quick, node: process.version, date: new Date().toISOString(), rows: net }, null, 2) + '\n');
+  console.log(`wrote ${netFile}`);
 
   realPaths(quick, outDir);
 
