@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<void> {
   // Bytes allocated per segment sent and received, and the CPU profile's top functions (bench/packet-cost.ts).
   const costs: PacketCost[] = [];
   for (const mtu of [1500, 65535]) {
-    const c = await measurePacketCost(mtu, (mtu === 1500 ? (quick ? 8 : 32) : quick ? 64 : 256) << 20);
+    const c = await measurePacketCost(mtu, (mtu === 1500 ? (quick ? 4 : 32) : quick ? 32 : 256) << 20);
     printPacketCost(c);
     costs.push(c);
   }
@@ -88,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`wrote ${costFile}`);
 
   // The same bytes through stack.net sockets on a RealClock (bench/net-bulk.ts).
-  const net = await netBulk([1500, 65535], (quick ? 32 : 200) << 20, quick ? 1 : 3);
+  const net = await netBulk([1500, 65535], (quick ? 16 : 200) << 20, quick ? 1 : 3);
   console.log(formatNetBulk(net));
   const netFile = resolve(outDir, 'net-bulk.json');
   writeFileSync(netFile, JSON.stringify({ benchmark: 'net-bulk', quick, node: process.version, date: new Date().toISOString(), rows: net }, null, 2) + '\n');
