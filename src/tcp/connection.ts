@@ -1,7 +1,7 @@
 import { ACK, CWR, ECE, FIN, RST, SYN } from '../wire/flags.js';
 import { allowChallengeAck } from './acceptability.js';
 import { resolveConfig, type TcpConfig } from './config.js';
-import { createCongestionControl, type CongestionControl } from './congestion.js';
+import type { CongestionControl } from './congestion.js';
 import type { Ecn } from './ecn.js';
 import { EOF, type ConnEvent, type ConnectionSink, type TcpErrorCode } from './events.js';
 import { initialRcvScale, negotiate, synSegment, synSentAckAcceptable, syncMss, takeSyn, takeSynWindow } from './handshake.js';
@@ -24,6 +24,11 @@ export type { CaState, ConnectionInfo, TimerName } from './info.js';
 
 /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
 const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
+/**
+ * The start of the challenge-ACK window before the first one: far enough in the past that the first
+ * challenge opens a window, and a small integer (not -Infinity), which V8 keeps in the object unboxed.
+ */
+const NO_CHALLENGE_YET = -0x40000000;
 /** Least time between SYN-ACKs answering retransmitted SYNs (Linux tcp_invalid_ratelimit, 500 ms). */
 const SYNACK_ANSWER_INTERVAL_MS = 500;
 
@@ -72,7 +77,7 @@ export class Connection {
   private lastRecv: number;
 
   /** RFC 5961 §7 rate limit state (see acceptability.ts). */
-  challengeWindowStart = -Infinity;
+  challengeWindowStart = NO_CHALLENGE_YET;
   challengeCount = 0;
   /** True for connections created from a listener's SYN (RFC 9293: return to LISTEN on RST). */
   readonly passive: boolean;
@@ -92,9 +97,8 @@ export class Connection {
     this.passive = passive;
     this.lastRecv = now;
     const rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
-    const cc = createCongestionControl(this.cfg.congestionControl, this.v.sndMss, this.cfg.initialCwnd, { hystart: this.cfg.hystart, count: sink.count?.bind(sink) });
     this.rcv = new Receiver(this.v, this.cfg, this.timers, sink);
-    this.snd = new Sender(this.v, this.cfg, this.timers, sink, rtt, cc, pmtu, this.rcv);
+    this.snd = new Sender(this.v, this.cfg, this.timers, sink, rtt, pmtu, this.rcv);
     this.rec = new Recovery(this.v, this.cfg, this.timers, sink, this.snd);
     this.snd.rec = this.rec;
     this.rcv.acker = this.snd;
@@ -106,7 +110,7 @@ export class Connection {
     return this.snd.rtt;
   }
 
-  /** The congestion controller (congestion.ts). */
+  /** The congestion controller (congestion.ts), made on first use (sender.ts). */
   get cc(): CongestionControl {
     return this.snd.cc;
   }
@@ -167,7 +171,7 @@ export class Connection {
     c.state = 'LISTEN';
     takeSyn(c.v, syn);
     c.segsIn++;
-    negotiate(c.v, c.cfg, c.pmtu, c.cc, syn.options);
+    negotiate(c.v, c.cfg, c.pmtu, c.snd.ccForMss, syn.options);
     if (c.cfg.ecn !== 'off' && (syn.flags & (ECE | CWR)) === (ECE | CWR)) c.snd.ownEcn(); // it may turn ECN on
     c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
     takeSynWindow(c.v, syn, c.v.iss);
@@ -403,7 +407,7 @@ export class Connection {
     // moves it again and the window stays shut for ever (issue 10 #0, a peer ISS near 2^31).
     this.v.rcvAdvEdge = seqAdd(this.v.rcvNxt, Math.min(this.rcv.freeWindow(), 0xffff));
     this.lastRecv = this.v.now;
-    negotiate(this.v, this.cfg, this.pmtu, this.cc, seg.options);
+    negotiate(this.v, this.cfg, this.pmtu, this.snd.ccForMss, seg.options);
     if (this.v.tsOk && seg.options.ts) this.v.setTsRecent(seg.options.ts.val);
     if (ackOk) {
       this.ecn.onSynAck(f);
@@ -929,7 +933,7 @@ export class Connection {
         return 'soft-error';
       case 'lower-mtu':
         if (!this.pmtu.lowerTo(n.mss!)) return 'ignored';
-        syncMss(this.v, this.cfg, this.pmtu, this.cc);
+        syncMss(this.v, this.cfg, this.pmtu, this.snd.ccForMss);
         this.rec.resegmentFlight();
         return 'mtu-lowered';
     }
@@ -962,7 +966,7 @@ export class Connection {
     const unacked = this.state === 'SYN_SENT' || this.state === 'SYN_RCVD' ? 0 : this.snd.sendBuf.length;
     const mss = this.v.sndMss;
     const cwnd = this.snd.cwnd();
-    const ssthresh = this.cc.ssthresh;
+    const ssthresh = this.snd.ssthreshNow;
     const flight = Math.max(0, seqDiff(this.v.sndNxt, this.v.sndUna));
     const lost = this.rec.rackOn() ? (this.rec.rack?.lostBytes ?? 0) : seqGt(this.rec.lostEdge, this.v.sndUna) ? seqDiff(this.rec.lostEdge, this.v.sndUna) - this.rec.sb.sackedBelow(this.rec.lostEdge) : 0;
     return {
@@ -986,7 +990,7 @@ export class Connection {
         ecn: this.ecn.ok,
         ecnSeen: this.ecn.seen,
       },
-      congestionControl: this.cc.name,
+      congestionControl: this.snd.ccName,
       caState: this.rec.caState,
       rttvar: this.rtt.srtt === undefined ? undefined : this.rtt.rttvar,
       minRtt: this.snd.minRtt,

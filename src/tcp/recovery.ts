@@ -28,23 +28,60 @@ import { SpuriousUndo, type UndoCounter } from './undo.js';
 export class Recovery {
   caState: CaState = 'open';
   dupAcks = 0;
+  // Sequence numbers as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
+  private recover32: number;
+  private highRxt32: number;
+  private lostEdge32: number;
+  private prevUna32: number;
+  private passMark32: number;
+  private rtxNxt32: number;
   /** RFC 6582 "recover" / RFC 6675 RecoveryPoint. */
-  recoverPoint: number;
+  get recoverPoint(): number {
+    return this.recover32 >>> 0;
+  }
+  set recoverPoint(x: number) {
+    this.recover32 = x | 0;
+  }
   /** RFC 6675 HighRxt: end of the last hole retransmitted in this recovery. */
-  highRxt: number;
+  get highRxt(): number {
+    return this.highRxt32 >>> 0;
+  }
+  set highRxt(x: number) {
+    this.highRxt32 = x | 0;
+  }
   /** Holes below this are lost (RFC 6675 IsLost), refreshed per ACK. */
-  lostEdge: number;
+  get lostEdge(): number {
+    return this.lostEdge32 >>> 0;
+  }
+  set lostEdge(x: number) {
+    this.lostEdge32 = x | 0;
+  }
   /** Without SACK: bytes duplicate ACKs showed delivered during recovery (RFC 6582 §3.2 inflation, Linux's Reno sacked_out). */
   inflation = 0;
   partialAckSeen = false;
   /** SND.UNA has passed `recoverPoint` since the last recovery began (RFC 6582 §3.2 step 2). */
   pastRecover = true;
   /** SND.UNA before the last advance (RFC 6582 §4.1 ACK heuristic). */
-  prevUna: number;
+  get prevUna(): number {
+    return this.prevUna32 >>> 0;
+  }
+  set prevUna(x: number) {
+    this.prevUna32 = x | 0;
+  }
   /** SND.NXT when the current pass of retransmissions began. */
-  rtxPassMark: number;
+  get rtxPassMark(): number {
+    return this.passMark32 >>> 0;
+  }
+  set rtxPassMark(x: number) {
+    this.passMark32 = x | 0;
+  }
   /** Next sequence to retransmit after an RTO (go-back-N in the 'loss' state). */
-  rtxNxt: number;
+  get rtxNxt(): number {
+    return this.rtxNxt32 >>> 0;
+  }
+  set rtxNxt(x: number) {
+    this.rtxNxt32 = x | 0;
+  }
   lostRetransmits = 0;
   fastRetransmits = 0;
   rtoExpirations = 0;
@@ -67,13 +104,13 @@ export class Recovery {
     private readonly sink: ConnectionSink,
     private readonly snd: Sender,
   ) {
-    const iss = v.iss;
-    this.recoverPoint = iss;
-    this.highRxt = iss;
-    this.lostEdge = iss;
-    this.prevUna = iss;
-    this.rtxPassMark = iss;
-    this.rtxNxt = iss;
+    const iss = v.iss | 0;
+    this.recover32 = iss;
+    this.highRxt32 = iss;
+    this.lostEdge32 = iss;
+    this.prevUna32 = iss;
+    this.passMark32 = iss;
+    this.rtxNxt32 = iss;
   }
 
   /**

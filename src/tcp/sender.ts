@@ -2,7 +2,7 @@ import { ACK, FIN, PSH, RST } from '../wire/flags.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
 import { expandedSendBuffer } from './buffer-autotune.js';
 import type { TcpConfig } from './config.js';
-import type { CongestionControl } from './congestion.js';
+import { CONTROLLER_NOT_MADE, createCongestionControl, type CongestionControl } from './congestion.js';
 import { Ecn } from './ecn.js';
 import { WRITABLE, type ConnectionSink } from './events.js';
 import { TS_OPTION_LEN } from './handshake.js';
@@ -30,9 +30,19 @@ const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
  * which this consults first; state changes are the state machine's.
  */
 export class Sender {
+  // Sequence numbers and TSvals as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
+  private sml32: number;
+  private rtxUntil32: number;
+  private rtxTsval32 = 0;
+  private flightMark32: number;
   readonly sendBuf: SendBuffer;
   /** End of the last small segment sent (Nagle/Minshall). */
-  sndSml: number;
+  get sndSml(): number {
+    return this.sml32 >>> 0;
+  }
+  set sndSml(x: number) {
+    this.sml32 = x | 0;
+  }
   /** Sequence number of our FIN once sent. */
   finSeq: number | undefined = undefined;
   /** The user asked to close the sending side. */
@@ -49,13 +59,28 @@ export class Sender {
   rttSeq: number | undefined = undefined;
   rttStart = 0;
   /** SND.NXT at the last retransmission: ACKs below it may cover retransmitted data. */
-  rtxUntil: number;
+  get rtxUntil(): number {
+    return this.rtxUntil32 >>> 0;
+  }
+  set rtxUntil(x: number) {
+    this.rtxUntil32 = x | 0;
+  }
   /** TSval of the last retransmission. */
-  rtxTsval = 0;
+  get rtxTsval(): number {
+    return this.rtxTsval32 >>> 0;
+  }
+  set rtxTsval(x: number) {
+    this.rtxTsval32 = x | 0;
+  }
   /** Was the sender using its window? The largest flight of the current round trip (RFC 7661; Linux tcp_cwnd_validate). */
   maxFlight = 0;
   /** The round trip ends when SND.UNA passes this. */
-  flightMark: number;
+  get flightMark(): number {
+    return this.flightMark32 >>> 0;
+  }
+  set flightMark(x: number) {
+    this.flightMark32 = x | 0;
+  }
   /** This ACK, for HyStart++ (hystart.ts). */
   readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined };
   // Counters and times for info().
@@ -72,6 +97,8 @@ export class Sender {
   ecn: Ecn = NO_ECN;
   /** Loss recovery, which says what to retransmit (set by the connection). */
   rec!: Recovery;
+  /** The congestion controller once made (see `cc`). */
+  private ccMade: CongestionControl | undefined = undefined;
 
   constructor(
     private readonly v: TcpVars,
@@ -80,16 +107,45 @@ export class Sender {
     private readonly sink: ConnectionSink,
     /** RTT estimation and the RTO (RFC 6298). */
     readonly rtt: RtoEstimator,
-    /** The congestion controller (congestion.ts). */
-    readonly cc: CongestionControl,
     /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts). */
     readonly pmtu: PathMtu,
     private readonly rcv: Receiver,
   ) {
     this.sendBuf = cfg.sendBufferSize !== undefined ? new SendBuffer(cfg.sendBufferSize) : new SendBuffer(cfg.wmem[1], cfg.wmem[2]);
-    this.sndSml = v.iss;
-    this.rtxUntil = v.iss;
-    this.flightMark = v.iss;
+    this.sml32 = v.iss | 0;
+    this.rtxUntil32 = v.iss | 0;
+    this.flightMark32 = v.iss | 0;
+  }
+
+  /**
+   * The congestion controller (congestion.ts), made on first use: an idle connection that has sent no
+   * data has none (its window is the initial one, `cwndNow`), as it holds no buffers. Until then it
+   * would only have been told the MSS, and it is made with the MSS of the moment, so the window it
+   * starts from is the one it would have had.
+   */
+  get cc(): CongestionControl {
+    return (this.ccMade ??= createCongestionControl(this.cfg.congestionControl, this.v.sndMss, this.cfg.initialCwnd, {
+      hystart: this.cfg.hystart,
+      count: this.sink.count?.bind(this.sink),
+    }));
+  }
+
+  /** The controller if made, else the stand-in that only takes the MSS (handshake.ts syncMss). */
+  get ccForMss(): CongestionControl {
+    return this.ccMade ?? CONTROLLER_NOT_MADE;
+  }
+
+  /** The controller's cwnd, without making it: the initial window (RFC 6928) while there is none. */
+  get cwndNow(): number {
+    return this.ccMade !== undefined ? this.ccMade.cwnd : Math.floor(this.cfg.initialCwnd * this.v.sndMss);
+  }
+
+  /** The controller's ssthresh and name, without making it (info.ts). */
+  get ssthreshNow(): number {
+    return this.ccMade !== undefined ? this.ccMade.ssthresh : Number.MAX_SAFE_INTEGER;
+  }
+  get ccName(): string {
+    return this.ccMade !== undefined ? this.ccMade.name : this.cfg.congestionControl;
   }
 
   /**
@@ -123,7 +179,7 @@ export class Sender {
     if (dataAcked <= 0) return;
     if (this.ecn.reducing(this.v.sndUna)) return; // cwnd was just cut for ECN-Echo: no growth in that window (Linux's CWR state)
     const used = Math.max(this.maxFlight, flightBefore);
-    if (2 * used < this.cc.cwnd) return;
+    if (2 * used < this.cwndNow) return;
     this.ackSample.ack = this.v.sndUna;
     this.ackSample.sndNxt = this.v.sndNxt;
     this.cc.onAck(dataAcked, this.v.now, this.rtt.srtt, this.ackSample);
@@ -169,7 +225,7 @@ export class Sender {
 
     // Linux tcp_check_space → tcp_new_space: room for a growing cwnd, unless a full cwnd is in flight
     // already (tcp_should_expand_sndbuf: the buffer is not what holds the sender back then).
-    if (seqDiff(this.v.sndNxt, this.v.sndUna) < this.cc.cwnd) this.expandSendBuffer();
+    if (seqDiff(this.v.sndNxt, this.v.sndUna) < this.cwndNow) this.expandSendBuffer();
     this.notifyWritable();
     return dataAcked;
   }
@@ -177,7 +233,7 @@ export class Sender {
   /** Send buffer growth with cwnd (Linux tcp_sndbuf_expand), unless SO_SNDBUF fixed it. */
   expandSendBuffer(): void {
     if (this.cfg.sendBufferSize !== undefined) return;
-    this.sendBuf.capacity = expandedSendBuffer(this.sendBuf.capacity, this.cc.cwnd, this.v.sndMss, this.cfg.initialCwnd, this.cfg.wmem[2]);
+    this.sendBuf.capacity = expandedSendBuffer(this.sendBuf.capacity, this.cwndNow, this.v.sndMss, this.cfg.initialCwnd, this.cfg.wmem[2]);
   }
 
   notifyWritable(): void {
@@ -394,7 +450,7 @@ export class Sender {
 
   /** The congestion window: PRR's during fast recovery (prr.ts), else the controller's. */
   cwnd(): number {
-    return this.rec.caState === 'recovery' && this.rec.prr.active ? this.rec.prr.cwnd : this.cc.cwnd;
+    return this.rec.caState === 'recovery' && this.rec.prr.active ? this.rec.prr.cwnd : this.cwndNow;
   }
 
   /** (Re)start the retransmission timer; the RTO carries any backoff until a new RTT sample resets it. */
@@ -448,7 +504,7 @@ export class Sender {
    * CWND_BLOCKED), and goes on without a probe when they never would. NOTHING: no probe now.
    */
   private sendMtuProbe(budget: number): SendResult {
-    if (this.rec.caState !== 'open' || this.cc.cwnd < 11 * this.v.sndMss) return NOTHING;
+    if (this.rec.caState !== 'open' || this.cwndNow < 11 * this.v.sndMss) return NOTHING;
     const size = this.pmtu.probeSize(this.v.now);
     if (size === undefined) return NOTHING;
     const len = size - (this.v.tsOk ? TS_OPTION_LEN : 0);
