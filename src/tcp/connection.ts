@@ -6,7 +6,7 @@ import type { Ecn } from './ecn.js';
 import { EOF, type ConnEvent, type ConnectionSink, type TcpErrorCode } from './events.js';
 import { initialRcvScale, negotiate, synSegment, synSentAckAcceptable, syncMss, takeSyn, takeSynWindow } from './handshake.js';
 import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp-error.js';
-import type { ConnectionInfo, TimerName } from './info.js';
+import { connectionInfo, type ConnectionInfo } from './info.js';
 import { PathMtu } from './pmtu.js';
 import { Receiver, TEXT_ABORT, TEXT_FIN } from './receiver.js';
 import { Recovery } from './recovery.js';
@@ -57,8 +57,6 @@ export class Connection {
   private readonly rcv: Receiver;
   /** The sending half: SND.UNA/NXT/MAX, the send buffer, segmentation, Nagle, persist, the wire (sender.ts). */
   private readonly snd: Sender;
-  /** Loss detection and recovery (recovery.ts). */
-  private readonly rec: Recovery;
 
   private peerFin = false;
   private appClosed = false; // close(): the application is gone (an orphan, in Linux terms)
@@ -99,10 +97,13 @@ export class Connection {
     const rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.rcv = new Receiver(this.v, this.cfg, this.timers, sink);
     this.snd = new Sender(this.v, this.cfg, this.timers, sink, rtt, pmtu, this.rcv);
-    this.rec = new Recovery(this.v, this.cfg, this.timers, sink, this.snd);
-    this.snd.rec = this.rec;
     this.rcv.acker = this.snd;
     this.v.rcvScale = initialRcvScale(this.cfg);
+  }
+
+  /** Loss detection and recovery (recovery.ts), made when first needed (sender.ts). */
+  private get rec(): Recovery {
+    return this.snd.recovery();
   }
 
   /** RTT estimation and the RTO (RFC 6298; rto.ts). */
@@ -155,7 +156,6 @@ export class Connection {
   static connect(cfg: Partial<TcpConfig>, iss: number, sink: ConnectionSink, now: number): Connection {
     const c = new Connection(cfg, iss, sink, false, now);
     c.v.synSent();
-    c.rec.rtxNxt = c.v.sndNxt;
     c.setState('SYN_SENT');
     c.sendSyn(false);
     c.snd.armRtx();
@@ -176,7 +176,6 @@ export class Connection {
     c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
     takeSynWindow(c.v, syn, c.v.iss);
     c.v.synSent();
-    c.rec.rtxNxt = c.v.sndNxt;
     c.setState('SYN_RCVD');
     c.sendSyn(true);
     c.snd.armRtx();
@@ -534,7 +533,11 @@ export class Connection {
       }
       this.updateTsRecent(seg);
       if (seqGt(seg.ack, this.v.sndUna)) this.softError = undefined; // something got through (Linux tcp_ack clears sk_err_soft)
-      this.rec.onAck(seg);
+      if (this.snd.recoveryIfMade === undefined && this.snd.idleAck(seg)) this.snd.takeIdleAck(seg);
+      else {
+        this.rec.onAck(seg);
+        this.snd.dropRecoveryIfPristine(); // the handshake's ACK, or the last of a flight with nothing recorded
+      }
     }
 
     const ourFinAcked = this.snd.finSeq !== undefined && seqGt(this.v.sndUna, this.snd.finSeq);
@@ -698,10 +701,13 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.timers.keepAt;
     if (t !== undefined && (d === undefined || t < d)) d = t;
-    t = this.rec.tlp.at;
-    if (t !== undefined && (d === undefined || t < d)) d = t;
-    t = this.rec.rack?.at;
-    if (t !== undefined && (d === undefined || t < d)) d = t;
+    const rec = this.snd.recoveryIfMade;
+    if (rec !== undefined) {
+      t = rec.tlp.at;
+      if (t !== undefined && (d === undefined || t < d)) d = t;
+      t = rec.rack?.at;
+      if (t !== undefined && (d === undefined || t < d)) d = t;
+    }
     t = this.tw?.nextDeadline;
     if (t !== undefined && (d === undefined || t < d)) d = t;
     if (d === undefined) {
@@ -732,8 +738,9 @@ export class Connection {
       this.timers.delackAt = undefined;
       if (this.rcv.ackPending && this.state !== 'TIME_WAIT') this.snd.sendAck();
     }
-    if (this.rec.rack?.due(now)) this.rec.onRackTimeout();
-    if (this.rec.tlp.due(now)) this.rec.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
+    const rec = this.snd.recoveryIfMade;
+    if (rec?.rack?.due(now)) rec.onRackTimeout();
+    if (rec?.tlp.due(now)) rec.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
     if (this.timers.rtxAt !== undefined && now >= this.timers.rtxAt) {
       this.timers.rtxAt = undefined;
       this.onRetransmitTimeout();
@@ -847,7 +854,7 @@ export class Connection {
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.timers.stopAll();
-    this.rec.rack?.clear();
+    this.snd.recoveryIfMade?.rack?.clear();
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error === 'ETIMEDOUT' && this.softError !== undefined) error = this.softError; // Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT
@@ -879,7 +886,7 @@ export class Connection {
 
   private enterTimeWait(): void {
     this.timers.stopAll();
-    this.rec.rack?.clear();
+    this.snd.recoveryIfMade?.rack?.clear();
     this.setState('TIME_WAIT');
     // TIME_WAIT's rules (C7–C9) live in one place, the compact record; this TCB forwards to it.
     this.tw = new TimeWait(this.timeWaitSnapshot(), {
@@ -941,93 +948,21 @@ export class Connection {
 
   // ──────────────────────────── observation ────────────────────────────
 
+  /** A snapshot for `ss`-style tables (info.ts). */
   info(): ConnectionInfo {
-    let timer: TimerName = 'off';
-    let timerExpires: number | undefined;
-    if (this.state === 'TIME_WAIT') {
-      timer = 'timewait';
-      timerExpires = this.tw?.nextDeadline;
-    } else if (this.timers.rtxAt !== undefined) {
-      timer = 'on';
-      timerExpires = this.timers.rtxAt;
-    } else if (this.timers.persistAt !== undefined) {
-      timer = 'persist';
-      timerExpires = this.timers.persistAt;
-    } else if (this.timers.closeAt !== undefined) {
-      timer = 'fin_wait_2';
-      timerExpires = this.timers.closeAt;
-    } else if (this.timers.keepAt !== undefined) {
-      timer = 'keepalive';
-      timerExpires = this.timers.keepAt;
-    } else if (this.timers.delackAt !== undefined && this.rcv.ackPending) {
-      timer = 'delack';
-      timerExpires = this.timers.delackAt;
-    }
-    const unacked = this.state === 'SYN_SENT' || this.state === 'SYN_RCVD' ? 0 : this.snd.sendBuf.length;
-    const mss = this.v.sndMss;
-    const cwnd = this.snd.cwnd();
-    const ssthresh = this.snd.ssthreshNow;
-    const flight = Math.max(0, seqDiff(this.v.sndNxt, this.v.sndUna));
-    const lost = this.rec.rackOn() ? (this.rec.rack?.lostBytes ?? 0) : seqGt(this.rec.lostEdge, this.v.sndUna) ? seqDiff(this.rec.lostEdge, this.v.sndUna) - this.rec.sb.sackedBelow(this.rec.lostEdge) : 0;
-    return {
+    return connectionInfo({
       state: this.state,
-      sendQueue: unacked,
-      recvQueue: this.rcv.recvQ.length,
-      rto: this.rtt.rto,
-      srtt: this.rtt.srtt,
-      cwnd,
-      ssthresh,
-      sndWnd: this.v.sndWnd,
-      rcvWnd: Math.max(0, seqDiff(this.v.rcvAdvEdge, this.v.rcvNxt)),
-      mss,
-      timer,
-      timerExpires,
-      retransmits: this.timers.rtxCount,
-      options: {
-        wscale: this.v.wsOk ? [this.v.sndScale, this.v.rcvScale] : null,
-        sack: this.v.sackOk,
-        timestamps: this.v.tsOk,
-        ecn: this.ecn.ok,
-        ecnSeen: this.ecn.seen,
-      },
-      congestionControl: this.snd.ccName,
-      caState: this.rec.caState,
-      rttvar: this.rtt.srtt === undefined ? undefined : this.rtt.rttvar,
-      minRtt: this.snd.minRtt,
-      backoff: this.rtt.backoffCount,
-      ato: this.cfg.delayedAck ? this.cfg.delayedAckMs : 0,
-      advMss: this.cfg.mss,
-      rcvMss: this.rcv.rcvMss,
-      cwndSegments: Math.floor(cwnd / mss),
-      ssthreshSegments: ssthresh >= Number.MAX_SAFE_INTEGER ? undefined : Math.floor(ssthresh / mss),
-      bytesInFlight: flight,
-      pipe: this.rec.caState === 'recovery' && this.v.sackOk ? this.rec.sackPipe() : flight - this.rec.sb.sackedBytes,
-      sacked: this.rec.sb.sackedBytes,
-      lost,
-      dupAcks: this.rec.dupAcks,
-      bytesSent: this.snd.bytesSent,
-      bytesRetrans: this.snd.bytesRetrans,
-      bytesAcked: this.snd.bytesAcked,
-      bytesReceived: this.rcv.bytesReceived,
-      segsOut: this.snd.segsOut,
+      timeWaitExpires: this.tw?.nextDeadline,
+      v: this.v,
+      timers: this.timers,
+      cfg: this.cfg,
+      rcv: this.rcv,
+      snd: this.snd,
       segsIn: this.segsIn,
-      dataSegsOut: this.snd.dataSegsOut,
-      dataSegsIn: this.rcv.dataSegsIn,
-      totalRetrans: this.snd.totalRetrans,
-      fastRetransmits: this.rec.fastRetransmits,
-      lostRetransmits: this.rec.lostRetransmits,
-      rtoExpirations: this.rec.rtoExpirations,
       pawsDrops: this.pawsDrops,
-      oooBytes: this.rcv.ooo.size,
-      lastSend: this.snd.lastSend,
       lastRecv: this.lastRecv,
-      lastAck: this.snd.lastAck,
       keepaliveProbes: this.keepProbes,
-      rcvBuf: this.recvBufferSize,
-      sndBuf: this.snd.sendBuf.capacity,
-      rcvSpace: this.rcv.autotune?.space,
-      rcvRtt: this.rcv.autotune?.rtt || undefined,
-    };
+    });
   }
 
   /**

@@ -27,6 +27,9 @@ export const PROBE_THRESHOLD = 8; // tcp_probe_threshold: stop once the search r
 export const PROBE_INTERVAL_MS = 600_000; // tcp_probe_interval: search again upward after 10 min
 export const BLACK_HOLE_RTOS = 3; // tcp_retries1: timeouts before a black hole is suspected
 
+/** Larger than any MSS (at most 65495), and a small integer. */
+const NO_ICMP_LIMIT = 0x3fffffff;
+
 export interface MtuProbe {
   /** MSS (without options) the probe tests. */
   size: number;
@@ -36,8 +39,11 @@ export interface MtuProbe {
 }
 
 export class PathMtu {
-  /** MSS the path is known to carry from ICMP (Infinity until an ICMP says otherwise). */
-  private icmpMss = Infinity;
+  /**
+   * MSS the path is known to carry from ICMP (NO_ICMP_LIMIT until an ICMP says otherwise). A small
+   * integer rather than Infinity, which V8 would box in a HeapNumber of 16 B per connection.
+   */
+  private icmpMss = NO_ICMP_LIMIT;
   /** Linux icsk_mtup.enabled: the MSS is held at searchLow and probed upward. */
   enabled: boolean;
   /** Largest MSS known to work, and smallest known (or assumed) not to + 1. */

@@ -4,11 +4,11 @@ import { dsackSegments, findDsack, type Dsack } from './dsack.js';
 import type { ConnectionSink } from './events.js';
 import { syncMss } from './handshake.js';
 import type { CaState } from './info.js';
+import type { LossRecovery, RecoverySender } from './loss-recovery.js';
 import { ProportionalRateReduction } from './prr.js';
 import { Rack, type RackAck } from './rack.js';
 import { SackScoreboard } from './sack-scoreboard.js';
 import type { Segment } from './segment.js';
-import type { Sender } from './sender.js';
 import { CWND_BLOCKED, NO_RETRANSMISSION, SENT, type SendResult } from './send-result.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLt, seqMax } from './seq.js';
 import { TailLossProbe, lastSegment } from './tail-loss-probe.js';
@@ -23,9 +23,15 @@ import { SpuriousUndo, type UndoCounter } from './undo.js';
  * scoreboard (RFC 6675) or RACK-TLP (RFC 8985, rack.ts, tail-loss-probe.ts),
  * PRR (RFC 9937, prr.ts), undo of spurious recoveries (undo.ts, dsack.ts),
  * RTO recovery (go-back-N), and which hole to retransmit next. The sender
- * puts the segments on the wire.
+ * puts the segments on the wire. The sender sees it only as a LossRecovery
+ * (loss-recovery.ts), and it sees the sender only as a RecoverySender.
+ *
+ * Made when first needed (sender.ts): a connection that has sent no data has
+ * none, and one whose recovery is back where it started (`pristine`) drops it.
+ * Its pointers start from SND.UNA and SND.NXT of that moment, where a
+ * recovery made with the connection would have kept them.
  */
-export class Recovery {
+export class Recovery implements LossRecovery {
   caState: CaState = 'open';
   dupAcks = 0;
   // Sequence numbers as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
@@ -102,15 +108,73 @@ export class Recovery {
     private readonly cfg: TcpConfig,
     private readonly timers: Timers,
     private readonly sink: ConnectionSink,
-    private readonly snd: Sender,
+    private readonly snd: RecoverySender,
   ) {
-    const iss = v.iss | 0;
-    this.recover32 = iss;
-    this.highRxt32 = iss;
-    this.lostEdge32 = iss;
-    this.prevUna32 = iss;
-    this.passMark32 = iss;
-    this.rtxNxt32 = iss;
+    const una = v.sndUna | 0;
+    this.recover32 = v.iss | 0; // no recovery yet: SND.UNA is past it
+    this.highRxt32 = una;
+    this.lostEdge32 = una;
+    this.prevUna32 = una;
+    this.passMark32 = una;
+    this.rtxNxt32 = v.sndNxt | 0;
+  }
+
+  /**
+   * Nothing recorded that a recovery made now would not start from: no episode ever (no undo, PRR,
+   * counters), no SACK, probe or RACK state, nothing in flight, the pointers at SND.UNA and SND.NXT.
+   * The sender may then drop this one and make a new one when needed.
+   */
+  get pristine(): boolean {
+    const v = this.v;
+    return (
+      this.rack === undefined &&
+      this.caState === 'open' &&
+      v.sndUna === v.sndNxt &&
+      this.sb === NO_SACKS &&
+      this.tlp === NO_PROBE &&
+      this.undo === NO_UNDO &&
+      this.prr === NO_PRR &&
+      this.rackAck === undefined &&
+      this.dupAcks === 0 &&
+      this.inflation === 0 &&
+      !this.partialAckSeen &&
+      this.pastRecover &&
+      this.recoverPoint === v.iss &&
+      this.fastRetransmits === 0 &&
+      this.lostRetransmits === 0 &&
+      this.rtoExpirations === 0 &&
+      this.highRxt === v.sndUna &&
+      this.rtxPassMark === v.sndUna &&
+      this.rtxNxt === v.sndNxt &&
+      !seqGt(this.lostEdge, v.sndUna)
+    );
+  }
+
+  recoveryCwnd(): number | undefined {
+    return this.caState === 'recovery' && this.prr.active ? this.prr.cwnd : undefined;
+  }
+
+  holdsRtxTimer(): boolean {
+    return this.caState === 'recovery' && !this.v.sackOk && this.partialAckSeen;
+  }
+
+  onSndNxtAdvance(from: number, to: number): void {
+    if (this.rtxNxt === from) this.rtxNxt = to; // the go-back-N pointer never re-sends new data
+  }
+
+  onRetransmitted(sndNxt: number, tsval: number): void {
+    // Only data sent after this retransmission can show that it was lost (detectLostRetransmit): SACKs of
+    // data sent before it, later in the same instant, once made the hole go out twice (issue 10 #8).
+    this.rtxPassMark = sndNxt;
+    if (this.caState === 'loss' || this.caState === 'recovery') this.undo.retransmitted(tsval);
+  }
+
+  onSending(len: number): void {
+    if (this.caState === 'recovery') this.prr.onSend(len);
+  }
+
+  onSent(seq: number, end: number, fin: boolean): void {
+    if (this.rackOn()) this.rackSent(seq, end, fin);
   }
 
   /**
@@ -473,7 +537,7 @@ export class Recovery {
    * blocks, then duplicate-ACK counting and loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675 §5, RFC 8985).
    */
   onAck(seg: Segment): void {
-    this.snd.ackSample.rtt = undefined;
+    this.snd.ackRtt = undefined;
     const una0 = this.v.sndUna;
     const flightBefore = seqDiff(this.v.sndNxt, una0);
     const wndBefore = this.v.sndWnd;

@@ -9,7 +9,9 @@ import { TS_OPTION_LEN } from './handshake.js';
 import type { AckSample } from './hystart.js';
 import type { PathMtu } from './pmtu.js';
 import type { Receiver } from './receiver.js';
-import type { Recovery } from './recovery.js';
+import type { CaState } from './info.js';
+import type { LossRecovery } from './loss-recovery.js';
+import { Recovery } from './recovery.js';
 import type { RtoEstimator } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
@@ -81,8 +83,8 @@ export class Sender {
   set flightMark(x: number) {
     this.flightMark32 = x | 0;
   }
-  /** This ACK, for HyStart++ (hystart.ts). */
-  readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined };
+  /** The RTT sample the ACK being processed gave, if any (for HyStart++, hystart.ts). */
+  ackRtt: number | undefined = undefined;
   // Counters and times for info().
   bytesSent = 0;
   bytesRetrans = 0;
@@ -95,8 +97,8 @@ export class Sender {
   lastAck: number | undefined = undefined;
   /** ECN (RFC 3168; ecn.ts): the shared idle one, never changed, until ECN may be used (ownEcn). */
   ecn: Ecn = NO_ECN;
-  /** Loss recovery, which says what to retransmit (set by the connection). */
-  rec!: Recovery;
+  /** Loss recovery (recovery.ts) once made: see `recovery()`. */
+  private recMade: Recovery | undefined = undefined;
   /** The congestion controller once made (see `cc`). */
   private ccMade: CongestionControl | undefined = undefined;
 
@@ -115,6 +117,47 @@ export class Sender {
     this.sml32 = v.iss | 0;
     this.rtxUntil32 = v.iss | 0;
     this.flightMark32 = v.iss | 0;
+  }
+
+  /**
+   * Loss recovery, which says what to retransmit, made when first needed: when data or a FIN goes out,
+   * an ACK is processed, a timer fires. An idle connection has none (dropRecoveryIfPristine).
+   */
+  recovery(): Recovery {
+    return (this.recMade ??= new Recovery(this.v, this.cfg, this.timers, this.sink, this));
+  }
+
+  /** Loss recovery if made, without making it (timers, info). */
+  get recoveryIfMade(): Recovery | undefined {
+    return this.recMade;
+  }
+
+  /** Forget loss recovery while it holds nothing a new one would not start from (Recovery.pristine). */
+  dropRecoveryIfPristine(): void {
+    if (this.recMade?.pristine) this.recMade = undefined;
+  }
+
+  /**
+   * An ACK that loss recovery in its initial state would take nothing from: nothing in flight, SND.UNA
+   * acknowledged again, no SACK blocks (nor a D-SACK), no ECN-Echo. With no recovery made, such an ACK
+   * (a bulk receiver gets one with every segment) updates the window only (takeIdleAck), and no recovery
+   * is made for it.
+   */
+  idleAck(seg: Segment): boolean {
+    const sack = seg.options.sack;
+    return this.v.sndUna === this.v.sndNxt && seg.ack === this.v.sndUna && !(this.v.sackOk && sack !== undefined && sack.length > 0) && !this.ecn.isEcho(seg.flags);
+  }
+
+  /** What Recovery.onAck does with an idleAck: the window (RFC 9293 §3.10.7.4 "fifth") and the persist timer. */
+  takeIdleAck(seg: Segment): void {
+    this.ackRtt = undefined;
+    this.updateWindow(seg, false, false);
+    this.afterWindowUpdate();
+  }
+
+  /** The congestion-avoidance state: 'open' while loss recovery is not made. */
+  get caState(): CaState {
+    return this.recMade !== undefined ? this.recMade.caState : 'open';
   }
 
   /**
@@ -155,7 +198,7 @@ export class Sender {
    */
   takeAckBeyondSndNxt(ack: number): void {
     if (this.finQueued && this.finSeq === undefined && seqDiff(ack, this.v.sndUna) === this.sendBuf.length + 1) this.finSeq = seqAdd(ack, -1);
-    if (this.rec.rtxNxt === this.v.sndNxt) this.rec.rtxNxt = ack;
+    this.recMade?.onSndNxtAdvance(this.v.sndNxt, ack);
     this.v.sndNxt = ack;
   }
 
@@ -180,9 +223,10 @@ export class Sender {
     if (this.ecn.reducing(this.v.sndUna)) return; // cwnd was just cut for ECN-Echo: no growth in that window (Linux's CWR state)
     const used = Math.max(this.maxFlight, flightBefore);
     if (2 * used < this.cwndNow) return;
-    this.ackSample.ack = this.v.sndUna;
-    this.ackSample.sndNxt = this.v.sndNxt;
-    this.cc.onAck(dataAcked, this.v.now, this.rtt.srtt, this.ackSample);
+    ACK_SAMPLE.ack = this.v.sndUna;
+    ACK_SAMPLE.sndNxt = this.v.sndNxt;
+    ACK_SAMPLE.rtt = this.ackRtt;
+    this.cc.onAck(dataAcked, this.v.now, this.rtt.srtt, ACK_SAMPLE);
   }
 
   /** SEG.ACK advanced SND.UNA: drop acknowledged data, measure RTT, manage the retransmission timer. Returns the data octets acknowledged. */
@@ -200,7 +244,7 @@ export class Sender {
     this.v.sndUna = ack;
     this.bytesAcked += dataAcked;
     this.lastAck = this.v.now;
-    this.rec.onUnaAdvance(ack);
+    this.recMade?.onUnaAdvance(ack);
     if (seqLt(this.sndSml, ack)) this.sndSml = ack;
     if (seqLt(this.rtxUntil, una0)) this.rtxUntil = una0; // keep it within 2^31 of SND.UNA
     if (seqLt(this.flightMark, ack)) this.flightMark = ack;
@@ -211,7 +255,7 @@ export class Sender {
     // (Karn's ambiguity again; RFC 7323 §4.2 leaves it to the sender), so it is skipped.
     const ecr = seg.options.ts?.ecr;
     if (this.v.tsOk && ecr !== undefined && ecr !== 0) {
-      if (!(this.rec.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(Math.max(0, seqDiff(this.v.tsNow(), ecr)));
+      if (!(this.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(Math.max(0, seqDiff(this.v.tsNow(), ecr)));
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rttSample(this.v.now - this.rttStart);
       this.rttSeq = undefined;
@@ -220,8 +264,8 @@ export class Sender {
     // RFC 6298 §5.2–5.3: stop the timer when all is acked, else restart it
     // (during NewReno recovery only for the first partial ACK, RFC 6582 §3.2 step 5).
     if (seqGe(this.v.sndUna, this.v.sndNxt)) this.timers.rtxAt = undefined;
-    else if (!(this.rec.caState === 'recovery' && !this.v.sackOk && this.rec.partialAckSeen)) this.armRtx();
-    this.rec.armProbe();
+    else if (this.recMade === undefined || !this.recMade.holdsRtxTimer()) this.armRtx();
+    this.recMade?.armProbe(); // none made: nothing but a SYN was ever in flight, no probe to arm
 
     // Linux tcp_check_space → tcp_new_space: room for a growing cwnd, unless a full cwnd is in flight
     // already (tcp_should_expand_sndbuf: the buffer is not what holds the sender back then).
@@ -244,7 +288,7 @@ export class Sender {
   }
 
   rttSample(ms: number): void {
-    this.ackSample.rtt = ms;
+    this.ackRtt = ms;
     this.rtt.sample(ms);
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }
@@ -284,7 +328,7 @@ export class Sender {
     if (
       this.cfg.slowStartAfterIdle &&
       this.v.sndUna === this.v.sndNxt &&
-      this.rec.caState === 'open' &&
+      this.caState === 'open' &&
       this.lastSend !== undefined &&
       this.v.now - this.lastSend > this.rtt.rto &&
       this.hasUnsent()
@@ -311,11 +355,14 @@ export class Sender {
     const room = this.segmentRoom();
     const cwnd = this.cwnd();
 
-    const r = this.rec.sendRetransmission(room, cwnd, forced);
-    if (r !== NO_RETRANSMISSION) return r;
+    const rec: LossRecovery | undefined = this.recMade;
+    if (rec !== undefined) {
+      const r = rec.sendRetransmission(room, cwnd, forced);
+      if (r !== NO_RETRANSMISSION) return r;
+    }
 
     // New data within cwnd.
-    const pipe = this.rec.newDataPipe();
+    const pipe = rec !== undefined ? rec.newDataPipe() : seqDiff(this.v.sndNxt, this.v.sndUna);
     const probe = forced ? NOTHING : this.sendMtuProbe(cwnd - pipe);
     if (probe !== NOTHING) return probe;
     return this.sendNew(room, forced ? Infinity : cwnd - pipe);
@@ -348,7 +395,7 @@ export class Sender {
       len = budget;
     }
     // A TSO link takes one super-segment for many (tso.ts); not in recovery, nor for probes (budget Infinity).
-    if (len === room && this.cfg.tsoMax > room && this.rec.caState === 'open' && budget !== Infinity) {
+    if (len === room && this.cfg.tsoMax > room && this.caState === 'open' && budget !== Infinity) {
       len = tsoLength(room, this.cfg.tsoMax, dataLeft, inWindow, budget, finPending || this.nagleAllows());
     }
     this.emit(seq, len, false);
@@ -404,14 +451,12 @@ export class Sender {
     const isNew = seqGt(segEnd, this.v.sndNxt);
     if (rtx && !isNew) {
       segOut.rtx = true;
-      // Only data sent after this retransmission can show that it was lost (detectLostRetransmit): SACKs of
-      // data sent before it, later in the same instant, once made the hole go out twice (issue 10 #8).
-      this.rec.rtxPassMark = this.v.sndNxt;
+      const rec: LossRecovery = this.recovery();
       this.rtxUntil = this.v.sndNxt;
       this.rtxTsval = this.v.tsNow();
       this.totalRetrans++;
-      if (this.rec.caState === 'loss' || this.rec.caState === 'recovery') this.rec.undo.retransmitted(this.rtxTsval);
-      if (this.rec.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
+      rec.onRetransmitted(this.v.sndNxt, this.rtxTsval);
+      if (rec.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
       this.bytesRetrans += len;
       // Karn (RFC 6298 §3): a retransmitted range is not timed.
       if (this.rttSeq !== undefined && seqLt(seq, this.rttSeq)) this.rttSeq = undefined;
@@ -428,12 +473,12 @@ export class Sender {
     if (len > 0) {
       this.dataSegsOut++;
       this.bytesSent += len;
-      if (this.rec.caState === 'recovery') this.rec.prr.onSend(len);
+      this.recMade?.onSending(len);
     }
     this.transmit(segOut);
-    if (used > 0 && this.rec.rackOn()) this.rec.rackSent(seq, segEnd, fin);
+    if (used > 0) this.recovery().onSent(seq, segEnd, fin);
     if (isNew) {
-      if (this.rec.rtxNxt === this.v.sndNxt) this.rec.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
+      this.recMade?.onSndNxtAdvance(this.v.sndNxt, segEnd);
       this.v.sndNxt = segEnd;
       if (seqGt(segEnd, this.v.sndMax)) this.v.sndMax = segEnd;
       const flight = seqDiff(segEnd, this.v.sndUna);
@@ -444,13 +489,14 @@ export class Sender {
     }
     this.lastSend = this.v.now;
     if (this.timers.rtxAt === undefined) this.armRtx();
-    if (isNew) this.rec.armProbe();
+    if (isNew) this.recovery().armProbe();
     return used;
   }
 
   /** The congestion window: PRR's during fast recovery (prr.ts), else the controller's. */
   cwnd(): number {
-    return this.rec.caState === 'recovery' && this.rec.prr.active ? this.rec.prr.cwnd : this.cwndNow;
+    const inRecovery = this.recMade?.recoveryCwnd();
+    return inRecovery !== undefined ? inRecovery : this.cwndNow;
   }
 
   /** (Re)start the retransmission timer; the RTO carries any backoff until a new RTT sample resets it. */
@@ -504,7 +550,7 @@ export class Sender {
    * CWND_BLOCKED), and goes on without a probe when they never would. NOTHING: no probe now.
    */
   private sendMtuProbe(budget: number): SendResult {
-    if (this.rec.caState !== 'open' || this.cwndNow < 11 * this.v.sndMss) return NOTHING;
+    if (this.caState !== 'open' || this.cwndNow < 11 * this.v.sndMss) return NOTHING;
     const size = this.pmtu.probeSize(this.v.now);
     if (size === undefined) return NOTHING;
     const len = size - (this.v.tsOk ? TS_OPTION_LEN : 0);
@@ -561,7 +607,7 @@ export class Sender {
     this.rttSeq = undefined;
     this.timers.rtxAt = undefined;
     this.probeOutstanding = false;
-    this.rec.onRewind(una);
+    this.recMade?.onRewind(una);
   }
 
   /** After SND.WND was (maybe) updated by an ACK: the zero-window probe and the persist timer (RFC 9293 §3.8.6.1). */
@@ -621,6 +667,9 @@ export class Sender {
     this.transmit(this.buildSegment(ACK, seqAdd(this.v.sndUna, -1), EMPTY));
   }
 }
+
+/** What an ACK tells HyStart++, filled for each call to the controller, which reads it during the call only: one for all connections. */
+const ACK_SAMPLE: AckSample = { ack: 0, sndNxt: 0, rtt: undefined };
 
 /** The ECN state of a connection that has not negotiated ECN: `ok` stays false, and nothing else changes while it is. */
 const NO_ECN = new Ecn();
