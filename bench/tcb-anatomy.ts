@@ -1,11 +1,13 @@
 /**
  * Anatomy of an idle established TCB: what the heap holds per connection, by object kind.
  *
- *   node --expose-gc dist/bench/tcb-anatomy.js [--connections N] [--fields NAME]
+ *   node --expose-gc dist/bench/tcb-anatomy.js [--connections N] [--exchange] [--fields NAME,...]
  *
  * Builds N idle established connections between two in-process stacks (as bench/scale.ts does),
  * takes a V8 heap snapshot before and after, and prints the difference per TCB (each connection has
  * two: one per end) grouped by snapshot node type and constructor name, largest first. With
+ * --exchange each connection first carries one byte each way (a request and its response, both
+ * read), so the figure is that of a connection gone idle after use rather than one just opened. With
  * --fields NAME,... it also lists the fields of one object of each constructor NAME (e.g. Connection,
  * TcpSocket): each edge, what it points to and that object's own size, so a reader sees which
  * field holds which object.
@@ -18,11 +20,12 @@ import { VirtualClock } from '../src/util/virtual-clock.js';
 import { benchArgsOk } from './args.js';
 
 const args = process.argv.slice(2);
-const USAGE = 'usage: node --expose-gc dist/bench/tcb-anatomy.js [--connections N] [--fields CONSTRUCTOR,...]';
-if (!benchArgsOk('bench/tcb-anatomy', args, { connections: { type: 'string' }, fields: { type: 'string' } }, USAGE)) process.exit();
+const USAGE = 'usage: node --expose-gc dist/bench/tcb-anatomy.js [--connections N] [--exchange] [--fields CONSTRUCTOR,...]';
+if (!benchArgsOk('bench/tcb-anatomy', args, { connections: { type: 'string' }, exchange: { type: 'boolean' }, fields: { type: 'string' } }, USAGE)) process.exit();
 const nArg = args.indexOf('--connections');
 const N = nArg >= 0 ? Number(args[nArg + 1]) : 5000;
 if (!Number.isInteger(N) || N < 1 || N > 60_000) throw new Error('--connections must be an integer in 1..60000');
+const exchange = args.includes('--exchange');
 const fArg = args.indexOf('--fields');
 const fieldsOf = fArg >= 0 ? (args[fArg + 1] ?? '').split(',').filter((x) => x !== '') : [];
 
@@ -123,6 +126,15 @@ for (let i = 0; i < N; i++) {
   if ((i + 1) % 5000 === 0) clock.runUntilIdle({ maxTime: clock.now() + 1 });
 }
 clock.runUntilIdle({ maxTime: clock.now() + 100 });
+if (exchange) {
+  const one = new Uint8Array([1]);
+  for (const s of accepted) s.on('readable', () => s.read() && s.write(one));
+  for (const c of clients) {
+    c.on('readable', () => c.read());
+    c.write(one);
+  }
+  clock.runUntilIdle({ maxTime: clock.now() + 1000 });
+}
 const established = clients.filter((c) => c.state === 'ESTABLISHED').length;
 const snap = await snapshot();
 const after = census(snap);

@@ -701,13 +701,10 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.timers.keepAt;
     if (t !== undefined && (d === undefined || t < d)) d = t;
-    const rec = this.snd.recoveryIfMade;
-    if (rec !== undefined) {
-      t = rec.tlp.at;
-      if (t !== undefined && (d === undefined || t < d)) d = t;
-      t = rec.rack?.at;
-      if (t !== undefined && (d === undefined || t < d)) d = t;
-    }
+    t = this.snd.recoveryIfMade?.tlp.at;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
+    t = this.snd.rack?.at;
+    if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tw?.nextDeadline;
     if (t !== undefined && (d === undefined || t < d)) d = t;
     if (d === undefined) {
@@ -738,9 +735,8 @@ export class Connection {
       this.timers.delackAt = undefined;
       if (this.rcv.ackPending && this.state !== 'TIME_WAIT') this.snd.sendAck();
     }
-    const rec = this.snd.recoveryIfMade;
-    if (rec?.rack?.due(now)) rec.onRackTimeout();
-    if (rec?.tlp.due(now)) rec.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
+    if (this.snd.rack?.due(now)) this.rec.onRackTimeout();
+    if (this.snd.recoveryIfMade?.tlp.due(now)) this.rec.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
     if (this.timers.rtxAt !== undefined && now >= this.timers.rtxAt) {
       this.timers.rtxAt = undefined;
       this.onRetransmitTimeout();
@@ -854,7 +850,7 @@ export class Connection {
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.timers.stopAll();
-    this.snd.recoveryIfMade?.rack?.clear();
+    this.snd.rack?.clear();
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error === 'ETIMEDOUT' && this.softError !== undefined) error = this.softError; // Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT
@@ -886,7 +882,7 @@ export class Connection {
 
   private enterTimeWait(): void {
     this.timers.stopAll();
-    this.snd.recoveryIfMade?.rack?.clear();
+    this.snd.rack?.clear();
     this.setState('TIME_WAIT');
     // TIME_WAIT's rules (C7–C9) live in one place, the compact record; this TCB forwards to it.
     this.tw = new TimeWait(this.timeWaitSnapshot(), {

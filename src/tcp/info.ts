@@ -187,10 +187,8 @@ export function connectionInfo(c: InfoSource): ConnectionInfo {
   const flight = Math.max(0, seqDiff(v.sndNxt, v.sndUna));
   const caState = snd.caState;
   let lost = 0;
-  if (rec !== undefined) {
-    if (rec.rackOn()) lost = rec.rack?.lostBytes ?? 0;
-    else if (seqGt(rec.lostEdge, v.sndUna)) lost = seqDiff(rec.lostEdge, v.sndUna) - rec.sb.sackedBelow(rec.lostEdge);
-  }
+  if (cfg.rack && v.sackOk) lost = snd.rack?.lostBytes ?? 0; // RACK's marks (Recovery.rackOn)
+  else if (rec !== undefined && seqGt(rec.lostEdge, v.sndUna)) lost = seqDiff(rec.lostEdge, v.sndUna) - rec.sb.sackedBelow(rec.lostEdge);
   const sacked = rec !== undefined ? rec.sb.sackedBytes : 0;
   return {
     state: c.state,

@@ -6,7 +6,7 @@ import { syncMss } from './handshake.js';
 import type { CaState } from './info.js';
 import type { LossRecovery, RecoverySender } from './loss-recovery.js';
 import { ProportionalRateReduction } from './prr.js';
-import { Rack, type RackAck } from './rack.js';
+import type { Rack, RackAck } from './rack.js';
 import { SackScoreboard } from './sack-scoreboard.js';
 import type { Segment } from './segment.js';
 import { CWND_BLOCKED, NO_RETRANSMISSION, SENT, type SendResult } from './send-result.js';
@@ -99,9 +99,10 @@ export class Recovery implements LossRecovery {
   undo: SpuriousUndo = NO_UNDO;
   /** cwnd during fast recovery, RFC 9937 (prr.ts); the shared idle one until the first recovery (ownPrr). */
   prr: ProportionalRateReduction = NO_PRR;
-  /** RFC 8985 §6 (rack.ts), made when the first segment goes out on a RACK connection. */
-  rack: Rack | undefined = undefined;
-  private rackAck: RackAck | undefined = undefined;
+  /** RFC 8985 §6 (rack.ts): the sender's, which keeps it when this recovery is dropped (sender.ts). */
+  get rack(): Rack | undefined {
+    return this.snd.rack;
+  }
 
   constructor(
     private readonly v: TcpVars,
@@ -121,20 +122,19 @@ export class Recovery implements LossRecovery {
 
   /**
    * Nothing recorded that a recovery made now would not start from: no episode ever (no undo, PRR,
-   * counters), no SACK, probe or RACK state, nothing in flight, the pointers at SND.UNA and SND.NXT.
-   * The sender may then drop this one and make a new one when needed.
+   * counters), nothing SACKed, no probe armed or out, nothing in flight, the pointers at SND.UNA and
+   * SND.NXT. The sender may then drop this one and make a new one when needed. (RACK's state is the
+   * sender's and stays; an idle loss probe is as good as a new one.)
    */
   get pristine(): boolean {
     const v = this.v;
     return (
-      this.rack === undefined &&
       this.caState === 'open' &&
       v.sndUna === v.sndNxt &&
       this.sb === NO_SACKS &&
-      this.tlp === NO_PROBE &&
+      (this.tlp === NO_PROBE || (this.tlp.at === undefined && !this.tlp.outstanding)) &&
       this.undo === NO_UNDO &&
       this.prr === NO_PRR &&
-      this.rackAck === undefined &&
       this.dupAcks === 0 &&
       this.inflation === 0 &&
       !this.partialAckSeen &&
@@ -466,9 +466,9 @@ export class Recovery implements LossRecovery {
     return this.cfg.rack && this.v.sackOk;
   }
 
-  /** RACK's inputs, in one object reused for every ACK (no allocation on the ACK path). */
+  /** RACK's inputs, in one record shared by all connections (RACK reads it during the call only): no allocation on the ACK path. */
   private rackInputs(): RackAck {
-    const a = (this.rackAck ??= { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 });
+    const a = RACK_INPUTS;
     a.now = this.v.now;
     a.una = this.v.sndUna;
     a.blocks = undefined;
@@ -761,7 +761,7 @@ export class Recovery implements LossRecovery {
 
   /** [seq, end) went out on a RACK connection (RFC 8985 §6.1): RACK, made with the first one, records it. */
   rackSent(seq: number, end: number, fin: boolean): void {
-    (this.rack ??= new Rack(() => this.sb, (c) => this.sink.count?.(c))).onSend(seq, end, this.v.now, fin);
+    this.snd.makeRack().onSend(seq, end, this.v.now, fin);
   }
 }
 
@@ -770,7 +770,9 @@ export class Recovery implements LossRecovery {
  * shared instances in their initial state, only ever read or given calls that leave that state as it is
  * (each connection creates its own before the first change).
  */
-const NO_SACKS = new SackScoreboard();
+export const NO_SACKS = new SackScoreboard();
 const NO_PROBE = new TailLossProbe();
 const NO_UNDO = new SpuriousUndo();
 const NO_PRR = new ProportionalRateReduction();
+
+const RACK_INPUTS: RackAck = { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 };

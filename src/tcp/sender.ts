@@ -11,7 +11,8 @@ import type { PathMtu } from './pmtu.js';
 import type { Receiver } from './receiver.js';
 import type { CaState } from './info.js';
 import type { LossRecovery } from './loss-recovery.js';
-import { Recovery } from './recovery.js';
+import { Rack } from './rack.js';
+import { NO_SACKS, Recovery } from './recovery.js';
 import type { RtoEstimator } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
@@ -99,6 +100,12 @@ export class Sender {
   ecn: Ecn = NO_ECN;
   /** Loss recovery (recovery.ts) once made: see `recovery()`. */
   private recMade: Recovery | undefined = undefined;
+  /**
+   * RACK (RFC 8985 §6, rack.ts), made when the first segment goes out on a RACK connection. Loss recovery
+   * uses it; the sender keeps it, so that what it learned (RACK.rtt, the reordering window) outlives a
+   * dropped recovery, as Linux keeps it in the socket.
+   */
+  rack: Rack | undefined = undefined;
   /** The congestion controller once made (see `cc`). */
   private ccMade: CongestionControl | undefined = undefined;
 
@@ -125,6 +132,14 @@ export class Sender {
    */
   recovery(): Recovery {
     return (this.recMade ??= new Recovery(this.v, this.cfg, this.timers, this.sink, this));
+  }
+
+  /** RACK, made now if it was not; it reads the SACK scoreboard of the loss recovery of the moment. */
+  makeRack(): Rack {
+    return (this.rack ??= new Rack(
+      () => this.recMade?.sb ?? NO_SACKS,
+      (c) => this.sink.count?.(c),
+    ));
   }
 
   /** Loss recovery if made, without making it (timers, info). */
