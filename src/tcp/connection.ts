@@ -29,6 +29,11 @@ const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
  * challenge opens a window, and a small integer (not -Infinity), which V8 keeps in the object unboxed.
  */
 const NO_CHALLENGE_YET = -0x40000000;
+/** Connection.flags. */
+const PEER_FIN = 1;
+const APP_CLOSED = 2;
+const SYN_TIMED_OUT = 4;
+const PASSIVE = 8;
 /** Least time between SYN-ACKs answering retransmitted SYNs (Linux tcp_invalid_ratelimit, 500 ms). */
 const SYNACK_ANSWER_INTERVAL_MS = 500;
 
@@ -58,12 +63,32 @@ export class Connection {
   /** The sending half: SND.UNA/NXT/MAX, the send buffer, segmentation, Nagle, persist, the wire (sender.ts). */
   private readonly snd: Sender;
 
-  private peerFin = false;
-  private appClosed = false; // close(): the application is gone (an orphan, in Linux terms)
+  /** peerFin, appClosed, synTimedOut and passive: bits of one small integer (one field, not four). */
+  private flags = 0;
+  /** The peer's FIN was received in order. */
+  private get peerFin(): boolean {
+    return (this.flags & PEER_FIN) !== 0;
+  }
+  private set peerFin(on: boolean) {
+    this.flags = on ? this.flags | PEER_FIN : this.flags & ~PEER_FIN;
+  }
+  /** close(): the application is gone (an orphan, in Linux terms). */
+  private get appClosed(): boolean {
+    return (this.flags & APP_CLOSED) !== 0;
+  }
+  private set appClosed(on: boolean) {
+    this.flags = on ? this.flags | APP_CLOSED : this.flags & ~APP_CLOSED;
+  }
   private softError: TcpErrorCode | undefined; // an ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft)
   /** The compact record that does TIME_WAIT's work once this TCB is there (tcp/time-wait.ts). */
   private tw: TimeWait | undefined;
-  private synTimedOut = false; // our SYN or SYN-ACK was retransmitted on timeout (RFC 6298 §5.7)
+  /** Our SYN or SYN-ACK was retransmitted on timeout (RFC 6298 §5.7). */
+  private get synTimedOut(): boolean {
+    return (this.flags & SYN_TIMED_OUT) !== 0;
+  }
+  private set synTimedOut(on: boolean) {
+    this.flags = on ? this.flags | SYN_TIMED_OUT : this.flags & ~SYN_TIMED_OUT;
+  }
   private synAckAnsweredAt: number | undefined; // last SYN-ACK that answered a retransmitted SYN
 
   // Keepalive (RFC 1122 §4.2.3.6, as Linux)
@@ -78,7 +103,9 @@ export class Connection {
   challengeWindowStart = NO_CHALLENGE_YET;
   challengeCount = 0;
   /** True for connections created from a listener's SYN (RFC 9293: return to LISTEN on RST). */
-  readonly passive: boolean;
+  get passive(): boolean {
+    return (this.flags & PASSIVE) !== 0;
+  }
 
   private constructor(
     cfg: Partial<TcpConfig>,
@@ -92,7 +119,7 @@ export class Connection {
     const peerMss = this.cfg.defaultPeerMss;
     const pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
     this.v = new TcpVars(iss, peerMss, Math.min(this.cfg.mss, peerMss, pmtu.mss), now, this.cfg.tsOffset);
-    this.passive = passive;
+    if (passive) this.flags = PASSIVE;
     this.lastRecv = now;
     const rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
     this.rcv = new Receiver(this.v, this.cfg, this.timers, sink);
@@ -188,7 +215,7 @@ export class Connection {
   send(data: Uint8Array, now: number): number {
     this.v.now = now;
     if (this.snd.finQueued || this.state === 'CLOSED' || this.state === 'LISTEN') return 0;
-    const n = this.snd.sendBuf.push(data);
+    const n = this.snd.queue(data);
     if (n < data.length) this.snd.wantWritable = true;
     if (n > 0) this.snd.output();
     return n;
@@ -196,7 +223,7 @@ export class Connection {
 
   /** Bytes that `send` would take now. */
   get writableBytes(): number {
-    return this.snd.finQueued ? 0 : this.snd.sendBuf.free;
+    return this.snd.finQueued ? 0 : this.snd.sendFree;
   }
 
   /**
@@ -219,7 +246,7 @@ export class Connection {
 
   /** The send buffer now, bytes: SO_SNDBUF when set, else as it has grown with cwnd from tcp_wmem[1]. */
   get sendBufferSize(): number {
-    return this.snd.sendBuf.capacity;
+    return this.snd.sendCapacity;
   }
 
   /**
@@ -236,7 +263,7 @@ export class Connection {
     if (!(Number.isFinite(bytes) && bytes > 0)) throw new RangeError(`send buffer size must be a positive number, got ${String(bytes)}`);
     this.v.now = now;
     this.cfg.sendBufferSize = Math.floor(bytes);
-    this.snd.sendBuf.capacity = this.cfg.sendBufferSize;
+    this.snd.sendCapacity = this.cfg.sendBufferSize;
     this.snd.notifyWritable();
   }
 

@@ -245,7 +245,7 @@ export function connectionInfo(c: InfoSource): ConnectionInfo {
     lastAck: snd.lastAck,
     keepaliveProbes: c.keepaliveProbes,
     rcvBuf: rcv.recvBufferSize,
-    sndBuf: snd.sendBuf.capacity,
+    sndBuf: snd.sendCapacity,
     rcvSpace: rcv.autotune?.space,
     rcvRtt: rcv.autotune?.rtt || undefined,
   };

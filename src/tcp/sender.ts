@@ -38,7 +38,15 @@ export class Sender {
   private rtxUntil32: number;
   private rtxTsval32 = 0;
   private flightMark32: number;
-  readonly sendBuf: SendBuffer;
+  /**
+   * The send queue (send-buffer.ts): the shared empty one (only ever read) while nothing is queued, so
+   * an idle connection holds no send-buffer object, as it holds no ring; made by `queue`, dropped once
+   * everything is acknowledged (an emptied queue holds nothing a new one would not start from).
+   */
+  sendBuf: SendBuffer = NO_SEND_DATA;
+  /** The send buffer's size and the most it may grow to (SendBuffer's capacity and limit), kept here while no queue is made. */
+  private sndCapacity: number;
+  private readonly sndLimit: number;
   /** End of the last small segment sent (Nagle/Minshall). */
   get sndSml(): number {
     return this.sml32 >>> 0;
@@ -120,10 +128,34 @@ export class Sender {
     readonly pmtu: PathMtu,
     private readonly rcv: Receiver,
   ) {
-    this.sendBuf = cfg.sendBufferSize !== undefined ? new SendBuffer(cfg.sendBufferSize) : new SendBuffer(cfg.wmem[1], cfg.wmem[2]);
+    this.sndCapacity = cfg.sendBufferSize ?? cfg.wmem[1];
+    this.sndLimit = cfg.sendBufferSize ?? cfg.wmem[2];
     this.sml32 = v.iss | 0;
     this.rtxUntil32 = v.iss | 0;
     this.flightMark32 = v.iss | 0;
+  }
+
+  /** Queue `data` for sending (SEND, RFC 9293 §3.10.2): how many bytes the send buffer took. */
+  queue(data: Uint8Array): number {
+    if (this.sendBuf === NO_SEND_DATA) {
+      if (Math.min(data.length, this.sndCapacity) <= 0) return 0;
+      this.sendBuf = new SendBuffer(this.sndCapacity, this.sndLimit);
+    }
+    return this.sendBuf.push(data);
+  }
+
+  /** The send buffer's size now (SO_SNDBUF, or as it grew with cwnd), bytes. */
+  get sendCapacity(): number {
+    return this.sendBuf === NO_SEND_DATA ? this.sndCapacity : this.sendBuf.capacity;
+  }
+  set sendCapacity(bytes: number) {
+    if (this.sendBuf === NO_SEND_DATA) this.sndCapacity = bytes;
+    else this.sendBuf.capacity = bytes;
+  }
+
+  /** Bytes `queue` would take now. */
+  get sendFree(): number {
+    return Math.max(0, this.sendCapacity - this.sendBuf.length);
   }
 
   /**
@@ -256,6 +288,10 @@ export class Sender {
     if (this.finSeq !== undefined && seqGt(ack, this.finSeq)) dataAcked--;
     dataAcked = Math.max(0, Math.min(dataAcked, this.sendBuf.length));
     this.sendBuf.drop(dataAcked);
+    if (this.sendBuf.length === 0 && this.sendBuf !== NO_SEND_DATA) {
+      this.sndCapacity = this.sendBuf.capacity;
+      this.sendBuf = NO_SEND_DATA;
+    }
     this.v.sndUna = ack;
     this.bytesAcked += dataAcked;
     this.lastAck = this.v.now;
@@ -292,11 +328,11 @@ export class Sender {
   /** Send buffer growth with cwnd (Linux tcp_sndbuf_expand), unless SO_SNDBUF fixed it. */
   expandSendBuffer(): void {
     if (this.cfg.sendBufferSize !== undefined) return;
-    this.sendBuf.capacity = expandedSendBuffer(this.sendBuf.capacity, this.cwndNow, this.v.sndMss, this.cfg.initialCwnd, this.cfg.wmem[2]);
+    this.sendCapacity = expandedSendBuffer(this.sendCapacity, this.cwndNow, this.v.sndMss, this.cfg.initialCwnd, this.cfg.wmem[2]);
   }
 
   notifyWritable(): void {
-    if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
+    if (this.wantWritable && this.sendFree > 0 && !this.finQueued) {
       this.wantWritable = false;
       this.sink.event(WRITABLE);
     }
@@ -682,6 +718,9 @@ export class Sender {
     this.transmit(this.buildSegment(ACK, seqAdd(this.v.sndUna, -1), EMPTY));
   }
 }
+
+/** The send queue of a connection with nothing queued: empty, never written (Sender.queue makes the connection its own). */
+const NO_SEND_DATA = new SendBuffer(0);
 
 /** What an ACK tells HyStart++, filled for each call to the controller, which reads it during the call only: one for all connections. */
 const ACK_SAMPLE: AckSample = { ack: 0, sndNxt: 0, rtt: undefined };

@@ -7,6 +7,11 @@ import { seqAdd } from './seq.js';
  * loss recovery — instead of pointing at each other or at the Connection.
  * Each field has one writer named below; everyone may read.
  */
+const WS_OK = 1;
+const SACK_OK = 2;
+const TS_OK = 4;
+const SENDING = 8;
+
 export class TcpVars {
   /** The time of the event being processed (ms): every input sets it first. */
   now: number;
@@ -104,9 +109,26 @@ export class TcpVars {
   // Negotiated options (handshake.ts).
   sndScale = 0;
   rcvScale = 0;
-  wsOk = false;
-  sackOk = false;
-  tsOk = false;
+  /** Window scaling, SACK and timestamps in use (negotiated), and `sending`: bits of one small integer (one field, not four). */
+  private bits = 0;
+  get wsOk(): boolean {
+    return (this.bits & WS_OK) !== 0;
+  }
+  set wsOk(on: boolean) {
+    this.bits = on ? this.bits | WS_OK : this.bits & ~WS_OK;
+  }
+  get sackOk(): boolean {
+    return (this.bits & SACK_OK) !== 0;
+  }
+  set sackOk(on: boolean) {
+    this.bits = on ? this.bits | SACK_OK : this.bits & ~SACK_OK;
+  }
+  get tsOk(): boolean {
+    return (this.bits & TS_OK) !== 0;
+  }
+  set tsOk(on: boolean) {
+    this.bits = on ? this.bits | TS_OK : this.bits & ~TS_OK;
+  }
   /** TS.Recent and when it was last set (RFC 7323 §4.3, §5.5). */
   get tsRecent(): number {
     return this.tsRecent32 >>> 0;
@@ -120,7 +142,12 @@ export class TcpVars {
   /** The MSS the peer's SYN offered (else the configured default). */
   peerMss: number;
   /** The state allows sending data (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK): kept by the state machine. */
-  sending = false;
+  get sending(): boolean {
+    return (this.bits & SENDING) !== 0;
+  }
+  set sending(on: boolean) {
+    this.bits = on ? this.bits | SENDING : this.bits & ~SENDING;
+  }
 
   constructor(iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
     this.iss32 = iss | 0;
