@@ -199,6 +199,7 @@ export class Connection {
     takeSyn(c.v, syn);
     c.segsIn++;
     negotiate(c.v, c.cfg, c.pmtu, c.snd.ccForMss, syn.options);
+    c.snd.dropPlainPmtu();
     if (c.cfg.ecn !== 'off' && (syn.flags & (ECE | CWR)) === (ECE | CWR)) c.snd.ownEcn(); // it may turn ECN on
     c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
     takeSynWindow(c.v, syn, c.v.iss);
@@ -434,6 +435,7 @@ export class Connection {
     this.v.rcvAdvEdge = seqAdd(this.v.rcvNxt, Math.min(this.rcv.freeWindow(), 0xffff));
     this.lastRecv = this.v.now;
     negotiate(this.v, this.cfg, this.pmtu, this.snd.ccForMss, seg.options);
+    this.snd.dropPlainPmtu();
     if (this.v.tsOk && seg.options.ts) this.v.setTsRecent(seg.options.ts.val);
     if (ackOk) {
       this.ecn.onSynAck(f);

@@ -64,6 +64,21 @@ export class PathMtu {
     this.probeStamp = now;
   }
 
+  /** The largest MSS this side and the peer allow (setMax; the configured MSS before it). */
+  get maxSegment(): number {
+    return this.maxMss;
+  }
+
+  /**
+   * Nothing learned and nothing to do: not probing (modes 0 and 1 until a black hole is suspected), no
+   * ICMP limit, no probe out, the search range where setMax put it. Such a PathMtu is made again, the
+   * same, from the mode, the configured MSS and `maxSegment` (new PathMtu, then setMax): an idle
+   * connection keeps only that number (sender.ts).
+   */
+  get plain(): boolean {
+    return !this.enabled && this.mode !== 2 && this.icmpMss === NO_ICMP_LIMIT && this.probe === undefined && this.searchHigh === this.maxMss && this.searchLow === Math.min(BASE_MSS, this.maxMss);
+  }
+
   /** The MSS the handshake allows (ours and the peer's): the top of the search (Linux tcp_mtup_init after the SYN). */
   setMax(maxMss: number): void {
     this.maxMss = maxMss;

@@ -340,7 +340,8 @@ export class Recovery implements LossRecovery {
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
   private enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
-    if (this.snd.pmtu.probe !== undefined && this.v.sndUna === this.snd.pmtu.probe.start) {
+    const probe = this.snd.mtuProbe;
+    if (probe !== undefined && this.v.sndUna === probe.start) {
       // The MTU probe was lost, not data to congestion: no cwnd reduction (Linux tcp_fastretrans_alert → tcp_mtup_probe_failed, tcp_simple_retransmit).
       this.mtuProbeLost();
       this.resegmentFlight();
@@ -550,7 +551,8 @@ export class Recovery implements LossRecovery {
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.snd.ackAdvance(seg);
-      if (this.snd.pmtu.probe !== undefined && seqGe(this.v.sndUna, this.snd.pmtu.probe.end)) {
+      const probe = this.snd.mtuProbe;
+      if (probe !== undefined && seqGe(this.v.sndUna, probe.end)) {
         this.snd.pmtu.succeeded(this.v.now); // RFC 4821 §7.6.1, Linux tcp_mtup_probe_success
         this.sink.count?.('TCPMTUPSuccess');
         syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc);
@@ -682,8 +684,9 @@ export class Recovery implements LossRecovery {
   /** The retransmission timer expired with data outstanding and an open window (RFC 6298 §5.4–5.6, RFC 5681 §3.1). */
   onRetransmitTimeout(): void {
     this.rtoExpirations++;
-    if (this.snd.pmtu.probe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
+    if (this.snd.mtuProbe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
     if (this.snd.pmtu.onTimeout(this.timers.rtxCount - 1, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
+    this.snd.dropPlainPmtu();
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA, skipping what is SACKed.
     // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during
     // fast recovery (as Linux tcp_enter_loss re-arms undo only outside recovery or on a first timeout).

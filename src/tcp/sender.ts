@@ -7,7 +7,7 @@ import { Ecn } from './ecn.js';
 import { WRITABLE, type ConnectionSink } from './events.js';
 import { TS_OPTION_LEN } from './handshake.js';
 import type { AckSample } from './hystart.js';
-import type { PathMtu } from './pmtu.js';
+import { PathMtu, type MtuProbe } from './pmtu.js';
 import type { Receiver } from './receiver.js';
 import type { CaState } from './info.js';
 import type { LossRecovery } from './loss-recovery.js';
@@ -106,6 +106,9 @@ export class Sender {
   lastAck: number | undefined = undefined;
   /** ECN (RFC 3168; ecn.ts): the shared idle one, never changed, until ECN may be used (ownEcn). */
   ecn: Ecn = NO_ECN;
+  /** Path MTU state while it holds more than `pmtuMax` (PathMtu.plain): see `pmtu`. */
+  private pmtuMade: PathMtu | undefined;
+  private pmtuMax: number;
   /** Loss recovery (recovery.ts) once made: see `recovery()`. */
   private recMade: Recovery | undefined = undefined;
   /**
@@ -124,15 +127,43 @@ export class Sender {
     private readonly sink: ConnectionSink,
     /** RTT estimation and the RTO (RFC 6298). */
     readonly rtt: RtoEstimator,
-    /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts). */
-    readonly pmtu: PathMtu,
+    /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts): see `pmtu`. */
+    pmtu: PathMtu,
     private readonly rcv: Receiver,
   ) {
+    this.pmtuMade = pmtu;
+    this.pmtuMax = pmtu.maxSegment;
     this.sndCapacity = cfg.sendBufferSize ?? cfg.wmem[1];
     this.sndLimit = cfg.sendBufferSize ?? cfg.wmem[2];
     this.sml32 = v.iss | 0;
     this.rtxUntil32 = v.iss | 0;
     this.flightMark32 = v.iss | 0;
+  }
+
+  /**
+   * Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts). A connection that has learned
+   * nothing of its path keeps only the largest MSS allowed, and the PathMtu is made again from it when
+   * an ICMP, a timeout or probing needs it (dropPlainPmtu).
+   */
+  get pmtu(): PathMtu {
+    if (this.pmtuMade === undefined) {
+      this.pmtuMade = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, this.v.now);
+      this.pmtuMade.setMax(this.pmtuMax);
+    }
+    return this.pmtuMade;
+  }
+
+  /** The MTU probe in flight, if any (without making the PathMtu). */
+  get mtuProbe(): MtuProbe | undefined {
+    return this.pmtuMade?.probe;
+  }
+
+  /** Keep only the largest MSS allowed while the path MTU state holds nothing else (PathMtu.plain). */
+  dropPlainPmtu(): void {
+    if (this.pmtuMade?.plain) {
+      this.pmtuMax = this.pmtuMade.maxSegment;
+      this.pmtuMade = undefined;
+    }
   }
 
   /** Queue `data` for sending (SEND, RFC 9293 §3.10.2): how many bytes the send buffer took. */
@@ -602,7 +633,7 @@ export class Sender {
    */
   private sendMtuProbe(budget: number): SendResult {
     if (this.caState !== 'open' || this.cwndNow < 11 * this.v.sndMss) return NOTHING;
-    const size = this.pmtu.probeSize(this.v.now);
+    const size = this.pmtuMade?.probeSize(this.v.now); // a plain one has no probe to send
     if (size === undefined) return NOTHING;
     const len = size - (this.v.tsOk ? TS_OPTION_LEN : 0);
     const needed = len + (this.cfg.dupThresh + 1) * this.v.sndMss;
