@@ -49,14 +49,15 @@ interface Row {
   bytes: number;
 }
 
+/** Where each field of a node sits in the snapshot's flat `nodes` array. */
+function nodeLayout(s: Snapshot): { width: number; iType: number; iName: number; iSize: number; iEdges: number; types: string[] } {
+  const f = s.snapshot.meta.node_fields;
+  return { width: f.length, iType: f.indexOf('type'), iName: f.indexOf('name'), iSize: f.indexOf('self_size'), iEdges: f.indexOf('edge_count'), types: s.snapshot.meta.node_types[0] };
+}
+
 /** Count and self size of every node, keyed by "type name" (strings and code keyed by type only). */
 function census(s: Snapshot): Map<string, Row> {
-  const f = s.snapshot.meta.node_fields;
-  const width = f.length;
-  const iType = f.indexOf('type');
-  const iName = f.indexOf('name');
-  const iSize = f.indexOf('self_size');
-  const types = s.snapshot.meta.node_types[0];
+  const { width, iType, iName, iSize, types } = nodeLayout(s);
   const out = new Map<string, Row>();
   for (let i = 0; i < s.nodes.length; i += width) {
     const type = types[s.nodes[i + iType]!]!;
@@ -72,18 +73,12 @@ function census(s: Snapshot): Map<string, Row> {
 
 /** The edges of the first object named `ctor`: field name, target kind and the target's own size. */
 function fields(s: Snapshot, ctor: string): string[] {
-  const f = s.snapshot.meta.node_fields;
-  const width = f.length;
-  const iType = f.indexOf('type');
-  const iName = f.indexOf('name');
-  const iSize = f.indexOf('self_size');
-  const iEdges = f.indexOf('edge_count');
+  const { width, iType, iName, iSize, iEdges, types } = nodeLayout(s);
   const ef = s.snapshot.meta.edge_fields;
   const ew = ef.length;
   const eType = ef.indexOf('type');
   const eName = ef.indexOf('name_or_index');
   const eTo = ef.indexOf('to_node');
-  const types = s.snapshot.meta.node_types[0];
   const etypes = s.snapshot.meta.edge_types[0];
   let edge = 0;
   for (let i = 0; i < s.nodes.length; i += width) {
