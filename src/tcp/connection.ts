@@ -9,7 +9,7 @@ import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp
 import { connectionInfo, type ConnectionInfo } from './info.js';
 import { PathMtu } from './pmtu.js';
 import { Receiver, TEXT_ABORT, TEXT_FIN } from './receiver.js';
-import { Recovery } from './recovery.js';
+import type { Recovery } from './recovery.js';
 import { RtoEstimator } from './rto.js';
 import { resetFor } from './rst.js';
 import { EMPTY, type Segment } from './segment.js';
