@@ -54,6 +54,28 @@ export function createCongestionControl(
   return name === 'newreno' ? new NewReno(mss, initialSegments, hs) : new Cubic(mss, initialSegments, hs);
 }
 
+function notMadeYet(): never {
+  throw new Error('the congestion controller is made on first use (sender.ts): this stand-in only takes the MSS');
+}
+
+/**
+ * What the handshake's MSS negotiation (handshake.ts syncMss) is handed while a connection has not made
+ * its controller yet (an idle connection has none, sender.ts): it takes the MSS and forgets it, as the
+ * controller, when made, starts from the connection's MSS of that moment. Nothing else is ever asked of it.
+ */
+export const CONTROLLER_NOT_MADE: CongestionControl = {
+  name: '',
+  cwnd: 0,
+  ssthresh: 0,
+  onAck: notMadeYet,
+  onRto: notMadeYet,
+  onLoss: notMadeYet,
+  onRecoveryEnd: notMadeYet,
+  undo: notMadeYet,
+  onIdleRestart: notMadeYet,
+  setMss(): void {},
+};
+
 /** Slow start with appropriate byte counting, L = 2·SMSS (RFC 3465 §2.3, RFC 5681 §3.1). */
 export function slowStartIncrease(acked: number, mss: number): number {
   return Math.min(acked, 2 * mss);

@@ -1,15 +1,15 @@
 import { ACK, CWR, ECE, FIN, RST, SYN } from '../wire/flags.js';
 import { allowChallengeAck } from './acceptability.js';
 import { resolveConfig, type TcpConfig } from './config.js';
-import { createCongestionControl, type CongestionControl } from './congestion.js';
+import type { CongestionControl } from './congestion.js';
 import type { Ecn } from './ecn.js';
 import { EOF, type ConnEvent, type ConnectionSink, type TcpErrorCode } from './events.js';
 import { initialRcvScale, negotiate, synSegment, synSentAckAcceptable, syncMss, takeSyn, takeSynWindow } from './handshake.js';
 import { icmpAction, icmpErrno, type IcmpNotice, type IcmpVerdict } from './icmp-error.js';
-import type { ConnectionInfo, TimerName } from './info.js';
+import { connectionInfo, type ConnectionInfo } from './info.js';
 import { PathMtu } from './pmtu.js';
 import { Receiver, TEXT_ABORT, TEXT_FIN } from './receiver.js';
-import { Recovery } from './recovery.js';
+import type { Recovery } from './recovery.js';
 import { RtoEstimator } from './rto.js';
 import { resetFor } from './rst.js';
 import { EMPTY, type Segment } from './segment.js';
@@ -24,6 +24,16 @@ export type { CaState, ConnectionInfo, TimerName } from './info.js';
 
 /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
 const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
+/**
+ * The start of the challenge-ACK window before the first one: far enough in the past that the first
+ * challenge opens a window, and a small integer (not -Infinity), which V8 keeps in the object unboxed.
+ */
+const NO_CHALLENGE_YET = -0x40000000;
+/** Connection.flags. */
+const PEER_FIN = 1;
+const APP_CLOSED = 2;
+const SYN_TIMED_OUT = 4;
+const PASSIVE = 8;
 /** Least time between SYN-ACKs answering retransmitted SYNs (Linux tcp_invalid_ratelimit, 500 ms). */
 const SYNACK_ANSWER_INTERVAL_MS = 500;
 
@@ -52,15 +62,33 @@ export class Connection {
   private readonly rcv: Receiver;
   /** The sending half: SND.UNA/NXT/MAX, the send buffer, segmentation, Nagle, persist, the wire (sender.ts). */
   private readonly snd: Sender;
-  /** Loss detection and recovery (recovery.ts). */
-  private readonly rec: Recovery;
 
-  private peerFin = false;
-  private appClosed = false; // close(): the application is gone (an orphan, in Linux terms)
+  /** peerFin, appClosed, synTimedOut and passive: bits of one small integer (one field, not four). */
+  private flags = 0;
+  /** The peer's FIN was received in order. */
+  private get peerFin(): boolean {
+    return (this.flags & PEER_FIN) !== 0;
+  }
+  private set peerFin(on: boolean) {
+    this.flags = on ? this.flags | PEER_FIN : this.flags & ~PEER_FIN;
+  }
+  /** close(): the application is gone (an orphan, in Linux terms). */
+  private get appClosed(): boolean {
+    return (this.flags & APP_CLOSED) !== 0;
+  }
+  private set appClosed(on: boolean) {
+    this.flags = on ? this.flags | APP_CLOSED : this.flags & ~APP_CLOSED;
+  }
   private softError: TcpErrorCode | undefined; // an ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft)
   /** The compact record that does TIME_WAIT's work once this TCB is there (tcp/time-wait.ts). */
   private tw: TimeWait | undefined;
-  private synTimedOut = false; // our SYN or SYN-ACK was retransmitted on timeout (RFC 6298 §5.7)
+  /** Our SYN or SYN-ACK was retransmitted on timeout (RFC 6298 §5.7). */
+  private get synTimedOut(): boolean {
+    return (this.flags & SYN_TIMED_OUT) !== 0;
+  }
+  private set synTimedOut(on: boolean) {
+    this.flags = on ? this.flags | SYN_TIMED_OUT : this.flags & ~SYN_TIMED_OUT;
+  }
   private synAckAnsweredAt: number | undefined; // last SYN-ACK that answered a retransmitted SYN
 
   // Keepalive (RFC 1122 §4.2.3.6, as Linux)
@@ -72,10 +100,12 @@ export class Connection {
   private lastRecv: number;
 
   /** RFC 5961 §7 rate limit state (see acceptability.ts). */
-  challengeWindowStart = -Infinity;
+  challengeWindowStart = NO_CHALLENGE_YET;
   challengeCount = 0;
   /** True for connections created from a listener's SYN (RFC 9293: return to LISTEN on RST). */
-  readonly passive: boolean;
+  get passive(): boolean {
+    return (this.flags & PASSIVE) !== 0;
+  }
 
   private constructor(
     cfg: Partial<TcpConfig>,
@@ -89,16 +119,18 @@ export class Connection {
     const peerMss = this.cfg.defaultPeerMss;
     const pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
     this.v = new TcpVars(iss, peerMss, Math.min(this.cfg.mss, peerMss, pmtu.mss), now, this.cfg.tsOffset);
-    this.passive = passive;
+    if (passive) this.flags = PASSIVE;
     this.lastRecv = now;
     const rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
-    const cc = createCongestionControl(this.cfg.congestionControl, this.v.sndMss, this.cfg.initialCwnd, { hystart: this.cfg.hystart, count: sink.count?.bind(sink) });
     this.rcv = new Receiver(this.v, this.cfg, this.timers, sink);
-    this.snd = new Sender(this.v, this.cfg, this.timers, sink, rtt, cc, pmtu, this.rcv);
-    this.rec = new Recovery(this.v, this.cfg, this.timers, sink, this.snd);
-    this.snd.rec = this.rec;
+    this.snd = new Sender(this.v, this.cfg, this.timers, sink, rtt, pmtu, this.rcv);
     this.rcv.acker = this.snd;
     this.v.rcvScale = initialRcvScale(this.cfg);
+  }
+
+  /** Loss detection and recovery (recovery.ts), made when first needed (sender.ts). */
+  private get rec(): Recovery {
+    return this.snd.recovery();
   }
 
   /** RTT estimation and the RTO (RFC 6298; rto.ts). */
@@ -106,7 +138,7 @@ export class Connection {
     return this.snd.rtt;
   }
 
-  /** The congestion controller (congestion.ts). */
+  /** The congestion controller (congestion.ts), made on first use (sender.ts). */
   get cc(): CongestionControl {
     return this.snd.cc;
   }
@@ -151,7 +183,6 @@ export class Connection {
   static connect(cfg: Partial<TcpConfig>, iss: number, sink: ConnectionSink, now: number): Connection {
     const c = new Connection(cfg, iss, sink, false, now);
     c.v.synSent();
-    c.rec.rtxNxt = c.v.sndNxt;
     c.setState('SYN_SENT');
     c.sendSyn(false);
     c.snd.armRtx();
@@ -167,12 +198,12 @@ export class Connection {
     c.state = 'LISTEN';
     takeSyn(c.v, syn);
     c.segsIn++;
-    negotiate(c.v, c.cfg, c.pmtu, c.cc, syn.options);
+    negotiate(c.v, c.cfg, c.pmtu, c.snd.ccForMss, syn.options);
+    c.snd.dropPlainPmtu();
     if (c.cfg.ecn !== 'off' && (syn.flags & (ECE | CWR)) === (ECE | CWR)) c.snd.ownEcn(); // it may turn ECN on
     c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
     takeSynWindow(c.v, syn, c.v.iss);
     c.v.synSent();
-    c.rec.rtxNxt = c.v.sndNxt;
     c.setState('SYN_RCVD');
     c.sendSyn(true);
     c.snd.armRtx();
@@ -185,7 +216,7 @@ export class Connection {
   send(data: Uint8Array, now: number): number {
     this.v.now = now;
     if (this.snd.finQueued || this.state === 'CLOSED' || this.state === 'LISTEN') return 0;
-    const n = this.snd.sendBuf.push(data);
+    const n = this.snd.queue(data);
     if (n < data.length) this.snd.wantWritable = true;
     if (n > 0) this.snd.output();
     return n;
@@ -193,7 +224,7 @@ export class Connection {
 
   /** Bytes that `send` would take now. */
   get writableBytes(): number {
-    return this.snd.finQueued ? 0 : this.snd.sendBuf.free;
+    return this.snd.finQueued ? 0 : this.snd.sendFree;
   }
 
   /**
@@ -216,7 +247,7 @@ export class Connection {
 
   /** The send buffer now, bytes: SO_SNDBUF when set, else as it has grown with cwnd from tcp_wmem[1]. */
   get sendBufferSize(): number {
-    return this.snd.sendBuf.capacity;
+    return this.snd.sendCapacity;
   }
 
   /**
@@ -233,7 +264,7 @@ export class Connection {
     if (!(Number.isFinite(bytes) && bytes > 0)) throw new RangeError(`send buffer size must be a positive number, got ${String(bytes)}`);
     this.v.now = now;
     this.cfg.sendBufferSize = Math.floor(bytes);
-    this.snd.sendBuf.capacity = this.cfg.sendBufferSize;
+    this.snd.sendCapacity = this.cfg.sendBufferSize;
     this.snd.notifyWritable();
   }
 
@@ -403,7 +434,8 @@ export class Connection {
     // moves it again and the window stays shut for ever (issue 10 #0, a peer ISS near 2^31).
     this.v.rcvAdvEdge = seqAdd(this.v.rcvNxt, Math.min(this.rcv.freeWindow(), 0xffff));
     this.lastRecv = this.v.now;
-    negotiate(this.v, this.cfg, this.pmtu, this.cc, seg.options);
+    negotiate(this.v, this.cfg, this.pmtu, this.snd.ccForMss, seg.options);
+    this.snd.dropPlainPmtu();
     if (this.v.tsOk && seg.options.ts) this.v.setTsRecent(seg.options.ts.val);
     if (ackOk) {
       this.ecn.onSynAck(f);
@@ -530,7 +562,11 @@ export class Connection {
       }
       this.updateTsRecent(seg);
       if (seqGt(seg.ack, this.v.sndUna)) this.softError = undefined; // something got through (Linux tcp_ack clears sk_err_soft)
-      this.rec.onAck(seg);
+      if (this.snd.recoveryIfMade === undefined && this.snd.idleAck(seg)) this.snd.takeIdleAck(seg);
+      else {
+        this.rec.onAck(seg);
+        this.snd.dropRecoveryIfPristine(); // the handshake's ACK, or the last of a flight with nothing recorded
+      }
     }
 
     const ourFinAcked = this.snd.finSeq !== undefined && seqGt(this.v.sndUna, this.snd.finSeq);
@@ -694,9 +730,9 @@ export class Connection {
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.timers.keepAt;
     if (t !== undefined && (d === undefined || t < d)) d = t;
-    t = this.rec.tlp.at;
+    t = this.snd.recoveryIfMade?.tlp.at;
     if (t !== undefined && (d === undefined || t < d)) d = t;
-    t = this.rec.rack?.at;
+    t = this.snd.rack?.at;
     if (t !== undefined && (d === undefined || t < d)) d = t;
     t = this.tw?.nextDeadline;
     if (t !== undefined && (d === undefined || t < d)) d = t;
@@ -728,8 +764,8 @@ export class Connection {
       this.timers.delackAt = undefined;
       if (this.rcv.ackPending && this.state !== 'TIME_WAIT') this.snd.sendAck();
     }
-    if (this.rec.rack?.due(now)) this.rec.onRackTimeout();
-    if (this.rec.tlp.due(now)) this.rec.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
+    if (this.snd.rack?.due(now)) this.rec.onRackTimeout();
+    if (this.snd.recoveryIfMade?.tlp.due(now)) this.rec.onProbeTimeout(); // before the RTO: a probe due with it pushes it back (as Linux, one timer)
     if (this.timers.rtxAt !== undefined && now >= this.timers.rtxAt) {
       this.timers.rtxAt = undefined;
       this.onRetransmitTimeout();
@@ -843,7 +879,7 @@ export class Connection {
   /** Delete the TCB: state CLOSED, timers off, an error for the application if it is still there. */
   private terminate(error: TcpErrorCode | undefined, to: TcpState = 'CLOSED'): void {
     this.timers.stopAll();
-    this.rec.rack?.clear();
+    this.snd.rack?.clear();
     this.tw = undefined;
     if (error === 'ETIMEDOUT') this.sink.count?.('TCPAbortOnTimeout');
     if (error === 'ETIMEDOUT' && this.softError !== undefined) error = this.softError; // Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT
@@ -875,7 +911,7 @@ export class Connection {
 
   private enterTimeWait(): void {
     this.timers.stopAll();
-    this.rec.rack?.clear();
+    this.snd.rack?.clear();
     this.setState('TIME_WAIT');
     // TIME_WAIT's rules (C7–C9) live in one place, the compact record; this TCB forwards to it.
     this.tw = new TimeWait(this.timeWaitSnapshot(), {
@@ -929,7 +965,7 @@ export class Connection {
         return 'soft-error';
       case 'lower-mtu':
         if (!this.pmtu.lowerTo(n.mss!)) return 'ignored';
-        syncMss(this.v, this.cfg, this.pmtu, this.cc);
+        syncMss(this.v, this.cfg, this.pmtu, this.snd.ccForMss);
         this.rec.resegmentFlight();
         return 'mtu-lowered';
     }
@@ -937,93 +973,21 @@ export class Connection {
 
   // ──────────────────────────── observation ────────────────────────────
 
+  /** A snapshot for `ss`-style tables (info.ts). */
   info(): ConnectionInfo {
-    let timer: TimerName = 'off';
-    let timerExpires: number | undefined;
-    if (this.state === 'TIME_WAIT') {
-      timer = 'timewait';
-      timerExpires = this.tw?.nextDeadline;
-    } else if (this.timers.rtxAt !== undefined) {
-      timer = 'on';
-      timerExpires = this.timers.rtxAt;
-    } else if (this.timers.persistAt !== undefined) {
-      timer = 'persist';
-      timerExpires = this.timers.persistAt;
-    } else if (this.timers.closeAt !== undefined) {
-      timer = 'fin_wait_2';
-      timerExpires = this.timers.closeAt;
-    } else if (this.timers.keepAt !== undefined) {
-      timer = 'keepalive';
-      timerExpires = this.timers.keepAt;
-    } else if (this.timers.delackAt !== undefined && this.rcv.ackPending) {
-      timer = 'delack';
-      timerExpires = this.timers.delackAt;
-    }
-    const unacked = this.state === 'SYN_SENT' || this.state === 'SYN_RCVD' ? 0 : this.snd.sendBuf.length;
-    const mss = this.v.sndMss;
-    const cwnd = this.snd.cwnd();
-    const ssthresh = this.cc.ssthresh;
-    const flight = Math.max(0, seqDiff(this.v.sndNxt, this.v.sndUna));
-    const lost = this.rec.rackOn() ? (this.rec.rack?.lostBytes ?? 0) : seqGt(this.rec.lostEdge, this.v.sndUna) ? seqDiff(this.rec.lostEdge, this.v.sndUna) - this.rec.sb.sackedBelow(this.rec.lostEdge) : 0;
-    return {
+    return connectionInfo({
       state: this.state,
-      sendQueue: unacked,
-      recvQueue: this.rcv.recvQ.length,
-      rto: this.rtt.rto,
-      srtt: this.rtt.srtt,
-      cwnd,
-      ssthresh,
-      sndWnd: this.v.sndWnd,
-      rcvWnd: Math.max(0, seqDiff(this.v.rcvAdvEdge, this.v.rcvNxt)),
-      mss,
-      timer,
-      timerExpires,
-      retransmits: this.timers.rtxCount,
-      options: {
-        wscale: this.v.wsOk ? [this.v.sndScale, this.v.rcvScale] : null,
-        sack: this.v.sackOk,
-        timestamps: this.v.tsOk,
-        ecn: this.ecn.ok,
-        ecnSeen: this.ecn.seen,
-      },
-      congestionControl: this.cc.name,
-      caState: this.rec.caState,
-      rttvar: this.rtt.srtt === undefined ? undefined : this.rtt.rttvar,
-      minRtt: this.snd.minRtt,
-      backoff: this.rtt.backoffCount,
-      ato: this.cfg.delayedAck ? this.cfg.delayedAckMs : 0,
-      advMss: this.cfg.mss,
-      rcvMss: this.rcv.rcvMss,
-      cwndSegments: Math.floor(cwnd / mss),
-      ssthreshSegments: ssthresh >= Number.MAX_SAFE_INTEGER ? undefined : Math.floor(ssthresh / mss),
-      bytesInFlight: flight,
-      pipe: this.rec.caState === 'recovery' && this.v.sackOk ? this.rec.sackPipe() : flight - this.rec.sb.sackedBytes,
-      sacked: this.rec.sb.sackedBytes,
-      lost,
-      dupAcks: this.rec.dupAcks,
-      bytesSent: this.snd.bytesSent,
-      bytesRetrans: this.snd.bytesRetrans,
-      bytesAcked: this.snd.bytesAcked,
-      bytesReceived: this.rcv.bytesReceived,
-      segsOut: this.snd.segsOut,
+      timeWaitExpires: this.tw?.nextDeadline,
+      v: this.v,
+      timers: this.timers,
+      cfg: this.cfg,
+      rcv: this.rcv,
+      snd: this.snd,
       segsIn: this.segsIn,
-      dataSegsOut: this.snd.dataSegsOut,
-      dataSegsIn: this.rcv.dataSegsIn,
-      totalRetrans: this.snd.totalRetrans,
-      fastRetransmits: this.rec.fastRetransmits,
-      lostRetransmits: this.rec.lostRetransmits,
-      rtoExpirations: this.rec.rtoExpirations,
       pawsDrops: this.pawsDrops,
-      oooBytes: this.rcv.ooo.size,
-      lastSend: this.snd.lastSend,
       lastRecv: this.lastRecv,
-      lastAck: this.snd.lastAck,
       keepaliveProbes: this.keepProbes,
-      rcvBuf: this.recvBufferSize,
-      sndBuf: this.snd.sendBuf.capacity,
-      rcvSpace: this.rcv.autotune?.space,
-      rcvRtt: this.rcv.autotune?.rtt || undefined,
-    };
+    });
   }
 
   /**

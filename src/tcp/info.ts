@@ -1,4 +1,10 @@
+import type { TcpConfig } from './config.js';
+import type { Receiver } from './receiver.js';
+import type { Sender } from './sender.js';
+import { seqDiff, seqGt } from './seq.js';
 import type { TcpState } from './state.js';
+import type { TcpVars } from './tcp-vars.js';
+import type { Timers } from './timers.js';
 
 /** Which timer is next, as `ss -o` names them. */
 export type TimerName = 'on' | 'persist' | 'keepalive' | 'timewait' | 'delack' | 'fin_wait_2' | 'off';
@@ -134,5 +140,113 @@ export function timeWaitInfo(timerExpires: number | undefined): ConnectionInfo {
     lastRecv: undefined,
     lastAck: undefined,
     keepaliveProbes: 0,
+  };
+}
+
+/** What `connectionInfo` reads of a TCB: its state, its pieces, and the state machine's own counters. */
+export interface InfoSource {
+  state: TcpState;
+  /** The 2MSL deadline once in TIME_WAIT. */
+  timeWaitExpires: number | undefined;
+  v: TcpVars;
+  timers: Timers;
+  cfg: TcpConfig;
+  rcv: Receiver;
+  snd: Sender;
+  segsIn: number;
+  pawsDrops: number;
+  lastRecv: number;
+  keepaliveProbes: number;
+}
+
+/** The timer `ss -o` shows, and when it expires: the first one armed in Linux's order of precedence. */
+function shownTimer(c: InfoSource): [TimerName, number | undefined] {
+  const t = c.timers;
+  if (c.state === 'TIME_WAIT') return ['timewait', c.timeWaitExpires];
+  if (t.rtxAt !== undefined) return ['on', t.rtxAt];
+  if (t.persistAt !== undefined) return ['persist', t.persistAt];
+  if (t.closeAt !== undefined) return ['fin_wait_2', t.closeAt];
+  if (t.keepAt !== undefined) return ['keepalive', t.keepAt];
+  if (t.delackAt !== undefined && c.rcv.ackPending) return ['delack', t.delackAt];
+  return ['off', undefined];
+}
+
+/**
+ * A connection's snapshot for `ss`-style tables (Linux tcp_info). Reads only: loss recovery and the
+ * congestion controller, where not made yet (sender.ts), show their initial values and are not made.
+ */
+export function connectionInfo(c: InfoSource): ConnectionInfo {
+  const { v, snd, rcv, cfg } = c;
+  const rec = snd.recoveryIfMade;
+  const rtt = snd.rtt;
+  const [timer, timerExpires] = shownTimer(c);
+  const unacked = c.state === 'SYN_SENT' || c.state === 'SYN_RCVD' ? 0 : snd.sendBuf.length;
+  const mss = v.sndMss;
+  const cwnd = snd.cwnd();
+  const ssthresh = snd.ssthreshNow;
+  const flight = Math.max(0, seqDiff(v.sndNxt, v.sndUna));
+  const caState = snd.caState;
+  let lost = 0;
+  if (cfg.rack && v.sackOk) lost = snd.rack?.lostBytes ?? 0; // RACK's marks (Recovery.rackOn)
+  else if (rec !== undefined && seqGt(rec.lostEdge, v.sndUna)) lost = seqDiff(rec.lostEdge, v.sndUna) - rec.sb.sackedBelow(rec.lostEdge);
+  const sacked = rec !== undefined ? rec.sb.sackedBytes : 0;
+  return {
+    state: c.state,
+    sendQueue: unacked,
+    recvQueue: rcv.recvQ.length,
+    rto: rtt.rto,
+    srtt: rtt.srtt,
+    cwnd,
+    ssthresh,
+    sndWnd: v.sndWnd,
+    rcvWnd: Math.max(0, seqDiff(v.rcvAdvEdge, v.rcvNxt)),
+    mss,
+    timer,
+    timerExpires,
+    retransmits: c.timers.rtxCount,
+    options: {
+      wscale: v.wsOk ? [v.sndScale, v.rcvScale] : null,
+      sack: v.sackOk,
+      timestamps: v.tsOk,
+      ecn: snd.ecn.ok,
+      ecnSeen: snd.ecn.seen,
+    },
+    congestionControl: snd.ccName,
+    caState,
+    rttvar: rtt.srtt === undefined ? undefined : rtt.rttvar,
+    minRtt: snd.minRtt,
+    backoff: rtt.backoffCount,
+    ato: cfg.delayedAck ? cfg.delayedAckMs : 0,
+    advMss: cfg.mss,
+    rcvMss: rcv.rcvMss,
+    cwndSegments: Math.floor(cwnd / mss),
+    ssthreshSegments: ssthresh >= Number.MAX_SAFE_INTEGER ? undefined : Math.floor(ssthresh / mss),
+    bytesInFlight: flight,
+    pipe: rec !== undefined && caState === 'recovery' && v.sackOk ? rec.sackPipe() : flight - sacked,
+    sacked,
+    lost,
+    dupAcks: rec?.dupAcks ?? 0,
+    bytesSent: snd.bytesSent,
+    bytesRetrans: snd.bytesRetrans,
+    bytesAcked: snd.bytesAcked,
+    bytesReceived: rcv.bytesReceived,
+    segsOut: snd.segsOut,
+    segsIn: c.segsIn,
+    dataSegsOut: snd.dataSegsOut,
+    dataSegsIn: rcv.dataSegsIn,
+    totalRetrans: snd.totalRetrans,
+    fastRetransmits: rec?.fastRetransmits ?? 0,
+    lostRetransmits: rec?.lostRetransmits ?? 0,
+    rtoExpirations: rec?.rtoExpirations ?? 0,
+    pawsDrops: c.pawsDrops,
+    oooBytes: rcv.ooo.size,
+    lastSend: snd.lastSend,
+    lastRecv: c.lastRecv,
+    lastAck: snd.lastAck,
+    keepaliveProbes: c.keepaliveProbes,
+    rcvBuf: rcv.recvBufferSize,
+    sndBuf: snd.sendCapacity,
+    rcvSpace: rcv.autotune?.space,
+    rcvRtt: rcv.autotune?.rtt || undefined,
   };
 }

@@ -27,6 +27,9 @@ export const PROBE_THRESHOLD = 8; // tcp_probe_threshold: stop once the search r
 export const PROBE_INTERVAL_MS = 600_000; // tcp_probe_interval: search again upward after 10 min
 export const BLACK_HOLE_RTOS = 3; // tcp_retries1: timeouts before a black hole is suspected
 
+/** Larger than any MSS (at most 65495), and a small integer. */
+const NO_ICMP_LIMIT = 0x3fffffff;
+
 export interface MtuProbe {
   /** MSS (without options) the probe tests. */
   size: number;
@@ -36,8 +39,11 @@ export interface MtuProbe {
 }
 
 export class PathMtu {
-  /** MSS the path is known to carry from ICMP (Infinity until an ICMP says otherwise). */
-  private icmpMss = Infinity;
+  /**
+   * MSS the path is known to carry from ICMP (NO_ICMP_LIMIT until an ICMP says otherwise). A small
+   * integer rather than Infinity, which V8 would box in a HeapNumber of 16 B per connection.
+   */
+  private icmpMss = NO_ICMP_LIMIT;
   /** Linux icsk_mtup.enabled: the MSS is held at searchLow and probed upward. */
   enabled: boolean;
   /** Largest MSS known to work, and smallest known (or assumed) not to + 1. */
@@ -56,6 +62,21 @@ export class PathMtu {
     this.searchLow = Math.min(BASE_MSS, maxMss);
     this.searchHigh = maxMss;
     this.probeStamp = now;
+  }
+
+  /** The largest MSS this side and the peer allow (setMax; the configured MSS before it). */
+  get maxSegment(): number {
+    return this.maxMss;
+  }
+
+  /**
+   * Nothing learned and nothing to do: not probing (modes 0 and 1 until a black hole is suspected), no
+   * ICMP limit, no probe out, the search range where setMax put it. Such a PathMtu is made again, the
+   * same, from the mode, the configured MSS and `maxSegment` (new PathMtu, then setMax): an idle
+   * connection keeps only that number (sender.ts).
+   */
+  get plain(): boolean {
+    return !this.enabled && this.mode !== 2 && this.icmpMss === NO_ICMP_LIMIT && this.probe === undefined && this.searchHigh === this.maxMss && this.searchLow === Math.min(BASE_MSS, this.maxMss);
   }
 
   /** The MSS the handshake allows (ours and the peer's): the top of the search (Linux tcp_mtup_init after the SYN). */

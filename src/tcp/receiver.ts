@@ -36,7 +36,12 @@ export const TEXT_ABORT: TextResult = 2;
  * the state machine's (connection.ts).
  */
 export class Receiver {
-  readonly recvQ: ReceiveQueue;
+  /**
+   * The receive queue: the shared empty one (only ever read) until data arrives, as Linux allocates
+   * receive memory on demand. Once made it stays: its pages grow with the stream it has seen
+   * (receive-queue.ts), and an empty queue holds no pages anyway.
+   */
+  recvQ: ReceiveQueue = NO_RECEIVE_QUEUE;
   /** Created on the first out-of-order segment, dropped once empty. */
   ooo: Reassembly = NO_REASSEMBLY;
   /** Receive-buffer autotuning (buffer-autotune.ts), from the first in-order data on; never without `moderateRcvbuf` or with SO_RCVBUF set. */
@@ -64,7 +69,6 @@ export class Receiver {
     private readonly timers: Timers,
     private readonly sink: ConnectionSink,
   ) {
-    this.recvQ = new ReceiveQueue(cfg.recvBufferSize ?? cfg.rmem[2]);
     this.rcvMss = Math.min(cfg.mss, 536);
   }
 
@@ -155,7 +159,7 @@ export class Receiver {
       if (data.length > 0) {
         const fillsHole = !this.ooo.isEmpty;
         this.textFilledHole = fillsHole;
-        this.recvQ.push(data);
+        this.ownRecvQ().push(data);
         this.v.rcvNxt = seqAdd(this.v.rcvNxt, data.length);
         this.bytesReceived += data.length;
         // Pull whatever the hole was holding back.
@@ -182,7 +186,7 @@ export class Receiver {
     // Out of order: keep it and ACK at once, with SACK blocks (RFC 5681 §4.2, RFC 2018).
     if (held !== undefined) this.reportDuplicate(held[0], held[1]); // Linux tcp_data_queue_ofo: tcp_dsack_set
     if (data.length > 0) {
-      if (this.ooo === NO_REASSEMBLY) this.ooo = new Reassembly(this.recvQ, this.cfg.oooMaxBlocks);
+      if (this.ooo === NO_REASSEMBLY) this.ooo = new Reassembly(this.ownRecvQ(), this.cfg.oooMaxBlocks);
       const queued = this.ooo.insert(seq, data, this.v.rcvNxt);
       this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
     }
@@ -202,6 +206,12 @@ export class Receiver {
     if (this.dsack === NO_DSACK) this.dsack = new DsackReport();
     const counter = extend ? this.dsack.extend(start, end, this.v.rcvNxt) : this.dsack.set(start, end, this.v.rcvNxt);
     if (counter !== undefined) this.sink.count?.(counter);
+  }
+
+  /** This connection's own receive queue, made for the first data (the buffer size of that moment sets its page size). */
+  private ownRecvQ(): ReceiveQueue {
+    if (this.recvQ === NO_RECEIVE_QUEUE) this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2]);
+    return this.recvQ;
   }
 
   /** Receiver RTT samples for autotuning (Linux tcp_rcv_rtt_measure and tcp_rcv_rtt_measure_ts, called on in-order data). */
@@ -291,7 +301,8 @@ export class Receiver {
   }
 }
 
-/** What an idle connection points at instead of its own reassembler and D-SACK report: shared empty instances, only ever read. */
-const NO_REASSEMBLY = new Reassembly(new ReceiveQueue(0), 0);
+/** What an idle connection points at instead of its own receive queue, reassembler and D-SACK report: shared empty instances, only ever read. */
+const NO_RECEIVE_QUEUE = new ReceiveQueue(0);
+const NO_REASSEMBLY = new Reassembly(NO_RECEIVE_QUEUE, 0);
 const NO_DSACK = new DsackReport();
 const NO_ACKER: AckSender = { sendAck: () => {} };

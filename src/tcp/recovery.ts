@@ -4,11 +4,11 @@ import { dsackSegments, findDsack, type Dsack } from './dsack.js';
 import type { ConnectionSink } from './events.js';
 import { syncMss } from './handshake.js';
 import type { CaState } from './info.js';
+import type { LossRecovery, RecoverySender } from './loss-recovery.js';
 import { ProportionalRateReduction } from './prr.js';
-import { Rack, type RackAck } from './rack.js';
+import type { Rack, RackAck } from './rack.js';
 import { SackScoreboard } from './sack-scoreboard.js';
 import type { Segment } from './segment.js';
-import type { Sender } from './sender.js';
 import { CWND_BLOCKED, NO_RETRANSMISSION, SENT, type SendResult } from './send-result.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLt, seqMax } from './seq.js';
 import { TailLossProbe, lastSegment } from './tail-loss-probe.js';
@@ -23,28 +23,71 @@ import { SpuriousUndo, type UndoCounter } from './undo.js';
  * scoreboard (RFC 6675) or RACK-TLP (RFC 8985, rack.ts, tail-loss-probe.ts),
  * PRR (RFC 9937, prr.ts), undo of spurious recoveries (undo.ts, dsack.ts),
  * RTO recovery (go-back-N), and which hole to retransmit next. The sender
- * puts the segments on the wire.
+ * puts the segments on the wire. The sender sees it only as a LossRecovery
+ * (loss-recovery.ts), and it sees the sender only as a RecoverySender.
+ *
+ * Made when first needed (sender.ts): a connection that has sent no data has
+ * none, and one whose recovery is back where it started (`pristine`) drops it.
+ * Its pointers start from SND.UNA and SND.NXT of that moment, where a
+ * recovery made with the connection would have kept them.
  */
-export class Recovery {
+export class Recovery implements LossRecovery {
   caState: CaState = 'open';
   dupAcks = 0;
+  // Sequence numbers as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
+  private recover32: number;
+  private highRxt32: number;
+  private lostEdge32: number;
+  private prevUna32: number;
+  private passMark32: number;
+  private rtxNxt32: number;
   /** RFC 6582 "recover" / RFC 6675 RecoveryPoint. */
-  recoverPoint: number;
+  get recoverPoint(): number {
+    return this.recover32 >>> 0;
+  }
+  set recoverPoint(x: number) {
+    this.recover32 = x | 0;
+  }
   /** RFC 6675 HighRxt: end of the last hole retransmitted in this recovery. */
-  highRxt: number;
+  get highRxt(): number {
+    return this.highRxt32 >>> 0;
+  }
+  set highRxt(x: number) {
+    this.highRxt32 = x | 0;
+  }
   /** Holes below this are lost (RFC 6675 IsLost), refreshed per ACK. */
-  lostEdge: number;
+  get lostEdge(): number {
+    return this.lostEdge32 >>> 0;
+  }
+  set lostEdge(x: number) {
+    this.lostEdge32 = x | 0;
+  }
   /** Without SACK: bytes duplicate ACKs showed delivered during recovery (RFC 6582 §3.2 inflation, Linux's Reno sacked_out). */
   inflation = 0;
   partialAckSeen = false;
   /** SND.UNA has passed `recoverPoint` since the last recovery began (RFC 6582 §3.2 step 2). */
   pastRecover = true;
   /** SND.UNA before the last advance (RFC 6582 §4.1 ACK heuristic). */
-  prevUna: number;
+  get prevUna(): number {
+    return this.prevUna32 >>> 0;
+  }
+  set prevUna(x: number) {
+    this.prevUna32 = x | 0;
+  }
   /** SND.NXT when the current pass of retransmissions began. */
-  rtxPassMark: number;
+  get rtxPassMark(): number {
+    return this.passMark32 >>> 0;
+  }
+  set rtxPassMark(x: number) {
+    this.passMark32 = x | 0;
+  }
   /** Next sequence to retransmit after an RTO (go-back-N in the 'loss' state). */
-  rtxNxt: number;
+  get rtxNxt(): number {
+    return this.rtxNxt32 >>> 0;
+  }
+  set rtxNxt(x: number) {
+    this.rtxNxt32 = x | 0;
+  }
   lostRetransmits = 0;
   fastRetransmits = 0;
   rtoExpirations = 0;
@@ -56,24 +99,82 @@ export class Recovery {
   undo: SpuriousUndo = NO_UNDO;
   /** cwnd during fast recovery, RFC 9937 (prr.ts); the shared idle one until the first recovery (ownPrr). */
   prr: ProportionalRateReduction = NO_PRR;
-  /** RFC 8985 §6 (rack.ts), made when the first segment goes out on a RACK connection. */
-  rack: Rack | undefined = undefined;
-  private rackAck: RackAck | undefined = undefined;
+  /** RFC 8985 §6 (rack.ts): the sender's, which keeps it when this recovery is dropped (sender.ts). */
+  get rack(): Rack | undefined {
+    return this.snd.rack;
+  }
 
   constructor(
     private readonly v: TcpVars,
     private readonly cfg: TcpConfig,
     private readonly timers: Timers,
     private readonly sink: ConnectionSink,
-    private readonly snd: Sender,
+    private readonly snd: RecoverySender,
   ) {
-    const iss = v.iss;
-    this.recoverPoint = iss;
-    this.highRxt = iss;
-    this.lostEdge = iss;
-    this.prevUna = iss;
-    this.rtxPassMark = iss;
-    this.rtxNxt = iss;
+    const una = v.sndUna | 0;
+    this.recover32 = v.iss | 0; // no recovery yet: SND.UNA is past it
+    this.highRxt32 = una;
+    this.lostEdge32 = una;
+    this.prevUna32 = una;
+    this.passMark32 = una;
+    this.rtxNxt32 = v.sndNxt | 0;
+  }
+
+  /**
+   * Nothing recorded that a recovery made now would not start from: no episode ever (no undo, PRR,
+   * counters), nothing SACKed, no probe armed or out, nothing in flight, the pointers at SND.UNA and
+   * SND.NXT. The sender may then drop this one and make a new one when needed. (RACK's state is the
+   * sender's and stays; an idle loss probe is as good as a new one.)
+   */
+  get pristine(): boolean {
+    const v = this.v;
+    return (
+      this.caState === 'open' &&
+      v.sndUna === v.sndNxt &&
+      this.sb === NO_SACKS &&
+      (this.tlp === NO_PROBE || (this.tlp.at === undefined && !this.tlp.outstanding)) &&
+      this.undo === NO_UNDO &&
+      this.prr === NO_PRR &&
+      this.dupAcks === 0 &&
+      this.inflation === 0 &&
+      !this.partialAckSeen &&
+      this.pastRecover &&
+      this.recoverPoint === v.iss &&
+      this.fastRetransmits === 0 &&
+      this.lostRetransmits === 0 &&
+      this.rtoExpirations === 0 &&
+      this.highRxt === v.sndUna &&
+      this.rtxPassMark === v.sndUna &&
+      this.rtxNxt === v.sndNxt &&
+      !seqGt(this.lostEdge, v.sndUna)
+    );
+  }
+
+  recoveryCwnd(): number | undefined {
+    return this.caState === 'recovery' && this.prr.active ? this.prr.cwnd : undefined;
+  }
+
+  holdsRtxTimer(): boolean {
+    return this.caState === 'recovery' && !this.v.sackOk && this.partialAckSeen;
+  }
+
+  onSndNxtAdvance(from: number, to: number): void {
+    if (this.rtxNxt === from) this.rtxNxt = to; // the go-back-N pointer never re-sends new data
+  }
+
+  onRetransmitted(sndNxt: number, tsval: number): void {
+    // Only data sent after this retransmission can show that it was lost (detectLostRetransmit): SACKs of
+    // data sent before it, later in the same instant, once made the hole go out twice (issue 10 #8).
+    this.rtxPassMark = sndNxt;
+    if (this.caState === 'loss' || this.caState === 'recovery') this.undo.retransmitted(tsval);
+  }
+
+  onSending(len: number): void {
+    if (this.caState === 'recovery') this.prr.onSend(len);
+  }
+
+  onSent(seq: number, end: number, fin: boolean): void {
+    if (this.rackOn()) this.rackSent(seq, end, fin);
   }
 
   /**
@@ -239,7 +340,8 @@ export class Recovery {
 
   /** Fast retransmit and entry into fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2, RFC 6675 §5 steps 1–3). */
   private enterRecovery(delivered: number, sackedEarlier: number, cumAcked: number): void {
-    if (this.snd.pmtu.probe !== undefined && this.v.sndUna === this.snd.pmtu.probe.start) {
+    const probe = this.snd.mtuProbe;
+    if (probe !== undefined && this.v.sndUna === probe.start) {
       // The MTU probe was lost, not data to congestion: no cwnd reduction (Linux tcp_fastretrans_alert → tcp_mtup_probe_failed, tcp_simple_retransmit).
       this.mtuProbeLost();
       this.resegmentFlight();
@@ -365,9 +467,9 @@ export class Recovery {
     return this.cfg.rack && this.v.sackOk;
   }
 
-  /** RACK's inputs, in one object reused for every ACK (no allocation on the ACK path). */
+  /** RACK's inputs, in one record shared by all connections (RACK reads it during the call only): no allocation on the ACK path. */
   private rackInputs(): RackAck {
-    const a = (this.rackAck ??= { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 });
+    const a = RACK_INPUTS;
     a.now = this.v.now;
     a.una = this.v.sndUna;
     a.blocks = undefined;
@@ -436,7 +538,7 @@ export class Recovery {
    * blocks, then duplicate-ACK counting and loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675 §5, RFC 8985).
    */
   onAck(seg: Segment): void {
-    this.snd.ackSample.rtt = undefined;
+    this.snd.ackRtt = undefined;
     const una0 = this.v.sndUna;
     const flightBefore = seqDiff(this.v.sndNxt, una0);
     const wndBefore = this.v.sndWnd;
@@ -449,7 +551,8 @@ export class Recovery {
     if (advanced) {
       this.prevUna = una0;
       dataAcked = this.snd.ackAdvance(seg);
-      if (this.snd.pmtu.probe !== undefined && seqGe(this.v.sndUna, this.snd.pmtu.probe.end)) {
+      const probe = this.snd.mtuProbe;
+      if (probe !== undefined && seqGe(this.v.sndUna, probe.end)) {
         this.snd.pmtu.succeeded(this.v.now); // RFC 4821 §7.6.1, Linux tcp_mtup_probe_success
         this.sink.count?.('TCPMTUPSuccess');
         syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc);
@@ -581,8 +684,9 @@ export class Recovery {
   /** The retransmission timer expired with data outstanding and an open window (RFC 6298 §5.4–5.6, RFC 5681 §3.1). */
   onRetransmitTimeout(): void {
     this.rtoExpirations++;
-    if (this.snd.pmtu.probe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
+    if (this.snd.mtuProbe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
     if (this.snd.pmtu.onTimeout(this.timers.rtxCount - 1, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
+    this.snd.dropPlainPmtu();
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA, skipping what is SACKed.
     // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during
     // fast recovery (as Linux tcp_enter_loss re-arms undo only outside recovery or on a first timeout).
@@ -660,7 +764,7 @@ export class Recovery {
 
   /** [seq, end) went out on a RACK connection (RFC 8985 §6.1): RACK, made with the first one, records it. */
   rackSent(seq: number, end: number, fin: boolean): void {
-    (this.rack ??= new Rack(() => this.sb, (c) => this.sink.count?.(c))).onSend(seq, end, this.v.now, fin);
+    this.snd.makeRack().onSend(seq, end, this.v.now, fin);
   }
 }
 
@@ -669,7 +773,9 @@ export class Recovery {
  * shared instances in their initial state, only ever read or given calls that leave that state as it is
  * (each connection creates its own before the first change).
  */
-const NO_SACKS = new SackScoreboard();
+export const NO_SACKS = new SackScoreboard();
 const NO_PROBE = new TailLossProbe();
 const NO_UNDO = new SpuriousUndo();
 const NO_PRR = new ProportionalRateReduction();
+
+const RACK_INPUTS: RackAck = { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 };

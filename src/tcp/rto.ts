@@ -11,7 +11,7 @@ export class RtoEstimator {
   private shift = 0;
 
   constructor(
-    private readonly initial: number,
+    initial: number, // only the first RTO: not kept (one field less per connection)
     private readonly min: number,
     private readonly max: number,
     /** Clock granularity G, ms. */

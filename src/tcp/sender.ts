@@ -2,14 +2,17 @@ import { ACK, FIN, PSH, RST } from '../wire/flags.js';
 import type { TcpOptions } from '../wire/tcp-options.js';
 import { expandedSendBuffer } from './buffer-autotune.js';
 import type { TcpConfig } from './config.js';
-import type { CongestionControl } from './congestion.js';
+import { CONTROLLER_NOT_MADE, createCongestionControl, type CongestionControl } from './congestion.js';
 import { Ecn } from './ecn.js';
 import { WRITABLE, type ConnectionSink } from './events.js';
 import { TS_OPTION_LEN } from './handshake.js';
 import type { AckSample } from './hystart.js';
-import type { PathMtu } from './pmtu.js';
+import { PathMtu, type MtuProbe } from './pmtu.js';
 import type { Receiver } from './receiver.js';
-import type { Recovery } from './recovery.js';
+import type { CaState } from './info.js';
+import type { LossRecovery } from './loss-recovery.js';
+import { Rack } from './rack.js';
+import { NO_SACKS, Recovery } from './recovery.js';
 import type { RtoEstimator } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
 import { SendBuffer } from './send-buffer.js';
@@ -31,9 +34,27 @@ const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
  * which this consults first; state changes are the state machine's.
  */
 export class Sender {
-  readonly sendBuf: SendBuffer;
+  // Sequence numbers and TSvals as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
+  private sml32: number;
+  private rtxUntil32: number;
+  private rtxTsval32 = 0;
+  private flightMark32: number;
+  /**
+   * The send queue (send-buffer.ts): the shared empty one (only ever read) while nothing is queued, so
+   * an idle connection holds no send-buffer object, as it holds no ring; made by `queue`, dropped once
+   * everything is acknowledged (an emptied queue holds nothing a new one would not start from).
+   */
+  sendBuf: SendBuffer = NO_SEND_DATA;
+  /** The send buffer's size and the most it may grow to (SendBuffer's capacity and limit), kept here while no queue is made. */
+  private sndCapacity: number;
+  private readonly sndLimit: number;
   /** End of the last small segment sent (Nagle/Minshall). */
-  sndSml: number;
+  get sndSml(): number {
+    return this.sml32 >>> 0;
+  }
+  set sndSml(x: number) {
+    this.sml32 = x | 0;
+  }
   /** Sequence number of our FIN once sent. */
   finSeq: number | undefined = undefined;
   /** The user asked to close the sending side. */
@@ -50,15 +71,30 @@ export class Sender {
   rttSeq: number | undefined = undefined;
   rttStart = 0;
   /** SND.NXT at the last retransmission: ACKs below it may cover retransmitted data. */
-  rtxUntil: number;
+  get rtxUntil(): number {
+    return this.rtxUntil32 >>> 0;
+  }
+  set rtxUntil(x: number) {
+    this.rtxUntil32 = x | 0;
+  }
   /** TSval of the last retransmission. */
-  rtxTsval = 0;
+  get rtxTsval(): number {
+    return this.rtxTsval32 >>> 0;
+  }
+  set rtxTsval(x: number) {
+    this.rtxTsval32 = x | 0;
+  }
   /** Was the sender using its window? The largest flight of the current round trip (RFC 7661; Linux tcp_cwnd_validate). */
   maxFlight = 0;
   /** The round trip ends when SND.UNA passes this. */
-  flightMark: number;
-  /** This ACK, for HyStart++ (hystart.ts). */
-  readonly ackSample: AckSample = { ack: 0, sndNxt: 0, rtt: undefined };
+  get flightMark(): number {
+    return this.flightMark32 >>> 0;
+  }
+  set flightMark(x: number) {
+    this.flightMark32 = x | 0;
+  }
+  /** The RTT sample the ACK being processed gave, if any (for HyStart++, hystart.ts). */
+  ackRtt: number | undefined = undefined;
   // Counters and times for info().
   bytesSent = 0;
   bytesRetrans = 0;
@@ -71,8 +107,19 @@ export class Sender {
   lastAck: number | undefined = undefined;
   /** ECN (RFC 3168; ecn.ts): the shared idle one, never changed, until ECN may be used (ownEcn). */
   ecn: Ecn = NO_ECN;
-  /** Loss recovery, which says what to retransmit (set by the connection). */
-  rec!: Recovery;
+  /** Path MTU state while it holds more than `pmtuMax` (PathMtu.plain): see `pmtu`. */
+  private pmtuMade: PathMtu | undefined;
+  private pmtuMax: number;
+  /** Loss recovery (recovery.ts) once made: see `recovery()`. */
+  private recMade: Recovery | undefined = undefined;
+  /**
+   * RACK (RFC 8985 §6, rack.ts), made when the first segment goes out on a RACK connection. Loss recovery
+   * uses it; the sender keeps it, so that what it learned (RACK.rtt, the reordering window) outlives a
+   * dropped recovery, as Linux keeps it in the socket.
+   */
+  rack: Rack | undefined = undefined;
+  /** The congestion controller once made (see `cc`). */
+  private ccMade: CongestionControl | undefined = undefined;
 
   constructor(
     private readonly v: TcpVars,
@@ -81,16 +128,146 @@ export class Sender {
     private readonly sink: ConnectionSink,
     /** RTT estimation and the RTO (RFC 6298). */
     readonly rtt: RtoEstimator,
-    /** The congestion controller (congestion.ts). */
-    readonly cc: CongestionControl,
-    /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts). */
-    readonly pmtu: PathMtu,
+    /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts): see `pmtu`. */
+    pmtu: PathMtu,
     private readonly rcv: Receiver,
   ) {
-    this.sendBuf = cfg.sendBufferSize !== undefined ? new SendBuffer(cfg.sendBufferSize) : new SendBuffer(cfg.wmem[1], cfg.wmem[2]);
-    this.sndSml = v.iss;
-    this.rtxUntil = v.iss;
-    this.flightMark = v.iss;
+    this.pmtuMade = pmtu;
+    this.pmtuMax = pmtu.maxSegment;
+    this.sndCapacity = cfg.sendBufferSize ?? cfg.wmem[1];
+    this.sndLimit = cfg.sendBufferSize ?? cfg.wmem[2];
+    this.sml32 = v.iss | 0;
+    this.rtxUntil32 = v.iss | 0;
+    this.flightMark32 = v.iss | 0;
+  }
+
+  /**
+   * Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts). A connection that has learned
+   * nothing of its path keeps only the largest MSS allowed, and the PathMtu is made again from it when
+   * an ICMP, a timeout or probing needs it (dropPlainPmtu).
+   */
+  get pmtu(): PathMtu {
+    if (this.pmtuMade === undefined) {
+      this.pmtuMade = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, this.v.now);
+      this.pmtuMade.setMax(this.pmtuMax);
+    }
+    return this.pmtuMade;
+  }
+
+  /** The MTU probe in flight, if any (without making the PathMtu). */
+  get mtuProbe(): MtuProbe | undefined {
+    return this.pmtuMade?.probe;
+  }
+
+  /** Keep only the largest MSS allowed while the path MTU state holds nothing else (PathMtu.plain). */
+  dropPlainPmtu(): void {
+    if (this.pmtuMade?.plain) {
+      this.pmtuMax = this.pmtuMade.maxSegment;
+      this.pmtuMade = undefined;
+    }
+  }
+
+  /** Queue `data` for sending (SEND, RFC 9293 §3.10.2): how many bytes the send buffer took. */
+  queue(data: Uint8Array): number {
+    if (this.sendBuf === NO_SEND_DATA) {
+      if (Math.min(data.length, this.sndCapacity) <= 0) return 0;
+      this.sendBuf = new SendBuffer(this.sndCapacity, this.sndLimit);
+    }
+    return this.sendBuf.push(data);
+  }
+
+  /** The send buffer's size now (SO_SNDBUF, or as it grew with cwnd), bytes. */
+  get sendCapacity(): number {
+    return this.sendBuf === NO_SEND_DATA ? this.sndCapacity : this.sendBuf.capacity;
+  }
+  set sendCapacity(bytes: number) {
+    if (this.sendBuf === NO_SEND_DATA) this.sndCapacity = bytes;
+    else this.sendBuf.capacity = bytes;
+  }
+
+  /** Bytes `queue` would take now. */
+  get sendFree(): number {
+    return Math.max(0, this.sendCapacity - this.sendBuf.length);
+  }
+
+  /**
+   * Loss recovery, which says what to retransmit, made when first needed: when data or a FIN goes out,
+   * an ACK is processed, a timer fires. An idle connection has none (dropRecoveryIfPristine).
+   */
+  recovery(): Recovery {
+    return (this.recMade ??= new Recovery(this.v, this.cfg, this.timers, this.sink, this));
+  }
+
+  /** RACK, made now if it was not; it reads the SACK scoreboard of the loss recovery of the moment. */
+  makeRack(): Rack {
+    return (this.rack ??= new Rack(
+      () => this.recMade?.sb ?? NO_SACKS,
+      (c) => this.sink.count?.(c),
+    ));
+  }
+
+  /** Loss recovery if made, without making it (timers, info). */
+  get recoveryIfMade(): Recovery | undefined {
+    return this.recMade;
+  }
+
+  /** Forget loss recovery while it holds nothing a new one would not start from (Recovery.pristine). */
+  dropRecoveryIfPristine(): void {
+    if (this.recMade?.pristine) this.recMade = undefined;
+  }
+
+  /**
+   * An ACK that loss recovery in its initial state would take nothing from: nothing in flight, SND.UNA
+   * acknowledged again, no SACK blocks (nor a D-SACK), no ECN-Echo. With no recovery made, such an ACK
+   * (a bulk receiver gets one with every segment) updates the window only (takeIdleAck), and no recovery
+   * is made for it.
+   */
+  idleAck(seg: Segment): boolean {
+    const sack = seg.options.sack;
+    return this.v.sndUna === this.v.sndNxt && seg.ack === this.v.sndUna && !(this.v.sackOk && sack !== undefined && sack.length > 0) && !this.ecn.isEcho(seg.flags);
+  }
+
+  /** What Recovery.onAck does with an idleAck: the window (RFC 9293 §3.10.7.4 "fifth") and the persist timer. */
+  takeIdleAck(seg: Segment): void {
+    this.ackRtt = undefined;
+    this.updateWindow(seg, false, false);
+    this.afterWindowUpdate();
+  }
+
+  /** The congestion-avoidance state: 'open' while loss recovery is not made. */
+  get caState(): CaState {
+    return this.recMade !== undefined ? this.recMade.caState : 'open';
+  }
+
+  /**
+   * The congestion controller (congestion.ts), made on first use: an idle connection that has sent no
+   * data has none (its window is the initial one, `cwndNow`), as it holds no buffers. Until then it
+   * would only have been told the MSS, and it is made with the MSS of the moment, so the window it
+   * starts from is the one it would have had.
+   */
+  get cc(): CongestionControl {
+    return (this.ccMade ??= createCongestionControl(this.cfg.congestionControl, this.v.sndMss, this.cfg.initialCwnd, {
+      hystart: this.cfg.hystart,
+      count: this.sink.count?.bind(this.sink),
+    }));
+  }
+
+  /** The controller if made, else the stand-in that only takes the MSS (handshake.ts syncMss). */
+  get ccForMss(): CongestionControl {
+    return this.ccMade ?? CONTROLLER_NOT_MADE;
+  }
+
+  /** The controller's cwnd, without making it: the initial window (RFC 6928) while there is none. */
+  get cwndNow(): number {
+    return this.ccMade !== undefined ? this.ccMade.cwnd : Math.floor(this.cfg.initialCwnd * this.v.sndMss);
+  }
+
+  /** The controller's ssthresh and name, without making it (info.ts). */
+  get ssthreshNow(): number {
+    return this.ccMade !== undefined ? this.ccMade.ssthresh : Number.MAX_SAFE_INTEGER;
+  }
+  get ccName(): string {
+    return this.ccMade !== undefined ? this.ccMade.name : this.cfg.congestionControl;
   }
 
   /**
@@ -100,7 +277,7 @@ export class Sender {
    */
   takeAckBeyondSndNxt(ack: number): void {
     if (this.finQueued && this.finSeq === undefined && seqDiff(ack, this.v.sndUna) === this.sendBuf.length + 1) this.finSeq = seqAdd(ack, -1);
-    if (this.rec.rtxNxt === this.v.sndNxt) this.rec.rtxNxt = ack;
+    this.recMade?.onSndNxtAdvance(this.v.sndNxt, ack);
     this.v.sndNxt = ack;
   }
 
@@ -124,10 +301,11 @@ export class Sender {
     if (dataAcked <= 0) return;
     if (this.ecn.reducing(this.v.sndUna)) return; // cwnd was just cut for ECN-Echo: no growth in that window (Linux's CWR state)
     const used = Math.max(this.maxFlight, flightBefore);
-    if (2 * used < this.cc.cwnd) return;
-    this.ackSample.ack = this.v.sndUna;
-    this.ackSample.sndNxt = this.v.sndNxt;
-    this.cc.onAck(dataAcked, this.v.now, this.rtt.srtt, this.ackSample);
+    if (2 * used < this.cwndNow) return;
+    ACK_SAMPLE.ack = this.v.sndUna;
+    ACK_SAMPLE.sndNxt = this.v.sndNxt;
+    ACK_SAMPLE.rtt = this.ackRtt;
+    this.cc.onAck(dataAcked, this.v.now, this.rtt.srtt, ACK_SAMPLE);
   }
 
   /** SEG.ACK advanced SND.UNA: drop acknowledged data, measure RTT, manage the retransmission timer. Returns the data octets acknowledged. */
@@ -142,10 +320,14 @@ export class Sender {
     if (this.finSeq !== undefined && seqGt(ack, this.finSeq)) dataAcked--;
     dataAcked = Math.max(0, Math.min(dataAcked, this.sendBuf.length));
     this.sendBuf.drop(dataAcked);
+    if (this.sendBuf.length === 0 && this.sendBuf !== NO_SEND_DATA) {
+      this.sndCapacity = this.sendBuf.capacity;
+      this.sendBuf = NO_SEND_DATA;
+    }
     this.v.sndUna = ack;
     this.bytesAcked += dataAcked;
     this.lastAck = this.v.now;
-    this.rec.onUnaAdvance(ack);
+    this.recMade?.onUnaAdvance(ack);
     if (seqLt(this.sndSml, ack)) this.sndSml = ack;
     if (seqLt(this.rtxUntil, una0)) this.rtxUntil = una0; // keep it within 2^31 of SND.UNA
     if (seqLt(this.flightMark, ack)) this.flightMark = ack;
@@ -158,7 +340,7 @@ export class Sender {
     const ecr = seg.options.ts?.ecr;
     if (this.v.tsOk && ecr !== undefined && ecr !== 0) {
       const rtt = tsEchoRtt(ecr, this.v.tsNow(), this.v.tsFirst);
-      if (rtt !== undefined && !(this.rec.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(rtt);
+      if (rtt !== undefined && !(this.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(rtt);
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rttSample(this.v.now - this.rttStart);
       this.rttSeq = undefined;
@@ -167,12 +349,12 @@ export class Sender {
     // RFC 6298 §5.2–5.3: stop the timer when all is acked, else restart it
     // (during NewReno recovery only for the first partial ACK, RFC 6582 §3.2 step 5).
     if (seqGe(this.v.sndUna, this.v.sndNxt)) this.timers.rtxAt = undefined;
-    else if (!(this.rec.caState === 'recovery' && !this.v.sackOk && this.rec.partialAckSeen)) this.armRtx();
-    this.rec.armProbe();
+    else if (this.recMade === undefined || !this.recMade.holdsRtxTimer()) this.armRtx();
+    this.recMade?.armProbe(); // none made: nothing but a SYN was ever in flight, no probe to arm
 
     // Linux tcp_check_space → tcp_new_space: room for a growing cwnd, unless a full cwnd is in flight
     // already (tcp_should_expand_sndbuf: the buffer is not what holds the sender back then).
-    if (seqDiff(this.v.sndNxt, this.v.sndUna) < this.cc.cwnd) this.expandSendBuffer();
+    if (seqDiff(this.v.sndNxt, this.v.sndUna) < this.cwndNow) this.expandSendBuffer();
     this.notifyWritable();
     return dataAcked;
   }
@@ -180,18 +362,18 @@ export class Sender {
   /** Send buffer growth with cwnd (Linux tcp_sndbuf_expand), unless SO_SNDBUF fixed it. */
   expandSendBuffer(): void {
     if (this.cfg.sendBufferSize !== undefined) return;
-    this.sendBuf.capacity = expandedSendBuffer(this.sendBuf.capacity, this.cc.cwnd, this.v.sndMss, this.cfg.initialCwnd, this.cfg.wmem[2]);
+    this.sendCapacity = expandedSendBuffer(this.sendCapacity, this.cwndNow, this.v.sndMss, this.cfg.initialCwnd, this.cfg.wmem[2]);
   }
 
   notifyWritable(): void {
-    if (this.wantWritable && this.sendBuf.free > 0 && !this.finQueued) {
+    if (this.wantWritable && this.sendFree > 0 && !this.finQueued) {
       this.wantWritable = false;
       this.sink.event(WRITABLE);
     }
   }
 
   rttSample(ms: number): void {
-    this.ackSample.rtt = ms;
+    this.ackRtt = ms;
     this.rtt.sample(ms);
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }
@@ -231,7 +413,7 @@ export class Sender {
     if (
       this.cfg.slowStartAfterIdle &&
       this.v.sndUna === this.v.sndNxt &&
-      this.rec.caState === 'open' &&
+      this.caState === 'open' &&
       this.lastSend !== undefined &&
       this.v.now - this.lastSend > this.rtt.rto &&
       this.hasUnsent()
@@ -258,11 +440,14 @@ export class Sender {
     const room = this.segmentRoom();
     const cwnd = this.cwnd();
 
-    const r = this.rec.sendRetransmission(room, cwnd, forced);
-    if (r !== NO_RETRANSMISSION) return r;
+    const rec: LossRecovery | undefined = this.recMade;
+    if (rec !== undefined) {
+      const r = rec.sendRetransmission(room, cwnd, forced);
+      if (r !== NO_RETRANSMISSION) return r;
+    }
 
     // New data within cwnd.
-    const pipe = this.rec.newDataPipe();
+    const pipe = rec !== undefined ? rec.newDataPipe() : seqDiff(this.v.sndNxt, this.v.sndUna);
     const probe = forced ? NOTHING : this.sendMtuProbe(cwnd - pipe);
     if (probe !== NOTHING) return probe;
     return this.sendNew(room, forced ? Infinity : cwnd - pipe);
@@ -295,7 +480,7 @@ export class Sender {
       len = budget;
     }
     // A TSO link takes one super-segment for many (tso.ts); not in recovery, nor for probes (budget Infinity).
-    if (len === room && this.cfg.tsoMax > room && this.rec.caState === 'open' && budget !== Infinity) {
+    if (len === room && this.cfg.tsoMax > room && this.caState === 'open' && budget !== Infinity) {
       len = tsoLength(room, this.cfg.tsoMax, dataLeft, inWindow, budget, finPending || this.nagleAllows());
     }
     this.emit(seq, len, false);
@@ -351,14 +536,12 @@ export class Sender {
     const isNew = seqGt(segEnd, this.v.sndNxt);
     if (rtx && !isNew) {
       segOut.rtx = true;
-      // Only data sent after this retransmission can show that it was lost (detectLostRetransmit): SACKs of
-      // data sent before it, later in the same instant, once made the hole go out twice (issue 10 #8).
-      this.rec.rtxPassMark = this.v.sndNxt;
+      const rec: LossRecovery = this.recovery();
       this.rtxUntil = this.v.sndNxt;
       this.rtxTsval = this.v.tsNow();
       this.totalRetrans++;
-      if (this.rec.caState === 'loss' || this.rec.caState === 'recovery') this.rec.undo.retransmitted(this.rtxTsval);
-      if (this.rec.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
+      rec.onRetransmitted(this.v.sndNxt, this.rtxTsval);
+      if (rec.caState !== 'loss') this.sink.count?.('TCPFastRetrans'); // as Linux: retransmissions outside RTO recovery
       this.bytesRetrans += len;
       // Karn (RFC 6298 §3): a retransmitted range is not timed.
       if (this.rttSeq !== undefined && seqLt(seq, this.rttSeq)) this.rttSeq = undefined;
@@ -375,12 +558,12 @@ export class Sender {
     if (len > 0) {
       this.dataSegsOut++;
       this.bytesSent += len;
-      if (this.rec.caState === 'recovery') this.rec.prr.onSend(len);
+      this.recMade?.onSending(len);
     }
     this.transmit(segOut);
-    if (used > 0 && this.rec.rackOn()) this.rec.rackSent(seq, segEnd, fin);
+    if (used > 0) this.recovery().onSent(seq, segEnd, fin);
     if (isNew) {
-      if (this.rec.rtxNxt === this.v.sndNxt) this.rec.rtxNxt = segEnd; // the go-back-N pointer never re-sends new data
+      this.recMade?.onSndNxtAdvance(this.v.sndNxt, segEnd);
       this.v.sndNxt = segEnd;
       if (seqGt(segEnd, this.v.sndMax)) this.v.sndMax = segEnd;
       const flight = seqDiff(segEnd, this.v.sndUna);
@@ -391,13 +574,14 @@ export class Sender {
     }
     this.lastSend = this.v.now;
     if (this.timers.rtxAt === undefined) this.armRtx();
-    if (isNew) this.rec.armProbe();
+    if (isNew) this.recovery().armProbe();
     return used;
   }
 
   /** The congestion window: PRR's during fast recovery (prr.ts), else the controller's. */
   cwnd(): number {
-    return this.rec.caState === 'recovery' && this.rec.prr.active ? this.rec.prr.cwnd : this.cc.cwnd;
+    const inRecovery = this.recMade?.recoveryCwnd();
+    return inRecovery !== undefined ? inRecovery : this.cwndNow;
   }
 
   /** (Re)start the retransmission timer; the RTO carries any backoff until a new RTT sample resets it. */
@@ -451,8 +635,8 @@ export class Sender {
    * CWND_BLOCKED), and goes on without a probe when they never would. NOTHING: no probe now.
    */
   private sendMtuProbe(budget: number): SendResult {
-    if (this.rec.caState !== 'open' || this.cc.cwnd < 11 * this.v.sndMss) return NOTHING;
-    const size = this.pmtu.probeSize(this.v.now);
+    if (this.caState !== 'open' || this.cwndNow < 11 * this.v.sndMss) return NOTHING;
+    const size = this.pmtuMade?.probeSize(this.v.now); // a plain one has no probe to send
     if (size === undefined) return NOTHING;
     const len = size - (this.v.tsOk ? TS_OPTION_LEN : 0);
     const needed = len + (this.cfg.dupThresh + 1) * this.v.sndMss;
@@ -508,7 +692,7 @@ export class Sender {
     this.rttSeq = undefined;
     this.timers.rtxAt = undefined;
     this.probeOutstanding = false;
-    this.rec.onRewind(una);
+    this.recMade?.onRewind(una);
   }
 
   /** After SND.WND was (maybe) updated by an ACK: the zero-window probe and the persist timer (RFC 9293 §3.8.6.1). */
@@ -568,6 +752,12 @@ export class Sender {
     this.transmit(this.buildSegment(ACK, seqAdd(this.v.sndUna, -1), EMPTY));
   }
 }
+
+/** The send queue of a connection with nothing queued: empty, never written (Sender.queue makes the connection its own). */
+const NO_SEND_DATA = new SendBuffer(0);
+
+/** What an ACK tells HyStart++, filled for each call to the controller, which reads it during the call only: one for all connections. */
+const ACK_SAMPLE: AckSample = { ack: 0, sndNxt: 0, rtt: undefined };
 
 /** The ECN state of a connection that has not negotiated ECN: `ok` stays false, and nothing else changes while it is. */
 const NO_ECN = new Ecn();

@@ -7,69 +7,168 @@ import { seqAdd } from './seq.js';
  * loss recovery — instead of pointing at each other or at the Connection.
  * Each field has one writer named below; everyone may read.
  */
+const WS_OK = 1;
+const SACK_OK = 2;
+const TS_OK = 4;
+const SENDING = 8;
+
 export class TcpVars {
   /** The time of the event being processed (ms): every input sets it first. */
   now: number;
 
+  // The 32-bit sequence numbers and timestamps below are kept as int32 (`x | 0`) and read back as uint32
+  // (`x >>> 0`) through accessors: V8 keeps a small integer inside the object, but a uint32 above 2^31 in a
+  // plain field becomes a boxed HeapNumber, 16 B more per field and per connection (half of them, at random).
+  private iss32: number;
+  private una32: number;
+  private nxt32: number;
+  private max32: number;
+  private wl1_32 = 0;
+  private wl2_32 = 0;
+  private irs32 = 0;
+  private rcvNxt32 = 0;
+  private advEdge32 = 0;
+  private lastAck32 = 0;
+  private tsRecent32 = 0;
+  private readonly tsOffset32: number;
+  private readonly tsFirst32: number;
+
   // Send sequence space (RFC 9293 §3.3.1).
   /** Initial send sequence number. */
-  readonly iss: number;
+  get iss(): number {
+    return this.iss32 >>> 0;
+  }
   /** SND.UNA: oldest unacknowledged sequence number (sender). */
-  sndUna: number;
+  get sndUna(): number {
+    return this.una32 >>> 0;
+  }
+  set sndUna(x: number) {
+    this.una32 = x | 0;
+  }
   /** SND.NXT: next sequence number to send; pulled back to SND.UNA when a zero window refuses data (sender). */
-  sndNxt: number;
+  get sndNxt(): number {
+    return this.nxt32 >>> 0;
+  }
+  set sndNxt(x: number) {
+    this.nxt32 = x | 0;
+  }
   /** Highest sequence number sent + 1, never rewound (BSD snd_max): ACKs are validated against it (RFC 9293 MUST-34). */
-  sndMax: number;
+  get sndMax(): number {
+    return this.max32 >>> 0;
+  }
+  set sndMax(x: number) {
+    this.max32 = x | 0;
+  }
   /** SND.WND, scaled (sender; the handshake sets the first one). */
   sndWnd = 0;
   /** SND.WL1 / SND.WL2: segment sequence and acknowledgment of the last window update. */
-  sndWl1 = 0;
-  sndWl2 = 0;
+  get sndWl1(): number {
+    return this.wl1_32 >>> 0;
+  }
+  set sndWl1(x: number) {
+    this.wl1_32 = x | 0;
+  }
+  get sndWl2(): number {
+    return this.wl2_32 >>> 0;
+  }
+  set sndWl2(x: number) {
+    this.wl2_32 = x | 0;
+  }
   /** MAX.SND.WND: the largest window the peer has offered (RFC 5961 §5, RFC 1122 §4.2.3.4). */
   maxSndWnd = 0;
 
   // Receive sequence space.
   /** Initial receive sequence number (handshake). */
-  irs = 0;
+  get irs(): number {
+    return this.irs32 >>> 0;
+  }
+  set irs(x: number) {
+    this.irs32 = x | 0;
+  }
   /** RCV.NXT (receiver). */
-  rcvNxt = 0;
+  get rcvNxt(): number {
+    return this.rcvNxt32 >>> 0;
+  }
+  set rcvNxt(x: number) {
+    this.rcvNxt32 = x | 0;
+  }
   /** RCV.NXT + RCV.WND as last advertised (never moves left, §3.8.6.2.2) (receiver). */
-  rcvAdvEdge = 0;
+  get rcvAdvEdge(): number {
+    return this.advEdge32 >>> 0;
+  }
+  set rcvAdvEdge(x: number) {
+    this.advEdge32 = x | 0;
+  }
   /** RCV.NXT as of the last ACK sent (RFC 7323 §4.3 Last.ACK.sent; Linux rcv_wup). */
-  lastAckSent = 0;
+  get lastAckSent(): number {
+    return this.lastAck32 >>> 0;
+  }
+  set lastAckSent(x: number) {
+    this.lastAck32 = x | 0;
+  }
 
   // Negotiated options (handshake.ts).
   sndScale = 0;
   rcvScale = 0;
-  wsOk = false;
-  sackOk = false;
-  tsOk = false;
+  /** Window scaling, SACK and timestamps in use (negotiated), and `sending`: bits of one small integer (one field, not four). */
+  private bits = 0;
+  get wsOk(): boolean {
+    return (this.bits & WS_OK) !== 0;
+  }
+  set wsOk(on: boolean) {
+    this.bits = on ? this.bits | WS_OK : this.bits & ~WS_OK;
+  }
+  get sackOk(): boolean {
+    return (this.bits & SACK_OK) !== 0;
+  }
+  set sackOk(on: boolean) {
+    this.bits = on ? this.bits | SACK_OK : this.bits & ~SACK_OK;
+  }
+  get tsOk(): boolean {
+    return (this.bits & TS_OK) !== 0;
+  }
+  set tsOk(on: boolean) {
+    this.bits = on ? this.bits | TS_OK : this.bits & ~TS_OK;
+  }
   /** The first TSval this connection could send (its clock when the TCB was made): no TSecr echoes an older one (ts-echo.ts). */
-  readonly tsFirst: number;
+  get tsFirst(): number {
+    return this.tsFirst32 >>> 0;
+  }
   /** TS.Recent and when it was last set (RFC 7323 §4.3, §5.5). */
-  tsRecent = 0;
+  get tsRecent(): number {
+    return this.tsRecent32 >>> 0;
+  }
+  set tsRecent(x: number) {
+    this.tsRecent32 = x | 0;
+  }
   tsRecentAge = 0;
   /** Largest payload per segment we send (MSS less fixed options). */
   sndMss: number;
   /** The MSS the peer's SYN offered (else the configured default). */
   peerMss: number;
   /** The state allows sending data (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK): kept by the state machine. */
-  sending = false;
+  get sending(): boolean {
+    return (this.bits & SENDING) !== 0;
+  }
+  set sending(on: boolean) {
+    this.bits = on ? this.bits | SENDING : this.bits & ~SENDING;
+  }
 
-  constructor(iss: number, peerMss: number, sndMss: number, now: number, private readonly tsOffset: number) {
-    this.iss = iss;
+  constructor(iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
+    this.iss32 = iss | 0;
     this.peerMss = peerMss;
-    this.sndUna = iss;
-    this.sndNxt = iss;
-    this.sndMax = iss;
+    this.una32 = iss | 0;
+    this.nxt32 = iss | 0;
+    this.max32 = iss | 0;
     this.sndMss = sndMss;
     this.now = now;
-    this.tsFirst = this.tsNow();
+    this.tsOffset32 = tsOffset | 0;
+    this.tsFirst32 = this.tsNow() | 0;
   }
 
   /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4). */
   tsNow(): number {
-    return (Math.floor(this.now) + this.tsOffset) >>> 0;
+    return (Math.floor(this.now) + this.tsOffset32) >>> 0;
   }
 
   setTsRecent(val: number): void {
