@@ -220,6 +220,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private ipId = 0;
   /** The buffer every packet is built in (issue 11: links copy what `send` hands them, Link contract). */
   private readonly txBuf = new PacketBuffer(new Uint8Array(0), true);
+  /** Inside a link's send(): a packet built now must not go in the buffer that link is still reading. */
+  private sending = false;
 
   constructor(opts: StackOptions) {
     super();
@@ -899,9 +901,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     // A link with offloads completes the TCP checksum (and cuts TSO super-segments): leave it the pseudo-header sum.
     const csumPartial = self === undefined && iface.link.offload !== undefined;
     const id = (this.ipId = (this.ipId + 1) & 0xffff);
-    let buf = self === undefined ? iface.tx : this.txBuf;
+    // A link that calls back into this stack from send() (and so sends again) finds the buffer still holding the outer packet: build elsewhere.
+    let buf = this.sending ? new PacketBuffer(new Uint8Array(0), true) : self === undefined ? iface.tx : this.txBuf;
     let length = tpl.write(buf, seg, id, csumPartial);
-    if (length === 0) length = tpl.write((buf = this.txBuf), seg, id, csumPartial); // the link's buffer is too small
+    if (length === 0) length = tpl.write((buf = this.txBuf), seg, id, csumPartial); // the link's lent buffer is too small
     if (this.hasTrace()) {
       this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(tpl.src), tpl.srcPort), remote: hostPort(formatAddress(remoteAddr), tpl.dstPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }
@@ -909,8 +912,16 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     if (self) {
       const own = packet.slice(); // delivered later: its own copy
       this.clock.schedule(this.clock.now(), () => this.onPacket(self, own));
-    } else if (csumPartial) iface.link.send(packet, seg.segmentSize ?? 0, true);
-    else iface.link.send(packet);
+      return;
+    }
+    const outer = this.sending;
+    this.sending = true;
+    try {
+      if (csumPartial) iface.link.send(packet, seg.segmentSize ?? 0, true);
+      else iface.link.send(packet);
+    } finally {
+      this.sending = outer;
+    }
   }
 
   // ───────────────────────────── helpers ─────────────────────────────
