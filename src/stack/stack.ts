@@ -909,11 +909,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(tpl.src), tpl.srcPort), remote: hostPort(formatAddress(remoteAddr), tpl.dstPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }
     const packet = buf.view(length);
-    if (self) {
-      const own = packet.slice(); // delivered later: its own copy
-      this.clock.schedule(this.clock.now(), () => this.onPacket(self, own));
-      return;
-    }
+    if (self) return this.loopback(self, packet);
     const outer = this.sending;
     this.sending = true;
     try {
@@ -922,6 +918,12 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     } finally {
       this.sending = outer;
     }
+  }
+
+  /** Deliver a packet to one of our own interfaces, later (never re-entrantly), as its own copy. Apart from transmitWith, whose variables a closure would otherwise put in a context allocated on every call. */
+  private loopback(iface: Iface, packet: Uint8Array): void {
+    const own = packet.slice();
+    this.clock.schedule(this.clock.now(), () => this.onPacket(iface, own));
   }
 
   // ───────────────────────────── helpers ─────────────────────────────

@@ -81,15 +81,11 @@ export interface TemplateSegment {
  * rows' ACKs, SYN cookies) get a template of their own.
  */
 export class TcpTemplate {
-  readonly srcPort: number;
-  readonly dstPort: number;
-  readonly ttl: number;
-  /** src + dst + protocol of the pseudo-header (RFC 9293 §3.1, RFC 8200 §8.1), folded; the TCP length is added per packet. */
-  private readonly pseudo: number;
-  /** The ports' words, folded into `pseudo`'s per-packet sum. */
-  private readonly ports: number;
-  /** IPv4: the header words that never change (version/IHL, DF, TTL/protocol, addresses), summed. */
-  private readonly ipConstant: number;
+  // Four fields (one template per connection, 56 bytes on a 64-bit heap), numbers packed as small integers.
+  /** Source port << 16 | destination port, as an int32. */
+  private readonly portPair: number;
+  /** TTL << 16 | the folded sum of src + dst + protocol of the pseudo-header (RFC 9293 §3.1, RFC 8200 §8.1); the TCP length is added per packet. */
+  private readonly ttlPseudo: number;
 
   /** `src` and `dst` are kept by reference (not copied): they must not change. Throws RangeError on bad address sizes (a programming error). */
   constructor(
@@ -102,14 +98,22 @@ export class TcpTemplate {
     if ((src.length !== 4 && src.length !== 16) || dst.length !== src.length) {
       throw new RangeError(`TcpTemplate: addresses must both be 4 or 16 bytes (got ${src.length}, ${dst.length})`);
     }
-    this.srcPort = srcPort & 0xffff;
-    this.dstPort = dstPort & 0xffff;
-    this.ttl = ttl & 0xff;
+    this.portPair = ((srcPort & 0xffff) << 16) | (dstPort & 0xffff);
     let addresses = 0;
     for (let i = 0; i < src.length; i += 2) addresses += ((src[i]! << 8) | src[i + 1]!) + ((dst[i]! << 8) | dst[i + 1]!);
-    this.pseudo = foldSum(addresses + PROTO_TCP);
-    this.ports = this.srcPort + this.dstPort;
-    this.ipConstant = src.length === 4 ? foldSum(IPV4_VERSION_IHL + IPV4_DF + ((this.ttl << 8) | PROTO_TCP) + addresses) : 0;
+    this.ttlPseudo = ((ttl & 0xff) << 16) | foldSum(addresses + PROTO_TCP);
+  }
+
+  get srcPort(): number {
+    return this.portPair >>> 16;
+  }
+
+  get dstPort(): number {
+    return this.portPair & 0xffff;
+  }
+
+  get ttl(): number {
+    return this.ttlPseudo >>> 16;
   }
 
   /** IP header bytes in front of the TCP header: 20 (IPv4) or 40 (IPv6). */
@@ -146,8 +150,10 @@ export class TcpTemplate {
       b[1] = tos;
       setU16(b, 2, total);
       setU16(b, 4, idField);
-      // RFC 1071 over the ten header words, the checksum field counted as zero.
-      setU16(b, 10, finishChecksum(foldSum(this.ipConstant + tos + total + idField)));
+      // RFC 1071 over the ten header words, the checksum field counted as zero: version/IHL, DF, TTL/protocol and
+      // the addresses never change — the addresses and protocol are in the pseudo-header's sum already.
+      const ttlPseudo = this.ttlPseudo;
+      setU16(b, 10, finishChecksum(foldSum((ttlPseudo & 0xffff) + IPV4_VERSION_IHL + IPV4_DF + ((ttlPseudo >>> 16) << 8) + tos + total + idField)));
     } else {
       b[0] = 0x60; // version 6, Traffic Class high nibble 0 (only the ECN bits are set)
       b[1] = tos << 4; // Traffic Class low nibble, flow label 0
@@ -171,14 +177,15 @@ export class TcpTemplate {
     setU16(b, t + 12, offsetFlags);
     setU16(b, t + 14, window);
     if (optLen > 0) writeTcpOptions(b, t + TCP_HEADER, options!);
-    const pseudo = this.pseudo + tcpLength;
+    const pseudo = (this.ttlPseudo & 0xffff) + tcpLength;
     if (csumPartial) {
       if (payload.length > 0) b.set(payload, t + dataOffset);
       setU16(b, t + 16, foldSum(pseudo));
       return total;
     }
     // Urgent pointer 0 and the checksum field (counted as zero) add nothing.
-    let sum = pseudo + this.ports + (seq >>> 16) + (seq & 0xffff) + (ack >>> 16) + (ack & 0xffff) + offsetFlags + window;
+    const ports = this.portPair;
+    let sum = pseudo + (ports >>> 16) + (ports & 0xffff) + (seq >>> 16) + (seq & 0xffff) + (ack >>> 16) + (ack & 0xffff) + offsetFlags + window;
     if (optLen > 0) sum = onesSumRange(b, t + TCP_HEADER, t + dataOffset, sum);
     if (payload.length > 0) sum = copyOnesSum(payload, b, t + dataOffset, foldSum(sum));
     setU16(b, t + 16, finishChecksum(foldSum(sum)));
@@ -190,20 +197,20 @@ export class TcpTemplate {
     if (this.src.length === 4) {
       b[0] = IPV4_VERSION_IHL >>> 8;
       setU16(b, 6, IPV4_DF);
-      b[8] = this.ttl;
+      b[8] = this.ttlPseudo >>> 16;
       b[9] = PROTO_TCP;
       b.set(this.src, 12);
       b.set(this.dst, 16);
     } else {
       setU16(b, 2, 0); // flow label 0
       b[6] = PROTO_TCP;
-      b[7] = this.ttl;
+      b[7] = this.ttlPseudo >>> 16;
       b.set(this.src, 8);
       b.set(this.dst, 24);
     }
     const t = this.ipHeaderLength;
-    setU16(b, t, this.srcPort);
-    setU16(b, t + 2, this.dstPort);
+    setU16(b, t, this.portPair >>> 16);
+    setU16(b, t + 2, this.portPair & 0xffff);
     setU16(b, t + 18, 0); // urgent pointer
   }
 }
