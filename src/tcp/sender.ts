@@ -18,6 +18,7 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
 import { tsoLength } from './tso.js';
+import { tsEchoRtt } from './ts-echo.js';
 
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
 
@@ -153,9 +154,11 @@ export class Sender {
     // After an RTO, a TSecr older than the retransmission, on an ACK that covers retransmitted data, may
     // echo the original transmission of data whose ACK was lost: that sample would include the RTO wait
     // (Karn's ambiguity again; RFC 7323 §4.2 leaves it to the sender), so it is skipped.
+    // A TSecr this connection cannot have sent is no sample (ts-echo.ts: corrupted or spoofed, it pinned the RTO at 120 s).
     const ecr = seg.options.ts?.ecr;
     if (this.v.tsOk && ecr !== undefined && ecr !== 0) {
-      if (!(this.rec.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(Math.max(0, seqDiff(this.v.tsNow(), ecr)));
+      const rtt = tsEchoRtt(ecr, this.v.tsNow(), this.v.tsFirst);
+      if (rtt !== undefined && !(this.rec.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(rtt);
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rttSample(this.v.now - this.rttStart);
       this.rttSeq = undefined;

@@ -44,6 +44,8 @@ export class TcpVars {
   wsOk = false;
   sackOk = false;
   tsOk = false;
+  /** The first TSval this connection could send (its clock when the TCB was made): no TSecr echoes an older one (ts-echo.ts). */
+  readonly tsFirst: number;
   /** TS.Recent and when it was last set (RFC 7323 §4.3, §5.5). */
   tsRecent = 0;
   tsRecentAge = 0;
@@ -62,6 +64,7 @@ export class TcpVars {
     this.sndMax = iss;
     this.sndMss = sndMss;
     this.now = now;
+    this.tsFirst = this.tsNow();
   }
 
   /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4). */
