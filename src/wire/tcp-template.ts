@@ -9,9 +9,9 @@
  */
 import { copyOnesSum, finishChecksum, foldSum, onesSumRange } from './checksum.js';
 import { setU16 } from './bytes.js';
+import { PROTO_TCP } from './packet.js';
 import { tcpOptionsLength, writeTcpOptions, type TcpOptions } from './tcp-options.js';
 
-const PROTO_TCP = 6;
 const IPV4_HEADER = 20;
 const IPV6_HEADER = 40;
 const TCP_HEADER = 20;
