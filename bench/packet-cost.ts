@@ -70,7 +70,7 @@ export interface PacketCost {
  * profiler then omits their frames, so each path has several markers; the innermost one wins
  * (an ACK sent while a segment is processed is a send).
  */
-const SEND_MARKS = new Set(['stack/stack.js transmit', 'tcp/sender.js transmit', 'tcp/sender.js emit', 'tcp/sender.js buildSegment', 'wire/packet.js buildTcpPacket', 'link/memory.js transmit']);
+const SEND_MARKS = new Set(['stack/stack.js transmit', 'stack/stack.js transmitWith', 'wire/tcp-template.js write', 'tcp/sender.js transmit', 'tcp/sender.js emit', 'tcp/sender.js buildSegment', 'wire/packet.js buildTcpPacket', 'link/memory.js transmit']);
 const RECEIVE_MARKS = new Set(['stack/stack.js onPacket', 'stack/stack.js input']);
 
 function mark(f: CallFrame): 'send' | 'receive' | undefined {

@@ -1,7 +1,9 @@
 /**
  * Bulk throughput between two stacks in one process over a lossless
  * MemoryLink, in virtual time: the clock only moves by the link's schedule,
- * so the figure is pure CPU cost of the stack (both ends, one thread).
+ * so the figure is pure CPU cost of the stack (both ends, one thread) plus
+ * the link's copy of every packet (Link contract: MemoryLink copies what it
+ * is handed, as a real link copies into its device; small packets into slabs).
  * Wall-clock time is measured with performance.now().
  */
 import { performance } from 'node:perf_hooks';

@@ -8,7 +8,11 @@ export interface Link {
   /** What the link does for the stack (TSO, checksums); absent: nothing, every packet goes out as handed over. */
   readonly offload?: LinkOffload;
   /**
-   * Hand one IP packet to the link. The link may keep a reference: callers must not reuse the buffer.
+   * Hand one IP packet to the link. The packet is valid only during the call (issue 11, "Link
+   * contract"): the stack builds every packet in one reused buffer, so a link that sends later, or
+   * keeps the bytes (a queue, a capture, an in-memory wire), copies them before it returns — as a
+   * real link copies into its device (MemoryLink and TunLink do; pcap's tap copies what it records).
+   * A wrapper passes the packet on within the call.
    * Only on a link with `offload`: `csumPartial` says the TCP checksum field holds just the
    * pseudo-header sum (the link completes it), and a TCP payload longer than `segmentSize` (> 0)
    * is a TSO super-segment the link cuts into segments of `segmentSize` payload bytes (up to
@@ -17,9 +21,11 @@ export interface Link {
   send(packet: Uint8Array, segmentSize?: number, csumPartial?: boolean): void;
   /**
    * A buffer the sender may build its next packet in and hand to `send` (as a
-   * view of its start): a link that offers one copies the packet out before
-   * `send` returns, so the buffer is free again at once. Absent on links that
-   * keep packets (and on wrappers, which do not pass it on).
+   * view of its start), saving the copy into the link's own buffer: TunLink
+   * lends the space after its virtio header, so a packet goes to write(2) as
+   * built. The link may write into it between sends (the stack rewrites every
+   * byte of each packet it builds there). Absent on most links and on
+   * wrappers, which do not pass it on; the stack then builds in its own buffer.
    */
   readonly txScratch?: Uint8Array;
   /**

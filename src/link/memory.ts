@@ -87,6 +87,9 @@ export interface LinkStats {
 }
 
 const DEFAULT_MTU = 1500;
+/** Size of the slabs small packets are copied into, and the largest packet copied into one. */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MAX_PACKET = 8 * 1024;
 const DEFAULT_QUEUE_LIMIT = 1024 * 1024;
 
 const PROBABILITY_KEYS = ['loss', 'duplicate', 'reorder', 'corrupt'] as const;
@@ -163,8 +166,9 @@ interface InFlight {
  *
  * Per packet, in order: closed? → mtu → path MTU (pathMtu, path-mtu.ts) → drop hook → loss → duplicate; then per
  * copy: corrupt → rate queue (drop-tail, ECN marking) → delay + jitter → reorder. The
- * original copy is delivered by reference (the Link contract passes ownership);
- * duplicates and corrupted copies are fresh buffers.
+ * packet is copied as send() takes it (Link contract: the sender reuses its buffer),
+ * and that copy is what the hook, the taps and the receiver see; duplicates and
+ * corrupted copies are fresh buffers of their own.
  */
 export class MemoryLink implements Link {
   readonly mtu: number;
@@ -179,6 +183,9 @@ export class MemoryLink implements Link {
   private lastDeliveryAt = -Infinity;
   /** Time the rate queue finishes serializing everything accepted so far. */
   private busyUntil = -Infinity;
+  /** Where send() copies small packets (see copy). */
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
 
   private constructor(
     private readonly shared: Shared,
@@ -239,6 +246,9 @@ export class MemoryLink implements Link {
   }
 
   send(packet: Uint8Array): void {
+    // Link contract: the packet is the sender's again once send returns (the stack builds the next one in
+    // the same buffer), so the wire carries a copy, as a real link copies into its device's ring.
+    packet = this.copy(packet);
     const shared = this.shared;
     const stats = this.stats;
     const index = this.sentCount++;
@@ -264,6 +274,25 @@ export class MemoryLink implements Link {
   }
 
   // ---- internals ----
+
+  /**
+   * A copy of `packet` that the receiver owns. A small packet is copied into the current slab (one
+   * allocation per SLAB_BYTES, as Node pools small Buffers) instead of a buffer of its own each; a
+   * large one gets its own buffer, so the receiver may adopt it whole as a page (receive-queue.ts).
+   * A slab is never written again where a packet was copied: what was delivered stays intact.
+   */
+  private copy(packet: Uint8Array): Uint8Array {
+    const n = packet.length;
+    if (n > SLAB_MAX_PACKET) return packet.slice();
+    if (this.slabUsed + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const at = this.slabUsed;
+    this.slab.set(packet, at);
+    this.slabUsed = (at + n + 7) & ~7; // the next copy starts 8-byte aligned, as a fresh buffer would
+    return this.slab.subarray(at, at + n);
+  }
 
   private dropped(packet: Uint8Array, reason: NonNullable<TapEvent['reason']>, duplicate: boolean): void {
     this.stats.dropped++;

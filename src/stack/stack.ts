@@ -15,7 +15,7 @@ import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
 import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
-import { buildTcpPacket } from '../wire/packet.js';
+import { PacketBuffer, TcpTemplate } from '../wire/tcp-template.js';
 import { addressIs, readTcpPacketInto, RxPacket } from '../wire/rx-packet.js';
 import { toTcpOptions } from '../wire/tcp-options.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
@@ -97,6 +97,8 @@ interface Iface {
   address: Uint8Array;
   addressText: string;
   prefix: number;
+  /** Where packets for this link are built: the link's lent buffer (txScratch), else the stack's. */
+  tx: PacketBuffer;
 }
 
 /**
@@ -116,6 +118,8 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   timeWait = false;
   /** `after` is delivering this entry's events: a handler's call back into the socket adds to them, not re-enters. */
   dispatching = false;
+  /** The 4-tuple's packet template (issue 11): built with the entry, every segment it sends is patched from it. */
+  readonly tx: TcpTemplate;
 
   constructor(
     readonly stack: Stack,
@@ -129,6 +133,7 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
     readonly active: boolean,
   ) {
     super();
+    this.tx = new TcpTemplate(localAddr, remoteAddr, localPort, remotePort);
   }
 
   override fire(): void {
@@ -142,7 +147,7 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   }
 
   transmit(seg: OutSegment): void {
-    this.stack.transmit(this.iface, this.localAddr, this.localPort, this.remoteAddr, this.remotePort, seg);
+    this.stack.transmitWith(this.iface, this.tx, seg);
   }
 
   event(ev: ConnEvent): void {
@@ -213,6 +218,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private timeWaits = 0;
   private nextId = 1;
   private ipId = 0;
+  /** The buffer every packet is built in (issue 11: links copy what `send` hands them, Link contract). */
+  private readonly txBuf = new PacketBuffer(new Uint8Array(0), true);
+  /** Inside a link's send(): a packet built now must not go in the buffer that link is still reading. */
+  private sending = false;
 
   constructor(opts: StackOptions) {
     super();
@@ -239,7 +248,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     // Below it there is no room for a TCP header with options, and the MSS would go negative.
     const minMtu = address.length === 4 ? 68 : 1280;
     if (!(link.mtu >= minMtu)) throw new RangeError(`link MTU ${link.mtu} is below the ${address.length === 4 ? 'IPv4' : 'IPv6'} minimum of ${minMtu} bytes`);
-    const iface: Iface = { index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64) };
+    const tx = link.txScratch !== undefined ? new PacketBuffer(link.txScratch, false) : this.txBuf;
+    const iface: Iface = { index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64), tx };
     this.ifaces.push(iface);
     link.onPacket((packet, flags) => this.onPacket(iface, packet, flags));
   }
@@ -876,22 +886,48 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
 
   // ───────────────────────────── send path ─────────────────────────────
 
-  /** @internal */
+  /** @internal A segment that belongs to no connection's record (a RST, a TIME_WAIT row's ACK, a SYN cookie): a template of its own. */
   transmit(iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: OutSegment): void {
+    this.transmitWith(iface, new TcpTemplate(localAddr, remoteAddr, localPort, remotePort), seg);
+  }
+
+  /**
+   * @internal Put `seg` on the wire from its 4-tuple's template, built in the reusable transmit buffer:
+   * the link copies it before `send` returns (Link contract), so nothing is allocated per packet.
+   */
+  transmitWith(iface: Iface, tpl: TcpTemplate, seg: OutSegment): void {
     this.counters.OutSegs++;
     if (seg.rtx) this.counters.RetransSegs++;
     if (seg.flags & RST) this.counters.OutRsts++;
+    const remoteAddr = tpl.dst;
     // To one of our own addresses: loop back inside the stack (later, never re-entrantly).
-    const self = remoteAddr.length === localAddr.length ? this.ownIface(remoteAddr) : undefined;
+    const self = remoteAddr.length === tpl.src.length ? this.ownIface(remoteAddr) : undefined;
     // A link with offloads completes the TCP checksum (and cuts TSO super-segments): leave it the pseudo-header sum.
     const csumPartial = self === undefined && iface.link.offload !== undefined;
-    const packet = buildTcpPacket(localAddr, remoteAddr, { srcPort: localPort, dstPort: remotePort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, options: seg.options, payload: seg.payload }, { id: (this.ipId = (this.ipId + 1) & 0xffff), csumPartial, ecn: seg.ecn, into: self === undefined ? iface.link.txScratch : undefined });
+    const id = (this.ipId = (this.ipId + 1) & 0xffff);
+    // A link that calls back into this stack from send() (and so sends again) finds the buffer still holding the outer packet: build elsewhere.
+    let buf = this.sending ? new PacketBuffer(new Uint8Array(0), true) : self === undefined ? iface.tx : this.txBuf;
+    let length = tpl.write(buf, seg, id, csumPartial);
+    if (length === 0) length = tpl.write((buf = this.txBuf), seg, id, csumPartial); // the link's lent buffer is too small
     if (this.hasTrace()) {
-      this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(localAddr), localPort), remote: hostPort(formatAddress(remoteAddr), remotePort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
+      this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(tpl.src), tpl.srcPort), remote: hostPort(formatAddress(remoteAddr), tpl.dstPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }
-    if (self) this.clock.schedule(this.clock.now(), () => this.onPacket(self, packet));
-    else if (csumPartial) iface.link.send(packet, seg.segmentSize ?? 0, true);
-    else iface.link.send(packet);
+    const packet = buf.view(length);
+    if (self) return this.loopback(self, packet);
+    const outer = this.sending;
+    this.sending = true;
+    try {
+      if (csumPartial) iface.link.send(packet, seg.segmentSize ?? 0, true);
+      else iface.link.send(packet);
+    } finally {
+      this.sending = outer;
+    }
+  }
+
+  /** Deliver a packet to one of our own interfaces, later (never re-entrantly), as its own copy. Apart from transmitWith, whose variables a closure would otherwise put in a context allocated on every call. */
+  private loopback(iface: Iface, packet: Uint8Array): void {
+    const own = packet.slice();
+    this.clock.schedule(this.clock.now(), () => this.onPacket(iface, own));
   }
 
   // ───────────────────────────── helpers ─────────────────────────────

@@ -20,6 +20,14 @@ export interface Segment {
  * A segment the Connection wants sent. `rtx` marks a retransmission (RFC 4022 tcpRetransSegs).
  * `segmentSize`, on a TSO super-segment only (payload above it, see TcpConfig.tsoMax): the
  * payload bytes of each wire segment the link cuts it into.
+ *
+ * Ownership (ConnectionSink.transmit): the sink may keep the segment, so the Connection builds a
+ * fresh one per segment rather than reusing one per connection. The stack's sink consumes it
+ * synchronously (stack.ts transmitWith writes the packet from the connection's template and keeps
+ * nothing, not even the payload view), but the scripted-peer sinks of the tests keep every segment
+ * they are given (test/helpers/tcp-test.ts `out`, test/tcp/conn-pair.ts `wire`); the other sinks
+ * (the SYN-cookie replay's and TIME_WAIT's forwarding sinks) pass it on within the call. Reusing one
+ * per connection would need the test sinks to copy first.
  */
 export interface OutSegment extends Segment {
   rtx?: boolean;

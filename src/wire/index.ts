@@ -11,3 +11,4 @@ export * from './packet.js';
 export * from './icmp.js';
 export * from './ecn.js';
 export * from './rx-packet.js';
+export * from './tcp-template.js';

@@ -67,7 +67,7 @@ test('delivery is asynchronous: the handler is never called inside send()', () =
   assert.equal(got, 2);
 });
 
-test('the original packet is delivered with zero delay at the current time', () => {
+test('the packet is delivered, as a copy (Link contract: the sender reuses its buffer), with zero delay at the current time', () => {
   const clock = new VirtualClock(50);
   const [a, b] = MemoryLink.pair(clock);
   const sent = pkt(3);
@@ -78,8 +78,11 @@ test('the original packet is delivered with zero delay at the current time', () 
     at = clock.now();
   });
   a.send(sent);
+  const bytes = sent.slice();
+  sent.fill(0xee); // the sender's buffer is its own again once send returns
   clock.runUntilIdle();
-  assert.equal(got, sent);
+  assert.deepEqual(got, bytes);
+  assert.notEqual(got, sent);
   assert.equal(at, 50);
 });
 
