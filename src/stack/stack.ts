@@ -31,6 +31,7 @@ import { DemuxTable } from './demux.js';
 import { resolveLimits, type StackLimits } from './limits.js';
 import { TimeWaitTable } from './time-wait-table.js';
 import { AddressIntern } from './address-intern.js';
+import { EventQueue, EventQueuePool } from './event-queue.js';
 import { TimeWaitHandle, type TimeWaitOwner } from './time-wait-handle.js';
 
 export interface StackOptions {
@@ -110,7 +111,7 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   conn!: Connection | TimeWait;
   socket!: TcpSocket;
   /** Events raised during the current call into the connection, delivered by `after`. */
-  pending: ConnEvent[] | null = null;
+  pending: EventQueue | null = null;
   /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
   orphan = false;
   timeWait = false;
@@ -208,6 +209,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly sharedConfigs = new WeakMap<Partial<TcpConfig>, SharedConfig[]>();
   /** Remote addresses shared by the connections to the same host. */
   private readonly remoteAddrs = new AddressIntern();
+  /** Event queues lent to connections between an event and its delivery (`after`). */
+  private readonly eventQueues = new EventQueuePool();
   private orphans = 0;
   /** Full TCBs in TIME_WAIT (until the application has read what arrived); the table's rows are counted by the table. */
   private timeWaits = 0;
@@ -648,7 +651,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   fault(entry: Entry, _err: unknown): void {
     this.counters.PacketExceptions++;
     this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
-    (entry.pending ??= []).push({ type: 'error', code: 'ECONNABORTED', message: 'connection aborted after an internal error' });
+    (entry.pending ??= this.eventQueues.take()).push({ type: 'error', code: 'ECONNABORTED', message: 'connection aborted after an internal error' });
     let aborted = true;
     try {
       entry.conn.abort(this.clock.now());
@@ -722,7 +725,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     } else if (ev.type === 'error' && this.hasTrace()) {
       this.trace({ type: 'error', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), code: ev.code });
     }
-    (entry.pending ??= []).push(ev);
+    (entry.pending ??= this.eventQueues.take()).push(ev);
   }
 
   /** @internal After every call into a connection: deliver its events to the application, rearm its timer, forget it once CLOSED. */
@@ -738,11 +741,14 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       // chunk, and the handler would see 'end' before counting the last bytes (Node delivers events later too).
       entry.dispatching = true;
       try {
-        while (pending.length > 0) this.deliver(entry, pending.shift()!);
+        for (let ev = pending.shift(); ev !== undefined; ev = pending.shift()) this.deliver(entry, ev);
       } finally {
         entry.dispatching = false;
       }
-      if (entry.pending === pending) entry.pending = null;
+      if (entry.pending === pending && pending.empty) {
+        entry.pending = null;
+        this.eventQueues.give(pending);
+      }
     }
     if (this.overLimit(entry)) {
       this.after(entry);
