@@ -8,7 +8,7 @@ import type { HashKey } from '../tcp/halfsiphash.js';
 import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
-import type { OutSegment, Segment } from '../tcp/segment.js';
+import { EMPTY, type OutSegment, type Segment } from '../tcp/segment.js';
 import type { TcpState } from '../tcp/state.js';
 import { RX_CSUM_TRUSTED, type Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
@@ -398,7 +398,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     this.counters.InSegs++;
     const ecn = rx.ecn;
     this.counters[IPEXT_KEYS[ecn]!]++;
-    const seg: Segment = { seq: rx.seq, ack: rx.ack, flags: rx.flags, window: rx.window, options: toTcpOptions(rx.options), payload: packet.subarray(rx.payloadStart, rx.payloadEnd), ecn };
+    // Most segments of a short connection carry no data: they share one empty payload instead of a view each.
+    const payload = rx.payloadEnd > rx.payloadStart ? packet.subarray(rx.payloadStart, rx.payloadEnd) : EMPTY;
+    const seg: Segment = { seq: rx.seq, ack: rx.ack, flags: rx.flags, window: rx.window, options: toTcpOptions(rx.options), payload, ecn };
     const srcPort = rx.srcPort;
     const dstPort = rx.dstPort;
     // The remote address, for the lookups only: copied into a per-stack scratch buffer, not a view per packet.

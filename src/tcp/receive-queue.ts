@@ -168,9 +168,7 @@ export class ReceiveQueue {
     let covered: number;
     if (this.first === this.pages.length) {
       // No storage: the first page starts at the read point, so coverage stays contiguous.
-      this.pages = [];
-      this.starts = [];
-      this.first = 0;
+      this.release();
       covered = this.rd;
     } else {
       const last = this.pages.length - 1;
@@ -182,8 +180,7 @@ export class ReceiveQueue {
       if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
     }
     if (pos === covered && adoptable(data)) {
-      this.pages.push(data);
-      this.starts.push(pos);
+      this.append(data, pos);
       return;
     }
     while (covered < end) covered += this.addPage(covered, end - covered);
@@ -194,15 +191,24 @@ export class ReceiveQueue {
     if (this.pages.length === 0 && need <= SMALL_PAGE_MAX) {
       // The first page of little data (a request, a 1-byte reply): a small slice of a shared slab.
       const size = Math.ceil(need / SMALL_PAGE_STEP) * SMALL_PAGE_STEP;
-      this.pages.push(smallPage(size));
-      this.starts.push(start);
+      this.append(smallPage(size), start);
       return size;
     }
     let size = MIN_PAGE;
     while (size < this.maxPage && (size * 2 <= start || size < need)) size *= 2;
-    this.pages.push(new Uint8Array(size));
-    this.starts.push(start);
+    this.append(new Uint8Array(size), start);
     return size;
+  }
+
+  /** The page becomes the last one; the first is held in arrays of one (most connections never have a second). */
+  private append(page: Uint8Array, start: number): void {
+    if (this.pages.length === 0) {
+      this.pages = [page];
+      this.starts = [start];
+    } else {
+      this.pages.push(page);
+      this.starts.push(start);
+    }
   }
 }
 
