@@ -214,6 +214,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   /** Event queues lent to connections between an event and its delivery (`after`). */
   private readonly eventQueues = new EventQueuePool();
   private orphans = 0;
+  /** The address text connect() parsed last, and what it parsed to. */
+  private lastConnectText: string | undefined;
+  private lastConnectAddr: Uint8Array | undefined;
   /** Full TCBs in TIME_WAIT (until the application has read what arrived); the table's rows are counted by the table. */
   private timeWaits = 0;
   private nextId = 1;
@@ -275,8 +278,14 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   /** Active open (RFC 9293 §3.10.1). The socket emits `connect` or `error`. */
   connect(opts: { remoteAddress: string; remotePort: number; localAddress?: string; localPort?: number; tcp?: Partial<TcpConfig> }): TcpSocket {
     checkPort(opts.remotePort, false);
-    const remoteAddr = parseAddress(opts.remoteAddress);
-    if (!remoteAddr) throw new TypeError(`invalid IP address "${opts.remoteAddress}"`);
+    // Clients connect to the same server again and again: its address is parsed once (the array is only read).
+    let remoteAddr = opts.remoteAddress === this.lastConnectText ? this.lastConnectAddr : undefined;
+    if (!remoteAddr) {
+      remoteAddr = parseAddress(opts.remoteAddress) ?? undefined;
+      if (!remoteAddr) throw new TypeError(`invalid IP address "${opts.remoteAddress}"`);
+      this.lastConnectText = opts.remoteAddress;
+      this.lastConnectAddr = remoteAddr;
+    }
     const iface = this.route(remoteAddr, opts.localAddress);
     let localPort = opts.localPort;
     if (localPort !== undefined) {
