@@ -1,6 +1,7 @@
 /**
- * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), real paths
- * in virtual time (bench/paths.ts), then
+ * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), bytes allocated
+ * per segment and the CPU profile's top functions (bench/packet-cost.ts), bulk through stack.net
+ * sockets on a RealClock (bench/net-bulk.ts), real paths in virtual time (bench/paths.ts), then
  * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost).
  * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results),
  * --floods (only the flood benchmarks of bench/floods.ts: SYN, ACK, RST/SYN and 1-byte out-of-order floods),
@@ -15,16 +16,19 @@ import { resolve } from 'node:path';
 import { measure, type ThroughputSummary } from './throughput.js';
 import { printRows, runRealPaths } from './paths.js';
 import { benchArgsOk } from './args.js';
+import { measurePacketCost, printPacketCost, type PacketCost } from './packet-cost.js';
+import { formatNetBulk, netBulk } from './net-bulk.js';
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--out DIR]
        node dist/bench/run.js --paths [--quick] [--out DIR]
        node dist/bench/run.js --floods [floods.js flags]
        node dist/bench/run.js --kernel-paths [kernel-paths.js flags]   (root)
-Default: bulk throughput (MTU 1500 and 65535), real paths in virtual time, then scale
+Default: bulk throughput (MTU 1500 and 65535), bytes allocated per segment and the CPU profile's top functions,
+bulk through stack.net sockets on a RealClock, real paths in virtual time, then scale
 (bytes per TCB and per TIME_WAIT, short connections per second). Results: bench/results/*.json.
 Pin it for stable figures: taskset -c 0 node dist/bench/run.js`;
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   // The default and --paths runs take only their own flags; --floods and --kernel-paths pass theirs on.
   const delegated = argv.includes('--floods') || argv.includes('--kernel-paths');
   const help = argv.includes('--help') || argv.includes('-h');
@@ -72,6 +76,24 @@ function main(argv: string[]): void {
   writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
   console.log(`wrote ${file}`);
 
+  // Bytes allocated per segment sent and received, and the CPU profile's top functions (bench/packet-cost.ts).
+  const costs: PacketCost[] = [];
+  for (const mtu of [1500, 65535]) {
+    const c = await measurePacketCost(mtu, (mtu === 1500 ? (quick ? 4 : 32) : quick ? 32 : 256) << 20);
+    printPacketCost(c);
+    costs.push(c);
+  }
+  const costFile = resolve(outDir, 'packet-cost.json');
+  writeFileSync(costFile, JSON.stringify({ benchmark: 'packet-cost', quick, node: process.version, date: new Date().toISOString(), results: costs }, null, 2) + '\n');
+  console.log(`wrote ${costFile}`);
+
+  // The same bytes through stack.net sockets on a RealClock (bench/net-bulk.ts).
+  const net = await netBulk([1500, 65535], (quick ? 16 : 200) << 20, quick ? 1 : 3);
+  console.log(formatNetBulk(net));
+  const netFile = resolve(outDir, 'net-bulk.json');
+  writeFileSync(netFile, JSON.stringify({ benchmark: 'net-bulk', quick, node: process.version, date: new Date().toISOString(), rows: net }, null, 2) + '\n');
+  console.log(`wrote ${netFile}`);
+
   realPaths(quick, outDir);
 
   // Scale (bytes per connection and per TIME_WAIT, timer cost): its own process, for a clean heap and GC access.
@@ -91,4 +113,4 @@ function realPaths(quick: boolean, outDir: string): void {
   console.log(`wrote ${file}`);
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

@@ -243,6 +243,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   attach(link: Link, cfg: InterfaceConfig): void {
     const address = parseAddress(cfg.address);
     if (!address) throw new TypeError(`invalid IP address "${cfg.address}"`);
+    // The smallest datagram every host must take: 68 bytes for IPv4 (RFC 791), 1280 for IPv6 (RFC 8200 §5).
+    // Below it there is no room for a TCP header with options, and the MSS would go negative.
+    const minMtu = address.length === 4 ? 68 : 1280;
+    if (!(link.mtu >= minMtu)) throw new RangeError(`link MTU ${link.mtu} is below the ${address.length === 4 ? 'IPv4' : 'IPv6'} minimum of ${minMtu} bytes`);
     const iface: Iface = { index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64) };
     this.ifaces.push(iface);
     link.onPacket((packet, flags) => this.onPacket(iface, packet, flags));

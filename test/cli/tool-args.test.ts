@@ -1,5 +1,5 @@
 /**
- * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js, bench/conn-rate.js and `npm run fuzz` print their usage
+ * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js, bench/packet-cost.js, bench/net-bulk.js, bench/conn-rate.js and `npm run fuzz` print their usage
  * for --help and refuse an unknown flag with status 2 — a typo must never start a long run.
  */
 import { test } from 'node:test';
@@ -13,6 +13,8 @@ const TOOLS: Array<[string, string]> = [
   ['fuzz', tool('../../fuzz/main.js')],
   ['bench/kernel-paths', tool('../../bench/kernel-paths.js')],
   ['bench/scale', tool('../../bench/scale.js')],
+  ['bench/packet-cost', tool('../../bench/packet-cost.js')],
+  ['bench/net-bulk', tool('../../bench/net-bulk.js')],
   ['bench/conn-rate', tool('../../bench/conn-rate.js')],
 ];
 
@@ -30,3 +32,9 @@ for (const [name, file] of TOOLS) {
     assert.match(r.stderr, /usage/i);
   });
 }
+
+test('bench/packet-cost: a value that is not a positive integer is refused with status 2', () => {
+  const r = spawnSync(process.execPath, [tool('../../bench/packet-cost.js'), '--mib', '0'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /--mib takes a positive integer/);
+});

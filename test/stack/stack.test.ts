@@ -5,6 +5,9 @@ import type { TcpSocket } from '../../src/stack/socket.js';
 import { buildTcpPacket, parseTcpPacket } from '../../src/wire/packet.js';
 import { parseAddress } from '../../src/wire/ip.js';
 import { ACK, SYN } from '../../src/wire/flags.js';
+import { Stack } from '../../src/stack/stack.js';
+import { MemoryLink } from '../../src/link/memory.js';
+import { VirtualClock } from '../../src/util/virtual-clock.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -360,4 +363,23 @@ test('C9 an RFC 6191 reuse does not end TIME_WAIT when the listener cannot take 
   assert.equal(c2.state, 'ESTABLISHED');
   assert.equal(n.b.stats().TimeWaitReopens, 1);
   assert.equal(s1.state, 'CLOSED');
+});
+
+test('attach refuses a link whose MTU is below the family minimum (68 for IPv4, 1280 for IPv6) with a clear error', () => {
+  const clock = new VirtualClock();
+  const s = new Stack({ clock, name: 'A', seed: 1 });
+  const [small] = MemoryLink.pair(clock, { mtu: 67 });
+  assert.throws(() => s.attach(small!, { address: '10.0.0.1' }), /link MTU 67 is below the IPv4 minimum of 68 bytes/);
+  const [v6small] = MemoryLink.pair(clock, { mtu: 1279 });
+  assert.throws(() => s.attach(v6small!, { address: 'fd00::1' }), /link MTU 1279 is below the IPv6 minimum of 1280 bytes/);
+  assert.deepEqual(s.addresses, [], 'a refused link adds no interface');
+  // At the minimum a connection still opens (an MSS of 68 − 40 = 28 bytes).
+  const [la, lb] = MemoryLink.pair(clock, { mtu: 68 });
+  const b = new Stack({ clock, name: 'B', seed: 2 });
+  s.attach(la!, { address: '10.0.0.1' });
+  b.attach(lb!, { address: '10.0.0.2' });
+  b.listen(80);
+  const c = s.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  clock.runUntilIdle({ maxTime: 1000 });
+  assert.equal(c.state, 'ESTABLISHED');
 });
