@@ -22,9 +22,9 @@ const INITIAL_SLOTS = 32;
 /**
  * The stack's TIME_WAIT entries as rows of a table — a struct of typed
  * arrays, no object per entry — as Linux keeps timewait socks instead of
- * whole sockets, only smaller: about 80 bytes a row (`bytesPerRow`), and
- * at most 128 bytes per live entry whatever the count (`bytesPerEntry`), the
- * 4-tuple index included. A row holds what TIME_WAIT needs (RFC 9293
+ * whole sockets, only smaller: 85–95 bytes a row (`bytesPerRow`), and at
+ * most ~112 bytes per live IPv4 entry whatever the count past a thousand
+ * (`bytesPerEntry`), the 4-tuple index included. A row holds what TIME_WAIT needs (RFC 9293
  * §3.10.7.4, RFC 1337, RFC 6191; rules in tcp/time-wait.ts): the 4-tuple,
  * SND.NXT, RCV.NXT, the window, TS.Recent and the TSval offset, the 2MSL
  * lifetime and deadline, and the challenge-ACK rate limit. IPv4 remote
