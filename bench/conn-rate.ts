@@ -24,6 +24,7 @@ import { createStack } from '../src/index.js';
 import type { NetStack } from '../src/net/index.js';
 import { RealClock } from '../src/util/real-clock.js';
 import { median } from './throughput.js';
+import { benchArgsOk } from './args.js';
 
 export interface ConnRateRun {
   concurrency: number;
@@ -151,13 +152,16 @@ function flag(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+const USAGE = 'usage: node dist/bench/conn-rate.js [--connections N] [--concurrency 1,8,64] [--runs R] [--out DIR]';
+const FLAGS = { connections: { type: 'string' }, concurrency: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } as const;
+
+if (import.meta.url === `file://${process.argv[1]}` && benchArgsOk('bench/conn-rate', process.argv.slice(2), FLAGS, USAGE)) {
   const args = process.argv.slice(2);
   const n = Number(flag(args, '--connections') ?? 20_000);
   const runs = Number(flag(args, '--runs') ?? 3);
   const concurrency = (flag(args, '--concurrency') ?? '1,8,64').split(',').map(Number);
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(runs) || runs < 1 || concurrency.some((c) => !Number.isInteger(c) || c < 1)) {
-    throw new Error('usage: conn-rate.js [--connections N] [--concurrency 1,8,64] [--runs R] [--out DIR]');
+    throw new Error(USAGE);
   }
   const rows = await connRate(n, concurrency, runs);
   console.log(formatConnRate(rows));

@@ -8,7 +8,7 @@ import type { HashKey } from '../tcp/halfsiphash.js';
 import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
-import type { OutSegment, Segment } from '../tcp/segment.js';
+import { EMPTY, type OutSegment, type Segment } from '../tcp/segment.js';
 import type { TcpState } from '../tcp/state.js';
 import { RX_CSUM_TRUSTED, type Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
@@ -31,6 +31,7 @@ import { DemuxTable } from './demux.js';
 import { resolveLimits, type StackLimits } from './limits.js';
 import { TimeWaitTable } from './time-wait-table.js';
 import { AddressIntern } from './address-intern.js';
+import { EventQueue, EventQueuePool } from './event-queue.js';
 import { TimeWaitHandle, type TimeWaitOwner } from './time-wait-handle.js';
 
 export interface StackOptions {
@@ -112,7 +113,7 @@ class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
   conn!: Connection | TimeWait;
   socket!: TcpSocket;
   /** Events raised during the current call into the connection, delivered by `after`. */
-  pending: ConnEvent[] | null = null;
+  pending: EventQueue | null = null;
   /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
   orphan = false;
   timeWait = false;
@@ -175,6 +176,8 @@ interface SharedConfig {
 }
 
 const DEFAULT_BACKLOG = 128;
+/** Payloads up to this many bytes are copied out of their packet (V8 keeps typed arrays up to 64 bytes on its heap). */
+const SMALL_PAYLOAD = 64;
 /** How long after a SYN-queue overflow bare ACKs are checked as cookies (Linux TCP_SYNCOOKIE_VALID, 2 min). */
 const COOKIE_CANDIDATE_MS = 120_000;
 
@@ -213,7 +216,12 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly sharedConfigs = new WeakMap<Partial<TcpConfig>, SharedConfig[]>();
   /** Remote addresses shared by the connections to the same host. */
   private readonly remoteAddrs = new AddressIntern();
+  /** Event queues lent to connections between an event and its delivery (`after`). */
+  private readonly eventQueues = new EventQueuePool();
   private orphans = 0;
+  /** The address text connect() parsed last, and what it parsed to. */
+  private lastConnectText: string | undefined;
+  private lastConnectAddr: Uint8Array | undefined;
   /** Full TCBs in TIME_WAIT (until the application has read what arrived); the table's rows are counted by the table. */
   private timeWaits = 0;
   private nextId = 1;
@@ -284,8 +292,14 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   /** Active open (RFC 9293 §3.10.1). The socket emits `connect` or `error`. */
   connect(opts: { remoteAddress: string; remotePort: number; localAddress?: string; localPort?: number; tcp?: Partial<TcpConfig> }): TcpSocket {
     checkPort(opts.remotePort, false);
-    const remoteAddr = parseAddress(opts.remoteAddress);
-    if (!remoteAddr) throw new TypeError(`invalid IP address "${opts.remoteAddress}"`);
+    // Clients connect to the same server again and again: its address is parsed once (the array is only read).
+    let remoteAddr = opts.remoteAddress === this.lastConnectText ? this.lastConnectAddr : undefined;
+    if (!remoteAddr) {
+      remoteAddr = parseAddress(opts.remoteAddress) ?? undefined;
+      if (!remoteAddr) throw new TypeError(`invalid IP address "${opts.remoteAddress}"`);
+      this.lastConnectText = opts.remoteAddress;
+      this.lastConnectAddr = remoteAddr;
+    }
     const iface = this.route(remoteAddr, opts.localAddress);
     let localPort = opts.localPort;
     if (localPort !== undefined) {
@@ -350,7 +364,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     // Connections in the order they were opened (ids grow), as before the lookup tables kept no order.
     const first = this.listeners.size;
-    if (rows.length - first > 1) rows.splice(first, rows.length - first, ...rows.slice(first).sort((x, y) => x.id - y.id));
+    // Copied back in place, not spliced in as arguments: a million rows overflowed the call stack (bench/scale --connections 1000000).
+    if (rows.length - first > 1) {
+      const sorted = rows.slice(first).sort((x, y) => x.id - y.id);
+      for (let i = 0; i < sorted.length; i++) rows[first + i] = sorted[i]!;
+    }
     return rows;
   }
 
@@ -409,7 +427,12 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     this.counters.InSegs++;
     const ecn = rx.ecn;
     this.counters[IPEXT_KEYS[ecn]!]++;
-    const seg: Segment = { seq: rx.seq, ack: rx.ack, flags: rx.flags, window: rx.window, options: toTcpOptions(rx.options), payload: packet.subarray(rx.payloadStart, rx.payloadEnd), ecn };
+    // Most segments of a short connection carry no data: they share one empty payload instead of a view each.
+    // A few bytes are copied rather than viewed: a packet this small may live inside V8's heap, and a view of it
+    // makes V8 move it out to an ArrayBuffer of its own first (~1 µs, more than the rest of its parse).
+    const payloadLength = rx.payloadEnd - rx.payloadStart;
+    const payload = payloadLength === 0 ? EMPTY : payloadLength <= SMALL_PAYLOAD ? packet.slice(rx.payloadStart, rx.payloadEnd) : packet.subarray(rx.payloadStart, rx.payloadEnd);
+    const seg: Segment = { seq: rx.seq, ack: rx.ack, flags: rx.flags, window: rx.window, options: toTcpOptions(rx.options), payload, ecn };
     const srcPort = rx.srcPort;
     const dstPort = rx.dstPort;
     // The remote address, for the lookups only: copied into a per-stack scratch buffer, not a view per packet.
@@ -662,7 +685,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   fault(entry: Entry, _err: unknown): void {
     this.counters.PacketExceptions++;
     this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
-    (entry.pending ??= []).push({ type: 'error', code: 'ECONNABORTED', message: 'connection aborted after an internal error' });
+    (entry.pending ??= this.eventQueues.take()).push({ type: 'error', code: 'ECONNABORTED', message: 'connection aborted after an internal error' });
     let aborted = true;
     try {
       entry.conn.abort(this.clock.now());
@@ -736,7 +759,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     } else if (ev.type === 'error' && this.hasTrace()) {
       this.trace({ type: 'error', t: this.clock.now(), stack: this.name, id: entry.id, local: hostPort(formatAddress(entry.localAddr), entry.localPort), remote: hostPort(formatAddress(entry.remoteAddr), entry.remotePort), code: ev.code });
     }
-    (entry.pending ??= []).push(ev);
+    (entry.pending ??= this.eventQueues.take()).push(ev);
   }
 
   /** @internal After every call into a connection: deliver its events to the application, rearm its timer, forget it once CLOSED. */
@@ -752,11 +775,14 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       // chunk, and the handler would see 'end' before counting the last bytes (Node delivers events later too).
       entry.dispatching = true;
       try {
-        while (pending.length > 0) this.deliver(entry, pending.shift()!);
+        for (let ev = pending.shift(); ev !== undefined; ev = pending.shift()) this.deliver(entry, ev);
       } finally {
         entry.dispatching = false;
       }
-      if (entry.pending === pending) entry.pending = null;
+      if (entry.pending === pending && pending.empty) {
+        entry.pending = null;
+        this.eventQueues.give(pending);
+      }
     }
     if (this.overLimit(entry)) {
       this.after(entry);

@@ -14,14 +14,17 @@ import { addrKey, familyKey, portsKey, tupleHash } from './tuple-hash.js';
 
 const TS_OK = 1;
 const V6 = 2;
-/** Smallest table allocated: it grows by doubling, up to the stack's tcp_max_tw_buckets. */
+/** Smallest table allocated: it grows by a quarter (in steps of 16 rows), up to the stack's tcp_max_tw_buckets. */
 const INITIAL_ROWS = 16;
+/** The 4-tuple index starts at this many slots and doubles to stay at most half full. */
+const INITIAL_SLOTS = 32;
 
 /**
  * The stack's TIME_WAIT entries as rows of a table — a struct of typed
  * arrays, no object per entry — as Linux keeps timewait socks instead of
- * whole sockets, only smaller: about 100 bytes a row (`bytesPerRow`),
- * the 4-tuple index included. A row holds what TIME_WAIT needs (RFC 9293
+ * whole sockets, only smaller: 85–95 bytes a row (`bytesPerRow`), and at
+ * most ~112 bytes per live IPv4 entry whatever the count past a thousand
+ * (`bytesPerEntry`), the 4-tuple index included. A row holds what TIME_WAIT needs (RFC 9293
  * §3.10.7.4, RFC 1337, RFC 6191; rules in tcp/time-wait.ts): the 4-tuple,
  * SND.NXT, RCV.NXT, the window, TS.Recent and the TSval offset, the 2MSL
  * lifetime and deadline, and the challenge-ACK rate limit. IPv4 remote
@@ -31,8 +34,12 @@ const INITIAL_ROWS = 16;
  *
  * Rows are found by 4-tuple through an open-addressing index (linear
  * probing, kept at most half full) over the rows' own key columns, and by
- * deadline through a typed-array heap (expiry-heap.ts). The table grows by
- * doubling, never past `maxRows`.
+ * deadline through a typed-array heap (expiry-heap.ts). The rows grow by a
+ * quarter at a time, never past `maxRows`, and the index with the number of
+ * live rows: doubling both (as before) left up to half the rows and three
+ * quarters of the index unused, ~190 bytes per entry just past a power of two.
+ * Free rows are chained through their (unused) address column, so a freed
+ * row is the next one taken and the table grows only when every row is live.
  */
 export class TimeWaitTable {
   private cap!: number;
@@ -57,10 +64,9 @@ export class TimeWaitTable {
   private chStarts!: Float64Array;
   private chCounts!: Uint16Array;
   private chLimits!: Uint16Array;
-  /** Free rows, a stack. */
-  private free!: Int32Array;
-  private freeTop!: number;
-  /** 4-tuple index: row + 1 per slot, 0 empty; length a power of two ≥ 2 × capacity. */
+  /** First free row + 1 (0: none); a free row's `addrs` holds the next free row + 1. */
+  private freeHead!: number;
+  /** 4-tuple index: row + 1 per slot, 0 empty; length a power of two ≥ 2 × the live rows. */
   private index!: Int32Array;
   private expiry!: ExpiryHeap;
   /** IPv6 remote addresses, 16 bytes a slot, with their own free stack: allocated with the first IPv6 row. */
@@ -81,16 +87,24 @@ export class TimeWaitTable {
   }
 
   /**
-   * Bytes one row costs, by construction: every typed array the table holds
-   * (the columns, the free list, the 4-tuple index, the deadline heap and the
-   * IPv6 side table), over the rows allocated.
+   * Bytes the table holds, by construction: every typed array (the columns,
+   * the 4-tuple index, the deadline heap and the IPv6 side table).
    */
-  get bytesPerRow(): number {
-    if (this.cap === 0) return 0;
-    const arrays = [this.ids, this.addrs, this.ports, this.ifaces, this.flags, this.windows, this.sndNxts, this.rcvNxts, this.rcvWnds, this.tsRecents, this.tsOffsets, this.durations, this.chStarts, this.chCounts, this.chLimits, this.free, this.index, this.v6Addrs, this.v6Free];
+  get byteLength(): number {
+    const arrays = [this.ids, this.addrs, this.ports, this.ifaces, this.flags, this.windows, this.sndNxts, this.rcvNxts, this.rcvWnds, this.tsRecents, this.tsOffsets, this.durations, this.chStarts, this.chCounts, this.chLimits, this.index, this.v6Addrs, this.v6Free];
     let bytes = this.expiry.byteLength;
     for (const a of arrays) bytes += a.byteLength;
-    return bytes / this.cap;
+    return bytes;
+  }
+
+  /** Bytes one row costs: `byteLength` over the rows allocated. */
+  get bytesPerRow(): number {
+    return this.cap === 0 ? 0 : this.byteLength / this.cap;
+  }
+
+  /** Bytes one live entry costs: `byteLength` over the rows in use (free rows and index slack included). */
+  get bytesPerEntry(): number {
+    return this.count === 0 ? 0 : this.byteLength / this.count;
   }
 
   /** The row for this 4-tuple, or −1. */
@@ -112,8 +126,10 @@ export class TimeWaitTable {
    */
   add(iface: number, localPort: number, remote: Uint8Array, remotePort: number, id: number, tw: TimeWait): number {
     if (this.count >= this.maxRows) return -1;
-    if (this.freeTop === 0) this.grow();
-    const r = this.free[--this.freeTop]!;
+    if (this.freeHead === 0) this.grow();
+    if (2 * (this.count + 1) > this.index.length) this.reindex(Math.max(INITIAL_SLOTS, 2 * this.index.length));
+    const r = this.freeHead - 1;
+    this.freeHead = this.addrs[r]!;
     const s: Readonly<TimeWaitSnapshot> = tw.snapshot;
     this.ids[r] = id;
     this.ifaces[r] = iface;
@@ -154,7 +170,8 @@ export class TimeWaitTable {
     this.expiry.remove(r);
     if (this.flags[r]! & V6) this.v6Free[this.v6FreeTop++] = this.addrs[r]!;
     this.ids[r] = 0;
-    this.free[this.freeTop++] = r;
+    this.addrs[r] = this.freeHead;
+    this.freeHead = r + 1;
     if (--this.count === 0) this.release();
   }
 
@@ -289,7 +306,7 @@ export class TimeWaitTable {
   private v6Slot(): number {
     if (this.v6FreeTop === 0) {
       const old = this.v6Free.length;
-      const size = Math.min(this.maxRows, Math.max(INITIAL_ROWS, old * 2));
+      const size = grownRows(old, this.maxRows);
       const addrs = new Uint8Array(size * 16);
       addrs.set(this.v6Addrs);
       this.v6Addrs = addrs;
@@ -317,8 +334,7 @@ export class TimeWaitTable {
     this.chStarts = new Float64Array(0);
     this.chCounts = new Uint16Array(0);
     this.chLimits = new Uint16Array(0);
-    this.free = new Int32Array(0);
-    this.freeTop = 0;
+    this.freeHead = 0;
     this.index = new Int32Array(0);
     this.expiry = new ExpiryHeap(0);
     this.v6Addrs = new Uint8Array(0);
@@ -326,10 +342,10 @@ export class TimeWaitTable {
     this.v6FreeTop = 0;
   }
 
-  /** Double the rows (at most `maxRows`), and the index with them. */
+  /** A quarter more rows (at least 16, at most `maxRows`), all free, the lowest taken first. */
   private grow(): void {
     const old = this.cap;
-    const cap = Math.min(this.maxRows, Math.max(INITIAL_ROWS, old * 2));
+    const cap = grownRows(old, this.maxRows);
     this.ids = widen(this.ids, cap);
     this.addrs = widen(this.addrs, cap);
     this.ports = widen(this.ports, cap);
@@ -346,23 +362,30 @@ export class TimeWaitTable {
     this.chCounts = widen(this.chCounts, cap);
     this.chLimits = widen(this.chLimits, cap);
     this.expiry.grow(cap);
-    this.free = new Int32Array(cap);
-    this.freeTop = 0;
-    for (let r = cap - 1; r >= old; r--) this.free[this.freeTop++] = r; // lowest rows first
+    // Called only when no row is free: the new rows are the whole free chain.
+    for (let r = cap - 1; r >= old; r--) {
+      this.addrs[r] = this.freeHead;
+      this.freeHead = r + 1;
+    }
     this.cap = cap;
-    let slots = 1;
-    while (slots < 2 * cap) slots *= 2;
-    if (slots !== this.index.length) {
-      this.index = new Int32Array(slots);
-      const mask = slots - 1;
-      for (let r = 0; r < old; r++) {
-        if (this.ids[r] === 0) continue;
-        let i = this.home(r) & mask;
-        while (this.index[i] !== 0) i = (i + 1) & mask;
-        this.index[i] = r + 1;
-      }
+  }
+
+  /** A new 4-tuple index of `slots` slots (a power of two) over the live rows. */
+  private reindex(slots: number): void {
+    this.index = new Int32Array(slots);
+    const mask = slots - 1;
+    for (let r = 0; r < this.cap; r++) {
+      if (this.ids[r] === 0) continue;
+      let i = this.home(r) & mask;
+      while (this.index[i] !== 0) i = (i + 1) & mask;
+      this.index[i] = r + 1;
     }
   }
+}
+
+/** Rows after growing from `old`: a quarter more, in steps of 16 (16 from nothing), at most `max`. */
+function grownRows(old: number, max: number): number {
+  return Math.min(max, Math.max(INITIAL_ROWS, old + 16 * Math.ceil(old / 64)));
 }
 
 type Column = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;

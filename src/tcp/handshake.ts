@@ -27,8 +27,18 @@ export const TS_OPTION_LEN = 12;
  * window may come from, tcp_rmem[2] when the buffer autotunes, the fixed SO_RCVBUF otherwise.
  */
 export function initialRcvScale(cfg: TcpConfig): number {
-  return cfg.windowScaling ? windowScaleFor(cfg.recvBufferSize ?? cfg.rmem[2], WS_MAX) : 0;
+  if (!cfg.windowScaling) return 0;
+  // Every connection of a stack asks with the same buffer size: the last answer is kept.
+  const buffer = cfg.recvBufferSize ?? cfg.rmem[2];
+  if (buffer !== lastScaleBuffer) {
+    lastScale = windowScaleFor(buffer, WS_MAX);
+    lastScaleBuffer = buffer;
+  }
+  return lastScale;
 }
+
+let lastScaleBuffer = NaN;
+let lastScale = 0;
 
 /** Options negotiation from the peer's SYN (O10): each option only when both sides offer it. */
 export function negotiate(v: TcpVars, cfg: TcpConfig, pmtu: PathMtu, cc: CongestionControl, o: TcpOptions): void {

@@ -168,9 +168,7 @@ export class ReceiveQueue {
     let covered: number;
     if (this.first === this.pages.length) {
       // No storage: the first page starts at the read point, so coverage stays contiguous.
-      this.pages = [];
-      this.starts = [];
-      this.first = 0;
+      this.release();
       covered = this.rd;
     } else {
       const last = this.pages.length - 1;
@@ -182,8 +180,7 @@ export class ReceiveQueue {
       if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
     }
     if (pos === covered && adoptable(data)) {
-      this.pages.push(data);
-      this.starts.push(pos);
+      this.append(data, pos);
       return;
     }
     while (covered < end) covered += this.addPage(covered, end - covered);
@@ -191,11 +188,27 @@ export class ReceiveQueue {
 
   /** Append a page starting at stream position `start`; returns its capacity. */
   private addPage(start: number, need: number): number {
+    if (this.pages.length === 0 && need <= SMALL_PAGE_MAX) {
+      // The first page of little data (a request, a 1-byte reply): a small slice of a shared slab.
+      const size = Math.ceil(need / SMALL_PAGE_STEP) * SMALL_PAGE_STEP;
+      this.append(smallPage(size), start);
+      return size;
+    }
     let size = MIN_PAGE;
     while (size < this.maxPage && (size * 2 <= start || size < need)) size *= 2;
-    this.pages.push(new Uint8Array(size));
-    this.starts.push(start);
+    this.append(new Uint8Array(size), start);
     return size;
+  }
+
+  /** The page becomes the last one; the first is held in arrays of one (most connections never have a second). */
+  private append(page: Uint8Array, start: number): void {
+    if (this.pages.length === 0) {
+      this.pages = [page];
+      this.starts = [start];
+    } else {
+      this.pages.push(page);
+      this.starts.push(start);
+    }
   }
 }
 
@@ -217,6 +230,30 @@ const ADOPT_MIN = 16 * 1024;
 /** Smallest and largest page: small for a connection that moves little, large for bulk. */
 export const MIN_PAGE = 1024;
 export const MAX_PAGE = 64 * 1024;
+
+/**
+ * A first page for at most SMALL_PAGE_MAX bytes is a slice of a slab shared by
+ * every queue (a multiple of SMALL_PAGE_STEP), not an ArrayBuffer of its own:
+ * a fresh 1 KiB buffer per short connection cost more than the rest of its
+ * receive path (allocation, zeroing, and the GC's tracking of external memory).
+ * Slices never overlap and are never handed out twice, so a view `read` returned
+ * stays valid; a slice pins its slab (MIN_PAGE bytes, no more than the page a
+ * queue would have allocated), which `memory` counts whole.
+ */
+export const SMALL_PAGE_MAX = 256;
+const SMALL_PAGE_STEP = 64;
+const SLAB_BYTES = MIN_PAGE;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function smallPage(size: number): Uint8Array {
+  if (slabUsed + size > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  slabUsed += size;
+  return slab.subarray(slabUsed - size, slabUsed);
+}
 
 /** Largest page for a receive buffer of `bufferSize` octets: half of it (a power of two), within MIN_PAGE..MAX_PAGE. */
 export function pageLimit(bufferSize: number): number {

@@ -1,5 +1,5 @@
 /**
- * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js, bench/packet-cost.js, bench/net-bulk.js and `npm run fuzz` print their usage
+ * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js, bench/packet-cost.js, bench/net-bulk.js, bench/conn-rate.js and `npm run fuzz` print their usage
  * for --help and refuse an unknown flag with status 2 — a typo must never start a long run.
  */
 import { test } from 'node:test';
@@ -15,6 +15,7 @@ const TOOLS: Array<[string, string]> = [
   ['bench/scale', tool('../../bench/scale.js')],
   ['bench/packet-cost', tool('../../bench/packet-cost.js')],
   ['bench/net-bulk', tool('../../bench/net-bulk.js')],
+  ['bench/conn-rate', tool('../../bench/conn-rate.js')],
 ];
 
 for (const [name, file] of TOOLS) {

@@ -36,6 +36,27 @@ test('receive queue: an unused queue holds no storage; a small exchange read to 
   assert.equal(q.memory, 0, 'storage released once everything was read');
 });
 
+test('receive queue: a first segment of a few bytes takes a small slice of a shared slab, not a 1 KiB buffer of its own', () => {
+  // A short connection (connect, 1 byte each way, close) paid for a fresh 1 KiB ArrayBuffer per receiving end.
+  const queues = Array.from({ length: 4 }, () => new ReceiveQueue());
+  const views = queues.map((q, k) => {
+    q.push(Uint8Array.of(k + 1));
+    return q.read()!;
+  });
+  for (const [k, v] of views.entries()) {
+    assert.deepEqual(v, Uint8Array.of(k + 1));
+    assert.ok(v.buffer.byteLength <= MIN_PAGE, `a slice of at most one small page's buffer, got ${v.buffer.byteLength}`);
+  }
+  assert.equal(new Set(views.map((v) => v.buffer)).size, 1, 'the four 1-byte pages share one buffer');
+  // Views stay valid while the other queues (and the slab's next slices) are written and read.
+  for (const [k, q] of queues.entries()) {
+    q.push(pattern(1, 200).fill(0xf0 + k));
+    q.push(pattern(201, 1500));
+    assert.deepEqual(drain(q), Uint8Array.from([...new Uint8Array(200).fill(0xf0 + k), ...pattern(201, 1500)]));
+  }
+  views.forEach((v, k) => assert.deepEqual(v, Uint8Array.of(k + 1)));
+});
+
 test('receive queue: pushed segments are copied — the caller may reuse its buffer — and read in order', () => {
   const q = new ReceiveQueue();
   const buf = new Uint8Array(1448);
