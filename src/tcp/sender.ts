@@ -65,6 +65,8 @@ export class Sender {
   persistBackoff = 0;
   /** A zero-window probe octet is in flight. */
   probeOutstanding = false;
+  /** The peer's last answer refused our probe octet at a zero window: it holds exactly up to SND.UNA (see acceptableSeq). */
+  private probeRefused = false;
   /** Zero-window probes the peer has not answered. */
   probesOut = 0;
   /** Karn: the sequence being timed, without timestamps, and when it was sent. */
@@ -612,8 +614,15 @@ export class Sender {
    * that edge back below the peer's RCV.NXT, and both ends then drop each other's ACKs the same way (fuzz
    * case 439084160). At SND.MAX the worst case is a peer that shrank its window: it answers with a duplicate
    * ACK, which tells us its window.
+   *
+   * One exception: the peer has just refused our zero-window probe (its answer, sent after the octet, still
+   * ACKs SND.UNA with a zero window), so its RCV.NXT is SND.UNA, and a zero window takes only SEG.SEQ =
+   * RCV.NXT (RFC 9293 §3.10.7.4; Linux's tcp_sequence too). At SND.MAX, one past the refused octet, Linux
+   * drops our ACKs unread — a FIN it sent then stays unacknowledged, the kernel in FIN_WAIT_1, until a
+   * later probe carries the ACK (seen in the interop close case "the kernel half-closes first").
    */
   private acceptableSeq(): number {
+    if (this.probeRefused && this.v.sndWnd === 0 && this.v.sndNxt === this.v.sndUna) return this.v.sndUna;
     return this.v.sndMax;
   }
 
@@ -698,8 +707,10 @@ export class Sender {
   /** After SND.WND was (maybe) updated by an ACK: the zero-window probe and the persist timer (RFC 9293 §3.8.6.1). */
   afterWindowUpdate(): void {
     this.probesOut = 0; // the peer answers
+    if (this.v.sndWnd > 0) this.probeRefused = false;
     if (this.probeOutstanding) {
       // An answer that does not cover the probe octet refused it (it met a zero window): it goes again.
+      this.probeRefused = seqLt(this.v.sndUna, this.v.sndNxt) && this.v.sndWnd === 0;
       if (seqLt(this.v.sndUna, this.v.sndNxt)) this.rewindToUna();
       this.probeOutstanding = false;
     }

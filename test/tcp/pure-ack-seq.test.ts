@@ -7,6 +7,8 @@
  * with pure ACKs at SND.NXT each end dropped the other's ACKs until one timed
  * out. Not clamped to the send window's edge as Linux's tcp_acceptable_seq:
  * fuzz case 439084160 (spoofed zero windows) deadlocked the same way with it.
+ * One exception, found against Linux: once the peer has refused our
+ * zero-window probe octet, pure ACKs carry SND.UNA, its RCV.NXT.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,4 +83,47 @@ test('with the window shrunk below SND.MAX (by the peer, or by a spoofed segment
   // BSD, not Linux's tcp_acceptable_seq (SND.UNA + SND.WND = 2961): a spoofed small window must not pull our
   // ACKs below a RCV.NXT the peer already has (fuzz case 439084160).
   assert.deepEqual(pureAckSeqs(t), [3921]);
+});
+
+test('after the peer refuses a zero-window probe, a pure ACK carries SND.UNA (its RCV.NXT), not the refused octet\'s SND.MAX', () => {
+  // Seen against Linux (interop close case "the kernel half-closes first"): the kernel's window is 0, our probe
+  // octet at 1001 is refused (answered with ACK 1001, window 0), then its FIN comes. An ACK at SND.MAX = 1002 is
+  // beyond a zero window (Linux tcp_sequence: seq > rcv_nxt + 0), so the kernel drops it, ACK field and all, and
+  // sits in FIN_WAIT_1 until a later probe happens to carry the acknowledgment.
+  const t = tcpTest();
+  t.establishActive(0);
+  t.user.send('xyz');
+  while (t.out.length === 0) t.advance(100);
+  t.recv({ flags: 'ACK', seq: 1001, len: 1 }); // the probe
+  assert.equal(t.c.sndMax, 1002);
+  t.send({ flags: 'ACK', seq: 5001, ack: 1001, window: 0 }); // refused
+  t.out.length = 0;
+  t.send({ flags: 'FIN,ACK', seq: 5001, ack: 1001, window: 0 });
+  t.expectState('CLOSE_WAIT');
+  assert.deepEqual(
+    t.out.filter((s) => s.payload.length === 0).map((s) => [s.seq, s.ack, s.flags]),
+    [[1001, 5002, ACK]],
+  );
+  // The window opens: the data goes, and pure ACKs are back at SND.MAX.
+  t.out.length = 0;
+  t.send({ flags: 'ACK', seq: 5002, ack: 1001, window: 1000 });
+  t.recv({ flags: 'PSH,ACK', seq: 1001, payload: 'xyz' });
+  t.send({ flags: 'ACK', seq: 5002, ack: 1004, window: 1000 });
+  t.out.length = 0;
+  t.send({ flags: 'FIN,ACK', seq: 5001, ack: 1004, window: 1000 }); // the FIN again: our ACK was lost
+  t.advance(200);
+  assert.deepEqual(pureAckSeqs(t), [1004]);
+});
+
+test('a probe the peer takes (its answer covers the octet) leaves pure ACKs at SND.MAX', () => {
+  const t = tcpTest();
+  t.establishActive(0);
+  t.user.send('xyz');
+  while (t.out.length === 0) t.advance(100);
+  t.recv({ flags: 'ACK', seq: 1001, len: 1 });
+  t.send({ flags: 'ACK', seq: 5001, ack: 1002, window: 0 }); // taken, and the window is shut again
+  t.out.length = 0;
+  t.send({ flags: 'PSH,ACK', seq: 5001, ack: 1002, window: 0, payload: 'hi' });
+  t.advance(200);
+  assert.deepEqual(pureAckSeqs(t), [1002]);
 });
