@@ -445,6 +445,13 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
 
     const entry = this.conns.get(iface.index, dstPort, lookup, srcPort);
+    if (entry !== undefined && (entry.conn as Entry['conn'] | undefined) === undefined) {
+      // A link that delivers within send() (the peer answered at once) while this connection is still being
+      // opened: its first segment is being sent from inside createEntry. Taken once that has returned, as the
+      // stack's own loopback does (the packet is ours to keep: Link.onPacket).
+      this.clock.schedule(now, () => this.onPacket(iface, packet, flags));
+      return;
+    }
     if (entry && entry.conn.state !== 'TIME_WAIT') {
       this.segmentIn(entry, seg, now); // the common case: a segment for a synchronized or synchronizing connection
       return;

@@ -129,3 +129,21 @@ test('a link that calls back into the stack from send() still holds its own pack
     }
   }
 });
+
+test('a link that delivers within send() from the first SYN on: the handshake completes, no packet is lost to an exception', () => {
+  const clock = new VirtualClock();
+  const pair = syncPair(clock);
+  pair.sync = true; // the SYN-ACK's answer arrives while B is still creating its connection
+  const a = new Stack({ clock, name: 'A', seed: 1 });
+  const b = new Stack({ clock, name: 'B', seed: 2 });
+  a.attach(pair.ends[0]!, { address: '10.0.0.1' });
+  b.attach(pair.ends[1]!, { address: '10.0.0.2' });
+  let server: TcpSocket | undefined;
+  b.listen(80).on('connection', (s) => (server = s));
+  const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  clock.runUntilIdle({ maxTime: clock.now() + 1000 });
+  assert.equal(client.state, 'ESTABLISHED');
+  assert.equal(server?.state, 'ESTABLISHED');
+  assert.equal(a.stats().PacketExceptions + b.stats().PacketExceptions, 0);
+  assert.equal(a.stats().RetransSegs + b.stats().RetransSegs, 0, 'nothing had to be sent again');
+});
