@@ -534,8 +534,12 @@ const TIME = 2;
 const ORDER = 3;
 const FLAGS = 4;
 const STRIDE = 5;
-/** Records the array starts with (it doubles from there). */
-const INITIAL_RECORDS = 16;
+/**
+ * Records the array starts with (it doubles from there): one, 40 bytes, which V8 keeps inside its heap (typed
+ * arrays up to 64 bytes) — a request/response connection sends a record or two between idle spells, and a
+ * 640-byte start was the largest allocation of a short connection's TCP (bench/conn-rate profile).
+ */
+const INITIAL_RECORDS = 1;
 
 /** The array of a Rack without records: shared and empty (append and insert allocate first). */
 const EMPTY = new Float64Array(0);

@@ -47,7 +47,7 @@ test('R9 RACK records: a steady flight of 90 segments over 100 000 ACKs keeps on
 test('P2 RACK records: a retransmission of part of a middle segment, with the array full, splits it and RACK still marks the right octets lost', () => {
   const sb = new SackScoreboard();
   const rack = new Rack(() => sb);
-  // 16 segments fill the first array exactly; the peer ACKs none yet.
+  // 16 segments fill the array exactly (it doubles from one record); the peer ACKs none yet.
   for (let i = 0; i < 16; i++) rack.onSend(i * MSS, (i + 1) * MSS, 0);
   assert.equal(rack.records, 16);
   // Part of segment 5 goes again at t = 5 (say after an MSS change): the record is cut in two, the array grows.
