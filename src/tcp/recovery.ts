@@ -200,7 +200,7 @@ export class Recovery implements LossRecovery {
       }
       if (seqLt(seq, passEnd)) {
         const len = Math.min(room, this.snd.dataUpTo(seq, end));
-        const pipe = seqDiff(seq, this.v.sndUna) - this.sb.sackedBelow(seq);
+        const pipe = this.renoPipe(seqDiff(seq, this.v.sndUna) - this.sb.sackedBelow(seq));
         if (!forced && pipe + Math.max(len, 1) > cwnd) return CWND_BLOCKED;
         const sent = this.snd.emit(seq, len, true);
         this.rtxNxt = seqAdd(seq, sent);
@@ -243,8 +243,18 @@ export class Recovery implements LossRecovery {
       pipe = seqDiff(this.v.sndNxt, this.v.sndUna) - this.sb.sackedBytes;
       // Limited transmit (RFC 3042): the first two duplicate ACKs each allow one new segment.
       if (this.caState === 'disorder' && !this.v.sackOk) pipe -= Math.min(this.dupAcks, this.cfg.dupThresh - 1) * this.v.sndMss;
+      else if (this.caState === 'loss') pipe = this.renoPipe(pipe);
     }
     return pipe;
+  }
+
+  /**
+   * In the Loss state without SACK: `pipe` less one segment per duplicate ACK (each one left the network),
+   * keeping at least one segment (the hole) counted, as Linux bounds its emulated SACKs (tcp_limit_reno_sacked).
+   */
+  private renoPipe(pipe: number): number {
+    if (this.v.sackOk || this.caState !== 'loss' || this.dupAcks === 0) return pipe;
+    return pipe - Math.min(this.dupAcks * this.v.sndMss, Math.max(0, pipe - this.v.sndMss));
   }
 
   /**
@@ -670,12 +680,21 @@ export class Recovery implements LossRecovery {
         }
         if (advanced) {
           this.snd.growCwnd(dataAcked, flightBefore);
+          // Duplicate ACKs counted below stood for segments this ACK now covers (Linux tcp_remove_reno_sacks).
+          this.dupAcks = Math.max(0, this.dupAcks - (Math.ceil(dataAcked / this.v.sndMss) - 1));
           if (seqGe(this.v.sndUna, this.recoverPoint)) {
             this.rack?.onRecoveryEnd();
             this.caState = this.sb.isEmpty ? 'open' : 'disorder';
             this.dupAcks = 0;
             this.undo.settle();
           }
+        } else if (isDup && !this.v.sackOk) {
+          // Without SACK a duplicate ACK is one segment that left the network (Linux tcp_add_reno_sack, which
+          // also runs in the Loss state): the go-back-N pass and then new data may go on by one segment
+          // (renoPipe). Without this, a retransmission lost again stalls the pass until the next, backed-off,
+          // RTO — and when every segment ACKed is a retransmission, Karn's rule leaves the backoff in place
+          // (fuzz case 2243436146: 120 s RTOs for the rest of the transfer).
+          this.dupAcks++;
         }
         return;
     }

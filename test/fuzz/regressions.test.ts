@@ -13,6 +13,42 @@ import { replayRegression, runCase, type RegressionCase } from './runner.js';
 
 const CASES: RegressionCase[] = [
  {
+  "name": "no SACK (cookie connection), no timestamps, 8 % loss: in RTO recovery duplicate ACKs sent nothing, a retransmission lost again waited for the next RTO, which Karn kept at 120 s \u2014 transfer not done in 30 min (fixed: Reno duplicate ACKs in Loss, recovery.ts renoPipe; test/tcp/reno-loss-dupacks.test.ts)",
+  "seed": 2243436146,
+  "packets": [
+   {
+    "t": 0,
+    "to": "B",
+    "hex": "4500004000004000400626440a0000730a0000029016005062b0eb2300000000b002ffffdb2b0000020405b4010104020101080adcd58b490000000001030307"
+   },
+   {
+    "t": 0,
+    "to": "B",
+    "hex": "4500004000004000400626640a0000530a000002c07000501f0f179700000000b002ffff0eb80000020405b4010104020101080a8a58912e0000000001030307"
+   },
+   {
+    "t": 12.204747281254106,
+    "to": "A",
+    "hex": "4500002800004000400626ce0a0000020a0000010050cbc786ae3747e691415c50100000e9d60000"
+   },
+   {
+    "t": 13.578362683026057,
+    "to": "A",
+    "hex": "4500002800004000400626ce0a0000020a0000010050cbc71bef4f7aedfedac9501000009b880000"
+   },
+   {
+    "t": 14.11727925967281,
+    "to": "A",
+    "hex": "4500002800004000400626ce0a0000020a0000010050cbc7d3fa7eebe691415c5030034f85b5cbc1"
+   },
+   {
+    "t": 18.33002443055649,
+    "to": "A",
+    "hex": "450000db000040004006261b0a0000020a0000010050cbc70b75f8bdea240d0550180a25187f0000871d310d24b32f91693fed55861877b17d9497c590c5cc5623d536d9a2f4e939daa4f60d53542e455e2cd3728aa355395d3d868179e236b45e0ae02ed25b21643084f5cec5d64d3bfa22906b1db2b2b9f6716d7717698c6af09c7fba70f951155dc1bb04db04a2543f260ef0ce9c4f53ddbc84322e41615f183342a0c50f6a79ccf3b76ee3e59bb811bf1570ec39216e68e0653732f63521d48a87a1536494d6ca6248068902538f2c652e9f4680ef2d5e13ef"
+   }
+  ]
+ },
+ {
   "name": "spoofed old ACK (below SND.UNA) with SEQ ahead in the window closed the send window for good (fixed: RFC 9293 \u00a73.10.7.4 / Linux tcp_may_update_window)",
   "seed": 891783897,
   "packets": [
