@@ -16,8 +16,8 @@ import { writeFileSync } from 'node:fs';
 import { MemoryLink } from '../src/link/memory.js';
 import { createStack } from '../src/index.js';
 import { RealClock } from '../src/util/real-clock.js';
-import { parseCommandArgs } from '../src/cli/args.js';
-import { benchArgsOk } from './args.js';
+import { integer } from '../src/cli/args.js';
+import { benchArgs } from './args.js';
 import { median } from './throughput.js';
 
 const USAGE = `usage: node dist/bench/net-bulk.js [--mib N] [--runs R] [--mtu 1500,65535] [--json FILE]
@@ -102,23 +102,17 @@ export function formatNetBulk(rows: readonly NetBulkSummary[]): string {
 
 async function main(argv: string[]): Promise<void> {
   const specs = { mib: { type: 'string' }, runs: { type: 'string' }, mtu: { type: 'string' }, json: { type: 'string' } } as const;
-  if (!benchArgsOk('net-bulk', argv, specs, USAGE)) return;
-  const { values } = parseCommandArgs(argv, specs, { maxPositionals: 0 });
-  const ints = (flag: string, text: string | undefined, dflt: number[]): number[] | undefined => {
-    if (text === undefined) return dflt;
-    const vs = text.split(',').map(Number);
-    if (vs.every((v) => Number.isInteger(v) && v > 0)) return vs;
-    console.error(`net-bulk: --${flag} takes positive integers, not "${text}"\n${USAGE}`);
-    process.exitCode = 2;
-    return undefined;
-  };
-  const mib = ints('mib', values.mib as string | undefined, [200]);
-  const runs = ints('runs', values.runs as string | undefined, [3]);
-  const mtus = ints('mtu', values.mtu as string | undefined, [1500, 65535]);
-  if (!mib || !runs || !mtus) return;
-  const rows = await netBulk(mtus, mib[0]! << 20, runs[0]!);
+  const args = benchArgs('net-bulk', argv, specs, USAGE, (v) => ({
+    // At most 2047: the byte count is MiB << 20, an int32.
+    mib: v.mib === undefined ? 200 : integer('--mib', v.mib, 1, 2047),
+    runs: v.runs === undefined ? 3 : integer('--runs', v.runs, 1, 1000),
+    mtus: v.mtu === undefined ? [1500, 65535] : v.mtu.split(',').map((m) => integer('--mtu', m, 68, 65535)),
+    json: v.json,
+  }));
+  if (args === undefined) return;
+  const { mib, runs, mtus, json } = args;
+  const rows = await netBulk(mtus, mib << 20, runs);
   console.log(formatNetBulk(rows));
-  const json = values.json as string | undefined;
   if (json !== undefined) writeFileSync(json, JSON.stringify({ benchmark: 'net-bulk', node: process.version, date: new Date().toISOString(), rows }, null, 2) + '\n');
 }
 

@@ -21,8 +21,8 @@
  */
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
-import { parseCommandArgs } from '../src/cli/args.js';
-import { benchArgsOk } from './args.js';
+import { integer } from '../src/cli/args.js';
+import { benchArgs } from './args.js';
 import { runOnce } from './throughput.js';
 
 const USAGE = `usage: node dist/bench/packet-cost.js [--mtu N] [--mib N] [--json FILE]
@@ -171,22 +171,16 @@ export function printPacketCost(c: PacketCost): void {
 
 async function main(argv: string[]): Promise<void> {
   const specs = { mtu: { type: 'string' }, mib: { type: 'string' }, json: { type: 'string' } } as const;
-  if (!benchArgsOk('packet-cost', argv, specs, USAGE)) return;
-  const { values } = parseCommandArgs(argv, specs, { maxPositionals: 0 });
-  const positive = (flag: string, text: string | undefined, dflt: number): number | undefined => {
-    if (text === undefined) return dflt;
-    const v = Number(text);
-    if (Number.isInteger(v) && v > 0) return v;
-    console.error(`packet-cost: --${flag} takes a positive integer, not "${text}"\n${USAGE}`);
-    process.exitCode = 2;
-    return undefined;
-  };
-  const mtu = positive('mtu', values.mtu as string | undefined, 1500);
-  const mib = positive('mib', values.mib as string | undefined, 16);
-  if (mtu === undefined || mib === undefined) return;
+  const args = benchArgs('packet-cost', argv, specs, USAGE, (v) => ({
+    mtu: v.mtu === undefined ? 1500 : integer('--mtu', v.mtu, 68, 65535),
+    // At most 2047: the byte count is MiB << 20, an int32.
+    mib: v.mib === undefined ? 16 : integer('--mib', v.mib, 1, 2047),
+    json: v.json,
+  }));
+  if (args === undefined) return;
+  const { mtu, mib, json } = args;
   const cost = await measurePacketCost(mtu, mib << 20);
   printPacketCost(cost);
-  const json = values.json as string | undefined;
   if (json !== undefined) writeFileSync(json, JSON.stringify({ benchmark: 'packet-cost', node: process.version, date: new Date().toISOString(), ...cost }, null, 2) + '\n');
 }
 

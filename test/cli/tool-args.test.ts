@@ -36,5 +36,5 @@ for (const [name, file] of TOOLS) {
 test('bench/packet-cost: a value that is not a positive integer is refused with status 2', () => {
   const r = spawnSync(process.execPath, [tool('../../bench/packet-cost.js'), '--mib', '0'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 2, r.stdout);
-  assert.match(r.stderr, /--mib takes a positive integer/);
+  assert.match(r.stderr, /--mib 0: must be an integer between 1 and 2047/);
 });
