@@ -165,5 +165,3 @@ export const WINDOW_UNIT = 65536;
 
 /** Recently changed islands remembered for SACK blocks: the most a SACK option carries (RFC 2018 §3). */
 const MAX_RECENT = 4;
-
-const NONE: number[] = [];
