@@ -7,7 +7,7 @@
  * The bytes are those buildTcpPacket writes (test/wire/tcp-template.test.ts
  * checks it on random segments).
  */
-import { copyOnesSum, finishChecksum, foldSum, onesSumRange } from './checksum.js';
+import { copyOnesSum, finishChecksum, foldSum, onesSumRange, pseudoHeaderSum } from './checksum.js';
 import { setU16 } from './bytes.js';
 import { PROTO_TCP } from './packet.js';
 import { tcpOptionsLength, writeTcpOptions, type TcpOptions } from './tcp-options.js';
@@ -95,13 +95,9 @@ export class TcpTemplate {
     dstPort: number,
     ttl = 64,
   ) {
-    if ((src.length !== 4 && src.length !== 16) || dst.length !== src.length) {
-      throw new RangeError(`TcpTemplate: addresses must both be 4 or 16 bytes (got ${src.length}, ${dst.length})`);
-    }
     this.portPair = ((srcPort & 0xffff) << 16) | (dstPort & 0xffff);
-    let addresses = 0;
-    for (let i = 0; i < src.length; i += 2) addresses += ((src[i]! << 8) | src[i + 1]!) + ((dst[i]! << 8) | dst[i + 1]!);
-    this.ttlPseudo = ((ttl & 0xff) << 16) | foldSum(addresses + PROTO_TCP);
+    // The pseudo-header without its length (checksum.ts checks the address sizes).
+    this.ttlPseudo = ((ttl & 0xff) << 16) | pseudoHeaderSum(src, dst, PROTO_TCP, 0);
   }
 
   get srcPort(): number {
