@@ -29,8 +29,8 @@ function keepingLink(inner: MemoryLink): Link & { kept: Uint8Array[]; atSend: Ui
   return link;
 }
 
-/** Stack A on `la`, B on `lb`, A connected to B:80 and both ESTABLISHED; the server socket returned. */
-function connected(clock: VirtualClock, la: Link, lb: Link): { client: TcpSocket; server: TcpSocket } {
+/** Stack A on `la`, B on `lb`, A connected to B:80 and both ESTABLISHED; the sockets and stacks returned. */
+function connected(clock: VirtualClock, la: Link, lb: Link): { client: TcpSocket; server: TcpSocket; a: Stack; b: Stack } {
   const a = new Stack({ clock, name: 'A', seed: 1 });
   const b = new Stack({ clock, name: 'B', seed: 2 });
   a.attach(la, { address: '10.0.0.1' });
@@ -41,7 +41,7 @@ function connected(clock: VirtualClock, la: Link, lb: Link): { client: TcpSocket
   clock.runUntilIdle({ maxTime: clock.now() + 1000 });
   assert.ok(server);
   assert.equal(client.state, 'ESTABLISHED');
-  return { client, server };
+  return { client, server, a, b };
 }
 
 test('a link that keeps the packet after send sees it overwritten by the next one; MemoryLink’s copies stay what was sent', () => {
@@ -134,16 +134,8 @@ test('a link that delivers within send() from the first SYN on: the handshake co
   const clock = new VirtualClock();
   const pair = syncPair(clock);
   pair.sync = true; // the SYN-ACK's answer arrives while B is still creating its connection
-  const a = new Stack({ clock, name: 'A', seed: 1 });
-  const b = new Stack({ clock, name: 'B', seed: 2 });
-  a.attach(pair.ends[0]!, { address: '10.0.0.1' });
-  b.attach(pair.ends[1]!, { address: '10.0.0.2' });
-  let server: TcpSocket | undefined;
-  b.listen(80).on('connection', (s) => (server = s));
-  const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
-  clock.runUntilIdle({ maxTime: clock.now() + 1000 });
-  assert.equal(client.state, 'ESTABLISHED');
-  assert.equal(server?.state, 'ESTABLISHED');
+  const { server, a, b } = connected(clock, pair.ends[0]!, pair.ends[1]!);
+  assert.equal(server.state, 'ESTABLISHED');
   assert.equal(a.stats().PacketExceptions + b.stats().PacketExceptions, 0);
   assert.equal(a.stats().RetransSegs + b.stats().RetransSegs, 0, 'nothing had to be sent again');
 });
