@@ -85,16 +85,22 @@ test('with the window shrunk below SND.MAX (by the peer, or by a spoofed segment
   assert.deepEqual(pureAckSeqs(t), [3921]);
 });
 
-test('after the peer refuses a zero-window probe, a pure ACK carries SND.UNA (its RCV.NXT), not the refused octet\'s SND.MAX', () => {
-  // Seen against Linux (interop close case "the kernel half-closes first"): the kernel's window is 0, our probe
-  // octet at 1001 is refused (answered with ACK 1001, window 0), then its FIN comes. An ACK at SND.MAX = 1002 is
-  // beyond a zero window (Linux tcp_sequence: seq > rcv_nxt + 0), so the kernel drops it, ACK field and all, and
-  // sits in FIN_WAIT_1 until a later probe happens to carry the acknowledgment.
+/** The peer's window is zero from the start and 'xyz' waits: the persist timer has sent its probe octet at 1001. */
+function probedZeroWindow(): ReturnType<typeof tcpTest> {
   const t = tcpTest();
   t.establishActive(0);
   t.user.send('xyz');
   while (t.out.length === 0) t.advance(100);
   t.recv({ flags: 'ACK', seq: 1001, len: 1 }); // the probe
+  return t;
+}
+
+test('after the peer refuses a zero-window probe, a pure ACK carries SND.UNA (its RCV.NXT), not the refused octet\'s SND.MAX', () => {
+  // Seen against Linux (interop close case "the kernel half-closes first"): the kernel's window is 0, our probe
+  // octet at 1001 is refused (answered with ACK 1001, window 0), then its FIN comes. An ACK at SND.MAX = 1002 is
+  // beyond a zero window (Linux tcp_sequence: seq > rcv_nxt + 0), so the kernel drops it, ACK field and all, and
+  // sits in FIN_WAIT_1 until a later probe happens to carry the acknowledgment.
+  const t = probedZeroWindow();
   assert.equal(t.c.sndMax, 1002);
   t.send({ flags: 'ACK', seq: 5001, ack: 1001, window: 0 }); // refused
   t.out.length = 0;
@@ -116,11 +122,7 @@ test('after the peer refuses a zero-window probe, a pure ACK carries SND.UNA (it
 });
 
 test('a probe the peer takes (its answer covers the octet) leaves pure ACKs at SND.MAX', () => {
-  const t = tcpTest();
-  t.establishActive(0);
-  t.user.send('xyz');
-  while (t.out.length === 0) t.advance(100);
-  t.recv({ flags: 'ACK', seq: 1001, len: 1 });
+  const t = probedZeroWindow();
   t.send({ flags: 'ACK', seq: 5001, ack: 1002, window: 0 }); // taken, and the window is shut again
   t.out.length = 0;
   t.send({ flags: 'PSH,ACK', seq: 5001, ack: 1002, window: 0, payload: 'hi' });
