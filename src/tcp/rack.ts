@@ -108,6 +108,12 @@ export class Rack {
    * the first sample; the connection's min_RTT stands in until then.
    */
   minRtt: number | undefined;
+  /**
+   * When the earliest-sent record the last ACK newly SACKed was sent, if any of them was sent only once
+   * (else undefined): the ACK's RTT sample when nothing else gives one — Linux's sack_rtt_us from
+   * first_sackt (tcp_sacktag_one, tcp_ack_update_rtt), which Karn's rule allows (one transmission).
+   */
+  sackedSentAt: number | undefined;
 
   // RACK.xmit_ts and the segment's place in send order: the most recently sent segment delivered.
   private xmitTs = -Infinity;
@@ -234,6 +240,7 @@ export class Rack {
     }
     this.compact();
     // Selectively acknowledged records, block by block in ascending order.
+    this.sackedSentAt = undefined;
     if (a.blocks !== undefined && a.blocks.length > 0 && this.records > 0) {
       const blocks = a.blocks.length === 1 ? a.blocks : [...a.blocks].sort((x, y) => seqDiff(x[0], y[0]));
       for (const [s, e] of blocks) {
@@ -241,7 +248,9 @@ export class Rack {
           if (this.r[i * STRIDE + FLAGS] & SACKED) continue;
           if (this.holeIn(this.r[i * STRIDE + SEQ], this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
-          this.r[i * STRIDE + FLAGS] |= SACKED;
+          const f = this.r[i * STRIDE + FLAGS];
+          if (!(f & RETRANS) && !(this.sackedSentAt! <= this.r[i * STRIDE + TIME])) this.sackedSentAt = this.r[i * STRIDE + TIME];
+          this.r[i * STRIDE + FLAGS] = f | SACKED;
           this.segsSacked++;
           reordered = this.delivered(i, a, false) || reordered;
         }
