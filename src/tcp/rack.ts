@@ -109,9 +109,11 @@ export class Rack {
    */
   minRtt: number | undefined;
   /**
-   * When the earliest-sent record the last ACK newly SACKed was sent, if any of them was sent only once
-   * (else undefined): the ACK's RTT sample when nothing else gives one — Linux's sack_rtt_us from
-   * first_sackt (tcp_sacktag_one, tcp_ack_update_rtt), which Karn's rule allows (one transmission).
+   * When the most recently sent of the records the last ACK newly SACKed was sent, among those sent only
+   * once (Karn), else undefined: the ACK's RTT sample when nothing else gives one (Linux sack_rtt_us,
+   * tcp_ack_update_rtt). Linux measures from the earliest (first_sackt); after lost ACKs that reads the
+   * wait for a surviving ACK as RTT — 3 s samples on a 5 ms path at 20 % loss, an RTO of 3 s after them —
+   * so, like RACK.rtt (RFC 8985 §6.2 step 2) and Linux's ca_rtt (last_sackt), the newest one measures the path.
    */
   sackedSentAt: number | undefined;
 
@@ -249,7 +251,7 @@ export class Rack {
           if (this.holeIn(this.r[i * STRIDE + SEQ], this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
           const f = this.r[i * STRIDE + FLAGS];
-          if (!(f & RETRANS) && !(this.sackedSentAt! <= this.r[i * STRIDE + TIME])) this.sackedSentAt = this.r[i * STRIDE + TIME];
+          if (!(f & RETRANS) && !(this.sackedSentAt! >= this.r[i * STRIDE + TIME])) this.sackedSentAt = this.r[i * STRIDE + TIME];
           this.r[i * STRIDE + FLAGS] = f | SACKED;
           this.segsSacked++;
           reordered = this.delivered(i, a, false) || reordered;

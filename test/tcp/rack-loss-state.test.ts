@@ -106,3 +106,22 @@ test('P2 RTT from a SACK (timestamps on): a newly SACKed segment sent once is a 
   assert.equal(t.c.info().backoff, 0, 'the SACK gave a sample');
   assert.ok(t.c.info().rto < backedOff, `RTO ${t.c.info().rto} < ${backedOff}`);
 });
+
+test('P2 RTT from a SACK: the most recently sent segment SACKed is timed, not one whose ACKs were lost', () => {
+  const t = tcpTest({ cfg: { sack: true, timestamps: true, tlp: false, tsOffset: 1000 } }); // TSecr 0 means none
+  t.user.connect();
+  const syn = t.recv({ flags: 'SYN', seq: 1000 });
+  t.advance(RTT);
+  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: 1460, sackPermitted: true, ts: { val: 1, ecr: syn.options.ts!.val } } });
+  t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
+  assert.equal(t.c.info().srtt, RTT);
+  const k = (n: number): number => 1001 + MSS_TS * n;
+  t.user.send(new Uint8Array(2 * MSS_TS)); // 0 and 1; every ACK for them is lost
+  t.advance(100);
+  t.user.send(new Uint8Array(2 * MSS_TS)); // 2 and 3, 100 ms later
+  assert.equal(t.out.splice(0).length, 4);
+  t.advance(RTT);
+  // 0 was lost: the first ACK to get through SACKs 1–3. Segment 1 waited 140 ms for it, segment 3 one RTT.
+  t.send({ flags: 'ACK', seq: 5001, ack: k(0), window: 65535, options: { ts: { val: 2, ecr: 1000 }, sack: [[k(1), k(4)]] } });
+  assert.equal(t.c.info().srtt, RTT, 'a 40 ms sample, not 140');
+});
