@@ -25,6 +25,11 @@ import { tsoLength } from './tso.js';
 import { tsEchoRtt } from './ts-echo.js';
 
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
+// Sender.bits
+const FIN_QUEUED = 1;
+const WANT_WRITABLE = 2;
+const PROBE_OUT = 4;
+const PROBE_REFUSED = 8;
 
 /**
  * The sending half of a TCB: SND.UNA/NXT/MAX and SND.WND (in the shared
@@ -58,16 +63,38 @@ export class Sender {
   }
   /** Sequence number of our FIN once sent. */
   finSeq: number | undefined = undefined;
+  /** finQueued, wantWritable, probeOutstanding and probeRefused (below), one bit each: a field is 8 B per connection. */
+  private bits = 0;
   /** The user asked to close the sending side. */
-  finQueued = false;
+  get finQueued(): boolean {
+    return (this.bits & FIN_QUEUED) !== 0;
+  }
+  set finQueued(on: boolean) {
+    this.bits = on ? this.bits | FIN_QUEUED : this.bits & ~FIN_QUEUED;
+  }
   /** `send` took less than offered: say 'writable' when room frees up. */
-  wantWritable = false;
+  get wantWritable(): boolean {
+    return (this.bits & WANT_WRITABLE) !== 0;
+  }
+  set wantWritable(on: boolean) {
+    this.bits = on ? this.bits | WANT_WRITABLE : this.bits & ~WANT_WRITABLE;
+  }
   /** Exponential backoff of the persist timer (RFC 1122 §4.2.2.17). */
   persistBackoff = 0;
   /** A zero-window probe octet is in flight. */
-  probeOutstanding = false;
+  get probeOutstanding(): boolean {
+    return (this.bits & PROBE_OUT) !== 0;
+  }
+  set probeOutstanding(on: boolean) {
+    this.bits = on ? this.bits | PROBE_OUT : this.bits & ~PROBE_OUT;
+  }
   /** The peer's last answer refused our probe octet at a zero window: it holds exactly up to SND.UNA (see acceptableSeq). */
-  private probeRefused = false;
+  private get probeRefused(): boolean {
+    return (this.bits & PROBE_REFUSED) !== 0;
+  }
+  private set probeRefused(on: boolean) {
+    this.bits = on ? this.bits | PROBE_REFUSED : this.bits & ~PROBE_REFUSED;
+  }
   /** Zero-window probes the peer has not answered. */
   probesOut = 0;
   /** Karn: the sequence being timed, without timestamps, and when it was sent. */
@@ -124,10 +151,14 @@ export class Sender {
   /** The congestion controller once made (see `cc`). */
   private ccMade: CongestionControl | undefined = undefined;
 
+  /** The deadlines (timers.ts): fields of the shared record. */
+  private get timers(): Timers {
+    return this.v;
+  }
+
   constructor(
     private readonly v: TcpVars,
     private readonly cfg: TcpConfig,
-    private readonly timers: Timers,
     private readonly sink: ConnectionSink,
     /** RTT estimation and the RTO (RFC 6298). */
     readonly rtt: RtoEstimator,
@@ -198,7 +229,7 @@ export class Sender {
    * an ACK is processed, a timer fires. An idle connection has none (dropRecoveryIfPristine).
    */
   recovery(): Recovery {
-    return (this.recMade ??= new Recovery(this.v, this.cfg, this.timers, this.sink, this));
+    return (this.recMade ??= new Recovery(this.v, this.cfg, this.sink, this));
   }
 
   /** RACK, made now if it was not; it reads the SACK scoreboard of the loss recovery of the moment. */
