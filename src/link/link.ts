@@ -29,7 +29,11 @@ export interface Link {
    */
   readonly txScratch?: Uint8Array;
   /**
-   * Register the single receiver of packets arriving from the link. The receiver owns each packet it is given (it may keep views into it): a link never reuses a delivered buffer.
+   * Register the single receiver of packets arriving from the link. A delivered packet is valid only
+   * during the call (issue 11, "Link contract"): a link may deliver every packet from one reused buffer
+   * and write the next one there once the handler returns, so the receiver copies whatever it keeps (the
+   * stack copies every payload octet into its receive queue, and a packet it takes later, segment.ts).
+   * A wrapper passes the packet on within the call, or copies it.
    * `flags` (RX_* below, 0 or absent for none) tells what the link knows about the packet.
    */
   onPacket(handler: (packet: Uint8Array, flags?: number) => void): void;

@@ -278,8 +278,8 @@ export class MemoryLink implements Link {
   /**
    * A copy of `packet` that the receiver owns. A small packet is copied into the current slab (one
    * allocation per SLAB_BYTES, as Node pools small Buffers) instead of a buffer of its own each; a
-   * large one gets its own buffer, so the receiver may adopt it whole as a page (receive-queue.ts).
-   * A slab is never written again where a packet was copied: what was delivered stays intact.
+   * large one gets its own buffer. A slab is never written again where a packet was copied (more than
+   * the Link contract asks: a delivered packet is valid only during the receiver's call).
    */
   private copy(packet: Uint8Array): Uint8Array {
     const n = packet.length;

@@ -16,7 +16,9 @@
  * most the bytes in flight to the reader (≤ the window the caller enforces)
  * plus one page at each end and the unused ends of pages (< 1/16 each),
  * whatever the segment sizes (TCP-BEHAVIOR R9).
- * A large payload that fills its packet becomes a page as it is (`adoptable`).
+ * No page is ever a view of a received packet: a packet, and the payload
+ * view the Connection is given, are valid only during the call that delivers
+ * them (Link contract, segment.ts), since a link may reuse its buffer.
  * The model is smoltcp's RingBuffer + Assembler (socket/tcp.rs); pages rather
  * than one recycled ring because the application keeps what `read` returns.
  */
@@ -49,7 +51,7 @@ export class ReceiveQueue {
   /** Bytes of storage held (pages), for memory accounting; at most receiveMemoryBound(the span of stream held). */
   get memory(): number {
     let m = 0;
-    for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.buffer.byteLength; // an adopted page pins its packet
+    for (let i = this.first; i < this.pages.length; i++) m += this.pages[i]!.buffer.byteLength;
     return m;
   }
 
@@ -144,7 +146,7 @@ export class ReceiveQueue {
   /** Copy `data` to stream position `pos` (≥ rd), adding pages as needed. */
   private write(pos: number, data: Uint8Array): void {
     const end = pos + data.length;
-    this.cover(pos, end, data);
+    this.cover(pos, end);
     // Find the page holding `pos`: writes land near the end, so search backwards.
     let i = this.pages.length - 1;
     while (this.starts[i]! > pos) i--;
@@ -153,7 +155,7 @@ export class ReceiveQueue {
     while (p < end) {
       const page = this.pages[i]!;
       const take = Math.min(end, this.pageEnd(i)) - p;
-      if (page !== data) page.set(from === 0 && take === data.length ? data : data.subarray(from, from + take), p - this.starts[i]!);
+      page.set(from === 0 && take === data.length ? data : data.subarray(from, from + take), p - this.starts[i]!);
       p += take;
       from += take;
       i++;
@@ -161,10 +163,8 @@ export class ReceiveQueue {
     if (end > this.hi) this.hi = end;
   }
 
-  /** Make pages cover stream positions up to `end` for the write of `data` at `pos`. */
-  private cover(pos: number, end: number, data: Uint8Array): void {
-    // Nothing held (all read) and a payload to adopt: let go of the kept page rather than straddle it.
-    if (pos === this.rd && this.len === 0 && this.hi === pos && adoptable(data)) this.release();
+  /** Make pages cover stream positions up to `end` for a write at `pos`. */
+  private cover(pos: number, end: number): void {
     let covered: number;
     if (this.first === this.pages.length) {
       // No storage: the first page starts at the read point, so coverage stays contiguous.
@@ -178,10 +178,6 @@ export class ReceiveQueue {
       // An in-order append that does not fit the little room left (< 1/16 page) at the end of the
       // last page: end that page here and start the data on a fresh one, so it lies in one page.
       if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
-    }
-    if (pos === covered && adoptable(data)) {
-      this.append(data, pos);
-      return;
     }
     while (covered < end) covered += this.addPage(covered, end - covered);
   }
@@ -211,21 +207,6 @@ export class ReceiveQueue {
     }
   }
 }
-
-/**
- * A large payload that (nearly) fills the packet it came in becomes a page
- * itself instead of being copied: pinning its packet costs at most 1/15 more
- * than a copy would, and it saves the copy and a fresh page. Small payloads
- * (where pinning multiplies memory) are always copied. This relies on the
- * Link contract (link.ts: the receiver owns each delivered packet, a link
- * never reuses its buffer); a link that delivers from reused buffers must
- * turn it off.
- */
-function adoptable(data: Uint8Array): boolean {
-  return data.length >= ADOPT_MIN && data.length * 16 >= data.buffer.byteLength * 15;
-}
-
-const ADOPT_MIN = 16 * 1024;
 
 /** Smallest and largest page: small for a connection that moves little, large for bulk. */
 export const MIN_PAGE = 1024;
