@@ -10,7 +10,7 @@ import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
 import { ReceivedSegment, type OutSegment, type Segment } from '../tcp/segment.js';
 import type { TcpState } from '../tcp/state.js';
-import { RX_CSUM_TRUSTED, type Link } from '../link/link.js';
+import { RX_CSUM_TRUSTED, RX_OWNED, type Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
@@ -439,7 +439,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const ecn = rx.ecn;
     this.counters[IPEXT_KEYS[ecn]!]++;
     seg.fill(rx.seq, rx.ack, rx.flags, rx.window, ecn, rx.options);
-    seg.setPayload(packet, rx.payloadStart, rx.payloadEnd);
+    seg.setPayload(packet, rx.payloadStart, rx.payloadEnd, (flags & RX_OWNED) !== 0);
     const srcPort = rx.srcPort;
     const dstPort = rx.dstPort;
     // The remote address, for the lookups only: copied into a per-stack scratch buffer, not a view per packet.
@@ -967,7 +967,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   /** Deliver a packet to one of our own interfaces, later (never re-entrantly), as its own copy. Apart from transmitWith, whose variables a closure would otherwise put in a context allocated on every call. */
   private loopback(iface: Iface, packet: Uint8Array, flags = 0): void {
     const own = packet.slice();
-    this.clock.schedule(this.clock.now(), () => this.onPacket(iface, own, flags));
+    this.clock.schedule(this.clock.now(), () => this.onPacket(iface, own, flags | RX_OWNED));
   }
 
   // ───────────────────────────── helpers ─────────────────────────────

@@ -25,6 +25,12 @@ export interface Segment {
   payload: Uint8Array;
   /** The IP ECN codepoint (RFC 3168 §5: 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) it arrived with, or is to be sent with; absent = Not-ECT. */
   ecn?: number;
+  /**
+   * Received only: `payload`'s buffer is the receiver's to keep (the link gave its packet away, link.ts
+   * RX_OWNED), so the receive queue may take a large payload as it is instead of copying it. Absent or
+   * false: the payload is valid only during the call.
+   */
+  payloadOwned?: boolean;
 }
 
 /**
@@ -57,6 +63,7 @@ export class ReceivedSegment implements Segment {
   window = 0;
   ecn = 0;
   payload: Uint8Array = EMPTY;
+  payloadOwned = false;
   readonly options = new TcpOptionsRecord();
   /** Copies of short payloads (≤ SMALL_PAYLOAD octets) land here, seen through `smallViews[length]`. */
   private readonly small = new Uint8Array(SMALL_PAYLOAD);
@@ -78,10 +85,12 @@ export class ReceivedSegment implements Segment {
    * (copied into this record's own bytes: a short packet may live inside V8's heap, and a view of it
    * would make V8 move it out to an ArrayBuffer of its own first, ~1 µs), nor for a long one at the same
    * place of the same buffer as the previous packet's (a link that delivers from one reused buffer):
-   * that view is kept. Any other long payload costs one view.
+   * that view is kept. Any other long payload costs one view. `owned`: the packet is the receiver's to
+   * keep (RX_OWNED), so a long payload is too (a short one is copied into this record, which is not).
    */
-  setPayload(packet: Uint8Array, start: number, end: number): void {
+  setPayload(packet: Uint8Array, start: number, end: number, owned = false): void {
     const length = end - start;
+    this.payloadOwned = owned && length > SMALL_PAYLOAD;
     if (length === 0) {
       this.payload = EMPTY;
     } else if (length <= SMALL_PAYLOAD) {

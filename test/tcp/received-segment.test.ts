@@ -55,3 +55,16 @@ test('ReceivedSegment: a long payload is a view, kept while packets land in the 
   seg.setPayload(other, 52, 1400); // same buffer and start, shorter
   assert.equal(seg.payload.length, 1348);
 });
+
+test('ReceivedSegment: a long payload of a packet the link gave away is owned; a short one, copied into the record, never is', () => {
+  const seg = new ReceivedSegment();
+  const packet = new Uint8Array(1500);
+  seg.setPayload(packet, 52, 1500, true);
+  assert.equal(seg.payloadOwned, true);
+  seg.setPayload(packet, 52, 1500);
+  assert.equal(seg.payloadOwned, false);
+  seg.setPayload(packet, 52, 52 + SMALL_PAYLOAD, true);
+  assert.equal(seg.payloadOwned, false);
+  seg.setPayload(packet, 52, 52, true);
+  assert.equal(seg.payloadOwned, false);
+});
