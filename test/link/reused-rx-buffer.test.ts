@@ -242,3 +242,83 @@ test('SYN cookies: the handshake completed by a data segment (the bare ACK lost)
   assert.ok(got);
   assertSame(got.slice(), data, 'A→B');
 });
+
+/**
+ * A, and B behind a link that holds every packet for B until B sends: then, within that send(), it delivers
+ * (from one reused buffer per depth, scribbled afterwards) a held packet of the *other* connection — so B takes
+ * a segment of one connection while a segment of the other is still being processed (an ACK with data: the
+ * ACK releases data, sent before the data is taken). What is still held when the clock runs goes in order.
+ * (A packet of the same connection nested in its own output is another matter: the sender is not re-entrant.)
+ */
+function nestingPair(clock: VirtualClock): { ends: [Link, Link]; nested: () => number } {
+  let handlerA: ((p: Uint8Array, f?: number) => void) | undefined;
+  let handlerB: ((p: Uint8Array, f?: number) => void) | undefined;
+  const held: Uint8Array[] = [];
+  const buffers: Uint8Array[] = [];
+  let depth = 0;
+  let nested = 0;
+  const deliverToB = (packet: Uint8Array): void => {
+    const buffer = (buffers[depth] ??= new Uint8Array(1500));
+    buffer.set(packet);
+    depth++;
+    try {
+      handlerB?.(buffer.subarray(0, packet.length));
+    } finally {
+      depth--;
+      buffer.fill(0x5a);
+    }
+  };
+  const srcPort = (p: Uint8Array): number => (p[20]! << 8) | p[21]!;
+  const dstPort = (p: Uint8Array): number => (p[22]! << 8) | p[23]!;
+  const a: Link = {
+    mtu: 1500,
+    send(packet: Uint8Array): void {
+      held.push(packet.slice());
+      clock.schedule(clock.now(), () => {
+        const p = held.shift();
+        if (p !== undefined) deliverToB(p);
+      });
+    },
+    onPacket: (h) => (handlerA = h),
+    close(): void {},
+  };
+  const b: Link = {
+    mtu: 1500,
+    send(packet: Uint8Array): void {
+      const copy = packet.slice();
+      clock.schedule(clock.now(), () => handlerA?.(copy));
+      const other = held.findIndex((p) => srcPort(p) !== dstPort(packet));
+      if (other < 0) return;
+      const [p] = held.splice(other, 1);
+      if (depth > 0) nested++;
+      deliverToB(p!);
+    },
+    onPacket: (h) => (handlerB = h),
+    close(): void {},
+  };
+  return { ends: [a, b], nested: () => nested };
+}
+
+test('a segment that arrives while another connection\'s segment is being processed (delivered within send) gets a record of its own: all four streams arrive intact', () => {
+  const clock = new VirtualClock();
+  const pair = nestingPair(clock);
+  const a = new Stack({ clock, name: 'A', seed: 1 });
+  const b = new Stack({ clock, name: 'B', seed: 2 });
+  a.attach(pair.ends[0], { address: '10.0.0.1' });
+  b.attach(pair.ends[1], { address: '10.0.0.2' });
+  const servers: TcpSocket[] = [];
+  b.listen(80).on('connection', (s) => servers.push(s));
+  const clients = [0, 1].map(() => a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 }));
+  clock.runUntilIdle({ maxTime: clock.now() + 1000 });
+  assert.equal(servers.length, 2);
+  const byPort = (c: TcpSocket) => servers.find((s) => s.remotePort === c.localPort)!;
+  const p: Pair = { clock, a, b, la: undefined as unknown as MemoryLink, lb: undefined as unknown as MemoryLink, client: clients[0]!, server: byPort(clients[0]!) };
+  const flows = clients.flatMap((c, i) => [
+    { from: c, to: byPort(c), data: pattern(150_000, 20 + i) },
+    { from: byPort(c), to: c, data: pattern(120_000, 30 + i) },
+  ]);
+  const got = exchange(p, flows, true);
+  flows.forEach((f, i) => assertSame(got[i]!, f.data, `flow ${i}`));
+  assert.equal(a.stats().PacketExceptions + b.stats().PacketExceptions, 0);
+  assert.ok(pair.nested() > 50, `${pair.nested()} segments were taken while another was being processed`);
+});
