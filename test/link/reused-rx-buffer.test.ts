@@ -246,9 +246,11 @@ test('SYN cookies: the handshake completed by a data segment (the bare ACK lost)
 /**
  * A, and B behind a link that holds every packet for B until B sends: then, within that send(), it delivers
  * (from one reused buffer per depth, scribbled afterwards) a held packet of the *other* connection — so B takes
- * a segment of one connection while a segment of the other is still being processed (an ACK with data: the
- * ACK releases data, sent before the data is taken). What is still held when the clock runs goes in order.
- * (A packet of the same connection nested in its own output is another matter: the sender is not re-entrant.)
+ * a segment of one connection while a segment of the other is still being processed. What is still held
+ * when the clock runs goes in order. The Connection reads a segment whole before it sends, so this does not
+ * need the stack's per-depth records (one shared record passes too); it checks that nested deliveries from
+ * reused buffers leave every stream intact. (A packet of the same connection nested in that connection's
+ * own output is another matter: the sender is not re-entrant, SendBuffer.peek throws, on main too.)
  */
 function nestingPair(clock: VirtualClock): { ends: [Link, Link]; nested: () => number } {
   let handlerA: ((p: Uint8Array, f?: number) => void) | undefined;
