@@ -85,21 +85,13 @@ function exchange(p: Pair, flows: Array<{ from: TcpSocket; to: TcpSocket; data: 
         f.from.shutdown();
         ended[i] = true;
       }
-      for (let d = f.to.read(); d; d = f.to.read()) got[i]!.push(d.slice());
+      for (let d = f.to.read(); d; d = f.to.read()) got[i]!.push(d); // kept as views: they must stay valid too
       busy ||= sent[i]! < f.data.length || (fin && !f.to.eof);
     });
     if (!busy && p.clock.pending() === 0) break;
     p.clock.advance(1);
   }
-  return got.map((chunks) => {
-    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    return all;
-  });
+  return got.map((chunks) => new Uint8Array(Buffer.concat(chunks)));
 }
 
 function assertSame(got: Uint8Array, want: Uint8Array, what: string): void {
