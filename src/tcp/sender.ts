@@ -15,6 +15,7 @@ import { Rack } from './rack.js';
 import { NO_SACKS, Recovery } from './recovery.js';
 import type { RtoEstimator } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
+import { enterTransmit, leaveTransmit, outRecord } from './out-segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { CWND_BLOCKED, NOTHING, NO_RETRANSMISSION, SENT, WINDOW_BLOCKED, type SendResult } from './send-result.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
@@ -591,13 +592,27 @@ export class Sender {
     this.timers.rtxAt = this.v.now + this.rtt.rto;
   }
 
+  /** A data or ACK segment, in the reused record of out-segment.ts: valid until the transmit that takes it returns. */
   private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
-    const options: TcpOptions = {};
-    if (this.v.tsOk) options.ts = { val: this.v.tsNow(), ecr: this.v.tsRecent };
-    const window = this.rcv.fillSegment(flags, options);
+    const out = outRecord();
+    const options = out.options;
+    options.sack = undefined;
+    if (this.v.tsOk) {
+      const ts = (options.ts = out.tsPair);
+      ts.val = this.v.tsNow();
+      ts.ecr = this.v.tsRecent;
+    } else options.ts = undefined;
+    out.window = this.rcv.fillSegment(flags, options);
     flags |= this.ecn.ackFlags(); // RFC 3168 §6.1.3: ECE on every segment until the peer's CWR
     if (flags & ACK) this.rcv.ackSent();
-    return { seq, ack: flags & ACK ? this.v.rcvNxt : 0, flags, window, options, payload };
+    out.seq = seq;
+    out.ack = flags & ACK ? this.v.rcvNxt : 0;
+    out.flags = flags;
+    out.payload = payload;
+    out.ecn = undefined;
+    out.rtx = undefined;
+    out.segmentSize = undefined;
+    return out;
   }
 
   sendAck(): void {
@@ -633,7 +648,12 @@ export class Sender {
   }
 
   transmit(seg: OutSegment): void {
-    this.sink.transmit(seg);
+    enterTransmit(); // segments built within the sink's call (a link delivering at once) take the next record
+    try {
+      this.sink.transmit(seg);
+    } finally {
+      leaveTransmit();
+    }
   }
 
   /**
