@@ -29,7 +29,12 @@ export interface Link {
    */
   readonly txScratch?: Uint8Array;
   /**
-   * Register the single receiver of packets arriving from the link. The receiver owns each packet it is given (it may keep views into it): a link never reuses a delivered buffer.
+   * Register the single receiver of packets arriving from the link. A delivered packet is valid only
+   * during the call (issue 11, "Link contract"): a link may deliver every packet from one reused buffer
+   * and write the next one there once the handler returns, so the receiver copies whatever it keeps (the
+   * stack copies every payload octet into its receive queue, and a packet it takes later, segment.ts).
+   * A wrapper passes the packet on within the call, or copies it. A link that gives each packet away
+   * (a buffer of its own, never written again) says so with RX_OWNED.
    * `flags` (RX_* below, 0 or absent for none) tells what the link knows about the packet.
    */
   onPacket(handler: (packet: Uint8Array, flags?: number) => void): void;
@@ -51,3 +56,13 @@ export interface LinkOffload {
  * also be a GSO super-packet: one TCP segment longer than the MTU.
  */
 export const RX_CSUM_TRUSTED = 1;
+
+/**
+ * Receive flag: the packet is the receiver's to keep — the link gave it a
+ * buffer of its own and never writes there again (MemoryLink's copies) — an
+ * exception to "valid only during the call". The receive queue then takes a
+ * large payload that fills the packet as a page without copying it
+ * (receive-queue.ts `adoptable`). A link that delivers from a reused buffer,
+ * and a wrapper that cannot vouch for its inner link, leave it off.
+ */
+export const RX_OWNED = 2;

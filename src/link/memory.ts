@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
-import type { Link } from './link.js';
+import { RX_OWNED, type Link } from './link.js';
 import { hopIcmpError, tooBigForHop } from './path-mtu.js';
 import { markCe } from '../wire/ecn.js';
 
@@ -175,7 +175,7 @@ export class MemoryLink implements Link {
   readonly stats: LinkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0, corrupted: 0, reordered: 0, marked: 0 };
 
   private peer!: MemoryLink;
-  private handler: ((packet: Uint8Array) => void) | undefined;
+  private handler: ((packet: Uint8Array, flags?: number) => void) | undefined;
   private readonly taps: Array<(ev: TapEvent) => void> = [];
   private imp: Impairment;
   private sentCount = 0;
@@ -215,7 +215,8 @@ export class MemoryLink implements Link {
     return [a, b];
   }
 
-  onPacket(handler: (packet: Uint8Array) => void): void {
+  /** Every packet is delivered as the receiver's to keep (RX_OWNED): a copy made at send, never written again. */
+  onPacket(handler: (packet: Uint8Array, flags?: number) => void): void {
     this.handler = handler;
   }
 
@@ -278,8 +279,8 @@ export class MemoryLink implements Link {
   /**
    * A copy of `packet` that the receiver owns. A small packet is copied into the current slab (one
    * allocation per SLAB_BYTES, as Node pools small Buffers) instead of a buffer of its own each; a
-   * large one gets its own buffer, so the receiver may adopt it whole as a page (receive-queue.ts).
-   * A slab is never written again where a packet was copied: what was delivered stays intact.
+   * large one gets its own buffer. A slab is never written again where a packet was copied, so every
+   * delivered packet is the receiver's to keep (RX_OWNED).
    */
   private copy(packet: Uint8Array): Uint8Array {
     const n = packet.length;
@@ -311,7 +312,7 @@ export class MemoryLink implements Link {
     const shared = this.shared;
     // Not a packet either end sent, so outside the link's counters; a closed link drops it on arrival.
     shared.clock.schedule(shared.clock.now() + (this.imp.delayMs ?? 0), () => {
-      if (!shared.closed) this.handler?.(icmp);
+      if (!shared.closed) this.handler?.(icmp, RX_OWNED);
     });
   }
 
@@ -387,7 +388,7 @@ export class MemoryLink implements Link {
       if (!shared.inFlight.delete(flight)) return;
       stats.delivered++;
       const h = peer.handler;
-      if (h !== undefined) h(packet);
+      if (h !== undefined) h(packet, RX_OWNED);
     });
   }
 }

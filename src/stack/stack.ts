@@ -8,16 +8,15 @@ import type { HashKey } from '../tcp/halfsiphash.js';
 import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
-import { EMPTY, type OutSegment, type Segment } from '../tcp/segment.js';
+import { ReceivedSegment, type OutSegment, type Segment } from '../tcp/segment.js';
 import type { TcpState } from '../tcp/state.js';
-import { RX_CSUM_TRUSTED, type Link } from '../link/link.js';
+import { RX_CSUM_TRUSTED, RX_OWNED, type Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
 import { Rng } from '../util/rng.js';
 import { Emitter } from '../util/emitter.js';
 import { ACK, RST, SYN, flagsToString } from '../wire/flags.js';
 import { PacketBuffer, TcpTemplate } from '../wire/tcp-template.js';
 import { addressIs, readTcpPacketInto, RxPacket } from '../wire/rx-packet.js';
-import { toTcpOptions } from '../wire/tcp-options.js';
 import { formatAddress, parseAddress } from '../wire/ip.js';
 import type { WireError } from '../wire/errors.js';
 import { readIcmpPacket } from '../wire/icmp.js';
@@ -176,8 +175,6 @@ interface SharedConfig {
 }
 
 const DEFAULT_BACKLOG = 128;
-/** Payloads up to this many bytes are copied out of their packet (V8 keeps typed arrays up to 64 bytes on its heap). */
-const SMALL_PAYLOAD = 64;
 /** How long after a SYN-queue overflow bare ACKs are checked as cookies (Linux TCP_SYNCOOKIE_VALID, 2 min). */
 const COOKIE_CANDIDATE_MS = 120_000;
 
@@ -204,6 +201,13 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly rx = new RxPacket();
   private readonly rxRemote4 = new Uint8Array(4);
   private readonly rxRemote16 = new Uint8Array(16);
+  /**
+   * The received-segment records (segment.ts ReceivedSegment), one per depth of input: a link that delivers
+   * within send() re-enters input while the outer segment is still being processed, so that one gets a record
+   * of its own (made on first use) and the outer record is not overwritten under the connection reading it.
+   */
+  private readonly rxSegs: ReceivedSegment[] = [new ReceivedSegment()];
+  private rxDepth = 0;
   private readonly wheel: TimerWheel;
   private readonly limits: StackLimits;
   /** TIME_WAIT entries as rows of a typed-array table (no TCB, no Entry, no socket each), with one wheel timer for their 2MSL. */
@@ -395,15 +399,22 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
    * costs this packet only. Either way it is counted, and the link keeps pumping.
    */
   private onPacket(iface: Iface, packet: Uint8Array, flags = 0): void {
+    const depth = this.rxDepth++;
     try {
-      this.input(iface, packet, flags);
+      this.input(iface, packet, flags, this.rxSegs[depth] ?? (this.rxSegs[depth] = new ReceivedSegment()));
     } catch {
       this.counters.PacketExceptions++;
       this.trace({ type: 'drop', t: this.clock.now(), stack: this.name, reason: 'exception' });
+    } finally {
+      this.rxDepth = depth;
     }
   }
 
-  private input(iface: Iface, packet: Uint8Array, flags: number): void {
+  /**
+   * `packet` is valid only during this call (Link contract), and so is `seg`, the record it is parsed into:
+   * whatever keeps a segment, its options or its payload beyond the call copies them (segment.ts).
+   */
+  private input(iface: Iface, packet: Uint8Array, flags: number, seg: ReceivedSegment): void {
     // One pass into the stack's reusable record (issue 11): no header objects. Its fields are copied to
     // locals before anything that may send (and so, on a synchronous link, re-enter input).
     const rx = this.rx;
@@ -427,12 +438,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     this.counters.InSegs++;
     const ecn = rx.ecn;
     this.counters[IPEXT_KEYS[ecn]!]++;
-    // Most segments of a short connection carry no data: they share one empty payload instead of a view each.
-    // A few bytes are copied rather than viewed: a packet this small may live inside V8's heap, and a view of it
-    // makes V8 move it out to an ArrayBuffer of its own first (~1 µs, more than the rest of its parse).
-    const payloadLength = rx.payloadEnd - rx.payloadStart;
-    const payload = payloadLength === 0 ? EMPTY : payloadLength <= SMALL_PAYLOAD ? packet.slice(rx.payloadStart, rx.payloadEnd) : packet.subarray(rx.payloadStart, rx.payloadEnd);
-    const seg: Segment = { seq: rx.seq, ack: rx.ack, flags: rx.flags, window: rx.window, options: toTcpOptions(rx.options), payload, ecn };
+    seg.fill(rx.seq, rx.ack, rx.flags, rx.window, ecn, rx.options);
+    seg.setPayload(packet, rx.payloadStart, rx.payloadEnd, (flags & RX_OWNED) !== 0);
     const srcPort = rx.srcPort;
     const dstPort = rx.dstPort;
     // The remote address, for the lookups only: copied into a per-stack scratch buffer, not a view per packet.
@@ -448,8 +455,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     if (entry !== undefined && (entry.conn as Entry['conn'] | undefined) === undefined) {
       // A link that delivers within send() (the peer answered at once) while this connection is still being
       // opened: its first segment is being sent from inside createEntry. Taken once that has returned, as the
-      // stack's own loopback does (the packet is ours to keep: Link.onPacket).
-      this.clock.schedule(now, () => this.onPacket(iface, packet, flags));
+      // stack's own loopback takes its packets: from a copy (the link's packet is valid only during this call).
+      this.loopback(iface, packet, flags);
       return;
     }
     if (entry && entry.conn.state !== 'TIME_WAIT') {
@@ -958,9 +965,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   }
 
   /** Deliver a packet to one of our own interfaces, later (never re-entrantly), as its own copy. Apart from transmitWith, whose variables a closure would otherwise put in a context allocated on every call. */
-  private loopback(iface: Iface, packet: Uint8Array): void {
+  private loopback(iface: Iface, packet: Uint8Array, flags = 0): void {
     const own = packet.slice();
-    this.clock.schedule(this.clock.now(), () => this.onPacket(iface, own));
+    this.clock.schedule(this.clock.now(), () => this.onPacket(iface, own, flags | RX_OWNED));
   }
 
   // ───────────────────────────── helpers ─────────────────────────────

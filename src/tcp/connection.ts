@@ -386,7 +386,10 @@ export class Connection {
 
   // ─────────────────────────── segment arrival ───────────────────────────
 
-  /** SEGMENT ARRIVES (RFC 9293 §3.10.7): dispatched on the state. */
+  /**
+   * SEGMENT ARRIVES (RFC 9293 §3.10.7): dispatched on the state. `seg`, its options and its payload are
+   * valid only during this call (the stack refills one record per packet, segment.ts): keep copies, not them.
+   */
   onSegment(seg: Segment, now: number): void {
     this.v.now = now;
     this.segsIn++;

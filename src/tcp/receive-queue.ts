@@ -16,7 +16,11 @@
  * most the bytes in flight to the reader (≤ the window the caller enforces)
  * plus one page at each end and the unused ends of pages (< 1/16 each),
  * whatever the segment sizes (TCP-BEHAVIOR R9).
- * A large payload that fills its packet becomes a page as it is (`adoptable`).
+ * A payload is a view of a received packet, valid only during the call that
+ * delivers it (Link contract, segment.ts: a link may reuse its buffer), so it
+ * is copied — unless the link gave the packet away (RX_OWNED, `owned` below):
+ * then a large in-order payload that fills its packet becomes a page as it
+ * is (`adoptable`).
  * The model is smoltcp's RingBuffer + Assembler (socket/tcp.rs); pages rather
  * than one recycled ring because the application keeps what `read` returns.
  */
@@ -53,10 +57,13 @@ export class ReceiveQueue {
     return m;
   }
 
-  /** Append in-order bytes (they become readable at once). The caller keeps `data`: it is copied. */
-  push(data: Uint8Array): void {
+  /**
+   * Append in-order bytes (they become readable at once). The caller keeps `data`: it is copied, unless
+   * `owned` (its buffer is ours to keep, never written again: Segment.payloadOwned) and it is `adoptable`.
+   */
+  push(data: Uint8Array, owned = false): void {
     if (data.length === 0) return;
-    this.write(this.rd + this.len, data);
+    this.write(this.rd + this.len, data, owned);
     this.len += data.length;
   }
 
@@ -67,7 +74,7 @@ export class ReceiveQueue {
    */
   writeAhead(offset: number, data: Uint8Array): void {
     if (data.length === 0) return;
-    this.write(this.rd + this.len + offset, data);
+    this.write(this.rd + this.len + offset, data, false);
   }
 
   /** `n` octets stored past the readable end (by writeAhead) join the readable part. */
@@ -141,10 +148,10 @@ export class ReceiveQueue {
     this.first = 0;
   }
 
-  /** Copy `data` to stream position `pos` (≥ rd), adding pages as needed. */
-  private write(pos: number, data: Uint8Array): void {
+  /** Copy `data` to stream position `pos` (≥ rd), adding pages as needed (or adopt it: `owned`). */
+  private write(pos: number, data: Uint8Array, owned: boolean): void {
     const end = pos + data.length;
-    this.cover(pos, end, data);
+    this.cover(pos, end, owned && adoptable(data) ? data : undefined);
     // Find the page holding `pos`: writes land near the end, so search backwards.
     let i = this.pages.length - 1;
     while (this.starts[i]! > pos) i--;
@@ -161,10 +168,10 @@ export class ReceiveQueue {
     if (end > this.hi) this.hi = end;
   }
 
-  /** Make pages cover stream positions up to `end` for the write of `data` at `pos`. */
-  private cover(pos: number, end: number, data: Uint8Array): void {
+  /** Make pages cover stream positions up to `end` for a write at `pos`; `adopt`: the data to take as a page, if it starts one. */
+  private cover(pos: number, end: number, adopt: Uint8Array | undefined): void {
     // Nothing held (all read) and a payload to adopt: let go of the kept page rather than straddle it.
-    if (pos === this.rd && this.len === 0 && this.hi === pos && adoptable(data)) this.release();
+    if (pos === this.rd && this.len === 0 && this.hi === pos && adopt !== undefined) this.release();
     let covered: number;
     if (this.first === this.pages.length) {
       // No storage: the first page starts at the read point, so coverage stays contiguous.
@@ -179,8 +186,8 @@ export class ReceiveQueue {
       // last page: end that page here and start the data on a fresh one, so it lies in one page.
       if (pos === this.hi && pos > lastStart && covered - pos < this.pages[last]!.length / 16) covered = pos;
     }
-    if (pos === covered && adoptable(data)) {
-      this.append(data, pos);
+    if (pos === covered && adopt !== undefined) {
+      this.append(adopt, pos);
       return;
     }
     while (covered < end) covered += this.addPage(covered, end - covered);
@@ -216,10 +223,9 @@ export class ReceiveQueue {
  * A large payload that (nearly) fills the packet it came in becomes a page
  * itself instead of being copied: pinning its packet costs at most 1/15 more
  * than a copy would, and it saves the copy and a fresh page. Small payloads
- * (where pinning multiplies memory) are always copied. This relies on the
- * Link contract (link.ts: the receiver owns each delivered packet, a link
- * never reuses its buffer); a link that delivers from reused buffers must
- * turn it off.
+ * (where pinning multiplies memory) are always copied. Only for a packet the
+ * link gave away (link.ts RX_OWNED): a delivered packet is otherwise valid
+ * only during the call.
  */
 function adoptable(data: Uint8Array): boolean {
   return data.length >= ADOPT_MIN && data.length * 16 >= data.buffer.byteLength * 15;

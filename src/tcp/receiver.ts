@@ -164,11 +164,12 @@ export class Receiver {
       if (data.length > 0) {
         const fillsHole = !this.ooo.isEmpty;
         this.textFilledHole = fillsHole;
-        this.ownRecvQ().push(data);
+        this.ownRecvQ().push(data, seg.payloadOwned === true);
         this.v.rcvNxt = seqAdd(this.v.rcvNxt, data.length);
         this.bytesReceived += data.length;
         // Pull whatever the hole was holding back.
-        const joined = this.ooo.takeFrom(this.v.rcvNxt); // already in place in recvQ
+        // Already in place in recvQ. Not called without islands: RCV.NXT (an unsigned 32-bit value) would be boxed for the call.
+        const joined = fillsHole ? this.ooo.takeFrom(this.v.rcvNxt) : 0;
         if (this.ooo.isEmpty) this.ooo = NO_REASSEMBLY;
         this.v.rcvNxt = seqAdd(this.v.rcvNxt, joined);
         this.bytesReceived += joined;

@@ -153,6 +153,66 @@ export function toTcpOptions(f: TcpOptionFields, into?: TcpOptions): TcpOptions 
   return opts;
 }
 
+/** A timestamp option's two values, refilled in place by TcpOptionsRecord. */
+class TsValues {
+  val = 0;
+  ecr = 0;
+}
+
+/**
+ * TcpOptions that the receive path refills for every packet (issue 11: no
+ * option object, timestamp pair or SACK tuple per packet). Readers see the
+ * usual shape — `ts?.ecr`, `sack` as [left, right) tuples, absent options
+ * undefined — but the object, its `ts` and its `sack` array and tuples are
+ * the same ones for every packet: valid until the next `fill`. A reader that
+ * keeps an option beyond the segment's call copies the numbers.
+ */
+export class TcpOptionsRecord implements TcpOptions {
+  mss: number | undefined = undefined;
+  wscale: number | undefined = undefined;
+  sackPermitted: boolean | undefined = undefined;
+  sack: Array<[number, number]> | undefined = undefined;
+  ts: { val: number; ecr: number } | undefined = undefined;
+  private readonly tsValues = new TsValues();
+  /** The array `sack` points at when present: its length set per packet, over four tuples made once. */
+  private readonly sackBlocks: Array<[number, number]> = [];
+  private readonly sackTuples: Array<[number, number]> = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
+
+  /** Take the options `f` holds (the same values toTcpOptions gives). Allocates nothing. */
+  fill(f: TcpOptionFields): this {
+    const present = f.present;
+    this.mss = present & HAS_MSS ? f.mss : undefined;
+    this.wscale = present & HAS_WSCALE ? f.wscale : undefined;
+    this.sackPermitted = present & HAS_SACK_PERMITTED ? true : undefined;
+    if (present & HAS_TS) {
+      this.tsValues.val = f.tsVal;
+      this.tsValues.ecr = f.tsEcr;
+      this.ts = this.tsValues;
+    } else {
+      this.ts = undefined;
+    }
+    if (present & HAS_SACK) {
+      const blocks = this.sackBlocks;
+      blocks.length = 0;
+      for (let k = 0; k < f.sackBlocks; k++) {
+        const tuple = this.sackTuples[k]!;
+        tuple[0] = f.sackEdges[2 * k]!;
+        tuple[1] = f.sackEdges[2 * k + 1]!;
+        blocks.push(tuple);
+      }
+      this.sack = blocks;
+    } else {
+      this.sack = undefined;
+    }
+    return this;
+  }
+}
+
 /** Bytes the non-SACK options take in the layout below (always a multiple of 4). */
 function fixedLength(opts: TcpOptions): number {
   let n = 0;

@@ -130,21 +130,29 @@ test('property: whatever the segment size and buffer size, storage stays within 
   );
 });
 
-test('receive queue: a large payload that fills its packet is kept as it is (the link hands the packet over); a small one is copied', () => {
+test('receive queue: a large payload that fills its packet is copied (the packet is valid only during the call), or kept as it is when the link gave the packet away (owned); a small one is always copied', () => {
   const q = new ReceiveQueue();
   const packet = new Uint8Array(40 + 65000);
   packet.set(pattern(0, 65000), 40);
   q.push(packet.subarray(40));
-  assert.equal(q.memory, packet.length, 'the whole packet is accounted for');
+  packet.fill(0xee); // the link reuses its buffer
+  const copied = q.read()!;
+  assert.notEqual(copied.buffer, packet.buffer, 'a copy');
+  assert.deepEqual(copied, pattern(0, 65000));
+  assert.equal(q.read(), null);
+  const owned = new Uint8Array(40 + 65000);
+  owned.set(pattern(65000, 65000), 40);
+  q.push(owned.subarray(40), true);
+  assert.equal(q.memory, owned.length, 'the whole packet is accounted for');
   const d = q.read()!;
-  assert.equal(d.buffer, packet.buffer, 'no copy');
-  assert.deepEqual(d, pattern(0, 65000));
+  assert.equal(d.buffer, owned.buffer, 'no copy');
+  assert.deepEqual(d, pattern(65000, 65000));
   assert.equal(q.memory, 0);
   const small = new Uint8Array(40 + 1000);
-  q.push(small.subarray(40));
+  q.push(small.subarray(40), true);
   assert.notEqual(q.read()!.buffer, small.buffer, 'a small payload is copied: its packet is not pinned');
   const sparse = new Uint8Array(4 * 65000); // a large payload in a much larger buffer is copied too
-  q.push(sparse.subarray(0, 65000));
+  q.push(sparse.subarray(0, 65000), true);
   assert.notEqual(q.read()!.buffer, sparse.buffer);
 });
 

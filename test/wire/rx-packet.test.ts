@@ -13,10 +13,26 @@ import {
   parseTcpPacket,
   readTcpPacketInto,
   toTcpOptions,
+  TcpOptionsRecord,
+  type TcpOptions,
   type TcpSegmentOut,
 } from '../../src/wire/index.js';
 import { LINUX_SYN_V4, LINUX_SYN_V6, fixIpv4Checksum, fixTcpChecksum, naiveOnesSum } from './helpers.js';
 import { addrPair, segmentArb } from './arbitraries.js';
+
+/** The options a TcpOptionsRecord holds, as a plain object of the present ones (fresh copies of `ts` and the SACK tuples). */
+function plainOptions(o: TcpOptions): TcpOptions {
+  const out: TcpOptions = {};
+  if (o.mss !== undefined) out.mss = o.mss;
+  if (o.wscale !== undefined) out.wscale = o.wscale;
+  if (o.sackPermitted !== undefined) out.sackPermitted = o.sackPermitted;
+  if (o.ts !== undefined) out.ts = { val: o.ts.val, ecr: o.ts.ecr };
+  if (o.sack !== undefined) out.sack = o.sack.map(([l, r]) => [l, r]);
+  return out;
+}
+
+/** One record refilled for every packet the property tests parse, as the stack refills its own. */
+const optionsRecord = new TcpOptionsRecord();
 
 /** readTcpPacketInto must say exactly what parseTcpPacket says, field for field, or the same error. */
 function assertAgrees(bytes: Uint8Array, rx: RxPacket, verify = true): void {
@@ -38,6 +54,7 @@ function assertAgrees(bytes: Uint8Array, rx: RxPacket, verify = true): void {
   );
   assert.deepEqual(bytes.subarray(rx.payloadStart, rx.payloadEnd), tcp.payload);
   assert.deepEqual(toTcpOptions(rx.options), tcp.options);
+  assert.deepEqual(plainOptions(optionsRecord.fill(rx.options)), tcp.options);
 }
 
 /** A packet built from `seg` with one of four kinds of damage (or none), checksums repaired or not. */
@@ -126,6 +143,32 @@ test('a reused record forgets the previous packet\'s options: no options gives t
   // The object-returning parsers still give a fresh, writable object.
   const fresh = parseTcpOptions(new Uint8Array(0));
   assert.ok(fresh.ok && fresh.value !== NO_OPTIONS && !Object.isFrozen(fresh.value));
+});
+
+test('a TcpOptionsRecord is refilled in place: the same object, timestamp pair and SACK tuples for every packet, absent options undefined', () => {
+  const rx = new RxPacket();
+  const record = new TcpOptionsRecord();
+  const src = Uint8Array.of(10, 0, 0, 1);
+  const dst = Uint8Array.of(10, 0, 0, 2);
+  const base: TcpSegmentOut = { srcPort: 1, dstPort: 2, seq: 3, ack: 4, flags: ACK, window: 5 };
+  const read = (options: TcpOptions | undefined) => {
+    assert.equal(readTcpPacketInto(buildTcpPacket(src, dst, { ...base, options }), rx), undefined);
+    return record.fill(rx.options);
+  };
+  const first = read({ ts: { val: 0xfffffff0, ecr: 2 }, sack: [[10, 20], [0x80000000, 0xffffffff], [50, 60]] });
+  const ts = first.ts;
+  const sack = first.sack;
+  const tuple = sack?.[1];
+  assert.deepEqual(plainOptions(first), { ts: { val: 0xfffffff0, ecr: 2 }, sack: [[10, 20], [0x80000000, 0xffffffff], [50, 60]] });
+  const second = read({ mss: 1400, ts: { val: 7, ecr: 8 }, sack: [[1, 2], [3, 4]] });
+  assert.equal(second, first);
+  assert.equal(second.ts, ts, 'the same timestamp pair, refilled');
+  assert.equal(second.sack, sack, 'the same array, its length set');
+  assert.equal(second.sack?.[1], tuple, 'the same tuples');
+  assert.deepEqual(plainOptions(second), { mss: 1400, ts: { val: 7, ecr: 8 }, sack: [[1, 2], [3, 4]] });
+  const none = read(undefined);
+  assert.deepEqual([none.mss, none.wscale, none.sackPermitted, none.ts, none.sack], [undefined, undefined, undefined, undefined, undefined]);
+  assert.deepEqual(plainOptions(read({ sackPermitted: true, wscale: 7 })), { sackPermitted: true, wscale: 7 });
 });
 
 test('addressIs compares in place and refuses a different size', () => {

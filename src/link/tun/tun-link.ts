@@ -44,7 +44,7 @@
  * (txqueuelen) drops, as a NIC's would.
  */
 import { Worker } from 'node:worker_threads';
-import { RX_CSUM_TRUSTED, type Link, type LinkOffload } from '../link.js';
+import { RX_CSUM_TRUSTED, RX_OWNED, type Link, type LinkOffload } from '../link.js';
 import { finishChecksum, onesSumRange } from '../../wire/checksum.js';
 import { addAddress, getMtu, openTun, setMtu, setOffload, setTxQueueLen, setUp } from './device.js';
 import { EFD_CLOEXEC, EFD_NONBLOCK, SysError, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, libc } from './libc.js';
@@ -346,7 +346,8 @@ export class TunLink implements Link {
     s.rxPackets++;
     s.rxBytes += packet.length;
     if (packet.length > s.rxMaxPacket) s.rxMaxPacket = packet.length;
-    h(packet, this.hdrLen === 0 ? 0 : this.rxFlags(packet, headerAt));
+    // The packet is a copy out of the ring, in a buffer of its own: the receiver's to keep (RX_OWNED).
+    h(packet, this.hdrLen === 0 ? RX_OWNED : RX_OWNED | this.rxFlags(packet, headerAt));
   };
 
   /** Read the packet's virtio_net_hdr (in the ring at `at`): what the kernel vouches for. Completes the partial checksum of anything but TCP. */
