@@ -23,10 +23,10 @@ import type { WireError } from '../wire/errors.js';
 import { readIcmpPacket } from '../wire/icmp.js';
 import { countIcmp, countIcmpUnmatched, mssForPathMtu } from './icmp-input.js';
 import { Listener, type ListenOptions } from './listener.js';
-import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
+import { TcpError, TcpSocket, type ConnectionDriver, type SocketTcb } from './socket.js';
 import { IPEXT_KEYS, countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
-import { TimerWheel, WheelTimer } from './timer-wheel.js';
+import { TimerWheel, WheelTimer, type WheelNode, type WheelSlot } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
 import { resolveLimits, type StackLimits } from './limits.js';
 import { TimeWaitTable } from './time-wait-table.js';
@@ -93,6 +93,8 @@ interface StackEvents {
 }
 
 interface Iface {
+  /** The stack the interface belongs to (its connections' records reach it here rather than keeping it each). */
+  stack: Stack;
   index: number;
   link: Link;
   address: Uint8Array;
@@ -102,69 +104,137 @@ interface Iface {
   tx: PacketBuffer;
 }
 
+/** Entry.bits: counted among the stack's orphans / TIME_WAIT entries (R9 limits); delivering events; opened actively. */
+const ORPHAN = 1;
+const TIME_WAIT = 2;
+const DISPATCHING = 4;
+const ACTIVE = 8;
+
 /**
- * One connection's record in the stack. It is at once the connection's sink
- * (segments and events come here), its driver (the socket calls back through
- * it), and its wheel timer — one object per connection instead of a handful
- * of closures, which matters at a million connections.
+ * One connection's record in the stack. It is at once the application's
+ * socket (a TcpSocket), the connection's sink (segments and events come
+ * here), the driver of the socket's calls, and its wheel timer — one object
+ * per connection instead of an entry, a socket and a handful of closures,
+ * which matters at a million connections. Its 4-tuple is read from its packet
+ * template, the stack from its interface, and its flags are bits of one number.
  */
-class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
-  /** The TCB; in TIME_WAIT, the compact record that replaced it. */
-  conn!: Connection | TimeWait;
-  socket!: TcpSocket;
+class Entry extends TcpSocket implements ConnectionSink, ConnectionDriver, WheelNode {
+  /** The TCB; in TIME_WAIT, the compact record that replaced it (and once forgotten for a table row, that row's handle). */
+  declare conn: Connection | TimeWait;
+  // WheelNode: the connection's one timer, at its earliest deadline.
+  due = 0;
+  next: WheelNode | null = null;
+  prev: WheelNode | null = null;
+  slot: WheelSlot | null = null;
   /** Events raised during the current call into the connection, delivered by `after`. */
   pending: EventQueue | null = null;
-  /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
-  orphan = false;
-  timeWait = false;
-  /** `after` is delivering this entry's events: a handler's call back into the socket adds to them, not re-enters. */
-  dispatching = false;
+  private bits: number;
   /** The 4-tuple's packet template (issue 11): built with the entry, every segment it sends is patched from it. */
   readonly tx: TcpTemplate;
 
   constructor(
-    readonly stack: Stack,
-    readonly id: number,
+    id: number,
     readonly iface: Iface,
-    readonly localAddr: Uint8Array,
-    readonly remoteAddr: Uint8Array,
-    readonly localPort: number,
-    readonly remotePort: number,
+    localAddr: Uint8Array,
+    remoteAddr: Uint8Array,
+    localPort: number,
+    remotePort: number,
+    /** The listener whose SYN queue holds this connection (until it is established or closed). */
     public listener: Listener | undefined,
-    readonly active: boolean,
+    active: boolean,
   ) {
-    super();
+    super(id, undefined as unknown as Connection); // the TCB comes once it is opened (createEntry)
+    this.bits = active ? ACTIVE : 0;
     this.tx = new TcpTemplate(localAddr, remoteAddr, localPort, remotePort);
   }
 
-  override fire(): void {
+  get stack(): Stack {
+    return this.iface.stack;
+  }
+  get localAddr(): Uint8Array {
+    return this.tx.src;
+  }
+  get remoteAddr(): Uint8Array {
+    return this.tx.dst;
+  }
+  get localPort(): number {
+    return this.tx.srcPort;
+  }
+  get remotePort(): number {
+    return this.tx.dstPort;
+  }
+  get localAddress(): string {
+    const a = this.tx.src;
+    return a === this.iface.address ? this.iface.addressText : formatAddress(a);
+  }
+  get remoteAddress(): string {
+    return this.iface.stack.addressText(this.tx.dst);
+  }
+
+  /** Counted among the stack's orphans (R9 limits). */
+  get orphan(): boolean {
+    return (this.bits & ORPHAN) !== 0;
+  }
+  set orphan(on: boolean) {
+    this.bits = on ? this.bits | ORPHAN : this.bits & ~ORPHAN;
+  }
+  /** Counted among the stack's TIME_WAIT entries (R9 limits). */
+  get timeWait(): boolean {
+    return (this.bits & TIME_WAIT) !== 0;
+  }
+  set timeWait(on: boolean) {
+    this.bits = on ? this.bits | TIME_WAIT : this.bits & ~TIME_WAIT;
+  }
+  /** `after` is delivering this entry's events: a handler's call back into the socket adds to them, not re-enters. */
+  get dispatching(): boolean {
+    return (this.bits & DISPATCHING) !== 0;
+  }
+  set dispatching(on: boolean) {
+    this.bits = on ? this.bits | DISPATCHING : this.bits & ~DISPATCHING;
+  }
+  get active(): boolean {
+    return (this.bits & ACTIVE) !== 0;
+  }
+
+  get armed(): boolean {
+    return this.slot !== null;
+  }
+
+  /** The socket's calls are driven by the stack, or, once the connection is a TIME_WAIT table row, by the row's handle. */
+  protected get driver(): ConnectionDriver {
+    const c = this.conn as SocketTcb;
+    return c instanceof TimeWaitHandle ? c : this;
+  }
+
+  fire(): void {
+    const stack = this.iface.stack;
     try {
-      this.conn.onTimer(this.stack.clock.now());
+      this.conn.onTimer(stack.clock.now());
     } catch (err) {
-      this.stack.fault(this, err);
+      stack.fault(this, err);
       return;
     }
-    this.stack.after(this);
+    stack.after(this);
   }
 
   transmit(seg: OutSegment): void {
-    this.stack.transmitWith(this.iface, this.tx, seg);
+    this.iface.stack.transmitWith(this.iface, this.tx, seg);
   }
 
   event(ev: ConnEvent): void {
-    this.stack.onConnEvent(this, ev);
+    this.iface.stack.onConnEvent(this, ev);
   }
 
   count(counter: ConnCounter, n?: number): void {
-    this.stack.countConn(counter, n);
+    this.iface.stack.countConn(counter, n);
   }
 
   now(): number {
-    return this.stack.clock.now();
+    return this.iface.stack.clock.now();
   }
 
   after(): void {
-    this.stack.after(this);
+    this.iface.stack.after(this);
   }
 }
 
@@ -257,7 +327,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const minMtu = address.length === 4 ? 68 : 1280;
     if (!(link.mtu >= minMtu)) throw new RangeError(`link MTU ${link.mtu} is below the ${address.length === 4 ? 'IPv4' : 'IPv6'} minimum of ${minMtu} bytes`);
     const tx = link.txScratch !== undefined ? new PacketBuffer(link.txScratch, false) : this.txBuf;
-    const iface: Iface = { index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64), tx };
+    const iface: Iface = { stack: this, index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64), tx };
     this.ifaces.push(iface);
     link.onPacket((packet, flags) => this.onPacket(iface, packet, flags));
   }
@@ -314,7 +384,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const now = this.clock.now();
     const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
     const cfg = this.tcbConfig(iface, opts.tcp, iface.address, localPort, remoteAddr, opts.remotePort);
-    return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now)).socket;
+    return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now));
   }
 
   // ──────────────────────────── observation ────────────────────────────
@@ -329,10 +399,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     for (const e of this.conns.values()) {
       const i = e.conn.info();
       rows.push({
-        id: e.socket.id,
+        id: e.id,
         state: i.state,
-        local: hostPort(e.socket.localAddress, e.localPort),
-        remote: hostPort(e.socket.remoteAddress, e.remotePort),
+        local: hostPort(e.localAddress, e.localPort),
+        remote: hostPort(e.remoteAddress, e.remotePort),
         sendQueue: i.sendQueue,
         recvQueue: i.recvQueue,
         rto: i.rto,
@@ -612,7 +682,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
     const cfg = this.tcbConfig(iface, listener.tcp, localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
-    if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
+    if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry);
   }
 
   /**
@@ -668,9 +738,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     // so a connection does not pin the packet that opened it.
     if (localAddr !== iface.address && equalBytes(localAddr, iface.address)) localAddr = iface.address;
     remoteAddr = this.remoteAddrs.take(remoteAddr);
-    const localText = localAddr === iface.address ? iface.addressText : formatAddress(localAddr);
-    const remoteText = this.remoteAddrs.text(remoteAddr);
-    const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
+    const entry = new Entry(this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
     this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
     // The entry must exist before the Connection's first output, which happens inside `open`.
     try {
@@ -679,7 +747,6 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       if (this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry)) this.remoteAddrs.release(remoteAddr);
       throw err;
     }
-    entry.socket = new TcpSocket(entry.id, entry.conn, entry, localText, localPort, remoteText, remotePort);
     this.after(entry);
     return entry;
   }
@@ -706,8 +773,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     if (!aborted || entry.conn.state !== 'CLOSED') {
       this.forget(entry);
-      entry.listener?.synQueue.delete(entry.socket);
-      entry.socket.dispatch('close');
+      entry.listener?.synQueue.delete(entry);
+      entry.dispatch('close');
     }
   }
 
@@ -802,7 +869,6 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       if (tw && this.toTimeWaitTable(entry, tw)) return;
       if (tw) {
         entry.conn = tw;
-        entry.socket.retarget(tw);
       }
     }
     if (entry.conn.state === 'CLOSED') {
@@ -826,9 +892,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const row = this.timeWait.add(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry.id, tw);
     if (row < 0) return false;
     this.forget(entry);
-    const s = entry.socket;
+    const s: TcpSocket = entry;
     const handle = new TimeWaitHandle(this.timeWait, this, row, entry.id);
-    s.retarget(handle, handle);
+    s.retarget(handle);
     // Only a socket someone listens to (or an owner holds) is kept for the events at the end of TIME_WAIT; others cost nothing.
     if (s.watched) this.timeWaitSockets.set(row, s);
     this.armTimeWaitTimer();
@@ -859,6 +925,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
   }
 
+  /** @internal A connection's remote address as text, formatted once per address the stack shares among its connections. */
+  addressText(addr: Uint8Array): string {
+    return this.remoteAddrs.text(addr);
+  }
+
   /** @internal The stack's clock (TimeWaitOwner). */
   now(): number {
     return this.clock.now();
@@ -883,7 +954,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   }
 
   private deliver(entry: Entry, ev: ConnEvent): void {
-    const s = entry.socket; // exists: events raised while the Connection is built wait in `pending` until then
+    const s = entry; // its TCB exists: events raised while the Connection is built wait in `pending` until then
     switch (ev.type) {
       case 'state':
         s.dispatch('state', ev.from, ev.to);
