@@ -109,6 +109,7 @@ const ORPHAN = 1;
 const TIME_WAIT = 2;
 const DISPATCHING = 4;
 const ACTIVE = 8;
+const SYN_QUEUED = 16;
 
 /**
  * One connection's record in the stack. It is at once the application's
@@ -194,6 +195,13 @@ class Entry extends TcpSocket implements ConnectionSink, ConnectionDriver, Wheel
   }
   get active(): boolean {
     return (this.bits & ACTIVE) !== 0;
+  }
+  /** Counted in its listener's SYN queue (half-open, SYN_RCVD): the listener keeps only the count. */
+  get synQueued(): boolean {
+    return (this.bits & SYN_QUEUED) !== 0;
+  }
+  set synQueued(on: boolean) {
+    this.bits = on ? this.bits | SYN_QUEUED : this.bits & ~SYN_QUEUED;
   }
 
   get armed(): boolean {
@@ -682,7 +690,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
     const cfg = this.tcbConfig(iface, listener.tcp, localAddr, localPort, remoteAddr, remotePort);
     const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
-    if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry);
+    if (entry.conn.state === 'SYN_RCVD') {
+      entry.synQueued = true;
+      listener.synQueued++;
+    }
   }
 
   /**
@@ -692,7 +703,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
    */
   private synAdmission(listener: Listener): 'queue' | 'cookie' | 'drop' | 'accept-queue-full' {
     if (listener.acceptQueue.length >= listener.backlog) return 'accept-queue-full';
-    if (listener.synQueue.size >= listener.backlog) return this.synCookies ? 'cookie' : 'drop';
+    if (listener.synQueued >= listener.backlog) return this.synCookies ? 'cookie' : 'drop';
     return 'queue';
   }
 
@@ -773,7 +784,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     if (!aborted || entry.conn.state !== 'CLOSED') {
       this.forget(entry);
-      entry.listener?.synQueue.delete(entry);
+      leaveSynQueue(entry);
       entry.dispatch('close');
     }
   }
@@ -961,14 +972,14 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
         if (ev.to === 'ESTABLISHED' || (ev.from === 'SYN_RCVD' && ev.to === 'CLOSE_WAIT')) {
           if (entry.listener) {
             const l = entry.listener;
+            leaveSynQueue(entry);
             entry.listener = undefined;
-            l.synQueue.delete(s);
             if (!l.closed) l.deliver(s);
           } else if (entry.active) {
             s.dispatch('connect');
           }
         }
-        if (ev.to === 'CLOSED' || ev.to === 'LISTEN') entry.listener?.synQueue.delete(s);
+        if (ev.to === 'CLOSED' || ev.to === 'LISTEN') leaveSynQueue(entry);
         return;
       case 'readable':
         s.dispatch('readable');
@@ -1112,8 +1123,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       else this.listenedPorts.set(l.port, n);
     }
     this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: l.id, local: hostPort(l.host ?? '*', l.port), remote: '*:*', from: 'LISTEN', to: 'CLOSED' });
-    for (const s of [...l.synQueue, ...l.acceptQueue]) s.abort();
-    l.synQueue.clear();
+    // The half-open children are found by their records (the listener keeps only their count): closing a listener is rare.
+    const halfOpen: TcpSocket[] = [];
+    for (const e of this.conns.values()) if (e.listener === l && e.synQueued) halfOpen.push(e);
+    for (const s of [...halfOpen, ...l.acceptQueue]) s.abort();
+    l.synQueued = 0;
     l.acceptQueue.length = 0;
   }
 
@@ -1124,6 +1138,13 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private trace(ev: StackTraceEvent): void {
     if (this.hasTrace()) this.emit('trace', ev);
   }
+}
+
+/** The entry leaves its listener's SYN queue (established, closed, or back to LISTEN), if it was counted there. */
+function leaveSynQueue(entry: Entry): void {
+  if (!entry.synQueued) return;
+  entry.synQueued = false;
+  if (entry.listener) entry.listener.synQueued--;
 }
 
 function listenerKey(host: string | undefined, port: number): string {
