@@ -271,8 +271,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly ifaces: Iface[] = [];
   private readonly conns = new DemuxTable<Entry>();
   private readonly listeners = new Map<string, Listener>();
-  /** How many listeners each port has (on any address): most lookups end here, without building a key string. */
-  private readonly listenedPorts = new Map<number, number>();
+  /** The listeners of each port (on any address, a few at most): a SYN finds its listener here without building a key string. */
+  private readonly listenedPorts = new Map<number, Listener[]>();
   private readonly isnKey: HashKey;
   private readonly cookieKey: HashKey;
   private readonly synCookies: boolean;
@@ -362,7 +362,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const backlog = Math.max(1, Math.floor(opts.backlog ?? DEFAULT_BACKLOG));
     const listener = new Listener(this.nextId++, port, host, backlog, opts.tcp ?? {}, (l) => this.unlisten(l));
     this.listeners.set(key, listener);
-    this.listenedPorts.set(port, (this.listenedPorts.get(port) ?? 0) + 1);
+    const onPort = this.listenedPorts.get(port);
+    if (onPort) onPort.push(listener);
+    else this.listenedPorts.set(port, [listener]);
     this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: listener.id, local: hostPort(host ?? '*', port), remote: '*:*', from: 'CLOSED', to: 'LISTEN' });
     return listener;
   }
@@ -386,13 +388,13 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
         throw new TcpError('EADDRINUSE', `${hostPort(iface.addressText, localPort)} is already connected to ${hostPort(formatAddress(remoteAddr), opts.remotePort)}`);
       }
     } else {
-      localPort = this.ports.pick((p) => !this.tupleInUse(iface.index, p, remoteAddr, opts.remotePort) && (!this.listenedPorts.has(p) || (!this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)))));
+      localPort = this.ports.pick((p) => !this.tupleInUse(iface.index, p, remoteAddr, opts.remotePort) && this.findListener(iface.addressText, p) === undefined);
       if (localPort === undefined) throw new TcpError('EADDRNOTAVAIL', 'no free ephemeral port');
     }
     const now = this.clock.now();
     const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
     const cfg = this.tcbConfig(iface, opts.tcp, iface.address, localPort, remoteAddr, opts.remotePort);
-    return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now));
+    return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, cfg, iss, now, undefined);
   }
 
   // ──────────────────────────── observation ────────────────────────────
@@ -629,7 +631,6 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private listenInput(listener: Listener, iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: Segment, reopenIss: number | undefined): void {
     if (seg.flags & RST) return; // first: an incoming RST is ignored
     const now = this.clock.now();
-    const tuple = { localAddr, localPort, remoteAddr, remotePort };
     if (seg.flags & ACK) {
       // The third segment of a handshake answered with a SYN cookie (RFC 4987 §3.6)?
       // As Linux (tcp_synq_no_recent_overflow), only after a recent SYN-queue overflow: a cookie is
@@ -638,7 +639,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       // Any ACK but a SYN (RST returned above) may carry the cookie: as Linux (cookie_v4_check refuses only RST), a
       // FIN or data at ISN+1 completes the handshake when the bare third segment was lost or overtaken.
       if (this.synCookies && recentOverflow && !(seg.flags & SYN)) {
-        const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
+        const mssIndex = checkCookie(this.cookieKey, { localAddr, localPort, remoteAddr, remotePort }, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
         if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
           this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry
           this.counters.ListenDrops++; // Linux tcp_v4_syn_recv_sock: exit_overflow, then exit (tcp_listendrop)
@@ -675,7 +676,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       this.counters.TCPReqQFullDoCookies++;
       this.counters.SyncookiesSent++;
       listener.lastSynOverflow = now;
-      const cookie = makeCookie(this.cookieKey, tuple, seg.seq, now, cookieMssIndex(seg.options.mss));
+      const cookie = makeCookie(this.cookieKey, { localAddr, localPort, remoteAddr, remotePort }, seg.seq, now, cookieMssIndex(seg.options.mss));
       const cfg = this.connConfig(iface, listener.tcp);
       this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, {
         seq: cookie,
@@ -689,7 +690,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
     const cfg = this.tcbConfig(iface, listener.tcp, localAddr, localPort, remoteAddr, remotePort);
-    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
+    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, cfg, iss, now, seg);
     if (entry.conn.state === 'SYN_RCVD') {
       entry.synQueued = true;
       listener.synQueued++;
@@ -718,10 +719,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const syn: Segment = { seq: (ack.seq - 1) >>> 0, ack: 0, flags: SYN, window: ack.window, options: { mss }, payload: new Uint8Array(0) };
     const cfg = { ...this.connConfig(iface, listener.tcp), windowScaling: false, sack: false, timestamps: false };
     let replaying = true;
-    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => {
-      const quiet: ConnectionSink = { transmit: (s) => (replaying ? undefined : sink.transmit(s)), event: (ev) => sink.event(ev) };
-      return Connection.accept(syn, cfg, (ack.ack - 1) >>> 0, quiet, now);
-    });
+    const quiet = (sink: ConnectionSink): ConnectionSink => ({ transmit: (s) => (replaying ? undefined : sink.transmit(s)), event: (ev) => sink.event(ev) });
+    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, cfg, (ack.ack - 1) >>> 0, now, syn, quiet);
     replaying = false;
     entry.conn.onSegment(ack, now);
     this.after(entry);
@@ -735,6 +734,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
 
   // ───────────────────────────── connections ─────────────────────────────
 
+  /**
+   * A connection's record and its TCB, opened actively (no `syn`) or from the SYN a listener took (no
+   * closure per connection). `wrap` puts a sink between the TCB and the record (a SYN-cookie replay's, which
+   * keeps the replayed handshake off the wire).
+   */
   private createEntry(
     iface: Iface,
     localAddr: Uint8Array,
@@ -742,18 +746,22 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     remoteAddr: Uint8Array,
     remotePort: number,
     listener: Listener | undefined,
-    active: boolean,
-    open: (sink: ConnectionSink) => Connection,
+    cfg: Partial<TcpConfig>,
+    iss: number,
+    now: number,
+    syn: Segment | undefined,
+    wrap?: (sink: ConnectionSink) => ConnectionSink,
   ): Entry {
     // Addresses from a packet are views of it: keep the interface's own array, and the peer's shared one,
     // so a connection does not pin the packet that opened it.
     if (localAddr !== iface.address && equalBytes(localAddr, iface.address)) localAddr = iface.address;
     remoteAddr = this.remoteAddrs.take(remoteAddr);
-    const entry = new Entry(this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
+    const entry = new Entry(this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, syn === undefined);
     this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
-    // The entry must exist before the Connection's first output, which happens inside `open`.
+    // The entry must exist before the Connection's first output, which happens as it is opened.
     try {
-      entry.conn = open(entry);
+      const sink = wrap ? wrap(entry) : entry;
+      entry.conn = syn === undefined ? Connection.connect(cfg, iss, sink, now) : Connection.accept(syn, cfg, iss, sink, now);
     } catch (err) {
       if (this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry)) this.remoteAddrs.release(remoteAddr);
       throw err;
@@ -1089,11 +1097,15 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     const own = this.ownIface(remote);
     if (own) return own; // loopback to ourselves
-    const sameFamily = this.ifaces.filter((i) => i.address.length === remote.length);
-    const onLink = sameFamily.find((i) => prefixMatch(i.address, remote, i.prefix));
-    const hit = onLink ?? sameFamily[0];
-    if (!hit) throw new TcpError('ENETUNREACH', `no interface can reach ${formatAddress(remote)}`);
-    return hit;
+    // The first interface of the family whose prefix holds the address, else the family's first (a loop: it runs per connect).
+    let first: Iface | undefined;
+    for (const i of this.ifaces) {
+      if (i.address.length !== remote.length) continue;
+      if (prefixMatch(i.address, remote, i.prefix)) return i;
+      first ??= i;
+    }
+    if (!first) throw new TcpError('ENETUNREACH', `no interface can reach ${formatAddress(remote)}`);
+    return first;
   }
 
   private normalizeLocal(host: string): string {
@@ -1110,17 +1122,25 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   }
 
   private findListener(localText: string, port: number): Listener | undefined {
-    if (!this.listenedPorts.has(port)) return undefined;
-    return this.listeners.get(listenerKey(localText, port)) ?? this.listeners.get(listenerKey(undefined, port));
+    const onPort = this.listenedPorts.get(port);
+    if (onPort === undefined) return undefined;
+    // The listener on this very address, else the one on every address (as the keyed lookups did).
+    let any: Listener | undefined;
+    for (let i = 0; i < onPort.length; i++) {
+      const l = onPort[i]!;
+      if (l.host === localText) return l;
+      if (l.host === undefined) any = l;
+    }
+    return any;
   }
 
   private unlisten(l: Listener): void {
     const key = listenerKey(l.host, l.port);
     if (this.listeners.get(key) === l) {
       this.listeners.delete(key);
-      const n = this.listenedPorts.get(l.port)! - 1;
-      if (n === 0) this.listenedPorts.delete(l.port);
-      else this.listenedPorts.set(l.port, n);
+      const onPort = this.listenedPorts.get(l.port)!;
+      onPort.splice(onPort.indexOf(l), 1);
+      if (onPort.length === 0) this.listenedPorts.delete(l.port);
     }
     this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: l.id, local: hostPort(l.host ?? '*', l.port), remote: '*:*', from: 'LISTEN', to: 'CLOSED' });
     // The half-open children are found by their records (the listener keeps only their count): closing a listener is rare.
