@@ -108,6 +108,14 @@ export class Rack {
    * the first sample; the connection's min_RTT stands in until then.
    */
   minRtt: number | undefined;
+  /**
+   * When the most recently sent of the records the last ACK newly SACKed was sent, among those sent only
+   * once (Karn), else undefined: the ACK's RTT sample when nothing else gives one (Linux sack_rtt_us,
+   * tcp_ack_update_rtt). Linux measures from the earliest (first_sackt); after lost ACKs that reads the
+   * wait for a surviving ACK as RTT — 3 s samples on a 5 ms path at 20 % loss, an RTO of 3 s after them —
+   * so, like RACK.rtt (RFC 8985 §6.2 step 2) and Linux's ca_rtt (last_sackt), the newest one measures the path.
+   */
+  sackedSentAt: number | undefined;
 
   // RACK.xmit_ts and the segment's place in send order: the most recently sent segment delivered.
   private xmitTs = -Infinity;
@@ -234,6 +242,7 @@ export class Rack {
     }
     this.compact();
     // Selectively acknowledged records, block by block in ascending order.
+    this.sackedSentAt = undefined;
     if (a.blocks !== undefined && a.blocks.length > 0 && this.records > 0) {
       const blocks = a.blocks.length === 1 ? a.blocks : [...a.blocks].sort((x, y) => seqDiff(x[0], y[0]));
       for (const [s, e] of blocks) {
@@ -241,7 +250,9 @@ export class Rack {
           if (this.r[i * STRIDE + FLAGS] & SACKED) continue;
           if (this.holeIn(this.r[i * STRIDE + SEQ], this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
-          this.r[i * STRIDE + FLAGS] |= SACKED;
+          const f = this.r[i * STRIDE + FLAGS];
+          if (!(f & RETRANS) && !(this.sackedSentAt! >= this.r[i * STRIDE + TIME])) this.sackedSentAt = this.r[i * STRIDE + TIME];
+          this.r[i * STRIDE + FLAGS] = f | SACKED;
           this.segsSacked++;
           reordered = this.delivered(i, a, false) || reordered;
         }

@@ -9,6 +9,7 @@ import { Reassembly } from './reassembly.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { EMPTY, segLen, type Segment } from './segment.js';
 import { seqAdd, seqDiff, seqGt, seqLt, seqMax } from './seq.js';
+import { tsEchoRtt } from './ts-echo.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
 
@@ -221,7 +222,9 @@ export class Receiver {
     const at = (this.autotune ??= new ReceiveAutotune(this.cfg.rmem[1], Math.min(this.cfg.rmem[1], 10 * this.cfg.mss), this.bytesReceived - this.recvQ.length, this.v.now));
     at.onInOrderData(this.v.rcvNxt, Math.max(0, seqDiff(this.v.rcvAdvEdge, this.v.rcvNxt)), this.v.now);
     const ecr = seg.options.ts?.ecr;
-    if (this.v.tsOk && ecr !== undefined && ecr !== 0) at.onTimestampEcho(ecr, seqDiff(this.v.tsNow(), ecr), seg.payload.length, this.rcvMss);
+    if (!this.v.tsOk || ecr === undefined || ecr === 0) return;
+    const age = tsEchoRtt(ecr, this.v.tsNow(), this.v.tsFirst); // a TSecr we cannot have sent is no RTT (ts-echo.ts)
+    if (age !== undefined) at.onTimestampEcho(ecr, age, seg.payload.length, this.rcvMss);
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */

@@ -37,7 +37,9 @@ test('serve --trace with loss: retransmissions are marked rtx, losses ✕ lost',
   if (!needKernel(t, ['curl'])) return;
   const s = await startServe(t, ['--http', '80', '--trace', '--loss', '0.2', '--seed', '7', '--rate', '20M']);
   assert.match(await s.lines.waitFor(/^synack serving on /, 1000), /, impairment: loss 20 %, rate 20 Mbit\/s, seed 7: http :80, admin http:\/\/127\.0\.0\.1:8080$/, 'the banner speaks units');
-  for (let i = 0; i < 3; i++) await s.ns.exec('curl', ['-sS', '--max-time', '30', '-o', '/dev/null', `http://${SYNACK_IP}/bytes/200000`], 35_000);
+  // Small bodies: at 20 % loss each way a run of losses costs RTO backoffs (0.2, 0.4, 0.8… s) on any TCP, and the
+  // trace needs only a few losses and retransmissions; 3 × 60 kB gives ~130 data segments, ~26 of them lost.
+  for (let i = 0; i < 3; i++) await s.ns.exec('curl', ['-sS', '--max-time', '60', '-o', '/dev/null', `http://${SYNACK_IP}/bytes/60000`], 65_000);
   await s.lines.waitFor(/ ✕ lost /, 5000);
   await s.lines.waitFor(/ seq=\d+ .*win=\d+.* rtx$/, 5000);
   assert.match(s.lines.out.find((l) => l.includes('✕ lost'))!, /[←→] \S+ {2}✕ lost (SYN|FIN|RST|PSH|ACK)[A-Z,]* seq=\d+.* \(the link's impairment\)$/);

@@ -78,3 +78,21 @@ test('tsEchoRtt: the age of an echo between the first TSval and now, across 2^32
     assert.equal(tsEchoRtt(ts(-0x7000_0000), now, first), undefined, 'far in the past');
   }
 });
+
+test('receive autotuning: a full-sized data segment echoing a TSecr we never sent gives no receiver RTT (ss -i rcv_rtt)', () => {
+  const t = tcpTest({ cfg: { timestamps: true, tsOffset: TS_OFFSET, mss: 1460 } });
+  t.user.connect();
+  t.recv({ flags: 'SYN', options: { mss: 1460, ts: { val: TS_OFFSET, ecr: 0 } } });
+  t.advance(20);
+  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, options: { mss: 1460, ts: { val: 7, ecr: TS_OFFSET } } });
+  t.recv({ flags: 'ACK' });
+  t.advance(10);
+  const full = new Uint8Array(1448);
+  // TSecr 10^8 ms before the connection's first TSval: read as an RTT it would be 10^8 ms.
+  t.send({ flags: 'ACK', seq: 5001, ack: 1001, payload: full, options: { ts: { val: 8, ecr: TS_OFFSET - 100_000_000 } } });
+  assert.equal(t.c.info().rcvRtt, undefined, 'no sample');
+  // A genuine echo (our TSval of 10 ms ago) is one.
+  t.advance(10);
+  t.send({ flags: 'ACK', seq: 5001 + 1448, ack: 1001, payload: full, options: { ts: { val: 9, ecr: TS_OFFSET + 30 } } });
+  assert.equal(t.c.info().rcvRtt, 10);
+});
