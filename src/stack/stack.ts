@@ -174,34 +174,40 @@ class Entry extends TcpSocket implements ConnectionSink, ConnectionDriver, Wheel
 
   /** Counted among the stack's orphans (R9 limits). */
   get orphan(): boolean {
-    return (this.bits & ORPHAN) !== 0;
+    return this.flag(ORPHAN);
   }
   set orphan(on: boolean) {
-    this.bits = on ? this.bits | ORPHAN : this.bits & ~ORPHAN;
+    this.setFlag(ORPHAN, on);
   }
   /** Counted among the stack's TIME_WAIT entries (R9 limits). */
   get timeWait(): boolean {
-    return (this.bits & TIME_WAIT) !== 0;
+    return this.flag(TIME_WAIT);
   }
   set timeWait(on: boolean) {
-    this.bits = on ? this.bits | TIME_WAIT : this.bits & ~TIME_WAIT;
+    this.setFlag(TIME_WAIT, on);
   }
   /** `after` is delivering this entry's events: a handler's call back into the socket adds to them, not re-enters. */
   get dispatching(): boolean {
-    return (this.bits & DISPATCHING) !== 0;
+    return this.flag(DISPATCHING);
   }
   set dispatching(on: boolean) {
-    this.bits = on ? this.bits | DISPATCHING : this.bits & ~DISPATCHING;
-  }
-  get active(): boolean {
-    return (this.bits & ACTIVE) !== 0;
+    this.setFlag(DISPATCHING, on);
   }
   /** Counted in its listener's SYN queue (half-open, SYN_RCVD): the listener keeps only the count. */
   get synQueued(): boolean {
-    return (this.bits & SYN_QUEUED) !== 0;
+    return this.flag(SYN_QUEUED);
   }
   set synQueued(on: boolean) {
-    this.bits = on ? this.bits | SYN_QUEUED : this.bits & ~SYN_QUEUED;
+    this.setFlag(SYN_QUEUED, on);
+  }
+  get active(): boolean {
+    return this.flag(ACTIVE);
+  }
+  private flag(bit: number): boolean {
+    return (this.bits & bit) !== 0;
+  }
+  private setFlag(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
   }
 
   get armed(): boolean {

@@ -17,6 +17,16 @@ function listening(n: TwoStacks): TcpSocket[] {
   return out;
 }
 
+/** Two connections of one listener, established: their server ends, and the list later ones join. */
+function siblings(): { n: TwoStacks; got: TcpSocket[]; s1: TcpSocket; s2: TcpSocket } {
+  const n = twoStacks();
+  const got = listening(n);
+  connectFrom(n, 3000);
+  connectFrom(n, 3001);
+  assert.equal(got.length, 2);
+  return { n, got, s1: got[0]!, s2: got[1]! };
+}
+
 /** A connects from `port`; the connection is established. */
 function connectFrom(n: TwoStacks, port: number): void {
   n.a.connect({ remoteAddress: '10.0.0.2', remotePort: 80, localPort: port });
@@ -37,34 +47,26 @@ function segmentsForTwoWrites(n: TwoStacks, s: TcpSocket): number {
 }
 
 test('TCP_NODELAY set on one connection of a listener leaves Nagle on for its siblings and for connections accepted later', () => {
-  const n = twoStacks();
-  const got = listening(n);
-  connectFrom(n, 3000);
-  connectFrom(n, 3001);
-  const [s1, s2] = got;
-  s1!.setNoDelay(true);
-  assert.equal(segmentsForTwoWrites(n, s1!), 2, 'no delay: both bytes go at once');
-  assert.equal(segmentsForTwoWrites(n, s2!), 1, 'its sibling holds the second byte');
+  const { n, got, s1, s2 } = siblings();
+  s1.setNoDelay(true);
+  assert.equal(segmentsForTwoWrites(n, s1), 2, 'no delay: both bytes go at once');
+  assert.equal(segmentsForTwoWrites(n, s2), 1, 'its sibling holds the second byte');
   n.settle(1000);
   connectFrom(n, 3002);
   assert.equal(got.length, 3);
   assert.equal(segmentsForTwoWrites(n, got[2]!), 1, 'a later connection has Nagle on');
   n.settle(1000);
-  assert.equal(segmentsForTwoWrites(n, s1!), 2, 'and the first keeps its own setting');
+  assert.equal(segmentsForTwoWrites(n, s1), 2, 'and the first keeps its own setting');
 });
 
 test('SO_KEEPALIVE set on one connection of a listener probes that connection only', () => {
-  const n = twoStacks();
-  const got = listening(n);
-  connectFrom(n, 3000);
-  connectFrom(n, 3001);
-  const [s1, s2] = got;
-  s1!.setKeepAlive(true, 1000);
+  const { n, s1, s2 } = siblings();
+  s1.setKeepAlive(true, 1000);
   // A keepalive probe: a bare ACK one below SND.NXT (RFC 1122 §4.2.3.6), sent while nothing else is.
   const bareAcks = (port: number): number => n.trace.filter((e) => e.type === 'segment' && e.stack === 'B' && e.dir === 'out' && e.len === 0 && e.flags === 'ACK' && e.remote === `10.0.0.1:${port}`).length;
-  const before1 = bareAcks(s1!.remotePort);
-  const before2 = bareAcks(s2!.remotePort);
+  const before1 = bareAcks(s1.remotePort);
+  const before2 = bareAcks(s2.remotePort);
   n.settle(5000);
-  assert.ok(bareAcks(s1!.remotePort) - before1 >= 1, 'keepalive probes on the connection that asked for them');
-  assert.equal(bareAcks(s2!.remotePort) - before2, 0, 'none on its sibling');
+  assert.ok(bareAcks(s1.remotePort) - before1 >= 1, 'keepalive probes on the connection that asked for them');
+  assert.equal(bareAcks(s2.remotePort) - before2, 0, 'none on its sibling');
 });

@@ -11,6 +11,7 @@ import { twoStacks, type TwoStacks } from '../helpers/two-stacks.js';
 import { buildTcpPacket } from '../../src/wire/packet.js';
 import { parseAddress } from '../../src/wire/ip.js';
 import { ACK, RST, SYN } from '../../src/wire/flags.js';
+import type { Listener } from '../../src/stack/listener.js';
 
 const PEER = parseAddress('10.0.0.99')!;
 const B = parseAddress('10.0.0.2')!;
@@ -25,12 +26,18 @@ function synAcks(n: TwoStacks, port: number): Array<{ seq: number; ack: number }
   return n.trace.flatMap((e) => (e.type === 'segment' && e.stack === 'B' && e.dir === 'out' && e.flags === 'SYN,ACK' && e.remote === `10.0.0.99:${port}` ? [{ seq: e.seq, ack: e.ack }] : []));
 }
 
-test('a SYN_RCVD child counts in the SYN queue until its handshake completes; then it waits in the accept queue only', () => {
-  const n = twoStacks();
-  const l = n.b.listen(80, { backlog: 4 });
-  peerSends(n, 4000, SYN, PEER_ISN);
+/** A listener on B's port 80 holding one half-open child, from the peer's `port`. */
+function oneHalfOpen(n: TwoStacks, port: number, backlog = 4): Listener {
+  const l = n.b.listen(80, { backlog });
+  peerSends(n, port, SYN, PEER_ISN);
   n.settle(10);
   assert.equal(l.synQueued, 1);
+  return l;
+}
+
+test('a SYN_RCVD child counts in the SYN queue until its handshake completes; then it waits in the accept queue only', () => {
+  const n = twoStacks();
+  const l = oneHalfOpen(n, 4000);
   const [synAck] = synAcks(n, 4000);
   assert.ok(synAck);
   peerSends(n, 4000, ACK, PEER_ISN + 1, (synAck.seq + 1) >>> 0);
@@ -42,10 +49,7 @@ test('a SYN_RCVD child counts in the SYN queue until its handshake completes; th
 
 test('a RST in SYN_RCVD takes the child out of the SYN queue (RFC 9293 §3.10.7.4: a passive open returns to LISTEN)', () => {
   const n = twoStacks();
-  const l = n.b.listen(80, { backlog: 4 });
-  peerSends(n, 4001, SYN, PEER_ISN);
-  n.settle(10);
-  assert.equal(l.synQueued, 1);
+  const l = oneHalfOpen(n, 4001);
   peerSends(n, 4001, RST, PEER_ISN + 1);
   n.settle(10);
   assert.equal(l.synQueued, 0);
@@ -55,10 +59,7 @@ test('a RST in SYN_RCVD takes the child out of the SYN queue (RFC 9293 §3.10.7.
 
 test('a child whose SYN-ACK retransmissions run out leaves the SYN queue, and the next SYN is queued, not answered with a cookie', () => {
   const n = twoStacks({ tcp: { synAckRetries: 1 } });
-  const l = n.b.listen(80, { backlog: 1 });
-  peerSends(n, 4002, SYN, PEER_ISN);
-  n.settle(10);
-  assert.equal(l.synQueued, 1);
+  const l = oneHalfOpen(n, 4002, 1);
   n.settle(60_000);
   assert.equal(synAcks(n, 4002).length, 2, 'the SYN-ACK and its one retransmission');
   assert.equal(l.synQueued, 0);
