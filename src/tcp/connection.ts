@@ -55,8 +55,10 @@ export class Connection {
 
   /** The sequence variables and negotiated options, shared with the pieces (tcp-vars.ts). */
   private readonly v: TcpVars;
-  /** The deadlines (timers.ts). */
-  private readonly timers = new Timers();
+  /** The deadlines (timers.ts), kept in the shared record. */
+  private get timers(): Timers {
+    return this.v;
+  }
 
   /** The receiving half: RCV.NXT, the queues, ACK policy, the window we advertise (receiver.ts). */
   private readonly rcv: Receiver;
@@ -122,8 +124,8 @@ export class Connection {
     if (passive) this.flags = PASSIVE;
     this.lastRecv = now;
     const rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
-    this.rcv = new Receiver(this.v, this.cfg, this.timers, sink);
-    this.snd = new Sender(this.v, this.cfg, this.timers, sink, rtt, pmtu, this.rcv);
+    this.rcv = new Receiver(this.v, this.cfg, sink);
+    this.snd = new Sender(this.v, this.cfg, sink, rtt, pmtu, this.rcv);
     this.rcv.acker = this.snd;
     this.v.rcvScale = initialRcvScale(this.cfg);
   }

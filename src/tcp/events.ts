@@ -53,6 +53,7 @@ export type ConnCounter =
 
 /** Where a Connection puts its output. The calls are synchronous and must not re-enter the Connection. */
 export interface ConnectionSink {
+  /** `seg`, its options and its payload view are valid only during the call (out-segment.ts reuses them): keep `copyOutSegment(seg)`. */
   transmit(seg: OutSegment): void;
   event(ev: ConnEvent): void;
   /** Count a MIB event, `n` times (default 1; optional: a sink without it counts nothing). */

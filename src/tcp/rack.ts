@@ -117,8 +117,8 @@ export class Rack {
    */
   sackedSentAt: number | undefined;
 
-  // RACK.xmit_ts and the segment's place in send order: the most recently sent segment delivered.
-  private xmitTs = -Infinity;
+  // RACK.xmit_ts, as the place in send order of the most recently sent segment delivered (the send order
+  // decides, see ORDER below; RACK.rtt holds what the RFC derives from the time).
   private xmitOrder = -1;
   /** Transmissions so far: each onSend stamps its records with the next number. */
   private sendCount = 0;
@@ -373,7 +373,6 @@ export class Rack {
     // RACK.rtt follows RACK.xmit_ts: the RTT of the most recently *sent* segment delivered, so that an older
     // segment SACKed in the same ACK does not lengthen the wait measured from a newer one.
     if (order >= this.xmitOrder) {
-      this.xmitTs = t;
       this.xmitOrder = order;
       this.rtt = rtt;
     }

@@ -64,10 +64,14 @@ export class Receiver {
   /** Set by the connection once its sender exists. */
   acker: AckSender = NO_ACKER;
 
+  /** The deadlines (timers.ts): fields of the shared record. */
+  private get timers(): Timers {
+    return this.v;
+  }
+
   constructor(
     private readonly v: TcpVars,
     private readonly cfg: TcpConfig,
-    private readonly timers: Timers,
     private readonly sink: ConnectionSink,
   ) {
     this.rcvMss = Math.min(cfg.mss, 536);

@@ -105,10 +105,14 @@ export class Recovery implements LossRecovery {
     return this.snd.rack;
   }
 
+  /** The deadlines (timers.ts): fields of the shared record. */
+  private get timers(): Timers {
+    return this.v;
+  }
+
   constructor(
     private readonly v: TcpVars,
     private readonly cfg: TcpConfig,
-    private readonly timers: Timers,
     private readonly sink: ConnectionSink,
     private readonly snd: RecoverySender,
   ) {

@@ -4,6 +4,9 @@
  * backoff on expiry (§5.5). Karn's rule (§3) is the caller's: only sample
  * segments that were not retransmitted, or use timestamps (RFC 7323 §4).
  */
+/** Clock granularity G (§2.2–2.3), ms: the connection's clock counts milliseconds. */
+const G = 1;
+
 export class RtoEstimator {
   srtt: number | undefined;
   rttvar = 0;
@@ -14,8 +17,6 @@ export class RtoEstimator {
     initial: number, // only the first RTO: not kept (one field less per connection)
     private readonly min: number,
     private readonly max: number,
-    /** Clock granularity G, ms. */
-    private readonly granularity = 1,
   ) {
     this.base = initial;
   }
@@ -30,7 +31,7 @@ export class RtoEstimator {
       this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt); // §2.3, beta = 1/4
       this.srtt = 0.875 * this.srtt + 0.125 * rtt; // alpha = 1/8
     }
-    this.base = this.srtt + Math.max(this.granularity, 4 * this.rttvar);
+    this.base = this.srtt + Math.max(G, 4 * this.rttvar);
     this.shift = 0; // a new sample after backoff restores the computed RTO (§5.7 note)
   }
 

@@ -21,13 +21,11 @@ export interface Segment {
  * `segmentSize`, on a TSO super-segment only (payload above it, see TcpConfig.tsoMax): the
  * payload bytes of each wire segment the link cuts it into.
  *
- * Ownership (ConnectionSink.transmit): the sink may keep the segment, so the Connection builds a
- * fresh one per segment rather than reusing one per connection. The stack's sink consumes it
- * synchronously (stack.ts transmitWith writes the packet from the connection's template and keeps
- * nothing, not even the payload view), but the scripted-peer sinks of the tests keep every segment
- * they are given (test/helpers/tcp-test.ts `out`, test/tcp/conn-pair.ts `wire`); the other sinks
- * (the SYN-cookie replay's and TIME_WAIT's forwarding sinks) pass it on within the call. Reusing one
- * per connection would need the test sinks to copy first.
+ * Ownership (ConnectionSink.transmit): valid only during the call. Data and ACK segments are built
+ * in records the Sender reuses (out-segment.ts). The stack's sink consumes one synchronously
+ * (stack.ts transmitWith writes the packet from the connection's template and keeps nothing, not
+ * even the payload view); the SYN-cookie replay's and TIME_WAIT's forwarding sinks pass it on within
+ * the call; a sink that keeps segments (the tests' scripted peers) keeps `copyOutSegment(seg)`.
  */
 export interface OutSegment extends Segment {
   rtx?: boolean;

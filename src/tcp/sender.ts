@@ -15,6 +15,7 @@ import { Rack } from './rack.js';
 import { NO_SACKS, Recovery } from './recovery.js';
 import type { RtoEstimator } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
+import { enterTransmit, leaveTransmit, outRecord } from './out-segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { CWND_BLOCKED, NOTHING, NO_RETRANSMISSION, SENT, WINDOW_BLOCKED, type SendResult } from './send-result.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
@@ -24,6 +25,11 @@ import { tsoLength } from './tso.js';
 import { tsEchoRtt } from './ts-echo.js';
 
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
+// Sender.bits
+const FIN_QUEUED = 1;
+const WANT_WRITABLE = 2;
+const PROBE_OUT = 4;
+const PROBE_REFUSED = 8;
 
 /**
  * The sending half of a TCB: SND.UNA/NXT/MAX and SND.WND (in the shared
@@ -57,16 +63,38 @@ export class Sender {
   }
   /** Sequence number of our FIN once sent. */
   finSeq: number | undefined = undefined;
+  /** finQueued, wantWritable, probeOutstanding and probeRefused (below), one bit each: a field is 8 B per connection. */
+  private bits = 0;
   /** The user asked to close the sending side. */
-  finQueued = false;
+  get finQueued(): boolean {
+    return (this.bits & FIN_QUEUED) !== 0;
+  }
+  set finQueued(on: boolean) {
+    this.bits = on ? this.bits | FIN_QUEUED : this.bits & ~FIN_QUEUED;
+  }
   /** `send` took less than offered: say 'writable' when room frees up. */
-  wantWritable = false;
+  get wantWritable(): boolean {
+    return (this.bits & WANT_WRITABLE) !== 0;
+  }
+  set wantWritable(on: boolean) {
+    this.bits = on ? this.bits | WANT_WRITABLE : this.bits & ~WANT_WRITABLE;
+  }
   /** Exponential backoff of the persist timer (RFC 1122 §4.2.2.17). */
   persistBackoff = 0;
   /** A zero-window probe octet is in flight. */
-  probeOutstanding = false;
+  get probeOutstanding(): boolean {
+    return (this.bits & PROBE_OUT) !== 0;
+  }
+  set probeOutstanding(on: boolean) {
+    this.bits = on ? this.bits | PROBE_OUT : this.bits & ~PROBE_OUT;
+  }
   /** The peer's last answer refused our probe octet at a zero window: it holds exactly up to SND.UNA (see acceptableSeq). */
-  private probeRefused = false;
+  private get probeRefused(): boolean {
+    return (this.bits & PROBE_REFUSED) !== 0;
+  }
+  private set probeRefused(on: boolean) {
+    this.bits = on ? this.bits | PROBE_REFUSED : this.bits & ~PROBE_REFUSED;
+  }
   /** Zero-window probes the peer has not answered. */
   probesOut = 0;
   /** Karn: the sequence being timed, without timestamps, and when it was sent. */
@@ -123,10 +151,14 @@ export class Sender {
   /** The congestion controller once made (see `cc`). */
   private ccMade: CongestionControl | undefined = undefined;
 
+  /** The deadlines (timers.ts): fields of the shared record. */
+  private get timers(): Timers {
+    return this.v;
+  }
+
   constructor(
     private readonly v: TcpVars,
     private readonly cfg: TcpConfig,
-    private readonly timers: Timers,
     private readonly sink: ConnectionSink,
     /** RTT estimation and the RTO (RFC 6298). */
     readonly rtt: RtoEstimator,
@@ -197,7 +229,7 @@ export class Sender {
    * an ACK is processed, a timer fires. An idle connection has none (dropRecoveryIfPristine).
    */
   recovery(): Recovery {
-    return (this.recMade ??= new Recovery(this.v, this.cfg, this.timers, this.sink, this));
+    return (this.recMade ??= new Recovery(this.v, this.cfg, this.sink, this));
   }
 
   /** RACK, made now if it was not; it reads the SACK scoreboard of the loss recovery of the moment. */
@@ -591,13 +623,27 @@ export class Sender {
     this.timers.rtxAt = this.v.now + this.rtt.rto;
   }
 
+  /** A data or ACK segment, in the reused record of out-segment.ts: valid until the transmit that takes it returns. */
   private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
-    const options: TcpOptions = {};
-    if (this.v.tsOk) options.ts = { val: this.v.tsNow(), ecr: this.v.tsRecent };
-    const window = this.rcv.fillSegment(flags, options);
+    const out = outRecord();
+    const options = out.options;
+    options.sack = undefined;
+    if (this.v.tsOk) {
+      const ts = (options.ts = out.tsPair);
+      ts.val = this.v.tsNow();
+      ts.ecr = this.v.tsRecent;
+    } else options.ts = undefined;
+    out.window = this.rcv.fillSegment(flags, options);
     flags |= this.ecn.ackFlags(); // RFC 3168 §6.1.3: ECE on every segment until the peer's CWR
     if (flags & ACK) this.rcv.ackSent();
-    return { seq, ack: flags & ACK ? this.v.rcvNxt : 0, flags, window, options, payload };
+    out.seq = seq;
+    out.ack = flags & ACK ? this.v.rcvNxt : 0;
+    out.flags = flags;
+    out.payload = payload;
+    out.ecn = undefined;
+    out.rtx = undefined;
+    out.segmentSize = undefined;
+    return out;
   }
 
   sendAck(): void {
@@ -633,7 +679,12 @@ export class Sender {
   }
 
   transmit(seg: OutSegment): void {
-    this.sink.transmit(seg);
+    enterTransmit(); // segments built within the sink's call (a link delivering at once) take the next record
+    try {
+      this.sink.transmit(seg);
+    } finally {
+      leaveTransmit();
+    }
   }
 
   /**

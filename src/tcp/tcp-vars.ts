@@ -1,18 +1,21 @@
 import { seqAdd } from './seq.js';
+import { Timers } from './timers.js';
 
 /**
  * The sequence variables of one TCB (RFC 9293 §3.3.1) and what the handshake
  * negotiated, in one small record the pieces of a connection share — the
  * state machine (connection.ts), the handshake, the receiver, the sender and
  * loss recovery — instead of pointing at each other or at the Connection.
- * Each field has one writer named below; everyone may read.
+ * Each field has one writer named below; everyone may read. The TCB's
+ * deadlines (timers.ts) are fields of the same record: a Timers of its own
+ * cost every connection an object header and a pointer in each piece.
  */
 const WS_OK = 1;
 const SACK_OK = 2;
 const TS_OK = 4;
 const SENDING = 8;
 
-export class TcpVars {
+export class TcpVars extends Timers {
   /** The time of the event being processed (ms): every input sets it first. */
   now: number;
 
@@ -155,6 +158,7 @@ export class TcpVars {
   }
 
   constructor(iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
+    super();
     this.iss32 = iss | 0;
     this.peerMss = peerMss;
     this.una32 = iss | 0;

@@ -8,6 +8,7 @@ import { Connection } from '../../src/tcp/connection.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
 import type { ConnCounter, ConnEvent } from '../../src/tcp/events.js';
 import type { OutSegment, Segment } from '../../src/tcp/segment.js';
+import { copyOutSegment } from '../../src/tcp/out-segment.js';
 import type { TcpState } from '../../src/tcp/state.js';
 import { ecnFlagsToString, flagsToString, parseFlags } from '../../src/wire/flags.js';
 import type { TcpOptions } from '../../src/wire/tcp-options.js';
@@ -55,7 +56,7 @@ export class TcpTest {
   }
 
   private sink = {
-    transmit: (seg: OutSegment) => void this.out.push(seg),
+    transmit: (seg: OutSegment) => void this.out.push(copyOutSegment(seg)), // valid during the call only: keep a copy
     event: (ev: ConnEvent) => void this.events.push(ev),
     count: (c: ConnCounter, n = 1) => void (this.counts[c] = (this.counts[c] ?? 0) + n),
   };

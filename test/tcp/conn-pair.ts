@@ -9,6 +9,7 @@ import { Connection } from '../../src/tcp/connection.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
 import type { ConnEvent, ConnectionSink } from '../../src/tcp/events.js';
 import type { OutSegment } from '../../src/tcp/segment.js';
+import { copyOutSegment } from '../../src/tcp/out-segment.js';
 import type { TcpState } from '../../src/tcp/state.js';
 
 export interface Side {
@@ -35,7 +36,7 @@ export class ConnPair {
   private sink(from: 'a' | 'b'): ConnectionSink {
     const side = this[from];
     return {
-      transmit: (seg) => void this.wire.push([from === 'a' ? 'b' : 'a', seg]),
+      transmit: (seg) => void this.wire.push([from === 'a' ? 'b' : 'a', copyOutSegment(seg)]), // valid during the call only
       event: (ev) => {
         side.events.push(ev);
         if (ev.type === 'readable') {
