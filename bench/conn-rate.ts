@@ -3,7 +3,7 @@
  * RealClock: connect, 1 byte each way, close — issue 11's "connection rate"
  * figure (Linux does 38–41k/s on loopback).
  *
- *   taskset -c 1 node dist/bench/conn-rate.js [--connections N] [--concurrency 1,8,64] [--runs R] [--out DIR]
+ *   taskset -c 1 node dist/bench/conn-rate.js [--connections N] [--concurrency 1,8,64] [--runs R] [--kernel] [--out DIR]
  *
  * Two stacks (A client, B server) on a MemoryLink pair driven by one
  * RealClock, in this process. Each of `c` client loops opens a connection,
@@ -15,8 +15,15 @@
  * Allocation per connection: bytes the V8 heap allocated during the timed
  * run (v8.GCProfiler: what each GC freed, plus the heap's growth over the
  * run), divided by N — the same figure `--trace-gc` would give by summing.
+ *
+ * With --kernel the same loop also runs over Node's own node:net on the
+ * kernel's loopback (127.0.0.1), in the same process, pinned alike: a
+ * reference figure from the same machine and run, so the report can give a
+ * ratio (the kernel's side of its work is partly outside this process's heap
+ * and CPU-time figures, which are then only indicative).
  */
 import { GCProfiler } from 'node:v8';
+import * as kernelNet from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MemoryLink } from '../src/link/memory.js';
@@ -25,6 +32,9 @@ import type { NetStack } from '../src/net/index.js';
 import { RealClock } from '../src/util/real-clock.js';
 import { median } from './throughput.js';
 import { benchArgsOk } from './args.js';
+
+/** Whose TCP carries the connections: synack's (`stack.net` over a MemoryLink pair), or the kernel's (node:net on loopback). */
+export type ConnRateTarget = 'synack' | 'kernel';
 
 export interface ConnRateRun {
   concurrency: number;
@@ -42,8 +52,19 @@ export interface ConnRateRun {
 const PORT = 5001;
 const ONE = Buffer.from([0x2a]);
 
-/** One timed run of `n` connections, `c` at a time, on fresh stacks. */
-export function connRateRun(n: number, c: number): Promise<ConnRateRun> {
+/** The two ends of a run: a net-like API for each, the server's address, and how to tear them down. */
+interface Ends {
+  client: Pick<typeof kernelNet, 'connect'>;
+  server: Pick<typeof kernelNet, 'createServer'>;
+  host: string;
+  port: number;
+  /** Listen on every address (synack, as before) or on `host` only (the kernel: loopback only). */
+  anyAddress: boolean;
+  close(): void;
+}
+
+/** synack's two stacks (A client, B server) on a MemoryLink pair driven by one RealClock. */
+function synackEnds(): Ends {
   const clock = new RealClock();
   const [la, lb] = MemoryLink.pair(clock, { seed: 1 });
   // The ephemeral range holds every connection of the run: A's ends stay in TIME_WAIT for 60 s.
@@ -52,11 +73,34 @@ export function connRateRun(n: number, c: number): Promise<ConnRateRun> {
   const b: NetStack = createStack({ ...opts, name: 'B', seed: 2 });
   a.attach(la, { address: '10.0.0.1' });
   b.attach(lb, { address: '10.0.0.2' });
-  const server = b.net.createServer((s) => {
+  return {
+    client: a.net as unknown as Ends['client'],
+    server: b.net as unknown as Ends['server'],
+    host: '10.0.0.2',
+    port: PORT,
+    anyAddress: true,
+    close: () => {
+      a.close();
+      b.close();
+      la.close();
+    },
+  };
+}
+
+/** The kernel's loopback through node:net, port chosen by the kernel (listen is asynchronous there). */
+function kernelEnds(): Ends {
+  return { client: kernelNet, server: kernelNet, host: '127.0.0.1', port: 0, anyAddress: false, close: () => {} };
+}
+
+/** One timed run of `n` connections, `c` at a time, on fresh stacks (or on the kernel's loopback). */
+export async function connRateRun(n: number, c: number, target: ConnRateTarget = 'synack'): Promise<ConnRateRun> {
+  const ends = target === 'kernel' ? kernelEnds() : synackEnds();
+  const server = ends.server.createServer((s) => {
     s.on('data', (d) => s.write(d));
     s.on('error', () => {});
   });
-  server.listen(PORT);
+  await new Promise<void>((listening) => (ends.anyAddress ? server.listen(ends.port, () => listening()) : server.listen(ends.port, ends.host, () => listening())));
+  const port = (server.address() as { port: number }).port;
   return new Promise((done, fail) => {
     let started = 0;
     let finished = 0;
@@ -67,7 +111,7 @@ export function connRateRun(n: number, c: number): Promise<ConnRateRun> {
     const open = (): void => {
       if (started >= n) return;
       started++;
-      const s = a.net.connect(PORT, '10.0.0.2');
+      const s = ends.client.connect(port, ends.host);
       s.on('connect', () => s.write(ONE));
       s.on('data', () => s.end());
       s.on('error', (e) => (failed ??= e));
@@ -83,9 +127,7 @@ export function connRateRun(n: number, c: number): Promise<ConnRateRun> {
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const gc = stopGcProfile(profiler);
       server.close();
-      a.close();
-      b.close();
-      la.close();
+      ends.close();
       if (failed) fail(failed);
       else done({ concurrency: c, connections: n, seconds, perSecond: n / seconds, perCpuSecond: n / cpuSeconds, heapBytesPerConnection: gc.allocated / n, gcs: gc.count });
     };
@@ -119,6 +161,7 @@ interface GcHeap {
 }
 
 export interface ConnRateSummary {
+  target: ConnRateTarget;
   concurrency: number;
   connections: number;
   /** Median over the runs. */
@@ -129,21 +172,32 @@ export interface ConnRateSummary {
   heapBytesPerConnection: number;
 }
 
-/** A warm-up run, then `runs` timed runs at each concurrency; medians. */
-export async function connRate(n: number, concurrency: readonly number[], runs: number): Promise<ConnRateSummary[]> {
-  await connRateRun(Math.min(n, 5000), concurrency[0] ?? 1);
+/**
+ * A warm-up run, then `runs` timed runs at each concurrency; medians. With the kernel as well, its runs
+ * alternate with synack's (one of each, then again), so both see the same machine load.
+ */
+export async function connRate(n: number, concurrency: readonly number[], runs: number, kernel = false): Promise<ConnRateSummary[]> {
+  const targets: ConnRateTarget[] = kernel ? ['synack', 'kernel'] : ['synack'];
+  for (const t of targets) await connRateRun(Math.min(n, 5000), concurrency[0] ?? 1, t);
   const out: ConnRateSummary[] = [];
   for (const c of concurrency) {
-    const rs: ConnRateRun[] = [];
-    for (let i = 0; i < runs; i++) rs.push(await connRateRun(n, c));
-    out.push({ concurrency: c, connections: n, perSecond: median(rs.map((r) => r.perSecond)), runs: rs.map((r) => Math.round(r.perSecond)), perCpuSecond: median(rs.map((r) => r.perCpuSecond)), heapBytesPerConnection: median(rs.map((r) => r.heapBytesPerConnection)) });
+    const rs = new Map<ConnRateTarget, ConnRateRun[]>(targets.map((t) => [t, []]));
+    for (let i = 0; i < runs; i++) for (const t of targets) rs.get(t)!.push(await connRateRun(n, c, t));
+    for (const [target, r] of rs) {
+      out.push({ target, concurrency: c, connections: n, perSecond: median(r.map((x) => x.perSecond)), runs: r.map((x) => Math.round(x.perSecond)), perCpuSecond: median(r.map((x) => x.perCpuSecond)), heapBytesPerConnection: median(r.map((x) => x.heapBytesPerConnection)) });
+    }
   }
   return out;
 }
 
 export function formatConnRate(rows: readonly ConnRateSummary[]): string {
   return rows
-    .map((r) => `short connections c=${String(r.concurrency).padStart(2)}: ${Math.round(r.perSecond)} conn/s (median of ${r.runs.join(' ')}; ${r.connections} per run), ${Math.round(r.perCpuSecond)} per CPU second, ${Math.round(r.heapBytesPerConnection)} B heap allocated per connection`)
+    .map((r) => {
+      const kernel = r.target === 'synack' ? rows.find((k) => k.target === 'kernel' && k.concurrency === r.concurrency) : undefined;
+      const ratio = kernel ? ` = ${(r.perSecond / kernel.perSecond).toFixed(2)}x the kernel's` : '';
+      const who = r.target === 'kernel' ? 'kernel node:net loopback' : 'short connections';
+      return `${who} c=${String(r.concurrency).padStart(2)}: ${Math.round(r.perSecond)} conn/s (median of ${r.runs.join(' ')}; ${r.connections} per run)${ratio}, ${Math.round(r.perCpuSecond)} per CPU second, ${Math.round(r.heapBytesPerConnection)} B heap allocated per connection`;
+    })
     .join('\n');
 }
 
@@ -152,8 +206,8 @@ function flag(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-const USAGE = 'usage: node dist/bench/conn-rate.js [--connections N] [--concurrency 1,8,64] [--runs R] [--out DIR]';
-const FLAGS = { connections: { type: 'string' }, concurrency: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } as const;
+const USAGE = 'usage: node dist/bench/conn-rate.js [--connections N] [--concurrency 1,8,64] [--runs R] [--kernel] [--out DIR]';
+const FLAGS = { connections: { type: 'string' }, concurrency: { type: 'string' }, runs: { type: 'string' }, kernel: { type: 'boolean' }, out: { type: 'string' } } as const;
 
 if (import.meta.url === `file://${process.argv[1]}` && benchArgsOk('bench/conn-rate', process.argv.slice(2), FLAGS, USAGE)) {
   const args = process.argv.slice(2);
@@ -163,7 +217,7 @@ if (import.meta.url === `file://${process.argv[1]}` && benchArgsOk('bench/conn-r
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(runs) || runs < 1 || concurrency.some((c) => !Number.isInteger(c) || c < 1)) {
     throw new Error(USAGE);
   }
-  const rows = await connRate(n, concurrency, runs);
+  const rows = await connRate(n, concurrency, runs, args.includes('--kernel'));
   console.log(formatConnRate(rows));
   const out = flag(args, '--out');
   if (out) {

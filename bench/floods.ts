@@ -113,7 +113,7 @@ function synFlood(): Record<string, unknown> {
     for (let k = 0; k < perMs; k++) v.portB.deliver(pool[(flooded++) & 4095]!, true);
     v.clock.runUntil(ms + 1);
   }
-  const legit = { connectedWithinMs: connectedAt === undefined ? null : connectedAt - startAt, virtual: true, accepted, synQueue: listeners(v.b)[0]!.synQueue.size, backlog: 128, floodedDuringConnect: flooded };
+  const legit = { connectedWithinMs: connectedAt === undefined ? null : connectedAt - startAt, virtual: true, accepted, synQueue: listeners(v.b)[0]!.synQueued, backlog: 128, floodedDuringConnect: flooded };
   const r = {
     spoofedSyns: n,
     wallMs,
@@ -123,12 +123,12 @@ function synFlood(): Record<string, unknown> {
     heapBeforeMB: heap0 / 1e6,
     heapAfterMB: heap1 / 1e6,
     tcbsAfter: tcbs,
-    synQueueAfter: l.synQueue.size,
+    synQueueAfter: l.synQueued,
     syncookiesSent: statsB.SyncookiesSent,
     legitimateClient: legit,
   };
   console.log(
-    `SYN flood: ${n} spoofed SYNs in ${cpuMs.toFixed(0)} ms of CPU = ${Math.round(rate)} SYN/s on one core (${Math.round(n / (wallMs / 1000))}/s wall); ${tcbs} TCBs held (SYN queue ${l.synQueue.size}/128), ` +
+    `SYN flood: ${n} spoofed SYNs in ${cpuMs.toFixed(0)} ms of CPU = ${Math.round(rate)} SYN/s on one core (${Math.round(n / (wallMs / 1000))}/s wall); ${tcbs} TCBs held (SYN queue ${l.synQueued}/128), ` +
       `${statsB.SyncookiesSent} cookies; heap ${(heap0 / 1e6).toFixed(1)} -> ${(heap1 / 1e6).toFixed(1)} MB. ` +
       `Legitimate client under ${perMs * 1000} SYN/s (virtual): ${connectedAt === undefined ? 'did NOT connect within 3 s' : `connected in ${connectedAt - startAt} ms (virtual)`}`,
   );

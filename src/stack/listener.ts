@@ -19,8 +19,11 @@ export interface ListenOptions {
 
 /** A socket in LISTEN (RFC 9293 §3.10.1 passive OPEN). */
 export class Listener extends Emitter<ListenerEvents> {
-  /** Half-open children (SYN_RCVD). */
-  readonly synQueue = new Set<TcpSocket>();
+  /**
+   * Half-open children (SYN_RCVD) counted against the backlog. The stack keeps the count; which connections
+   * they are, their own records say (no set per listener to add to and delete from on every connection).
+   */
+  synQueued = 0;
   /** Established children waiting for accept(). */
   readonly acceptQueue: TcpSocket[] = [];
   closed = false;

@@ -57,19 +57,30 @@ export type SocketTcb = Connection | TimeWait | TimeWaitHandle;
 /**
  * The stack's handle on one connection: a thin, non-stream API over the
  * sans-IO Connection. `net/` builds Node's `net.Socket` on top of it.
+ * The stack makes them: its per-connection record is a TcpSocket itself
+ * (one object per connection is the socket, the connection's sink and its
+ * timer), so the addresses and the driver of the calls are the record's.
  */
-export class TcpSocket extends Emitter<SocketEvents> {
-  constructor(
+export abstract class TcpSocket extends Emitter<SocketEvents> {
+  /** The TCB this handle drives: the full one, then perhaps its TIME_WAIT record or table row. */
+  protected conn: SocketTcb;
+  private sink: SocketSink | undefined = undefined;
+
+  protected constructor(
     readonly id: number,
-    private conn: SocketTcb,
-    private driver: ConnectionDriver,
-    readonly localAddress: string,
-    readonly localPort: number,
-    readonly remoteAddress: string,
-    readonly remotePort: number,
+    conn: SocketTcb,
   ) {
     super();
+    this.conn = conn;
   }
+
+  abstract get localAddress(): string;
+  abstract get localPort(): number;
+  abstract get remoteAddress(): string;
+  abstract get remotePort(): number;
+
+  /** What sets the time for a call into the TCB and flushes its events after (the stack, or a TIME_WAIT row's handle). */
+  protected abstract get driver(): ConnectionDriver;
 
   get state(): TcpState {
     return this.conn.state;
@@ -77,16 +88,18 @@ export class TcpSocket extends Emitter<SocketEvents> {
 
   /** Queue bytes for sending; returns how many were taken (fewer when the send buffer is full). */
   write(data: Uint8Array): number {
-    const n = this.conn.send(data, this.driver.now());
-    this.driver.after();
+    const d = this.driver;
+    const n = this.conn.send(data, d.now());
+    d.after();
     return n;
   }
 
   /** Take up to `max` received bytes, or null when none are waiting. */
   read(max?: number): Uint8Array | null {
-    const d = this.conn.read(this.driver.now(), max);
-    this.driver.after();
-    return d;
+    const d = this.driver;
+    const data = this.conn.read(d.now(), max);
+    d.after();
+    return data;
   }
 
   /** Half-close: FIN after the queued data; reading goes on. */
@@ -186,12 +199,9 @@ export class TcpSocket extends Emitter<SocketEvents> {
     return this.sink !== undefined || this.listenerCount('state') + this.listenerCount('close') > 0;
   }
 
-  private sink: SocketSink | undefined;
-
-  /** @internal the stack swaps in the compact TIME_WAIT record (or a row of its table, with its own driver), so the full TCB can be freed. */
-  retarget(tcb: SocketTcb, driver?: ConnectionDriver): void {
+  /** @internal the stack swaps in the compact TIME_WAIT record (or a row of its table, which drives its own calls), so the full TCB can be freed. */
+  retarget(tcb: SocketTcb): void {
     this.conn = tcb;
-    if (driver) this.driver = driver;
   }
 
   /** @internal the stack delivers connection events through this. */

@@ -22,10 +22,10 @@ import type { WireError } from '../wire/errors.js';
 import { readIcmpPacket } from '../wire/icmp.js';
 import { countIcmp, countIcmpUnmatched, mssForPathMtu } from './icmp-input.js';
 import { Listener, type ListenOptions } from './listener.js';
-import { TcpError, TcpSocket, type ConnectionDriver } from './socket.js';
+import { TcpError, TcpSocket, type ConnectionDriver, type SocketTcb } from './socket.js';
 import { IPEXT_KEYS, countConnEvent, countTransition, emptyStats, type StackStats } from './stats.js';
 import { EphemeralPorts } from './ports.js';
-import { TimerWheel, WheelTimer } from './timer-wheel.js';
+import { TimerWheel, WheelTimer, type WheelNode, type WheelSlot } from './timer-wheel.js';
 import { DemuxTable } from './demux.js';
 import { resolveLimits, type StackLimits } from './limits.js';
 import { TimeWaitTable } from './time-wait-table.js';
@@ -92,6 +92,8 @@ interface StackEvents {
 }
 
 interface Iface {
+  /** The stack the interface belongs to (its connections' records reach it here rather than keeping it each). */
+  stack: Stack;
   index: number;
   link: Link;
   address: Uint8Array;
@@ -101,69 +103,151 @@ interface Iface {
   tx: PacketBuffer;
 }
 
+/** Entry.bits: counted among the stack's orphans / TIME_WAIT entries (R9 limits); delivering events; opened actively. */
+const ORPHAN = 1;
+const TIME_WAIT = 2;
+const DISPATCHING = 4;
+const ACTIVE = 8;
+const SYN_QUEUED = 16;
+
 /**
- * One connection's record in the stack. It is at once the connection's sink
- * (segments and events come here), its driver (the socket calls back through
- * it), and its wheel timer — one object per connection instead of a handful
- * of closures, which matters at a million connections.
+ * One connection's record in the stack. It is at once the application's
+ * socket (a TcpSocket), the connection's sink (segments and events come
+ * here), the driver of the socket's calls, and its wheel timer — one object
+ * per connection instead of an entry, a socket and a handful of closures,
+ * which matters at a million connections. Its 4-tuple is read from its packet
+ * template, the stack from its interface, and its flags are bits of one number.
  */
-class Entry extends WheelTimer implements ConnectionSink, ConnectionDriver {
-  /** The TCB; in TIME_WAIT, the compact record that replaced it. */
-  conn!: Connection | TimeWait;
-  socket!: TcpSocket;
+class Entry extends TcpSocket implements ConnectionSink, ConnectionDriver, WheelNode {
+  /** The TCB; in TIME_WAIT, the compact record that replaced it (and once forgotten for a table row, that row's handle). */
+  declare conn: Connection | TimeWait;
+  // WheelNode: the connection's one timer, at its earliest deadline.
+  due = 0;
+  next: WheelNode | null = null;
+  prev: WheelNode | null = null;
+  slot: WheelSlot | null = null;
   /** Events raised during the current call into the connection, delivered by `after`. */
   pending: EventQueue | null = null;
-  /** Counted among the stack's orphans / TIME_WAIT entries (R9 limits). */
-  orphan = false;
-  timeWait = false;
-  /** `after` is delivering this entry's events: a handler's call back into the socket adds to them, not re-enters. */
-  dispatching = false;
+  private bits: number;
   /** The 4-tuple's packet template (issue 11): built with the entry, every segment it sends is patched from it. */
   readonly tx: TcpTemplate;
 
   constructor(
-    readonly stack: Stack,
-    readonly id: number,
+    id: number,
     readonly iface: Iface,
-    readonly localAddr: Uint8Array,
-    readonly remoteAddr: Uint8Array,
-    readonly localPort: number,
-    readonly remotePort: number,
+    localAddr: Uint8Array,
+    remoteAddr: Uint8Array,
+    localPort: number,
+    remotePort: number,
+    /** The listener whose SYN queue holds this connection (until it is established or closed). */
     public listener: Listener | undefined,
-    readonly active: boolean,
+    active: boolean,
   ) {
-    super();
+    super(id, undefined as unknown as Connection); // the TCB comes once it is opened (createEntry)
+    this.bits = active ? ACTIVE : 0;
     this.tx = new TcpTemplate(localAddr, remoteAddr, localPort, remotePort);
   }
 
-  override fire(): void {
+  get stack(): Stack {
+    return this.iface.stack;
+  }
+  get localAddr(): Uint8Array {
+    return this.tx.src;
+  }
+  get remoteAddr(): Uint8Array {
+    return this.tx.dst;
+  }
+  get localPort(): number {
+    return this.tx.srcPort;
+  }
+  get remotePort(): number {
+    return this.tx.dstPort;
+  }
+  get localAddress(): string {
+    const a = this.tx.src;
+    return a === this.iface.address ? this.iface.addressText : formatAddress(a);
+  }
+  get remoteAddress(): string {
+    return this.iface.stack.addressText(this.tx.dst);
+  }
+
+  /** Counted among the stack's orphans (R9 limits). */
+  get orphan(): boolean {
+    return this.flag(ORPHAN);
+  }
+  set orphan(on: boolean) {
+    this.setFlag(ORPHAN, on);
+  }
+  /** Counted among the stack's TIME_WAIT entries (R9 limits). */
+  get timeWait(): boolean {
+    return this.flag(TIME_WAIT);
+  }
+  set timeWait(on: boolean) {
+    this.setFlag(TIME_WAIT, on);
+  }
+  /** `after` is delivering this entry's events: a handler's call back into the socket adds to them, not re-enters. */
+  get dispatching(): boolean {
+    return this.flag(DISPATCHING);
+  }
+  set dispatching(on: boolean) {
+    this.setFlag(DISPATCHING, on);
+  }
+  /** Counted in its listener's SYN queue (half-open, SYN_RCVD): the listener keeps only the count. */
+  get synQueued(): boolean {
+    return this.flag(SYN_QUEUED);
+  }
+  set synQueued(on: boolean) {
+    this.setFlag(SYN_QUEUED, on);
+  }
+  get active(): boolean {
+    return this.flag(ACTIVE);
+  }
+  private flag(bit: number): boolean {
+    return (this.bits & bit) !== 0;
+  }
+  private setFlag(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
+  }
+
+  get armed(): boolean {
+    return this.slot !== null;
+  }
+
+  /** The socket's calls are driven by the stack, or, once the connection is a TIME_WAIT table row, by the row's handle. */
+  protected get driver(): ConnectionDriver {
+    const c = this.conn as SocketTcb;
+    return c instanceof TimeWaitHandle ? c : this;
+  }
+
+  fire(): void {
+    const stack = this.iface.stack;
     try {
-      this.conn.onTimer(this.stack.clock.now());
+      this.conn.onTimer(stack.clock.now());
     } catch (err) {
-      this.stack.fault(this, err);
+      stack.fault(this, err);
       return;
     }
-    this.stack.after(this);
+    stack.after(this);
   }
 
   transmit(seg: OutSegment): void {
-    this.stack.transmitWith(this.iface, this.tx, seg);
+    this.iface.stack.transmitWith(this.iface, this.tx, seg);
   }
 
   event(ev: ConnEvent): void {
-    this.stack.onConnEvent(this, ev);
+    this.iface.stack.onConnEvent(this, ev);
   }
 
   count(counter: ConnCounter, n?: number): void {
-    this.stack.countConn(counter, n);
+    this.iface.stack.countConn(counter, n);
   }
 
   now(): number {
-    return this.stack.clock.now();
+    return this.iface.stack.clock.now();
   }
 
   after(): void {
-    this.stack.after(this);
+    this.iface.stack.after(this);
   }
 }
 
@@ -190,8 +274,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private readonly ifaces: Iface[] = [];
   private readonly conns = new DemuxTable<Entry>();
   private readonly listeners = new Map<string, Listener>();
-  /** How many listeners each port has (on any address): most lookups end here, without building a key string. */
-  private readonly listenedPorts = new Map<number, number>();
+  /** The listeners of each port (on any address, a few at most): a SYN finds its listener here without building a key string. */
+  private readonly listenedPorts = new Map<number, Listener[]>();
   private readonly isnKey: HashKey;
   private readonly cookieKey: HashKey;
   private readonly synCookies: boolean;
@@ -261,7 +345,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const minMtu = address.length === 4 ? 68 : 1280;
     if (!(link.mtu >= minMtu)) throw new RangeError(`link MTU ${link.mtu} is below the ${address.length === 4 ? 'IPv4' : 'IPv6'} minimum of ${minMtu} bytes`);
     const tx = link.txScratch !== undefined ? new PacketBuffer(link.txScratch, false) : this.txBuf;
-    const iface: Iface = { index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64), tx };
+    const iface: Iface = { stack: this, index: this.ifaces.length, link, address, addressText: formatAddress(address), prefix: cfg.prefix ?? (address.length === 4 ? 24 : 64), tx };
     this.ifaces.push(iface);
     link.onPacket((packet, flags) => this.onPacket(iface, packet, flags));
   }
@@ -288,7 +372,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const backlog = Math.max(1, Math.floor(opts.backlog ?? DEFAULT_BACKLOG));
     const listener = new Listener(this.nextId++, port, host, backlog, opts.tcp ?? {}, (l) => this.unlisten(l));
     this.listeners.set(key, listener);
-    this.listenedPorts.set(port, (this.listenedPorts.get(port) ?? 0) + 1);
+    const onPort = this.listenedPorts.get(port);
+    if (onPort) onPort.push(listener);
+    else this.listenedPorts.set(port, [listener]);
     this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: listener.id, local: hostPort(host ?? '*', port), remote: '*:*', from: 'CLOSED', to: 'LISTEN' });
     return listener;
   }
@@ -312,13 +398,13 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
         throw new TcpError('EADDRINUSE', `${hostPort(iface.addressText, localPort)} is already connected to ${hostPort(formatAddress(remoteAddr), opts.remotePort)}`);
       }
     } else {
-      localPort = this.ports.pick((p) => !this.tupleInUse(iface.index, p, remoteAddr, opts.remotePort) && (!this.listenedPorts.has(p) || (!this.listeners.has(listenerKey(undefined, p)) && !this.listeners.has(listenerKey(iface.addressText, p)))));
+      localPort = this.ports.pick((p) => !this.tupleInUse(iface.index, p, remoteAddr, opts.remotePort) && this.findListener(iface.addressText, p) === undefined);
       if (localPort === undefined) throw new TcpError('EADDRNOTAVAIL', 'no free ephemeral port');
     }
     const now = this.clock.now();
     const iss = initialSequenceNumber(this.isnKey, iface.address, localPort, remoteAddr, opts.remotePort, now);
     const cfg = this.tcbConfig(iface, opts.tcp, iface.address, localPort, remoteAddr, opts.remotePort);
-    return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, true, (sink) => Connection.connect(cfg, iss, sink, now)).socket;
+    return this.createEntry(iface, iface.address, localPort, remoteAddr, opts.remotePort, undefined, cfg, iss, now, undefined);
   }
 
   // ──────────────────────────── observation ────────────────────────────
@@ -333,10 +419,10 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     for (const e of this.conns.values()) {
       const i = e.conn.info();
       rows.push({
-        id: e.socket.id,
+        id: e.id,
         state: i.state,
-        local: hostPort(e.socket.localAddress, e.localPort),
-        remote: hostPort(e.socket.remoteAddress, e.remotePort),
+        local: hostPort(e.localAddress, e.localPort),
+        remote: hostPort(e.remoteAddress, e.remotePort),
         sendQueue: i.sendQueue,
         recvQueue: i.recvQueue,
         rto: i.rto,
@@ -558,7 +644,6 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private listenInput(listener: Listener, iface: Iface, localAddr: Uint8Array, localPort: number, remoteAddr: Uint8Array, remotePort: number, seg: Segment, reopenIss: number | undefined): void {
     if (seg.flags & RST) return; // first: an incoming RST is ignored
     const now = this.clock.now();
-    const tuple = { localAddr, localPort, remoteAddr, remotePort };
     if (seg.flags & ACK) {
       // The third segment of a handshake answered with a SYN cookie (RFC 4987 §3.6)?
       // As Linux (tcp_synq_no_recent_overflow), only after a recent SYN-queue overflow: a cookie is
@@ -567,7 +652,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       // Any ACK but a SYN (RST returned above) may carry the cookie: as Linux (cookie_v4_check refuses only RST), a
       // FIN or data at ISN+1 completes the handshake when the bare third segment was lost or overtaken.
       if (this.synCookies && recentOverflow && !(seg.flags & SYN)) {
-        const mssIndex = checkCookie(this.cookieKey, tuple, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
+        const mssIndex = checkCookie(this.cookieKey, { localAddr, localPort, remoteAddr, remotePort }, (seg.seq - 1) >>> 0, (seg.ack - 1) >>> 0, now);
         if (mssIndex !== undefined && listener.acceptQueue.length >= listener.backlog) {
           this.counters.ListenOverflows++; // as Linux (tcp_abort_on_overflow=0): drop the ACK, the client will retry
           this.counters.ListenDrops++; // Linux tcp_v4_syn_recv_sock: exit_overflow, then exit (tcp_listendrop)
@@ -604,7 +689,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       this.counters.TCPReqQFullDoCookies++;
       this.counters.SyncookiesSent++;
       listener.lastSynOverflow = now;
-      const cookie = makeCookie(this.cookieKey, tuple, seg.seq, now, cookieMssIndex(seg.options.mss));
+      const cookie = makeCookie(this.cookieKey, { localAddr, localPort, remoteAddr, remotePort }, seg.seq, now, cookieMssIndex(seg.options.mss));
       const cfg = this.connConfig(iface, listener.tcp);
       this.transmit(iface, localAddr, localPort, remoteAddr, remotePort, {
         seq: cookie,
@@ -618,8 +703,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     const iss = reopenIss ?? initialSequenceNumber(this.isnKey, localAddr, localPort, remoteAddr, remotePort, now);
     const cfg = this.tcbConfig(iface, listener.tcp, localAddr, localPort, remoteAddr, remotePort);
-    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => Connection.accept(seg, cfg, iss, sink, now));
-    if (entry.conn.state === 'SYN_RCVD') listener.synQueue.add(entry.socket);
+    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, cfg, iss, now, seg);
+    if (entry.conn.state === 'SYN_RCVD') {
+      entry.synQueued = true;
+      listener.synQueued++;
+    }
   }
 
   /**
@@ -629,7 +717,7 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
    */
   private synAdmission(listener: Listener): 'queue' | 'cookie' | 'drop' | 'accept-queue-full' {
     if (listener.acceptQueue.length >= listener.backlog) return 'accept-queue-full';
-    if (listener.synQueue.size >= listener.backlog) return this.synCookies ? 'cookie' : 'drop';
+    if (listener.synQueued >= listener.backlog) return this.synCookies ? 'cookie' : 'drop';
     return 'queue';
   }
 
@@ -644,10 +732,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const syn: Segment = { seq: (ack.seq - 1) >>> 0, ack: 0, flags: SYN, window: ack.window, options: { mss }, payload: new Uint8Array(0) };
     const cfg = { ...this.connConfig(iface, listener.tcp), windowScaling: false, sack: false, timestamps: false };
     let replaying = true;
-    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, false, (sink) => {
-      const quiet: ConnectionSink = { transmit: (s) => (replaying ? undefined : sink.transmit(s)), event: (ev) => sink.event(ev) };
-      return Connection.accept(syn, cfg, (ack.ack - 1) >>> 0, quiet, now);
-    });
+    const quiet = (sink: ConnectionSink): ConnectionSink => ({ transmit: (s) => (replaying ? undefined : sink.transmit(s)), event: (ev) => sink.event(ev) });
+    const entry = this.createEntry(iface, localAddr, localPort, remoteAddr, remotePort, listener, cfg, (ack.ack - 1) >>> 0, now, syn, quiet);
     replaying = false;
     entry.conn.onSegment(ack, now);
     this.after(entry);
@@ -661,6 +747,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
 
   // ───────────────────────────── connections ─────────────────────────────
 
+  /**
+   * A connection's record and its TCB, opened actively (no `syn`) or from the SYN a listener took (no
+   * closure per connection). `wrap` puts a sink between the TCB and the record (a SYN-cookie replay's, which
+   * keeps the replayed handshake off the wire).
+   */
   private createEntry(
     iface: Iface,
     localAddr: Uint8Array,
@@ -668,25 +759,26 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     remoteAddr: Uint8Array,
     remotePort: number,
     listener: Listener | undefined,
-    active: boolean,
-    open: (sink: ConnectionSink) => Connection,
+    cfg: Partial<TcpConfig>,
+    iss: number,
+    now: number,
+    syn: Segment | undefined,
+    wrap?: (sink: ConnectionSink) => ConnectionSink,
   ): Entry {
     // Addresses from a packet are views of it: keep the interface's own array, and the peer's shared one,
     // so a connection does not pin the packet that opened it.
     if (localAddr !== iface.address && equalBytes(localAddr, iface.address)) localAddr = iface.address;
     remoteAddr = this.remoteAddrs.take(remoteAddr);
-    const localText = localAddr === iface.address ? iface.addressText : formatAddress(localAddr);
-    const remoteText = this.remoteAddrs.text(remoteAddr);
-    const entry = new Entry(this, this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, active);
+    const entry = new Entry(this.nextId++, iface, localAddr, remoteAddr, localPort, remotePort, listener, syn === undefined);
     this.conns.set(iface.index, localPort, remoteAddr, remotePort, entry);
-    // The entry must exist before the Connection's first output, which happens inside `open`.
+    // The entry must exist before the Connection's first output, which happens as it is opened.
     try {
-      entry.conn = open(entry);
+      const sink = wrap ? wrap(entry) : entry;
+      entry.conn = syn === undefined ? Connection.connect(cfg, iss, sink, now) : Connection.accept(syn, cfg, iss, sink, now);
     } catch (err) {
       if (this.conns.delete(iface.index, localPort, remoteAddr, remotePort, entry)) this.remoteAddrs.release(remoteAddr);
       throw err;
     }
-    entry.socket = new TcpSocket(entry.id, entry.conn, entry, localText, localPort, remoteText, remotePort);
     this.after(entry);
     return entry;
   }
@@ -713,8 +805,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     if (!aborted || entry.conn.state !== 'CLOSED') {
       this.forget(entry);
-      entry.listener?.synQueue.delete(entry.socket);
-      entry.socket.dispatch('close');
+      leaveSynQueue(entry);
+      entry.dispatch('close');
     }
   }
 
@@ -809,7 +901,6 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
       if (tw && this.toTimeWaitTable(entry, tw)) return;
       if (tw) {
         entry.conn = tw;
-        entry.socket.retarget(tw);
       }
     }
     if (entry.conn.state === 'CLOSED') {
@@ -833,9 +924,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const row = this.timeWait.add(entry.iface.index, entry.localPort, entry.remoteAddr, entry.remotePort, entry.id, tw);
     if (row < 0) return false;
     this.forget(entry);
-    const s = entry.socket;
+    const s: TcpSocket = entry;
     const handle = new TimeWaitHandle(this.timeWait, this, row, entry.id);
-    s.retarget(handle, handle);
+    s.retarget(handle);
     // Only a socket someone listens to (or an owner holds) is kept for the events at the end of TIME_WAIT; others cost nothing.
     if (s.watched) this.timeWaitSockets.set(row, s);
     this.armTimeWaitTimer();
@@ -866,6 +957,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
   }
 
+  /** @internal A connection's remote address as text, formatted once per address the stack shares among its connections. */
+  addressText(addr: Uint8Array): string {
+    return this.remoteAddrs.text(addr);
+  }
+
   /** @internal The stack's clock (TimeWaitOwner). */
   now(): number {
     return this.clock.now();
@@ -890,21 +986,21 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   }
 
   private deliver(entry: Entry, ev: ConnEvent): void {
-    const s = entry.socket; // exists: events raised while the Connection is built wait in `pending` until then
+    const s = entry; // its TCB exists: events raised while the Connection is built wait in `pending` until then
     switch (ev.type) {
       case 'state':
         s.dispatch('state', ev.from, ev.to);
         if (ev.to === 'ESTABLISHED' || (ev.from === 'SYN_RCVD' && ev.to === 'CLOSE_WAIT')) {
           if (entry.listener) {
             const l = entry.listener;
+            leaveSynQueue(entry);
             entry.listener = undefined;
-            l.synQueue.delete(s);
             if (!l.closed) l.deliver(s);
           } else if (entry.active) {
             s.dispatch('connect');
           }
         }
-        if (ev.to === 'CLOSED' || ev.to === 'LISTEN') entry.listener?.synQueue.delete(s);
+        if (ev.to === 'CLOSED' || ev.to === 'LISTEN') leaveSynQueue(entry);
         return;
       case 'readable':
         s.dispatch('readable');
@@ -1014,11 +1110,15 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
     const own = this.ownIface(remote);
     if (own) return own; // loopback to ourselves
-    const sameFamily = this.ifaces.filter((i) => i.address.length === remote.length);
-    const onLink = sameFamily.find((i) => prefixMatch(i.address, remote, i.prefix));
-    const hit = onLink ?? sameFamily[0];
-    if (!hit) throw new TcpError('ENETUNREACH', `no interface can reach ${formatAddress(remote)}`);
-    return hit;
+    // The first interface of the family whose prefix holds the address, else the family's first (a loop: it runs per connect).
+    let first: Iface | undefined;
+    for (const i of this.ifaces) {
+      if (i.address.length !== remote.length) continue;
+      if (prefixMatch(i.address, remote, i.prefix)) return i;
+      first ??= i;
+    }
+    if (!first) throw new TcpError('ENETUNREACH', `no interface can reach ${formatAddress(remote)}`);
+    return first;
   }
 
   private normalizeLocal(host: string): string {
@@ -1035,21 +1135,32 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   }
 
   private findListener(localText: string, port: number): Listener | undefined {
-    if (!this.listenedPorts.has(port)) return undefined;
-    return this.listeners.get(listenerKey(localText, port)) ?? this.listeners.get(listenerKey(undefined, port));
+    const onPort = this.listenedPorts.get(port);
+    if (onPort === undefined) return undefined;
+    // The listener on this very address, else the one on every address (as the keyed lookups did).
+    let any: Listener | undefined;
+    for (let i = 0; i < onPort.length; i++) {
+      const l = onPort[i]!;
+      if (l.host === localText) return l;
+      if (l.host === undefined) any = l;
+    }
+    return any;
   }
 
   private unlisten(l: Listener): void {
     const key = listenerKey(l.host, l.port);
     if (this.listeners.get(key) === l) {
       this.listeners.delete(key);
-      const n = this.listenedPorts.get(l.port)! - 1;
-      if (n === 0) this.listenedPorts.delete(l.port);
-      else this.listenedPorts.set(l.port, n);
+      const onPort = this.listenedPorts.get(l.port)!;
+      onPort.splice(onPort.indexOf(l), 1);
+      if (onPort.length === 0) this.listenedPorts.delete(l.port);
     }
     this.trace({ type: 'state', t: this.clock.now(), stack: this.name, id: l.id, local: hostPort(l.host ?? '*', l.port), remote: '*:*', from: 'LISTEN', to: 'CLOSED' });
-    for (const s of [...l.synQueue, ...l.acceptQueue]) s.abort();
-    l.synQueue.clear();
+    // The half-open children are found by their records (the listener keeps only their count): closing a listener is rare.
+    const halfOpen: TcpSocket[] = [];
+    for (const e of this.conns.values()) if (e.listener === l && e.synQueued) halfOpen.push(e);
+    for (const s of [...halfOpen, ...l.acceptQueue]) s.abort();
+    l.synQueued = 0;
     l.acceptQueue.length = 0;
   }
 
@@ -1060,6 +1171,13 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private trace(ev: StackTraceEvent): void {
     if (this.hasTrace()) this.emit('trace', ev);
   }
+}
+
+/** The entry leaves its listener's SYN queue (established, closed, or back to LISTEN), if it was counted there. */
+function leaveSynQueue(entry: Entry): void {
+  if (!entry.synQueued) return;
+  entry.synQueued = false;
+  if (entry.listener) entry.listener.synQueued--;
 }
 
 function listenerKey(host: string | undefined, port: number): string {

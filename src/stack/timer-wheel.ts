@@ -16,12 +16,27 @@ const PROTOCOL_TIMER: ScheduleOptions = { ref: false };
  * late and never early. Timers due in the same millisecond fire in the order
  * they were armed.
  */
-export class WheelTimer {
+/**
+ * What the wheel links into its slots: a WheelTimer, or any object that carries
+ * these fields itself (the stack's per-connection record does, so that one object
+ * per connection is at once its socket, its sink and its timer).
+ */
+export interface WheelNode {
+  /** Absolute due time in whole ms (valid while armed). */
+  due: number;
+  /** @internal */ next: WheelNode | null;
+  /** @internal */ prev: WheelNode | null;
+  /** @internal */ slot: WheelSlot | null;
+  /** Called by the wheel when the timer comes due. */
+  fire(): void;
+}
+
+export class WheelTimer implements WheelNode {
   /** Absolute due time in whole ms (valid while armed). */
   due = 0;
-  /** @internal */ next: WheelTimer | null = null;
-  /** @internal */ prev: WheelTimer | null = null;
-  /** @internal */ slot: Slot | null = null;
+  /** @internal */ next: WheelNode | null = null;
+  /** @internal */ prev: WheelNode | null = null;
+  /** @internal */ slot: WheelSlot | null = null;
 
   /** Pass a callback, or subclass and override `fire`. */
   constructor(private readonly callback?: () => void) {}
@@ -36,9 +51,10 @@ export class WheelTimer {
   }
 }
 
-interface Slot {
-  head: WheelTimer | null;
-  tail: WheelTimer | null;
+/** @internal One slot's doubly linked list of timers. */
+export interface WheelSlot {
+  head: WheelNode | null;
+  tail: WheelNode | null;
   count: number;
 }
 
@@ -49,7 +65,7 @@ const LEVELS = 4;
 const MAX_SPAN = 2 ** (BITS * LEVELS) - 1;
 
 export class TimerWheel {
-  private readonly levels: Slot[][];
+  private readonly levels: WheelSlot[][];
   /** The wheel's current time, whole ms: every slot before it has been processed. */
   private current: number;
   private count = 0;
@@ -67,7 +83,7 @@ export class TimerWheel {
   }
 
   /** Arm (or re-arm) `timer` to fire at absolute time `at` (ms). */
-  arm(timer: WheelTimer, at: number): void {
+  arm(timer: WheelNode, at: number): void {
     if (!Number.isFinite(at)) throw new RangeError(`timer deadline must be finite, got ${at}`);
     if (timer.slot) {
       this.unlink(timer);
@@ -95,7 +111,7 @@ export class TimerWheel {
   };
 
   /** Disarm `timer`; a no-op when it is not armed. */
-  cancel(timer: WheelTimer): void {
+  cancel(timer: WheelNode): void {
     if (!timer.slot) return;
     this.unlink(timer);
     this.count--;
@@ -106,7 +122,7 @@ export class TimerWheel {
   }
 
   /** Link `t` into its slot; returns the level it went to. */
-  private insert(t: WheelTimer): number {
+  private insert(t: WheelNode): number {
     const delta = Math.min(t.due - this.current, MAX_SPAN);
     let level = 0;
     while (level < LEVELS - 1 && delta >= SLOTS ** (level + 1)) level++;
@@ -123,7 +139,7 @@ export class TimerWheel {
     return level;
   }
 
-  private unlink(t: WheelTimer): void {
+  private unlink(t: WheelNode): void {
     const slot = t.slot;
     if (!slot) return;
     if (t.prev) t.prev.next = t.next;

@@ -250,7 +250,7 @@ export class Generator {
   private listenerLabel(): string {
     const l = listeners(this.w.b)[0];
     if (!l) return 'LISTEN-closed';
-    return l.synQueue.size >= l.backlog ? 'LISTEN-full' : 'LISTEN-empty';
+    return l.synQueued >= l.backlog ? 'LISTEN-full' : 'LISTEN-empty';
   }
 
   /** Spoofed sources at the listener: SYNs with every option shape, stray ACKs (cookie guesses), RSTs, data. */

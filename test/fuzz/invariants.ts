@@ -51,7 +51,7 @@ export class Invariants {
     const n = entryCount(stack);
     if (n > this.maxEntries(stack)) return `stack ${stack.name}: ${n} TCBs, more than the bound ${this.maxEntries(stack)}`;
     for (const l of listeners(stack)) {
-      if (l.synQueue.size > l.backlog) return `stack ${stack.name}: SYN queue ${l.synQueue.size} > backlog ${l.backlog}`;
+      if (l.synQueued > l.backlog) return `stack ${stack.name}: SYN queue ${l.synQueued} > backlog ${l.backlog}`;
       if (l.acceptQueue.length > l.backlog) return `stack ${stack.name}: accept queue ${l.acceptQueue.length} > backlog ${l.backlog}`;
     }
     return undefined;
