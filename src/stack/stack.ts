@@ -485,6 +485,11 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
    * costs this packet only. Either way it is counted, and the link keeps pumping.
    */
   private onPacket(iface: Iface, packet: Uint8Array, flags = 0): void {
+    // A link that delivers within send(): this stack is inside a connection's call (it is sending), and a packet
+    // for that connection would re-enter it half-way through (its SND.NXT not yet advanced, its send buffer
+    // being read: SendBuffer.peek at a negative offset). Taken on the next turn of the clock, from a copy, as
+    // the stack's own loopback does — ConnectionSink's calls must not re-enter the Connection (events.ts).
+    if (this.sending) return this.loopback(iface, packet, flags);
     const depth = this.rxDepth++;
     try {
       this.input(iface, packet, flags, this.rxSegs[depth] ?? (this.rxSegs[depth] = new ReceivedSegment()));

@@ -139,3 +139,29 @@ test('a link that delivers within send() from the first SYN on: the handshake co
   assert.equal(a.stats().PacketExceptions + b.stats().PacketExceptions, 0);
   assert.equal(a.stats().RetransSegs + b.stats().RetransSegs, 0, 'nothing had to be sent again');
 });
+
+test('a link that delivers within send() in both directions: no connection is re-entered, no packet lost to an exception', () => {
+  const clock = new VirtualClock();
+  const pair = syncPair(clock);
+  const { client, server, a, b } = connected(clock, pair.ends[0]!, pair.ends[1]!);
+  // Both ends have data queued and their FIN; then every segment makes the other end answer (ACK, data, FIN)
+  // inside the send() that carried it — and that answer reaches the first end while it is still sending.
+  const up = new Uint8Array(60_000).map((_, i) => (i * 7) & 0xff);
+  const down = new Uint8Array(50_000).map((_, i) => (i * 11) & 0xff);
+  assert.equal(client.write(up), up.length);
+  assert.equal(server.write(down), down.length);
+  client.shutdown();
+  server.shutdown();
+  pair.sync = true;
+  clock.runUntilIdle({ maxTime: clock.now() + 10_000 });
+  assert.equal(a.stats().PacketExceptions + b.stats().PacketExceptions, 0, 'a re-entered connection throws (SendBuffer.peek at a negative offset)');
+  const read = (s: TcpSocket): Buffer => {
+    const parts: Uint8Array[] = [];
+    for (let d = s.read(); d; d = s.read()) parts.push(d.slice());
+    return Buffer.concat(parts);
+  };
+  assert.deepEqual(read(server), Buffer.from(up));
+  assert.deepEqual(read(client), Buffer.from(down));
+  assert.equal(client.state, 'TIME_WAIT');
+  assert.equal(server.state, 'TIME_WAIT');
+});
