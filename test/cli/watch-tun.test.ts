@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { needKernel } from '../fixtures/netns.js';
 import { renderSsTable, type SsRow } from '../../src/observe/ss-table.js';
-import { KERNEL_IP, LINK, Lines, MAIN, SYNACK_IP, ADMIN_PORT, namespace, startServe } from '../interop/harness.js';
+import { KERNEL_IP, LINK, Lines, MAIN, SYNACK_IP, ADMIN_PORT, namespace, startServe, waitListening } from '../interop/harness.js';
 
 const esc = (s: string): string => s.replace(/[.[\]]/g, '\\$&');
 
@@ -70,12 +70,12 @@ test('synack ss and the kernel’s ss print the same header and the same row for
 });
 
 test('fetch --trace --admin: the client side on stderr (SYN_SENT → ESTABLISHED …), the body on stdout', async (t) => {
-  if (!needKernel(t, ['python3'])) return;
+  if (!needKernel(t, ['python3', 'ss'])) return;
   const ns = await namespace(t);
   const server = ns.spawn('python3', ['-m', 'http.server', '8000', '--bind', '0.0.0.0']);
   const serverLines = new Lines(server);
   void serverLines;
-  await new Promise((r) => setTimeout(r, 500));
+  await waitListening(ns, 8000);
   const child = ns.spawn(process.execPath, [MAIN, 'fetch', ...LINK, '--trace', '--admin', '127.0.0.1:8081', `http://${KERNEL_IP}:8000/`]);
   child.stdin!.end();
   const lines = new Lines(child);
@@ -89,11 +89,11 @@ test('fetch --trace --admin: the client side on stderr (SYN_SENT → ESTABLISHED
 });
 
 test('connect --trace: nc-like, data on stdout, the client side traced on stderr to CLOSED (or TIME_WAIT)', async (t) => {
-  if (!needKernel(t, ['python3'])) return;
+  if (!needKernel(t, ['python3', 'ss'])) return;
   const ns = await namespace(t);
   const server = ns.spawn('python3', ['-c', 'import socket\ns = socket.create_server(("0.0.0.0", 7007))\nc, _ = s.accept()\nc.sendall(c.recv(100).upper())\nc.close()']);
   void new Lines(server);
-  await new Promise((r) => setTimeout(r, 500));
+  await waitListening(ns, 7007);
   const child = ns.spawn(process.execPath, [MAIN, 'connect', ...LINK, '--trace', `${KERNEL_IP}:7007`]);
   child.stdin!.end('hello');
   const lines = new Lines(child);

@@ -145,6 +145,21 @@ export async function serveIn(ns: Netns, args: string[]): Promise<Served> {
   };
 }
 
+/**
+ * Wait until a TCP socket listens on `port` in `ns` (polling the kernel's `ss -ltn`, every 50 ms, at most
+ * `timeoutMs`): a server process is ready when its socket is, not after a fixed sleep (a loaded machine
+ * starts python slower than any sleep a test would pick).
+ */
+export async function waitListening(ns: Netns, port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const out = await ns.exec('ss', ['-Hltn', 'sport', '=', `:${port}`], 5000);
+    if (out.trim() !== '') return;
+    if (Date.now() >= deadline) throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** One row of the kernel's `ss -tan`, with ss's state names turned into synack's (ESTAB → ESTABLISHED, FIN-WAIT-2 → FIN_WAIT_2…). */
 export interface KernelRow {
   state: string;
