@@ -9,7 +9,6 @@ import { Reassembly } from './reassembly.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { EMPTY, segLen, type Segment } from './segment.js';
 import { seqAdd, seqDiff, seqGt, seqLt, seqMax } from './seq.js';
-import { tsEchoRtt } from './ts-echo.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
 
@@ -227,9 +226,8 @@ export class Receiver {
     const at = (this.autotune ??= new ReceiveAutotune(this.cfg.rmem[1], Math.min(this.cfg.rmem[1], 10 * this.cfg.mss), this.bytesReceived - this.recvQ.length, this.v.now));
     at.onInOrderData(this.v.rcvNxt, Math.max(0, seqDiff(this.v.rcvAdvEdge, this.v.rcvNxt)), this.v.now);
     const ecr = seg.options.ts?.ecr;
-    if (!this.v.tsOk || ecr === undefined || ecr === 0) return;
-    const age = tsEchoRtt(ecr, this.v.tsNow(), this.v.tsFirst); // a TSecr we cannot have sent is no RTT (ts-echo.ts)
-    if (age !== undefined) at.onTimestampEcho(ecr, age, seg.payload.length, this.rcvMss);
+    const age = this.v.echoAge(ecr); // a TSecr we cannot have sent is no RTT
+    if (age !== undefined) at.onTimestampEcho(ecr!, age, seg.payload.length, this.rcvMss);
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */

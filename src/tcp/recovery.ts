@@ -11,7 +11,6 @@ import { SackScoreboard } from './sack-scoreboard.js';
 import type { Segment } from './segment.js';
 import { CWND_BLOCKED, NO_RETRANSMISSION, SENT, type SendResult } from './send-result.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLt, seqMax } from './seq.js';
-import { tsEchoRtt } from './ts-echo.js';
 import { TailLossProbe, lastSegment } from './tail-loss-probe.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
@@ -516,9 +515,7 @@ export class Recovery implements LossRecovery {
 
   /** When (ms, on our clock) the TSval an ACK echoes was sent; undefined without timestamps. */
   private echoedAt(seg: Segment): number | undefined {
-    const ecr = seg.options.ts?.ecr;
-    if (!this.v.tsOk || ecr === undefined || ecr === 0) return undefined;
-    const age = tsEchoRtt(ecr, this.v.tsNow(), this.v.tsFirst); // a TSecr we cannot have sent says nothing (ts-echo.ts)
+    const age = this.v.echoAge(seg.options.ts?.ecr); // a TSecr we cannot have sent says nothing
     return age === undefined ? undefined : Math.floor(this.v.now) - age;
   }
 

@@ -22,7 +22,6 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
 import { tsoLength } from './tso.js';
-import { tsEchoRtt } from './ts-echo.js';
 
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
 // Sender.bits
@@ -373,7 +372,7 @@ export class Sender {
     // A TSecr this connection cannot have sent is no sample (ts-echo.ts: corrupted or spoofed, it pinned the RTO at 120 s).
     const ecr = seg.options.ts?.ecr;
     if (this.v.tsOk && ecr !== undefined && ecr !== 0) {
-      const rtt = tsEchoRtt(ecr, this.v.tsNow(), this.v.tsFirst);
+      const rtt = this.v.echoAge(ecr);
       if (rtt !== undefined && !(this.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(rtt);
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rttSample(this.v.now - this.rttStart);

@@ -1,5 +1,6 @@
 import { seqAdd } from './seq.js';
 import { Timers } from './timers.js';
+import { tsEchoRtt } from './ts-echo.js';
 
 /**
  * The sequence variables of one TCB (RFC 9293 §3.3.1) and what the handshake
@@ -173,6 +174,15 @@ export class TcpVars extends Timers {
   /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4). */
   tsNow(): number {
     return (Math.floor(this.now) + this.tsOffset32) >>> 0;
+  }
+
+  /**
+   * The age (ms) of the TSval an arriving TSecr echoes, an RTT sample (RFC 7323 §4.1), or undefined:
+   * timestamps off, no TSecr (absent, or 0), or one this connection cannot have sent (ts-echo.ts).
+   */
+  echoAge(ecr: number | undefined): number | undefined {
+    if (!this.tsOk || ecr === undefined || ecr === 0) return undefined;
+    return tsEchoRtt(ecr, this.tsNow(), this.tsFirst);
   }
 
   setTsRecent(val: number): void {
