@@ -487,8 +487,9 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
   private onPacket(iface: Iface, packet: Uint8Array, flags = 0): void {
     // A link that delivers within send(): this stack is inside a connection's call (it is sending), and a packet
     // for that connection would re-enter it half-way through (its SND.NXT not yet advanced, its send buffer
-    // being read: SendBuffer.peek at a negative offset). Taken on the next turn of the clock, from a copy, as
-    // the stack's own loopback does — ConnectionSink's calls must not re-enter the Connection (events.ts).
+    // being read: SendBuffer.peek at a negative offset), or find it still being opened (its SYN is sent from
+    // inside createEntry, before the entry has its Connection). Taken on the next turn of the clock, from a
+    // copy, as the stack's own loopback does — ConnectionSink's calls must not re-enter the Connection (events.ts).
     if (this.sending) return this.loopback(iface, packet, flags);
     const depth = this.rxDepth++;
     try {
@@ -543,13 +544,6 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     }
 
     const entry = this.conns.get(iface.index, dstPort, lookup, srcPort);
-    if (entry !== undefined && (entry.conn as Entry['conn'] | undefined) === undefined) {
-      // A link that delivers within send() (the peer answered at once) while this connection is still being
-      // opened: its first segment is being sent from inside createEntry. Taken once that has returned, as the
-      // stack's own loopback takes its packets: from a copy (the link's packet is valid only during this call).
-      this.loopback(iface, packet, flags);
-      return;
-    }
     if (entry && entry.conn.state !== 'TIME_WAIT') {
       this.segmentIn(entry, seg, now); // the common case: a segment for a synchronized or synchronizing connection
       return;
