@@ -10,7 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MSS, ack, establishSackSender, sent } from '../helpers/sack-sender.js';
-import { tcpTest } from '../helpers/tcp-test.js';
+import { tcpTest, type TcpTest } from '../helpers/tcp-test.js';
+import type { TcpConfig } from '../../src/tcp/config.js';
 import type { OutSegment } from '../../src/tcp/segment.js';
 
 const RTT = 40;
@@ -63,15 +64,22 @@ test('P2 RACK in the Loss state: SACKs of data sent before the retransmission do
 
 /** MSS 1460 less the 12-octet timestamp option. */
 const MSS_TS = 1448;
+/** First octet of data segment n, timestamps on. */
+const k = (n: number): number => 1001 + MSS_TS * n;
 
-test('P2 RTT from a SACK (timestamps on): a newly SACKed segment sent once is a sample, and the RTO leaves its backoff', () => {
-  const t = tcpTest({ cfg: { sack: true, timestamps: true } });
+/** Our connect with SACK and timestamps, the peer's SYN-ACK one RTT later echoing our SYN's TSval. */
+function establishTs(cfg: Partial<TcpConfig>): TcpTest {
+  const t = tcpTest({ cfg: { sack: true, timestamps: true, ...cfg } });
   t.user.connect();
   const syn = t.recv({ flags: 'SYN', seq: 1000 });
   t.advance(RTT);
   t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: 1460, sackPermitted: true, ts: { val: 1, ecr: syn.options.ts!.val } } });
   t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
-  const k = (n: number): number => 1001 + MSS_TS * n;
+  return t;
+}
+
+test('P2 RTT from a SACK (timestamps on): a newly SACKed segment sent once is a sample, and the RTO leaves its backoff', () => {
+  const t = establishTs({});
   const name = (s: OutSegment): string => `${(s.seq - 1001) / MSS_TS}${s.rtx ? 'R' : ''}`;
   /** The peer ACKs `upTo` and SACKs `blocks`, echoing `ecr` (Linux echoes TS.Recent, stale while it lacks in-order data). */
   const peerAck = (upTo: number, ecr: number, blocks: Array<[number, number]> = []): void =>
@@ -108,14 +116,8 @@ test('P2 RTT from a SACK (timestamps on): a newly SACKed segment sent once is a 
 });
 
 test('P2 RTT from a SACK: the most recently sent segment SACKed is timed, not one whose ACKs were lost', () => {
-  const t = tcpTest({ cfg: { sack: true, timestamps: true, tlp: false, tsOffset: 1000 } }); // TSecr 0 means none
-  t.user.connect();
-  const syn = t.recv({ flags: 'SYN', seq: 1000 });
-  t.advance(RTT);
-  t.send({ flags: 'SYN,ACK', seq: 5000, ack: 1001, window: 65535, options: { mss: 1460, sackPermitted: true, ts: { val: 1, ecr: syn.options.ts!.val } } });
-  t.recv({ flags: 'ACK', seq: 1001, ack: 5001 });
+  const t = establishTs({ tlp: false, tsOffset: 1000 }); // TSecr 0 means none: our first TSval is 1000
   assert.equal(t.c.info().srtt, RTT);
-  const k = (n: number): number => 1001 + MSS_TS * n;
   t.user.send(new Uint8Array(2 * MSS_TS)); // 0 and 1; every ACK for them is lost
   t.advance(100);
   t.user.send(new Uint8Array(2 * MSS_TS)); // 2 and 3, 100 ms later
