@@ -104,6 +104,10 @@ export async function runDemo(loss: number, seed: number, out: (s: string) => vo
       else res.end(`hello from synack: ${req.method} ${req.url}\n`);
     });
   });
+  // The client closes the keep-alive connection (agent.destroy below), not the server's keep-alive timer (Node's
+  // default, 5 s), so that A holds its TIME_WAIT however slowly the machine runs: in one CI run the process
+  // stalled 7.5 s after a lost SYN-ACK, the server's timer fired first, and B held it instead.
+  httpServer.keepAliveTimeout = 120_000;
   const netServer = b.net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => httpServer.emit('connection', socket));
   await new Promise<void>((resolve) => netServer.listen(80, resolve));
 
