@@ -91,6 +91,8 @@ export class Recovery implements LossRecovery {
   lostRetransmits = 0;
   fastRetransmits = 0;
   rtoExpirations = 0;
+  /** When this stall's first retransmission timeout fired (set with the first; black-hole detection, pmtu.ts). */
+  private stallStart = 0;
   /** Created with the first SACK block, dropped once empty. */
   sb: SackScoreboard = NO_SACKS;
   /** RFC 8985 §7 (tail-loss-probe.ts); created when first armed. */
@@ -729,7 +731,8 @@ export class Recovery implements LossRecovery {
   onRetransmitTimeout(): void {
     this.rtoExpirations++;
     if (this.snd.mtuProbe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
-    if (this.snd.pmtu.onTimeout(this.timers.rtxCount - 1, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
+    if (this.timers.rtxCount === 1) this.stallStart = this.v.now;
+    if (this.snd.pmtu.onTimeout(this.v.now - this.stallStart, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
     this.snd.dropPlainPmtu();
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA, skipping what is SACKed.
     // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during

@@ -548,8 +548,12 @@ export class Sender {
   /**
    * Put [seq, seq+len) on the wire, with FIN when it ends the data and the
    * user has closed. Returns the sequence space used (len, +1 for a FIN).
+   * New data longer than a segment leaves as a TSO super-segment cut at the
+   * MSS, unless `whole`: an RFC 4821 probe must cross the path as one packet
+   * of its size (Linux tcp_mtu_probe sends it with tso_segs 1), or it tests
+   * nothing and every probe "succeeds".
    */
-  emit(seq: number, len: number, rtx: boolean): number {
+  emit(seq: number, len: number, rtx: boolean, whole = false): number {
     const dataEnd = seqAdd(this.v.sndUna, this.sendBuf.length);
     const end = seqAdd(seq, len);
     const fin = this.finQueued && end === dataEnd;
@@ -585,7 +589,7 @@ export class Sender {
       }
       const room = this.segmentRoom();
       if (len < room || len % room !== 0) this.sndSml = segEnd; // a TSO super-segment ending in a small segment counts as small (Linux tcp_minshall_update)
-      if (len > room) segOut.segmentSize = room;
+      if (len > room && !whole) segOut.segmentSize = room;
     }
     this.segsOut++;
     if (len > 0) {
@@ -704,7 +708,7 @@ export class Sender {
     const inFlight = seqLt(this.v.sndUna, seq);
     if (seqDiff(seqAdd(this.v.sndUna, this.v.sndWnd), seq) < needed) return WINDOW_BLOCKED;
     if (budget < len + this.v.sndMss) return inFlight ? CWND_BLOCKED : NOTHING;
-    this.emit(seq, len, false);
+    this.emit(seq, len, false, true);
     this.pmtu.sent(size, seq, seqAdd(seq, len));
     return SENT;
   }
