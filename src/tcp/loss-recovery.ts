@@ -56,6 +56,7 @@ export type RecoverySender = Pick<
   | 'output'
   | 'pmtu'
   | 'rack'
+  | 'rackIfKept'
   | 'rtt'
   | 'rttSample'
   | 'rttSeq'

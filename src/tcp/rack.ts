@@ -158,6 +158,19 @@ export class Rack {
     return this.len - this.head;
   }
 
+  /**
+   * Nothing here a Rack made afresh would lack but RACK.rtt, min_RTT and the reordering-window memory (reordering_seen,
+   * reo_wnd_mult, reo_wnd_persist), which the sender keeps when it lets this go (Sender.releaseRackIfIdle): no
+   * records (all delivered), no reordering timer, no loss marks or SACKed records, no RTO recovery and no
+   * D-SACK round pending. The other fields rebuild as a fresh Rack holds them: the send order (sendCount,
+   * xmitOrder) only ranks records against each other, and every record comes after the release; RACK.fack only
+   * matters above SND.UNA, where no record was delivered yet; sackedSentAt is per ACK; reo_wnd is recomputed
+   * before it is used (detectLoss).
+   */
+  get idle(): boolean {
+    return this.len === this.head && this.at === undefined && !this.afterRto && this.lostBytes === 0 && this.segsSacked === 0 && this.dsackRound === undefined;
+  }
+
   /** The reordering window (ms) as last computed (when a segment was last judged). */
   get reorderingWindow(): number {
     return this.reoWnd;

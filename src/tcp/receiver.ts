@@ -37,9 +37,9 @@ export const TEXT_ABORT: TextResult = 2;
  */
 export class Receiver {
   /**
-   * The receive queue: the shared empty one (only ever read) until data arrives, as Linux allocates
-   * receive memory on demand. Once made it stays: its pages grow with the stream it has seen
-   * (receive-queue.ts), and an empty queue holds no pages anyway.
+   * The receive queue: the shared empty one (only ever read) while nothing is held, as Linux allocates
+   * receive memory on demand and reclaims it (sk_mem_reclaim) once read: made for the first data, let go
+   * when a read leaves it idle, and made again at the stream position it reached (page sizes grow with it).
    */
   recvQ: ReceiveQueue = NO_RECEIVE_QUEUE;
   /** Created on the first out-of-order segment, dropped once empty. */
@@ -56,7 +56,7 @@ export class Receiver {
   textFilledHole = false;
   /** The peer's segment size as seen (Linux rcv_mss), for the every-second-segment ACK rule. */
   rcvMss: number;
-  /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts); the shared empty one until the first duplicate. */
+  /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts); the shared empty one while none is pending. */
   private dsack: DsackReport = NO_DSACK;
   bytesReceived = 0;
   dataSegsIn = 0;
@@ -86,6 +86,7 @@ export class Receiver {
    */
   read(max: number | undefined, mayUpdate: boolean): Uint8Array | null {
     const data = this.recvQ.read(max);
+    if (this.recvQ.idle && this.ooo.isEmpty) this.recvQ = NO_RECEIVE_QUEUE;
     // Linux tcp_recvmsg: tcp_rcv_space_adjust, then tcp_cleanup_rbuf (which then sees the larger buffer).
     if (data && this.autotune) this.autotune.onRead(this.bytesReceived - this.recvQ.length, this.v.now, this.cfg.mss, this.cfg.rmem[2], this.cfg.recvBufferSize === undefined);
     if (data && mayUpdate) {
@@ -215,7 +216,8 @@ export class Receiver {
 
   /** This connection's own receive queue, made for the first data (the buffer size of that moment sets its page size). */
   private ownRecvQ(): ReceiveQueue {
-    if (this.recvQ === NO_RECEIVE_QUEUE) this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2]);
+    // Every octet taken in order was read when the last queue was let go: its stream position is bytesReceived.
+    if (this.recvQ === NO_RECEIVE_QUEUE) this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2], this.bytesReceived);
     return this.recvQ;
   }
 
@@ -293,7 +295,10 @@ export class Receiver {
     if (this.v.sackOk && flags & ACK) {
       const max = this.v.tsOk ? 3 : 4;
       const d = this.dsack.take();
-      if (d !== undefined) options.sack = [d, ...this.ooo.sackBlocks(max - 1)];
+      if (d !== undefined) {
+        this.dsack = NO_DSACK; // a report holds nothing once taken (RFC 2883 §4: each duplicate once)
+        options.sack = [d, ...this.ooo.sackBlocks(max - 1)];
+      }
       else if (!this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(max);
     }
     return this.windowField(false);

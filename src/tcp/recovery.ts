@@ -289,7 +289,7 @@ export class Recovery implements LossRecovery {
     if (!r.believed) return;
     // A believed D-SACK: RACK (RFC 8985 §6.2 step 4, rack.ts) widens its reordering window, as Linux sets
     // rack.dsack_seen in tcp_dsack_seen.
-    this.rack?.onDsack(this.v.sndNxt);
+    this.snd.rackIfKept?.onDsack(this.v.sndNxt); // a D-SACK may come when all is delivered and RACK was let go
   }
 
   /** Take back the last cwnd reduction (undo.ts): count it as Linux does. */

@@ -29,6 +29,15 @@ const FIN_QUEUED = 1;
 const WANT_WRITABLE = 2;
 const PROBE_OUT = 4;
 const PROBE_REFUSED = 8;
+/** A Rack was made once: its memory below outlives it (releaseRackIfIdle). */
+const RACK_KEPT = 16;
+/** RACK.reordering_seen, kept while the Rack is let go. */
+const REO_SEEN = 32;
+/** RACK.reo_wnd_mult − 1 (8 bits, ≤ 254) and RACK.reo_wnd_persist (5 bits, ≤ REO_WND_PERSIST), kept the same way. */
+const REO_MULT_SHIFT = 6;
+const REO_MULT_MASK = 0xff;
+const REO_PERSIST_SHIFT = 14;
+const REO_PERSIST_MASK = 0x1f;
 
 /**
  * The sending half of a TCB: SND.UNA/NXT/MAX and SND.WND (in the shared
@@ -147,6 +156,9 @@ export class Sender {
    * dropped recovery, as Linux keeps it in the socket.
    */
   rack: Rack | undefined = undefined;
+  /** RACK.rtt and RACK.min_RTT while the Rack is let go (releaseRackIfIdle; the reordering memory is in `bits`). */
+  private rackRtt: number | undefined = undefined;
+  private rackMinRtt: number | undefined = undefined;
   /** The congestion controller once made (see `cc`). */
   private ccMade: CongestionControl | undefined = undefined;
 
@@ -231,12 +243,46 @@ export class Sender {
     return (this.recMade ??= new Recovery(this.v, this.cfg, this.sink, this));
   }
 
-  /** RACK, made now if it was not; it reads the SACK scoreboard of the loss recovery of the moment. */
+  /**
+   * RACK, made now if it was not, with what an earlier one learned (releaseRackIfIdle); it reads the SACK
+   * scoreboard of the loss recovery of the moment.
+   */
   makeRack(): Rack {
-    return (this.rack ??= new Rack(
+    if (this.rack !== undefined) return this.rack;
+    const rack = new Rack(
       () => this.recMade?.sb ?? NO_SACKS,
       (c) => this.sink.count?.(c),
-    ));
+    );
+    rack.rtt = this.rackRtt;
+    rack.minRtt = this.rackMinRtt;
+    rack.reorderingSeen = (this.bits & REO_SEEN) !== 0;
+    rack.reoWndMult = ((this.bits >> REO_MULT_SHIFT) & REO_MULT_MASK) + 1;
+    rack.reoWndPersist = (this.bits >> REO_PERSIST_SHIFT) & REO_PERSIST_MASK;
+    this.bits |= RACK_KEPT;
+    return (this.rack = rack);
+  }
+
+  /** RACK if this connection has one, made again if it was let go while idle (for a D-SACK arriving then). */
+  get rackIfKept(): Rack | undefined {
+    return this.rack ?? (this.bits & RACK_KEPT ? this.makeRack() : undefined);
+  }
+
+  /**
+   * Let RACK go while it is idle (Rack.idle) and no recovery is under way, keeping in scalars what a new one
+   * must start from: RACK.rtt, min_RTT and the reordering window's memory, which Linux keeps in the socket
+   * (tcp_sock.rack) across idle, while the per-segment records, like Linux's skbs, are gone once delivered.
+   */
+  releaseRackIfIdle(): void {
+    const rack = this.rack;
+    if (rack === undefined || !rack.idle || this.caState !== 'open') return;
+    this.rackRtt = rack.rtt;
+    this.rackMinRtt = rack.minRtt;
+    const reo =
+      (rack.reorderingSeen ? REO_SEEN : 0) |
+      (((rack.reoWndMult - 1) & REO_MULT_MASK) << REO_MULT_SHIFT) |
+      ((rack.reoWndPersist & REO_PERSIST_MASK) << REO_PERSIST_SHIFT);
+    this.bits = (this.bits & (REO_SEEN - 1)) | reo;
+    this.rack = undefined;
   }
 
   /** Loss recovery if made, without making it (timers, info). */
@@ -247,6 +293,7 @@ export class Sender {
   /** Forget loss recovery while it holds nothing a new one would not start from (Recovery.pristine). */
   dropRecoveryIfPristine(): void {
     if (this.recMade?.pristine) this.recMade = undefined;
+    this.releaseRackIfIdle();
   }
 
   /**
