@@ -195,7 +195,7 @@ export function sharedConfig(partial: Partial<TcpConfig> = {}): Readonly<TcpConf
   // the constructor sets (40 bytes where Object.create gave 56). TCP_NODELAY is one of them because Node's
   // http sets it on every socket: written later, it would cost those connections a property array each.
   const ConnectionConfig = function (this: { tsOffset: number; noDelay: boolean }, tsOffset: number): void {
-    this.tsOffset = tsOffset;
+    this.tsOffset = tsOffset | 0; // as int32 (read mod 2^32): a uint32 above 2^31 would be a boxed HeapNumber, 16 B more
     this.noDelay = cfg.noDelay;
   } as unknown as new (tsOffset: number) => TcpConfig;
   ConnectionConfig.prototype = cfg;

@@ -26,6 +26,10 @@ export const TEXT_FIN: TextResult = 1;
 /** New data for an application that has closed: Linux resets the connection (TCPAbortOnData). */
 export const TEXT_ABORT: TextResult = 2;
 
+// Receiver.bits
+const ACK_PENDING = 1;
+const TEXT_FILLED_HOLE = 2;
+
 /**
  * The receiving half of a TCB: RCV.NXT and the advertised window (in the
  * shared TcpVars), the receive queue and the out-of-order reassembly, the
@@ -48,12 +52,24 @@ export class Receiver {
   autotune: ReceiveAutotune | undefined = undefined;
   /** Sequence number of a FIN that arrived out of order. */
   private oooFin: number | undefined = undefined;
+  /** ackPending and textFilledHole, one bit each: a field is 8 B per connection. */
+  private bits = 0;
   /** An ACK is owed and waits for the delayed-ACK timer. */
-  ackPending = false;
+  get ackPending(): boolean {
+    return (this.bits & ACK_PENDING) !== 0;
+  }
+  set ackPending(on: boolean) {
+    this.bits = on ? this.bits | ACK_PENDING : this.bits & ~ACK_PENDING;
+  }
   /** In-order octets not yet acknowledged. */
   private ackPendingBytes = 0;
   /** The last segment text closed a hole in the sequence space. */
-  textFilledHole = false;
+  get textFilledHole(): boolean {
+    return (this.bits & TEXT_FILLED_HOLE) !== 0;
+  }
+  set textFilledHole(on: boolean) {
+    this.bits = on ? this.bits | TEXT_FILLED_HOLE : this.bits & ~TEXT_FILLED_HOLE;
+  }
   /** The peer's segment size as seen (Linux rcv_mss), for the every-second-segment ACK rule. */
   rcvMss: number;
   /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts); the shared empty one while none is pending. */
@@ -68,12 +84,16 @@ export class Receiver {
     return this.v;
   }
 
-  constructor(
-    private readonly v: TcpVars,
-    private readonly cfg: TcpConfig,
-    private readonly sink: ConnectionSink,
-  ) {
-    this.rcvMss = Math.min(cfg.mss, 536);
+  constructor(private readonly v: TcpVars) {
+    this.rcvMss = Math.min(v.cfg.mss, 536);
+  }
+
+  /** The configuration and the sink: fields of the shared record. */
+  private get cfg(): TcpConfig {
+    return this.v.cfg;
+  }
+  private get sink(): ConnectionSink {
+    return this.v.sink;
   }
 
   /**

@@ -13,7 +13,7 @@ import type { CaState } from './info.js';
 import type { LossRecovery } from './loss-recovery.js';
 import { Rack } from './rack.js';
 import { NO_SACKS, Recovery } from './recovery.js';
-import type { RtoEstimator } from './rto.js';
+import { RetransmissionTimeout } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
 import { enterTransmit, leaveTransmit, outRecord } from './out-segment.js';
 import { SendBuffer } from './send-buffer.js';
@@ -47,7 +47,7 @@ const REO_PERSIST_MASK = 0x1f;
  * `transmit` for all). What to retransmit is loss recovery's (recovery.ts),
  * which this consults first; state changes are the state machine's.
  */
-export class Sender {
+export class Sender extends RetransmissionTimeout {
   // Sequence numbers and TSvals as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
   private sml32: number;
   private rtxUntil32: number;
@@ -59,9 +59,8 @@ export class Sender {
    * everything is acknowledged (an emptied queue holds nothing a new one would not start from).
    */
   sendBuf: SendBuffer = NO_SEND_DATA;
-  /** The send buffer's size and the most it may grow to (SendBuffer's capacity and limit), kept here while no queue is made. */
+  /** The send buffer's size (SendBuffer's capacity), kept here while no queue is made. */
   private sndCapacity: number;
-  private readonly sndLimit: number;
   /** End of the last small segment sent (Nagle/Minshall). */
   get sndSml(): number {
     return this.sml32 >>> 0;
@@ -145,9 +144,8 @@ export class Sender {
   lastAck: number | undefined = undefined;
   /** ECN (RFC 3168; ecn.ts): the shared idle one, never changed, until ECN may be used (ownEcn). */
   ecn: Ecn = NO_ECN;
-  /** Path MTU state while it holds more than `pmtuMax` (PathMtu.plain): see `pmtu`. */
+  /** Path MTU state while it holds more than the largest MSS allowed (PathMtu.plain): see `pmtu`. */
   private pmtuMade: PathMtu | undefined;
-  private pmtuMax: number;
   /** Loss recovery (recovery.ts) once made: see `recovery()`. */
   private recMade: Recovery | undefined = undefined;
   /**
@@ -169,21 +167,37 @@ export class Sender {
 
   constructor(
     private readonly v: TcpVars,
-    private readonly cfg: TcpConfig,
-    private readonly sink: ConnectionSink,
-    /** RTT estimation and the RTO (RFC 6298). */
-    readonly rtt: RtoEstimator,
     /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts): see `pmtu`. */
     pmtu: PathMtu,
-    private readonly rcv: Receiver,
+    /** The receiving half, whose ACK fields and SACK blocks every segment carries. */
+    readonly rcv: Receiver,
   ) {
+    super(v.cfg.rtoInitial);
+    const cfg = v.cfg;
     this.pmtuMade = pmtu;
-    this.pmtuMax = pmtu.maxSegment;
     this.sndCapacity = cfg.sendBufferSize ?? cfg.wmem[1];
-    this.sndLimit = cfg.sendBufferSize ?? cfg.wmem[2];
     this.sml32 = v.iss | 0;
     this.rtxUntil32 = v.iss | 0;
     this.flightMark32 = v.iss | 0;
+  }
+
+  /** The configuration and the sink: fields of the shared record. */
+  private get cfg(): TcpConfig {
+    return this.v.cfg;
+  }
+  private get sink(): ConnectionSink {
+    return this.v.sink;
+  }
+
+  /** RTT estimation and the RTO (RFC 6298; rto.ts): fields of this object, bounded by the configuration. */
+  get rtt(): RetransmissionTimeout {
+    return this;
+  }
+  protected get rtoMin(): number {
+    return this.cfg.rtoMin;
+  }
+  protected get rtoMax(): number {
+    return this.cfg.rtoMax;
   }
 
   /**
@@ -194,7 +208,7 @@ export class Sender {
   get pmtu(): PathMtu {
     if (this.pmtuMade === undefined) {
       this.pmtuMade = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, this.v.now);
-      this.pmtuMade.setMax(this.pmtuMax);
+      this.pmtuMade.setMax(Math.min(this.v.peerMss, this.cfg.mss)); // as negotiate set it (handshake.ts)
     }
     return this.pmtuMade;
   }
@@ -204,19 +218,19 @@ export class Sender {
     return this.pmtuMade?.probe;
   }
 
-  /** Keep only the largest MSS allowed while the path MTU state holds nothing else (PathMtu.plain). */
+  /**
+   * Let the path MTU state go while it holds nothing but the largest MSS allowed (PathMtu.plain), which
+   * is min(peer's MSS, ours) once the handshake negotiated it: called only after negotiate (handshake.ts).
+   */
   dropPlainPmtu(): void {
-    if (this.pmtuMade?.plain) {
-      this.pmtuMax = this.pmtuMade.maxSegment;
-      this.pmtuMade = undefined;
-    }
+    if (this.pmtuMade?.plain) this.pmtuMade = undefined;
   }
 
   /** Queue `data` for sending (SEND, RFC 9293 §3.10.2): how many bytes the send buffer took. */
   queue(data: Uint8Array): number {
     if (this.sendBuf === NO_SEND_DATA) {
       if (Math.min(data.length, this.sndCapacity) <= 0) return 0;
-      this.sendBuf = new SendBuffer(this.sndCapacity, this.sndLimit);
+      this.sendBuf = new SendBuffer(this.sndCapacity, this.cfg.sendBufferSize ?? this.cfg.wmem[2]); // SO_SNDBUF, else as far as autotuning may grow it
     }
     return this.sendBuf.push(data);
   }

@@ -1,3 +1,5 @@
+import type { TcpConfig } from './config.js';
+import type { ConnectionSink } from './events.js';
 import { seqAdd } from './seq.js';
 import { Timers } from './timers.js';
 import { tsEchoRtt } from './ts-echo.js';
@@ -9,16 +11,25 @@ import { tsEchoRtt } from './ts-echo.js';
  * loss recovery — instead of pointing at each other or at the Connection.
  * Each field has one writer named below; everyone may read. The TCB's
  * deadlines (timers.ts) are fields of the same record: a Timers of its own
- * cost every connection an object header and a pointer in each piece.
+ * cost every connection an object header and a pointer in each piece. So are
+ * the connection's configuration and its sink, which every piece reads: one
+ * pointer each here, not one in each piece.
  */
 const WS_OK = 1;
 const SACK_OK = 2;
 const TS_OK = 4;
 const SENDING = 8;
+/** The two window scale shifts (0–14, RFC 7323 §2.3), 4 bits each above the flags. */
+const SND_SCALE_SHIFT = 4;
+const RCV_SCALE_SHIFT = 8;
+const SCALE_MASK = 0xf;
 
 export class TcpVars extends Timers {
   /** The time of the event being processed (ms): every input sets it first. */
   now: number;
+  /** The connection's configuration (config.ts) and where its segments, events and counters go (events.ts). */
+  readonly cfg: TcpConfig;
+  readonly sink: ConnectionSink;
 
   // The 32-bit sequence numbers and timestamps below are kept as int32 (`x | 0`) and read back as uint32
   // (`x >>> 0`) through accessors: V8 keeps a small integer inside the object, but a uint32 above 2^31 in a
@@ -34,7 +45,6 @@ export class TcpVars extends Timers {
   private advEdge32 = 0;
   private lastAck32 = 0;
   private tsRecent32 = 0;
-  private readonly tsOffset32: number;
   private readonly tsFirst32: number;
 
   // Send sequence space (RFC 9293 §3.3.1).
@@ -112,10 +122,22 @@ export class TcpVars extends Timers {
   }
 
   // Negotiated options (handshake.ts).
-  sndScale = 0;
-  rcvScale = 0;
-  /** Window scaling, SACK and timestamps in use (negotiated), and `sending`: bits of one small integer (one field, not four). */
+  /** Window scaling, SACK and timestamps in use (negotiated), `sending`, and the two scale shifts: bits of one small integer (one field, not six). */
   private bits = 0;
+  /** The peer's window scale shift (Snd.Wind.Shift, RFC 7323 §2.3). */
+  get sndScale(): number {
+    return (this.bits >> SND_SCALE_SHIFT) & SCALE_MASK;
+  }
+  set sndScale(shift: number) {
+    this.bits = (this.bits & ~(SCALE_MASK << SND_SCALE_SHIFT)) | ((shift & SCALE_MASK) << SND_SCALE_SHIFT);
+  }
+  /** Our window scale shift (Rcv.Wind.Shift). */
+  get rcvScale(): number {
+    return (this.bits >> RCV_SCALE_SHIFT) & SCALE_MASK;
+  }
+  set rcvScale(shift: number) {
+    this.bits = (this.bits & ~(SCALE_MASK << RCV_SCALE_SHIFT)) | ((shift & SCALE_MASK) << RCV_SCALE_SHIFT);
+  }
   get wsOk(): boolean {
     return (this.bits & WS_OK) !== 0;
   }
@@ -158,8 +180,10 @@ export class TcpVars extends Timers {
     this.bits = on ? this.bits | SENDING : this.bits & ~SENDING;
   }
 
-  constructor(iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
+  constructor(cfg: TcpConfig, sink: ConnectionSink, iss: number, peerMss: number, sndMss: number, now: number) {
     super();
+    this.cfg = cfg;
+    this.sink = sink;
     this.iss32 = iss | 0;
     this.peerMss = peerMss;
     this.una32 = iss | 0;
@@ -167,13 +191,12 @@ export class TcpVars extends Timers {
     this.max32 = iss | 0;
     this.sndMss = sndMss;
     this.now = now;
-    this.tsOffset32 = tsOffset | 0;
     this.tsFirst32 = this.tsNow() | 0;
   }
 
-  /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4). */
+  /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4; config.ts tsOffset). */
   tsNow(): number {
-    return (Math.floor(this.now) + this.tsOffset32) >>> 0;
+    return (Math.floor(this.now) + this.cfg.tsOffset) >>> 0;
   }
 
   /**
