@@ -50,8 +50,10 @@ const SYNACK_ANSWER_INTERVAL_MS = 500;
  */
 export class Connection {
 
-  /** The sequence variables and negotiated options, shared with the pieces (tcp-vars.ts). */
-  private readonly v: TcpVars;
+  /** The sequence variables and negotiated options, shared with the pieces (tcp-vars.ts); the sender holds it. */
+  private get v(): TcpVars {
+    return this.snd.v;
+  }
   /** The deadlines (timers.ts), kept in the shared record. */
   private get timers(): Timers {
     return this.v;
@@ -137,12 +139,10 @@ export class Connection {
     iss = (resolved.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
     const peerMss = resolved.defaultPeerMss;
     const pmtu = new PathMtu(resolved.mtuProbing, resolved.mss, now);
-    this.v = new TcpVars(resolved, sink, iss, peerMss, Math.min(resolved.mss, peerMss, pmtu.mss), now);
+    const v = new TcpVars(resolved, sink, iss, peerMss, Math.min(resolved.mss, peerMss, pmtu.mss), now);
     if (passive) this.flags = PASSIVE;
     this.lastRecv = now;
-    const rcv = new Receiver(this.v);
-    this.snd = new Sender(this.v, pmtu, rcv);
-    rcv.acker = this.snd;
+    this.snd = new Sender(v, pmtu, new Receiver(v));
     this.v.rcvScale = initialRcvScale(this.cfg);
   }
 
@@ -263,7 +263,7 @@ export class Connection {
    */
   read(now: number, max?: number): Uint8Array | null {
     this.v.now = now;
-    return this.rcv.read(max, this.canReceive());
+    return this.rcv.read(max, this.canReceive(), this.snd);
   }
 
 
@@ -616,7 +616,7 @@ export class Connection {
     if ((seg.payload.length > 0 || f & FIN) && this.canReceive()) {
       // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent FIN, its text is ignored.
       const ecnAckNow = this.ecn.onData(seg.flags, seg.payload.length, seg.ecn); // RFC 3168 §6.1.3: CWR, then CE
-      const r = this.rcv.receiveText(seg, this.appClosed, ecnAckNow);
+      const r = this.rcv.receiveText(seg, this.appClosed, ecnAckNow, this.snd);
       if (r === TEXT_ABORT) {
         // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
         this.sink.count?.('TCPAbortOnData');

@@ -29,6 +29,8 @@ export const TEXT_ABORT: TextResult = 2;
 // Receiver.bits
 const ACK_PENDING = 1;
 const TEXT_FILLED_HOLE = 2;
+const RCV_MSS_SHIFT = 2;
+const FLAG_BITS = (1 << RCV_MSS_SHIFT) - 1;
 
 /**
  * The receiving half of a TCB: RCV.NXT and the advertised window (in the
@@ -36,7 +38,7 @@ const TEXT_FILLED_HOLE = 2;
  * ACK policy (immediate vs delayed, RFC 1122 §4.2.3.2, RFC 5681 §4.2), the
  * window we advertise with receiver SWS avoidance (RFC 1122 §4.2.3.3), the
  * D-SACK block our next ACK reports (RFC 2883) and receive-buffer autotuning.
- * It decides; ACKs go out through `acker` (the sender) and state changes are
+ * It decides; ACKs go out through the `acker` its caller passes (the sender) and state changes are
  * the state machine's (connection.ts).
  */
 export class Receiver {
@@ -52,7 +54,7 @@ export class Receiver {
   autotune: ReceiveAutotune | undefined = undefined;
   /** Sequence number of a FIN that arrived out of order. */
   private oooFin: number | undefined = undefined;
-  /** ackPending and textFilledHole, one bit each: a field is 8 B per connection. */
+  /** ackPending and textFilledHole, one bit each, and rcvMss: a field is 8 B per connection. */
   private bits = 0;
   /** An ACK is owed and waits for the delayed-ACK timer. */
   get ackPending(): boolean {
@@ -70,14 +72,17 @@ export class Receiver {
   set textFilledHole(on: boolean) {
     this.bits = on ? this.bits | TEXT_FILLED_HOLE : this.bits & ~TEXT_FILLED_HOLE;
   }
-  /** The peer's segment size as seen (Linux rcv_mss), for the every-second-segment ACK rule. */
-  rcvMss: number;
+  /** The peer's segment size as seen (Linux rcv_mss, ≤ our MSS < 2^16), for the every-second-segment ACK rule: in `bits` above the flags. */
+  get rcvMss(): number {
+    return this.bits >>> RCV_MSS_SHIFT;
+  }
+  private set rcvMss(mss: number) {
+    this.bits = (this.bits & FLAG_BITS) | (mss << RCV_MSS_SHIFT);
+  }
   /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts); the shared empty one while none is pending. */
   private dsack: DsackReport = NO_DSACK;
   bytesReceived = 0;
   dataSegsIn = 0;
-  /** Set by the connection once its sender exists. */
-  acker: AckSender = NO_ACKER;
 
   /** The deadlines (timers.ts): fields of the shared record. */
   private get timers(): Timers {
@@ -102,9 +107,9 @@ export class Receiver {
    * window offered has fallen to half its maximum or less and reading at
    * least doubles it; any other growth rides on the next ACK. Either way the
    * right edge moves only in steps worth announcing (RFC 1122 §4.2.3.3).
-   * `mayUpdate`: the state still receives (no FIN from the peer yet).
+   * `mayUpdate`: the state still receives (no FIN from the peer yet); `acker` sends the update.
    */
-  read(max: number | undefined, mayUpdate: boolean): Uint8Array | null {
+  read(max: number | undefined, mayUpdate: boolean, acker: AckSender): Uint8Array | null {
     const data = this.recvQ.read(max);
     if (this.recvQ.idle && this.ooo.isEmpty) this.recvQ = NO_RECEIVE_QUEUE;
     // Linux tcp_recvmsg: tcp_rcv_space_adjust, then tcp_cleanup_rbuf (which then sees the larger buffer).
@@ -114,7 +119,7 @@ export class Receiver {
       const maxWindow = Math.min(this.recvBufferSize, 0xffff << this.v.rcvScale);
       if (2 * advertised <= maxWindow) {
         const offer = Math.min(this.freeWindow(), maxWindow);
-        if (offer - advertised >= this.swsThreshold() && offer >= 2 * advertised) this.acker.sendAck();
+        if (offer - advertised >= this.swsThreshold() && offer >= 2 * advertised) acker.sendAck();
       }
     }
     return data;
@@ -153,9 +158,9 @@ export class Receiver {
    * are ACKed at once; in-order data is ACKed at least every second
    * full-sized segment, else after `delayedAckMs`. The state machine ACKs an
    * in-order FIN (TEXT_FIN). `appClosed`: the application has closed; `ecnAckNow`: the segment
-   * asks for an immediate ACK (RFC 3168 §6.1.3, ecn.ts).
+   * asks for an immediate ACK (RFC 3168 §6.1.3, ecn.ts); `acker` sends ACKs.
    */
-  receiveText(seg: Segment, appClosed: boolean, ecnAckNow: boolean): TextResult {
+  receiveText(seg: Segment, appClosed: boolean, ecnAckNow: boolean, acker: AckSender): TextResult {
     this.textFilledHole = false;
 
     let seq = seg.seq;
@@ -201,11 +206,11 @@ export class Receiver {
         }
         this.sink.event(READABLE);
         if (!fin) {
-          if (fillsHole || !this.cfg.delayedAck || ecnAckNow) this.acker.sendAck();
-          else this.delayAck(data.length, seg.payload.length);
+          if (fillsHole || !this.cfg.delayedAck || ecnAckNow) acker.sendAck();
+          else this.delayAck(data.length, seg.payload.length, acker);
         }
       } else if (!fin) {
-        this.acker.sendAck(); // a duplicate: ACK at once so the sender learns RCV.NXT (RFC 5681 §4.2)
+        acker.sendAck(); // a duplicate: ACK at once so the sender learns RCV.NXT (RFC 5681 §4.2)
       }
       return fin ? TEXT_FIN : TEXT_TAKEN;
     }
@@ -217,7 +222,7 @@ export class Receiver {
       this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
     }
     if (fin) this.oooFin = seqAdd(seq, data.length);
-    this.acker.sendAck();
+    acker.sendAck();
     return TEXT_TAKEN;
   }
 
@@ -253,11 +258,11 @@ export class Receiver {
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */
-  private delayAck(bytes: number, segmentSize: number): void {
+  private delayAck(bytes: number, segmentSize: number, acker: AckSender): void {
     if (segmentSize > this.rcvMss) this.rcvMss = Math.min(segmentSize, this.cfg.mss);
     this.ackPendingBytes += bytes;
     if (this.ackPendingBytes >= 2 * this.rcvMss) {
-      this.acker.sendAck();
+      acker.sendAck();
       return;
     }
     this.scheduleAck();
@@ -336,4 +341,3 @@ export class Receiver {
 const NO_RECEIVE_QUEUE = new ReceiveQueue(0);
 const NO_REASSEMBLY = new Reassembly(NO_RECEIVE_QUEUE, 0);
 const NO_DSACK = new DsackReport();
-const NO_ACKER: AckSender = { sendAck: () => {} };

@@ -154,8 +154,7 @@ export class Sender extends RetransmissionTimeout {
    * dropped recovery, as Linux keeps it in the socket.
    */
   rack: Rack | undefined = undefined;
-  /** RACK.rtt and RACK.min_RTT while the Rack is let go (releaseRackIfIdle; the reordering memory is in `bits`). */
-  private rackRtt: number | undefined = undefined;
+  /** RACK.min_RTT while the Rack is let go (releaseRackIfIdle; the reordering memory is in `bits`). */
   private rackMinRtt: number | undefined = undefined;
   /** The congestion controller once made (see `cc`). */
   private ccMade: CongestionControl | undefined = undefined;
@@ -166,7 +165,8 @@ export class Sender extends RetransmissionTimeout {
   }
 
   constructor(
-    private readonly v: TcpVars,
+    /** The shared record (tcp-vars.ts). */
+    readonly v: TcpVars,
     /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts): see `pmtu`. */
     pmtu: PathMtu,
     /** The receiving half, whose ACK fields and SACK blocks every segment carries. */
@@ -267,7 +267,6 @@ export class Sender extends RetransmissionTimeout {
       () => this.recMade?.sb ?? NO_SACKS,
       (c) => this.sink.count?.(c),
     );
-    rack.rtt = this.rackRtt;
     rack.minRtt = this.rackMinRtt;
     rack.reorderingSeen = (this.bits & REO_SEEN) !== 0;
     rack.reoWndMult = ((this.bits >> REO_MULT_SHIFT) & REO_MULT_MASK) + 1;
@@ -283,13 +282,12 @@ export class Sender extends RetransmissionTimeout {
 
   /**
    * Let RACK go while it is idle (Rack.idle) and no recovery is under way, keeping in scalars what a new one
-   * must start from: RACK.rtt, min_RTT and the reordering window's memory, which Linux keeps in the socket
+   * must start from: min_RTT and the reordering window's memory, which Linux keeps in the socket
    * (tcp_sock.rack) across idle, while the per-segment records, like Linux's skbs, are gone once delivered.
    */
   releaseRackIfIdle(): void {
     const rack = this.rack;
     if (rack === undefined || !rack.idle || this.caState !== 'open') return;
-    this.rackRtt = rack.rtt;
     this.rackMinRtt = rack.minRtt;
     const reo =
       (rack.reorderingSeen ? REO_SEEN : 0) |
