@@ -1,6 +1,6 @@
 import { ACK, CWR, ECE, FIN, RST, SYN } from '../wire/flags.js';
 import { allowChallengeAck } from './acceptability.js';
-import { resolveConfig, type TcpConfig } from './config.js';
+import { resolveConfig, tcpConfigBase, type TcpConfig } from './config.js';
 import type { CongestionControl } from './congestion.js';
 import type { Ecn } from './ecn.js';
 import { EOF, type ConnEvent, type ConnectionSink, type TcpErrorCode } from './events.js';
@@ -139,11 +139,17 @@ export class Connection {
     iss = (resolved.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
     const peerMss = resolved.defaultPeerMss;
     const pmtu = new PathMtu(resolved.mtuProbing, resolved.mss, now);
-    const v = new TcpVars(resolved, sink, iss, peerMss, Math.min(resolved.mss, peerMss, pmtu.mss), now);
+    // The TSval offset is this connection's own; the rest may be a configuration shared with others (config.ts).
+    const v = new TcpVars(tcpConfigBase(resolved), sink, iss, peerMss, Math.min(resolved.mss, peerMss, pmtu.mss), now, resolved.tsOffset);
     if (passive) this.flags = PASSIVE;
     this.lastRecv = now;
     this.snd = new Sender(v, pmtu, new Receiver(v));
     this.v.rcvScale = initialRcvScale(this.cfg);
+  }
+
+  /** This connection's TSval offset (RFC 7323 §5.4), random per connection unless the configuration fixes one. */
+  get tsOffset(): number {
+    return this.v.tsOffset;
   }
 
   /** This connection's configuration (config.ts), in the shared record. */
@@ -229,6 +235,7 @@ export class Connection {
     c.snd.dropPlainPmtu();
     if (c.cfg.ecn !== 'off' && (syn.flags & (ECE | CWR)) === (ECE | CWR)) c.snd.ownEcn(); // it may turn ECN on
     c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
+    c.snd.dropEcnIfOff();
     takeSynWindow(c.v, syn, c.v.iss);
     c.v.synSent();
     c.setState('SYN_RCVD');
@@ -290,8 +297,9 @@ export class Connection {
   setSendBufferSize(bytes: number, now: number): void {
     if (!(Number.isFinite(bytes) && bytes > 0)) throw new RangeError(`send buffer size must be a positive number, got ${String(bytes)}`);
     this.v.now = now;
-    this.cfg.sendBufferSize = Math.floor(bytes);
-    this.snd.sendCapacity = this.cfg.sendBufferSize;
+    const size = Math.floor(bytes);
+    this.v.ownConfig().sendBufferSize = size;
+    this.snd.sendCapacity = size;
     this.snd.notifyWritable();
   }
 
@@ -310,6 +318,18 @@ export class Connection {
     return this.snd.sendBuf.memory;
   }
 
+  /**
+   * The parts this TCB holds beyond its core, each made on demand and let go when no longer needed (for
+   * memory tests and tools): 'send-buffer', 'receive-queue', 'reassembly', 'dsack', 'rack', 'recovery',
+   * 'congestion-control', 'path-mtu', 'ecn', 'autotune', 'seldom' (seldom-state.ts). An idle connection
+   * that negotiated nothing special holds none of the buffers, nor RACK, reassembly or a D-SACK report.
+   */
+  get heldParts(): string[] {
+    const parts = [...this.snd.heldParts, ...this.rcv.heldParts];
+    if (this.seldomMade !== undefined) parts.push('seldom');
+    return parts;
+  }
+
   /** True once the peer's FIN has been received in order. */
   get eof(): boolean {
     return this.peerFin;
@@ -318,7 +338,7 @@ export class Connection {
   /** TCP_NODELAY: turn Nagle's algorithm off (true) or on (false). */
   setNoDelay(on: boolean, now: number): void {
     this.v.now = now;
-    this.cfg.noDelay = on;
+    if (this.cfg.noDelay !== on) this.v.ownConfig().noDelay = on;
     if (on) this.snd.output();
   }
 
@@ -328,8 +348,9 @@ export class Connection {
    */
   setKeepAlive(on: boolean, idleMs: number | undefined, now: number): void {
     this.v.now = now;
-    this.cfg.keepAlive = on;
-    if (idleMs !== undefined && idleMs > 0) this.cfg.keepIdle = idleMs;
+    const cfg = this.v.ownConfig();
+    cfg.keepAlive = on;
+    if (idleMs !== undefined && idleMs > 0) cfg.keepIdle = idleMs;
     this.keepProbes = 0;
     this.timers.keepAt = on && this.keepaliveState() ? now + this.cfg.keepIdle : undefined;
   }
@@ -469,6 +490,7 @@ export class Connection {
     if (this.v.tsOk && seg.options.ts) this.v.setTsRecent(seg.options.ts.val);
     if (ackOk) {
       this.ecn.onSynAck(f);
+      this.snd.dropEcnIfOff();
       this.snd.ackAdvance(seg);
       takeSynWindow(this.v, seg, seg.ack);
       this.setState('ESTABLISHED');
@@ -478,6 +500,7 @@ export class Connection {
     }
     // Simultaneous open (RFC 9293 §3.5 figure 8): SYN_SENT + SYN → SYN_RCVD, send SYN,ACK.
     this.ecn.onSimultaneousSyn(f);
+    this.snd.dropEcnIfOff();
     takeSynWindow(this.v, seg, this.v.iss);
     this.setState('SYN_RCVD');
     this.timers.rtxCount = 0;
@@ -1035,7 +1058,7 @@ export class Connection {
       rcvWnd,
       tsOk: this.v.tsOk,
       tsRecent: this.v.tsRecent,
-      tsOffset: this.cfg.tsOffset >>> 0,
+      tsOffset: this.v.tsOffset,
       duration: 2 * this.cfg.msl,
       challengeAckLimit: this.cfg.challengeAckLimit,
     };

@@ -41,7 +41,6 @@ export interface LossRecovery {
 export type RecoverySender = Pick<
   Sender,
   | 'ackAdvance'
-  | 'ackRtt'
   | 'afterWindowUpdate'
   | 'armRtx'
   | 'cc'

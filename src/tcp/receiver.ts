@@ -132,8 +132,18 @@ export class Receiver {
 
   /** SO_RCVBUF (Linux SOCK_RCVBUF_LOCK): a fixed buffer, no more autotuning. */
   fixBufferSize(bytes: number): void {
-    this.cfg.recvBufferSize = bytes;
+    this.v.ownConfig().recvBufferSize = bytes;
     this.autotune = undefined;
+  }
+
+  /** The parts made on demand this receiver holds now (Connection.heldParts). */
+  get heldParts(): string[] {
+    const parts: string[] = [];
+    if (this.recvQ !== NO_RECEIVE_QUEUE) parts.push('receive-queue');
+    if (this.ooo !== NO_REASSEMBLY) parts.push('reassembly');
+    if (this.dsack !== NO_DSACK) parts.push('dsack');
+    if (this.autotune !== undefined) parts.push('autotune');
+    return parts;
   }
 
   /** Received data the application has not read, in order or not (close() then resets, RFC 2525 §2.17). */

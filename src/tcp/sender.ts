@@ -130,8 +130,6 @@ export class Sender extends RetransmissionTimeout {
   set flightMark(x: number) {
     this.flightMark32 = x | 0;
   }
-  /** The RTT sample the ACK being processed gave, if any (for HyStart++, hystart.ts). */
-  ackRtt: number | undefined = undefined;
   // Counters and times for info().
   bytesSent = 0;
   bytesRetrans = 0;
@@ -297,6 +295,18 @@ export class Sender extends RetransmissionTimeout {
     this.rack = undefined;
   }
 
+  /** The parts made on demand this sender holds now (Connection.heldParts). */
+  get heldParts(): string[] {
+    const parts: string[] = [];
+    if (this.sendBuf !== NO_SEND_DATA) parts.push('send-buffer');
+    if (this.recMade !== undefined) parts.push('recovery');
+    if (this.rack !== undefined) parts.push('rack');
+    if (this.ccMade !== undefined) parts.push('congestion-control');
+    if (this.pmtuMade !== undefined) parts.push('path-mtu');
+    if (this.ecn !== NO_ECN) parts.push('ecn');
+    return parts;
+  }
+
   /** Loss recovery if made, without making it (timers, info). */
   get recoveryIfMade(): Recovery | undefined {
     return this.recMade;
@@ -321,7 +331,6 @@ export class Sender extends RetransmissionTimeout {
 
   /** What Recovery.onAck does with an idleAck: the window (RFC 9293 §3.10.7.4 "fifth") and the persist timer. */
   takeIdleAck(seg: Segment): void {
-    this.ackRtt = undefined;
     this.updateWindow(seg, false, false);
     this.afterWindowUpdate();
   }
@@ -396,7 +405,7 @@ export class Sender extends RetransmissionTimeout {
     if (2 * used < this.cwndNow) return;
     ACK_SAMPLE.ack = this.v.sndUna;
     ACK_SAMPLE.sndNxt = this.v.sndNxt;
-    ACK_SAMPLE.rtt = this.ackRtt;
+    ACK_SAMPLE.rtt = this.recMade?.ackRtt; // growCwnd runs within Recovery.onAck
     this.cc.onAck(dataAcked, this.v.now, this.rtt.srtt, ACK_SAMPLE);
   }
 
@@ -465,7 +474,7 @@ export class Sender extends RetransmissionTimeout {
   }
 
   rttSample(ms: number): void {
-    this.ackRtt = ms;
+    if (this.recMade !== undefined) this.recMade.ackRtt = ms; // the ACK's sample, for the rest of Recovery.onAck
     this.rtt.sample(ms);
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }
@@ -864,6 +873,14 @@ export class Sender extends RetransmissionTimeout {
   ownEcn(): Ecn {
     if (this.ecn === NO_ECN) this.ecn = new Ecn();
     return this.ecn;
+  }
+
+  /**
+   * The handshake is over and ECN was not negotiated: back to the shared idle state. An Ecn that is not `ok`
+   * changes nothing and holds nothing the shared one does not (ecn.ts), as Linux keeps only TCP_ECN_OK clear.
+   */
+  dropEcnIfOff(): void {
+    if (!this.ecn.ok) this.ecn = NO_ECN;
   }
 
   /** A keepalive probe (RFC 1122 §4.2.3.6): SEQ = SND.UNA − 1, no data, which any live peer answers with an ACK. */

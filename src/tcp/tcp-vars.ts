@@ -1,4 +1,4 @@
-import type { TcpConfig } from './config.js';
+import { writableConfig, type TcpConfig } from './config.js';
 import type { ConnectionSink } from './events.js';
 import { seqAdd } from './seq.js';
 import { Timers } from './timers.js';
@@ -27,8 +27,12 @@ const SCALE_MASK = 0xf;
 export class TcpVars extends Timers {
   /** The time of the event being processed (ms): every input sets it first. */
   now: number;
-  /** The connection's configuration (config.ts) and where its segments, events and counters go (events.ts). */
-  readonly cfg: TcpConfig;
+  /**
+   * The connection's configuration (config.ts): a shared one until the connection changes a setting, then a
+   * copy of its own over it (ownConfig).
+   */
+  cfg: TcpConfig;
+  /** Where the connection's segments, events and counters go (events.ts). */
   readonly sink: ConnectionSink;
 
   // The 32-bit sequence numbers and timestamps below are kept as int32 (`x | 0`) and read back as uint32
@@ -45,6 +49,7 @@ export class TcpVars extends Timers {
   private advEdge32 = 0;
   private lastAck32 = 0;
   private tsRecent32 = 0;
+  private readonly tsOffset32: number;
   private readonly tsFirst32: number;
 
   // Send sequence space (RFC 9293 §3.3.1).
@@ -168,10 +173,22 @@ export class TcpVars extends Timers {
     this.tsRecent32 = x | 0;
   }
   tsRecentAge = 0;
+  /** sndMss and peerMss, 16 bits each (an MSS option is 16 bits; ours is at most 65495), as one int32. */
+  private mss32: number;
   /** Largest payload per segment we send (MSS less fixed options). */
-  sndMss: number;
-  /** The MSS the peer's SYN offered (else the configured default). */
-  peerMss: number;
+  get sndMss(): number {
+    return this.mss32 & 0xffff;
+  }
+  set sndMss(mss: number) {
+    this.mss32 = (this.mss32 & ~0xffff) | (mss & 0xffff);
+  }
+  /** The MSS the peer's SYN offered (else the configured default, as an MSS option: at most 65535). */
+  get peerMss(): number {
+    return this.mss32 >>> 16;
+  }
+  set peerMss(mss: number) {
+    this.mss32 = (this.mss32 & 0xffff) | (Math.min(mss, 0xffff) << 16);
+  }
   /** The state allows sending data (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK): kept by the state machine. */
   get sending(): boolean {
     return (this.bits & SENDING) !== 0;
@@ -180,11 +197,13 @@ export class TcpVars extends Timers {
     this.bits = on ? this.bits | SENDING : this.bits & ~SENDING;
   }
 
-  constructor(cfg: TcpConfig, sink: ConnectionSink, iss: number, peerMss: number, sndMss: number, now: number) {
+  constructor(cfg: TcpConfig, sink: ConnectionSink, iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
     super();
     this.cfg = cfg;
     this.sink = sink;
+    this.tsOffset32 = tsOffset | 0;
     this.iss32 = iss | 0;
+    this.mss32 = 0;
     this.peerMss = peerMss;
     this.una32 = iss | 0;
     this.nxt32 = iss | 0;
@@ -194,9 +213,19 @@ export class TcpVars extends Timers {
     this.tsFirst32 = this.tsNow() | 0;
   }
 
-  /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4; config.ts tsOffset). */
+  /** This connection's TSval offset (RFC 7323 §5.4: random per connection; config.ts tsOffset). */
+  get tsOffset(): number {
+    return this.tsOffset32 >>> 0;
+  }
+
+  /** The configuration for the connection to change a setting in: its own from now on (config.ts writableConfig). */
+  ownConfig(): TcpConfig {
+    return (this.cfg = writableConfig(this.cfg));
+  }
+
+  /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4). */
   tsNow(): number {
-    return (Math.floor(this.now) + this.cfg.tsOffset) >>> 0;
+    return (Math.floor(this.now) + this.tsOffset32) >>> 0;
   }
 
   /**
