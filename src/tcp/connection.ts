@@ -14,10 +14,10 @@ import type { RetransmissionTimeout } from './rto.js';
 import { resetFor } from './rst.js';
 import { EMPTY, type Segment } from './segment.js';
 import { Sender } from './sender.js';
+import { SeldomState } from './seldom-state.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import { TCP_STATES, type TcpState } from './state.js';
 import { TcpVars } from './tcp-vars.js';
-import { SeldomState } from './seldom-state.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { Timers } from './timers.js';
 
@@ -49,7 +49,6 @@ const SYNACK_ANSWER_INTERVAL_MS = 500;
  * says when `onTimer` must be called next.
  */
 export class Connection {
-
   /** The sequence variables and negotiated options, shared with the pieces (tcp-vars.ts); the sender holds it. */
   private get v(): TcpVars {
     return this.snd.v;

@@ -148,8 +148,8 @@ export class Sender extends RetransmissionTimeout {
   private recMade: Recovery | undefined = undefined;
   /**
    * RACK (RFC 8985 §6, rack.ts), made when the first segment goes out on a RACK connection. Loss recovery
-   * uses it; the sender keeps it, so that what it learned (RACK.rtt, the reordering window) outlives a
-   * dropped recovery, as Linux keeps it in the socket.
+   * uses it; the sender keeps it, so that what it learned (min_RTT, the reordering window) outlives a
+   * dropped recovery, as Linux keeps it in the socket — while idle as a few scalars only (releaseRackIfIdle).
    */
   rack: Rack | undefined = undefined;
   /** RACK.min_RTT while the Rack is let go (releaseRackIfIdle; the reordering memory is in `bits`). */
@@ -312,7 +312,7 @@ export class Sender extends RetransmissionTimeout {
     return this.recMade;
   }
 
-  /** Forget loss recovery while it holds nothing a new one would not start from (Recovery.pristine). */
+  /** Forget loss recovery while it holds nothing a new one would not start from (Recovery.pristine), and let an idle RACK go. */
   dropRecoveryIfPristine(): void {
     if (this.recMade?.pristine) this.recMade = undefined;
     this.releaseRackIfIdle();
