@@ -251,7 +251,10 @@ export class Receiver {
 
   /** This connection's own receive queue, made for the first data (the buffer size of that moment sets its page size). */
   private ownRecvQ(): ReceiveQueue {
-    // Every octet taken in order was read when the last queue was let go: its stream position is bytesReceived.
+    // Every octet taken in order was read when the last queue was let go: its stream position is bytesReceived
+    // (page sizes grow with it). Its largest page follows the buffer size of now, as the one it replaces did
+    // then: they differ only after SO_RCVBUF changed, and receiveMemory's bound takes the size of now.
+    // A bulk stream's queue that keeps an emptied full-sized page (receive-queue.ts worthKeeping) is not idle.
     if (this.recvQ === NO_RECEIVE_QUEUE) this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2], this.bytesReceived);
     return this.recvQ;
   }
