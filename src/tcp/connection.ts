@@ -347,9 +347,12 @@ export class Connection {
    */
   setKeepAlive(on: boolean, idleMs: number | undefined, now: number): void {
     this.v.now = now;
-    const cfg = this.v.ownConfig();
-    cfg.keepAlive = on;
-    if (idleMs !== undefined && idleMs > 0) cfg.keepIdle = idleMs;
+    const idle = idleMs !== undefined && idleMs > 0 ? idleMs : this.cfg.keepIdle;
+    if (this.cfg.keepAlive !== on || this.cfg.keepIdle !== idle) {
+      const cfg = this.v.ownConfig(); // copy-on-write: only a setting that changes costs a copy
+      cfg.keepAlive = on;
+      cfg.keepIdle = idle;
+    }
     this.keepProbes = 0;
     this.timers.keepAt = on && this.keepaliveState() ? now + this.cfg.keepIdle : undefined;
   }

@@ -96,8 +96,14 @@ export class Recovery implements LossRecovery {
   lostRetransmits = 0;
   fastRetransmits = 0;
   rtoExpirations = 0;
-  /** When this stall's first retransmission timeout fired (set with the first; black-hole detection, pmtu.ts). */
+  /**
+   * The stall the last timeouts belong to (black-hole detection, pmtu.ts): when its first timeout that came here
+   * fired, and the timeout count (Timers.rtxCount) at the last one, 0 once SND.UNA moves. A count that does not
+   * follow on starts a new stall — also when earlier timeouts went elsewhere (a closed window's persist) — so a
+   * stall never inherits an older one's start.
+   */
   private stallStart = 0;
+  private stallTimeouts = 0;
   /** Created with the first SACK block, dropped once empty. */
   sb: SackScoreboard = NO_SACKS;
   /** RFC 8985 §7 (tail-loss-probe.ts); created when first armed. */
@@ -736,7 +742,9 @@ export class Recovery implements LossRecovery {
   onRetransmitTimeout(): void {
     this.rtoExpirations++;
     if (this.snd.mtuProbe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
-    if (this.timers.rtxCount === 1) this.stallStart = this.v.now;
+    // A timeout that follows the last one here, nothing acknowledged between, goes on with its stall; any other starts one.
+    if (this.stallTimeouts === 0 || this.timers.rtxCount !== this.stallTimeouts + 1) this.stallStart = this.v.now;
+    this.stallTimeouts = this.timers.rtxCount;
     if (this.snd.pmtu.onTimeout(this.v.now - this.stallStart, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
     this.snd.dropPlainPmtu();
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA, skipping what is SACKed.
@@ -806,6 +814,7 @@ export class Recovery implements LossRecovery {
 
   /** SND.UNA advanced to `ack`: the recovery pointers below it move up with it, the scoreboard forgets what it covers. */
   onUnaAdvance(ack: number): void {
+    this.stallTimeouts = 0;
     if (seqGt(ack, this.recoverPoint)) this.pastRecover = true;
     if (seqLt(this.rtxNxt, ack)) this.rtxNxt = ack;
     if (seqLt(this.highRxt, ack)) this.highRxt = ack;

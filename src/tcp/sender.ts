@@ -656,7 +656,9 @@ export class Sender extends RetransmissionTimeout {
         this.rttStart = this.v.now;
       }
       const room = this.segmentRoom();
-      if (len < room || len % room !== 0) this.sndSml = segEnd; // a TSO super-segment ending in a small segment counts as small (Linux tcp_minshall_update)
+      // A TSO super-segment ending in a small segment counts as small (Linux tcp_minshall_update); a probe, longer
+      // than a segment, does not (Linux tcp_mtu_probe leaves snd_sml alone), or Nagle would hold what follows it.
+      if (!whole && (len < room || len % room !== 0)) this.sndSml = segEnd;
       if (len > room && !whole) segOut.segmentSize = room;
     }
     this.segsOut++;

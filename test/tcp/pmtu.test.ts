@@ -11,6 +11,7 @@ import { tcpTest, type TcpTest } from '../helpers/tcp-test.js';
 import type { TcpConfig } from '../../src/tcp/config.js';
 import type { OutSegment } from '../../src/tcp/segment.js';
 import { PathMtu } from '../../src/tcp/pmtu.js';
+import { FIN } from '../../src/wire/flags.js';
 import { seqAdd, seqDiff, seqGt } from '../../src/tcp/seq.js';
 
 const MSS = 1460;
@@ -272,4 +273,33 @@ test('PathMtu: ICMP only lowers; never above the handshake MSS; the search range
   assert.deepEqual(seen, [1132, 1186, 1213, 1226, 1233]);
   assert.equal(p.mss, 1233);
   assert.throws(() => tcpTest({ cfg: { mtuProbing: 3 as 1 } }).establishActive(), RangeError);
+});
+
+test('black-hole timing: a lone FIN’s timeout under a closed window does not start the stall; the first timeout in recovery does (no MSS cut 2 s in)', () => {
+  const t = established({ mtuProbing: 1 });
+  t.advance(5000);
+  t.user.close(); // FIN_WAIT_1, our FIN at BASE
+  t.out.splice(0);
+  t.send({ flags: 'ACK', seq: 5001, ack: BASE, window: 0 }); // the FIN not acknowledged, the window closed
+  t.advance(t.c.nextDeadline! - t.now); // a timeout that resends the FIN under the closed window: not recovery's
+  assert.equal(t.c.info().retransmits, 1);
+  t.send({ flags: 'ACK', seq: 5001, ack: BASE, window: 65535 }); // a window update, nothing acknowledged
+  t.out.splice(0);
+  t.advance(t.c.nextDeadline! - t.now); // 2 s after the first timeout: no black hole yet (3 s, and counted from here)
+  const fin = t.out.splice(0).filter((s) => s.flags & FIN);
+  assert.equal(fin.length, 1, 'the FIN again');
+  assert.equal(t.c.info().mss, 1460);
+});
+
+test('RFC 4821 probe and Nagle: the probe, longer than a segment, does not count as a small segment (Linux tcp_mtu_probe leaves snd_sml): the short tail behind it leaves at once', () => {
+  const t = established({ mtuProbing: 2 }); // starts at tcp_base_mss 1024 and probes upward
+  const mss = t.c.info().mss;
+  t.user.send(new Uint8Array(10 * mss));
+  t.out.splice(0);
+  t.advance(10);
+  t.send({ flags: 'ACK', seq: 5001, ack: BASE + 10 * mss, window: 65535 }); // cwnd 20 segments: room for a probe
+  t.out.splice(0);
+  t.advance(10);
+  t.user.send(new Uint8Array(1242 + 4 * mss + 100)); // a probe (1242), DupThresh + 1 full segments, a 100-octet tail
+  assert.deepEqual(sent(t), [`${10 * mss}:1242`, ...[0, 1, 2, 3].map((i) => `${10 * mss + 1242 + i * mss}:${mss}`), `${10 * mss + 1242 + 4 * mss}:100`]);
 });
