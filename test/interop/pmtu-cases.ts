@@ -99,7 +99,7 @@ export const pmtuCases: InteropCase[] = [
       assert.ok(stats.TCPTimeouts! >= 5, `black hole suspected 3 s into the timeouts, the 5th at a 200 ms RTO (${stats.TCPTimeouts})`);
       // Probes cross the hole as single packets, not TSO super-segments cut at the MSS (which passed every probe, raised
       // the MSS over the path and lost everything again: 32 timeouts, 30 probe "successes" in one download).
-      assert.ok(stats.TCPTimeouts! <= 8, `one black-hole episode, not a cycle of them (${stats.TCPTimeouts} timeouts)`);
+      assert.ok(stats.TCPTimeouts! <= 12, `one black-hole episode (5 timeouts), not a cycle of them (${stats.TCPTimeouts} timeouts)`);
       assert.ok(stats.TCPMTUPSuccess! > 0, `probes above tcp_base_mss got through (${stats.TCPMTUPSuccess})`);
       t.diagnostic(`synack: TCPTimeouts ${stats.TCPTimeouts}, TCPMTUPSuccess ${stats.TCPMTUPSuccess}, TCPMTUPFail ${stats.TCPMTUPFail}`);
     },
