@@ -28,6 +28,31 @@ export class Emitter<Events extends { [K in keyof Events]: (...args: any[]) => v
     return this.handlers?.get(name)?.length ?? 0;
   }
 
+  /** emit for an event without arguments: no argument array per event (a socket's readable and writable, per packet). */
+  protected emitBare<K extends keyof Events>(name: K): void {
+    const list = this.handlers?.get(name);
+    if (!list || list.length === 0) return;
+    if (list.length === 1) {
+      try {
+        (list[0] as () => void)();
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+      return;
+    }
+    for (const fn of [...list]) {
+      try {
+        (fn as () => void)();
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
   protected emit<K extends keyof Events>(name: K, ...args: Parameters<Events[K]>): void {
     const list = this.handlers?.get(name);
     if (!list || list.length === 0) return;
