@@ -126,8 +126,20 @@ test('stacks on pooled slots: both ways at once, with loss (retransmission, reas
   assert.ok(r.b.stats().TCPOFOQueue > 5, `B queued ${r.b.stats().TCPOFOQueue} segments out of order`);
 });
 
-test('stacks on pooled slots at MTU 65535: payloads that fill their packets are copied, not kept as pages of the slot', () => {
+test('stacks on pooled slots at MTU 8192, the largest packet pooled: payloads that fill their packets are copied, not kept as views of the slot', () => {
   const ab = pattern(2_000_000, 3);
-  const r = transfer({ mtu: 65535, delayMs: 1 }, ab, new Uint8Array(0));
+  const r = transfer({ mtu: 8192, delayMs: 1 }, ab, new Uint8Array(0));
   assertSame(r.atB, ab, 'A→B');
+});
+
+test('a packet above 8 KiB gets a buffer of its own (RX_OWNED), which the receive queue may adopt as a page', () => {
+  const clock = new VirtualClock();
+  const [a, b] = MemoryLink.pair(clock, { mtu: 65535 });
+  const got: Array<{ p: Uint8Array; flags: number | undefined }> = [];
+  b.onPacket((p, flags) => got.push({ p, flags }));
+  a.send(packet(1, 8192));
+  a.send(packet(2, 8193));
+  clock.runUntilIdle();
+  assert.deepEqual(got.map((g) => [g.p.length, (g.flags ?? 0) & RX_OWNED]), [[8192, 0], [8193, RX_OWNED]]);
+  assert.equal(got[1]!.p.buffer.byteLength, 8193);
 });
