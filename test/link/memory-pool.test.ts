@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { RX_OWNED } from '../../src/link/link.js';
 import { MemoryLink, type PairOptions } from '../../src/link/memory.js';
 import type { TcpSocket } from '../../src/stack/socket.js';
-import { Stack } from '../../src/stack/stack.js';
+import type { Stack } from '../../src/stack/stack.js';
 import { VirtualClock } from '../../src/util/virtual-clock.js';
+import { twoStacks } from '../helpers/two-stacks.js';
 
 function packet(fill: number, length = 60): Uint8Array {
   return new Uint8Array(length).fill(fill);
@@ -81,13 +82,8 @@ function pattern(n: number, salt: number): Uint8Array {
 }
 
 /** A→B and B→A at once over a plain (pooled) MemoryLink pair; what each end read. */
-function transfer(link: PairOptions, ab: Uint8Array, ba: Uint8Array): { atB: Uint8Array; atA: Uint8Array; a: Stack; b: Stack } {
-  const clock = new VirtualClock();
-  const [la, lb] = MemoryLink.pair(clock, { seed: 11, ...link });
-  const a = new Stack({ clock, name: 'A', seed: 1 });
-  const b = new Stack({ clock, name: 'B', seed: 2 });
-  a.attach(la, { address: '10.0.0.1' });
-  b.attach(lb, { address: '10.0.0.2' });
+function transfer(link: PairOptions, ab: Uint8Array, ba: Uint8Array): { atB: Uint8Array; atA: Uint8Array; b: Stack } {
+  const { clock, a, b } = twoStacks({ link: { seed: 11, ...link } });
   let server: TcpSocket | undefined;
   b.listen(80).on('connection', (s) => (server = s));
   const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
@@ -108,7 +104,7 @@ function transfer(link: PairOptions, ab: Uint8Array, ba: Uint8Array): { atB: Uin
     clock.advance(1);
   }
   const [atB, atA] = flows.map((f) => new Uint8Array(Buffer.concat(f.got)));
-  return { atB: atB!, atA: atA!, a, b };
+  return { atB: atB!, atA: atA!, b };
 }
 
 function assertSame(got: Uint8Array, want: Uint8Array, what: string): void {
