@@ -192,11 +192,9 @@ const SHARED = new WeakMap<object, new (tsOffset: number) => TcpConfig>();
 export function sharedConfig(partial: Partial<TcpConfig> = {}): Readonly<TcpConfig> {
   const cfg = resolveConfig(partial);
   // A constructor per shared configuration, with it as the prototype: V8 sizes the instances to the fields
-  // the constructor sets (40 bytes where Object.create gave 56). TCP_NODELAY is one of them because Node's
-  // http sets it on every socket: written later, it would cost those connections a property array each.
-  const ConnectionConfig = function (this: { tsOffset: number; noDelay: boolean }, tsOffset: number): void {
+  // the constructor sets (40 bytes where Object.create gave 56).
+  const ConnectionConfig = function (this: { tsOffset: number }, tsOffset: number): void {
     this.tsOffset = tsOffset;
-    this.noDelay = cfg.noDelay;
   } as unknown as new (tsOffset: number) => TcpConfig;
   ConnectionConfig.prototype = cfg;
   SHARED.set(cfg, ConnectionConfig);
@@ -205,16 +203,34 @@ export function sharedConfig(partial: Partial<TcpConfig> = {}): Readonly<TcpConf
 
 /**
  * One connection's configuration over a shared one, without copying its ~35
- * fields: reads fall through to `shared` (its prototype). It holds its TSval
- * offset and TCP_NODELAY; what else the connection changes for itself later —
- * SO_KEEPALIVE and its idle time, SO_SNDBUF — becomes its own when written
- * (an assignment never writes through to a prototype): copy on write, so
- * the shared configuration and the other connections never see it.
+ * fields: reads fall through to `shared` (its prototype), and it holds its
+ * TSval offset. The connection keeps the offset and `shared` itself
+ * (tcpConfigBase), and makes a copy of its own over `shared` only when it
+ * changes a setting (writableConfig): copy on write, so the shared
+ * configuration and the other connections never see it.
  */
 export function connectionConfig(shared: Readonly<TcpConfig>, tsOffset: number): TcpConfig {
   const Own = SHARED.get(shared);
   if (Own === undefined) throw new TypeError('connectionConfig: the configuration was not made by sharedConfig');
   return new Own(tsOffset);
+}
+
+/**
+ * The configuration a connection keeps for resolved `cfg`: the shared one under a connectionConfig (whose
+ * only own field, the TSval offset, the connection keeps apart: tcp-vars.ts), else `cfg` itself.
+ */
+export function tcpConfigBase(cfg: TcpConfig): TcpConfig {
+  const proto = Object.getPrototypeOf(cfg) as TcpConfig;
+  return SHARED.has(proto) ? proto : cfg;
+}
+
+/**
+ * `cfg` ready for a connection to change a setting (SO_KEEPALIVE, TCP_NODELAY, SO_SNDBUF...): a shared
+ * configuration gets a copy of the connection's own over it (an assignment never writes through to a
+ * prototype), made once; any other one is the connection's already.
+ */
+export function writableConfig(cfg: TcpConfig): TcpConfig {
+  return SHARED.has(cfg) ? (Object.create(cfg) as TcpConfig) : cfg;
 }
 
 /** Fill missing fields with the defaults and reject values that make no sense. */

@@ -1,6 +1,6 @@
 import { ACK, CWR, ECE, FIN, RST, SYN } from '../wire/flags.js';
 import { allowChallengeAck } from './acceptability.js';
-import { resolveConfig, type TcpConfig } from './config.js';
+import { resolveConfig, tcpConfigBase, type TcpConfig } from './config.js';
 import type { CongestionControl } from './congestion.js';
 import type { Ecn } from './ecn.js';
 import { EOF, type ConnEvent, type ConnectionSink, type TcpErrorCode } from './events.js';
@@ -10,12 +10,13 @@ import { connectionInfo, type ConnectionInfo } from './info.js';
 import { PathMtu } from './pmtu.js';
 import { Receiver, TEXT_ABORT, TEXT_FIN } from './receiver.js';
 import type { Recovery } from './recovery.js';
-import { RtoEstimator } from './rto.js';
+import type { RetransmissionTimeout } from './rto.js';
 import { resetFor } from './rst.js';
 import { EMPTY, type Segment } from './segment.js';
 import { Sender } from './sender.js';
+import { SeldomState } from './seldom-state.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
-import type { TcpState } from './state.js';
+import { TCP_STATES, type TcpState } from './state.js';
 import { TcpVars } from './tcp-vars.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { Timers } from './timers.js';
@@ -24,16 +25,14 @@ export type { CaState, ConnectionInfo, TimerName } from './info.js';
 
 /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
 const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
-/**
- * The start of the challenge-ACK window before the first one: far enough in the past that the first
- * challenge opens a window, and a small integer (not -Infinity), which V8 keeps in the object unboxed.
- */
-const NO_CHALLENGE_YET = -0x40000000;
 /** Connection.flags. */
 const PEER_FIN = 1;
 const APP_CLOSED = 2;
 const SYN_TIMED_OUT = 4;
 const PASSIVE = 8;
+/** Connection.flags from this bit up: the state, as its index in TCP_STATES (state.ts). */
+const STATE_SHIFT = 4;
+const FLAG_BITS = (1 << STATE_SHIFT) - 1;
 /** Least time between SYN-ACKs answering retransmitted SYNs (Linux tcp_invalid_ratelimit, 500 ms). */
 const SYNACK_ANSWER_INTERVAL_MS = 500;
 
@@ -50,23 +49,31 @@ const SYNACK_ANSWER_INTERVAL_MS = 500;
  * says when `onTimer` must be called next.
  */
 export class Connection {
-  state: TcpState = 'CLOSED';
-  readonly cfg: TcpConfig;
-
-  /** The sequence variables and negotiated options, shared with the pieces (tcp-vars.ts). */
-  private readonly v: TcpVars;
+  /** The sequence variables and negotiated options, shared with the pieces (tcp-vars.ts); the sender holds it. */
+  private get v(): TcpVars {
+    return this.snd.v;
+  }
   /** The deadlines (timers.ts), kept in the shared record. */
   private get timers(): Timers {
     return this.v;
   }
 
-  /** The receiving half: RCV.NXT, the queues, ACK policy, the window we advertise (receiver.ts). */
-  private readonly rcv: Receiver;
+  /** The receiving half: RCV.NXT, the queues, ACK policy, the window we advertise (receiver.ts); the sender holds it. */
+  private get rcv(): Receiver {
+    return this.snd.rcv;
+  }
   /** The sending half: SND.UNA/NXT/MAX, the send buffer, segmentation, Nagle, persist, the wire (sender.ts). */
   private readonly snd: Sender;
 
-  /** peerFin, appClosed, synTimedOut and passive: bits of one small integer (one field, not four). */
+  /** peerFin, appClosed, synTimedOut, passive and the state: bits of one small integer (one field, not five). */
   private flags = 0;
+  /** The state (RFC 9293 §3.3.2), kept in `flags` as its index in TCP_STATES: 0, CLOSED, to begin with. */
+  get state(): TcpState {
+    return TCP_STATES[this.flags >> STATE_SHIFT]!;
+  }
+  private set state(to: TcpState) {
+    this.flags = (this.flags & FLAG_BITS) | (TCP_STATES.indexOf(to) << STATE_SHIFT);
+  }
   /** The peer's FIN was received in order. */
   private get peerFin(): boolean {
     return (this.flags & PEER_FIN) !== 0;
@@ -81,9 +88,22 @@ export class Connection {
   private set appClosed(on: boolean) {
     this.flags = on ? this.flags | APP_CLOSED : this.flags & ~APP_CLOSED;
   }
-  private softError: TcpErrorCode | undefined; // an ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft)
+  /** Keepalive probes, the challenge-ACK limit, an ICMP soft error, TIME_WAIT's record...: made on first need (seldom-state.ts). */
+  private seldomMade: SeldomState | undefined = undefined;
+  private get seldom(): SeldomState {
+    return (this.seldomMade ??= new SeldomState());
+  }
+  /** An ICMP soft error, reported instead of ETIMEDOUT (Linux sk_err_soft). */
+  private get softError(): TcpErrorCode | undefined {
+    return this.seldomMade?.softError;
+  }
   /** The compact record that does TIME_WAIT's work once this TCB is there (tcp/time-wait.ts). */
-  private tw: TimeWait | undefined;
+  private get tw(): TimeWait | undefined {
+    return this.seldomMade?.tw;
+  }
+  private set tw(tw: TimeWait | undefined) {
+    if (tw !== undefined || this.seldomMade !== undefined) this.seldom.tw = tw;
+  }
   /** Our SYN or SYN-ACK was retransmitted on timeout (RFC 6298 §5.7). */
   private get synTimedOut(): boolean {
     return (this.flags & SYN_TIMED_OUT) !== 0;
@@ -91,19 +111,17 @@ export class Connection {
   private set synTimedOut(on: boolean) {
     this.flags = on ? this.flags | SYN_TIMED_OUT : this.flags & ~SYN_TIMED_OUT;
   }
-  private synAckAnsweredAt: number | undefined; // last SYN-ACK that answered a retransmitted SYN
-
-  // Keepalive (RFC 1122 §4.2.3.6, as Linux)
-  private keepProbes = 0;
+  /** Keepalive probes sent and unanswered (RFC 1122 §4.2.3.6, as Linux). */
+  private get keepProbes(): number {
+    return this.seldomMade?.keepProbes ?? 0;
+  }
+  private set keepProbes(n: number) {
+    if (n !== 0 || this.seldomMade !== undefined) this.seldom.keepProbes = n;
+  }
 
   // Counters and times for info()
   private segsIn = 0;
-  private pawsDrops = 0;
   private lastRecv: number;
-
-  /** RFC 5961 §7 rate limit state (see acceptability.ts). */
-  challengeWindowStart = NO_CHALLENGE_YET;
-  challengeCount = 0;
   /** True for connections created from a listener's SYN (RFC 9293: return to LISTEN on RST). */
   get passive(): boolean {
     return (this.flags & PASSIVE) !== 0;
@@ -112,22 +130,34 @@ export class Connection {
   private constructor(
     cfg: Partial<TcpConfig>,
     iss: number,
-    private readonly sink: ConnectionSink,
+    sink: ConnectionSink,
     passive: boolean,
     now: number,
   ) {
-    this.cfg = resolveConfig(cfg);
-    iss = (this.cfg.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
-    const peerMss = this.cfg.defaultPeerMss;
-    const pmtu = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, now);
-    this.v = new TcpVars(iss, peerMss, Math.min(this.cfg.mss, peerMss, pmtu.mss), now, this.cfg.tsOffset);
+    const resolved = resolveConfig(cfg);
+    iss = (resolved.issOverride ?? iss) >>> 0; // issOverride: tests only (config.ts)
+    const peerMss = resolved.defaultPeerMss;
+    const pmtu = new PathMtu(resolved.mtuProbing, resolved.mss, now);
+    // The TSval offset is this connection's own; the rest may be a configuration shared with others (config.ts).
+    const v = new TcpVars(tcpConfigBase(resolved), sink, iss, peerMss, Math.min(resolved.mss, peerMss, pmtu.mss), now, resolved.tsOffset);
     if (passive) this.flags = PASSIVE;
     this.lastRecv = now;
-    const rtt = new RtoEstimator(this.cfg.rtoInitial, this.cfg.rtoMin, this.cfg.rtoMax);
-    this.rcv = new Receiver(this.v, this.cfg, sink);
-    this.snd = new Sender(this.v, this.cfg, sink, rtt, pmtu, this.rcv);
-    this.rcv.acker = this.snd;
+    this.snd = new Sender(v, pmtu, new Receiver(v));
     this.v.rcvScale = initialRcvScale(this.cfg);
+  }
+
+  /** This connection's TSval offset (RFC 7323 §5.4), random per connection unless the configuration fixes one. */
+  get tsOffset(): number {
+    return this.v.tsOffset;
+  }
+
+  /** This connection's configuration (config.ts), in the shared record. */
+  get cfg(): TcpConfig {
+    return this.v.cfg;
+  }
+  /** Where segments, events and counters go (events.ts). */
+  private get sink(): ConnectionSink {
+    return this.v.sink;
   }
 
   /** Loss detection and recovery (recovery.ts), made when first needed (sender.ts). */
@@ -135,8 +165,8 @@ export class Connection {
     return this.snd.recovery();
   }
 
-  /** RTT estimation and the RTO (RFC 6298; rto.ts). */
-  get rtt(): RtoEstimator {
+  /** RTT estimation and the RTO (RFC 6298; rto.ts), held by the sender. */
+  get rtt(): RetransmissionTimeout {
     return this.snd.rtt;
   }
 
@@ -204,6 +234,7 @@ export class Connection {
     c.snd.dropPlainPmtu();
     if (c.cfg.ecn !== 'off' && (syn.flags & (ECE | CWR)) === (ECE | CWR)) c.snd.ownEcn(); // it may turn ECN on
     c.ecn.onSyn(c.cfg.ecn, syn.flags, syn.ecn);
+    c.snd.dropEcnIfOff();
     takeSynWindow(c.v, syn, c.v.iss);
     c.v.synSent();
     c.setState('SYN_RCVD');
@@ -238,7 +269,7 @@ export class Connection {
    */
   read(now: number, max?: number): Uint8Array | null {
     this.v.now = now;
-    return this.rcv.read(max, this.canReceive());
+    return this.rcv.read(max, this.canReceive(), this.snd);
   }
 
 
@@ -265,8 +296,9 @@ export class Connection {
   setSendBufferSize(bytes: number, now: number): void {
     if (!(Number.isFinite(bytes) && bytes > 0)) throw new RangeError(`send buffer size must be a positive number, got ${String(bytes)}`);
     this.v.now = now;
-    this.cfg.sendBufferSize = Math.floor(bytes);
-    this.snd.sendCapacity = this.cfg.sendBufferSize;
+    const size = Math.floor(bytes);
+    this.v.ownConfig().sendBufferSize = size;
+    this.snd.sendCapacity = size;
     this.snd.notifyWritable();
   }
 
@@ -285,6 +317,18 @@ export class Connection {
     return this.snd.sendBuf.memory;
   }
 
+  /**
+   * The parts this TCB holds beyond its core, each made on demand and let go when no longer needed (for
+   * memory tests and tools): 'send-buffer', 'receive-queue', 'reassembly', 'dsack', 'rack', 'recovery',
+   * 'congestion-control', 'path-mtu', 'ecn', 'autotune', 'seldom' (seldom-state.ts). An idle connection
+   * that negotiated nothing special holds none of the buffers, nor RACK, reassembly or a D-SACK report.
+   */
+  get heldParts(): string[] {
+    const parts = [...this.snd.heldParts, ...this.rcv.heldParts];
+    if (this.seldomMade !== undefined) parts.push('seldom');
+    return parts;
+  }
+
   /** True once the peer's FIN has been received in order. */
   get eof(): boolean {
     return this.peerFin;
@@ -293,7 +337,7 @@ export class Connection {
   /** TCP_NODELAY: turn Nagle's algorithm off (true) or on (false). */
   setNoDelay(on: boolean, now: number): void {
     this.v.now = now;
-    this.cfg.noDelay = on;
+    if (this.cfg.noDelay !== on) this.v.ownConfig().noDelay = on;
     if (on) this.snd.output();
   }
 
@@ -303,8 +347,9 @@ export class Connection {
    */
   setKeepAlive(on: boolean, idleMs: number | undefined, now: number): void {
     this.v.now = now;
-    this.cfg.keepAlive = on;
-    if (idleMs !== undefined && idleMs > 0) this.cfg.keepIdle = idleMs;
+    const cfg = this.v.ownConfig();
+    cfg.keepAlive = on;
+    if (idleMs !== undefined && idleMs > 0) cfg.keepIdle = idleMs;
     this.keepProbes = 0;
     this.timers.keepAt = on && this.keepaliveState() ? now + this.cfg.keepIdle : undefined;
   }
@@ -444,6 +489,7 @@ export class Connection {
     if (this.v.tsOk && seg.options.ts) this.v.setTsRecent(seg.options.ts.val);
     if (ackOk) {
       this.ecn.onSynAck(f);
+      this.snd.dropEcnIfOff();
       this.snd.ackAdvance(seg);
       takeSynWindow(this.v, seg, seg.ack);
       this.setState('ESTABLISHED');
@@ -453,6 +499,7 @@ export class Connection {
     }
     // Simultaneous open (RFC 9293 §3.5 figure 8): SYN_SENT + SYN → SYN_RCVD, send SYN,ACK.
     this.ecn.onSimultaneousSyn(f);
+    this.snd.dropEcnIfOff();
     takeSynWindow(this.v, seg, this.v.iss);
     this.setState('SYN_RCVD');
     this.timers.rtxCount = 0;
@@ -475,8 +522,9 @@ export class Connection {
         // The peer retransmitted its SYN: our SYN-ACK was lost. Answer it again (as Linux does),
         // echoing the new SYN's TSval so the peer does not time the first SYN's wait as an RTT.
         // Rate-limited as Linux's tcp_check_req does (tcp_oow_rate_limited): a flood of copies earns one answer per interval.
-        if (this.synAckAnsweredAt !== undefined && this.v.now - this.synAckAnsweredAt < SYNACK_ANSWER_INTERVAL_MS) return;
-        this.synAckAnsweredAt = this.v.now;
+        const answeredAt = this.seldomMade?.synAckAnsweredAt;
+        if (answeredAt !== undefined && this.v.now - answeredAt < SYNACK_ANSWER_INTERVAL_MS) return;
+        this.seldom.synAckAnsweredAt = this.v.now;
         const ts = seg.options.ts;
         if (this.v.tsOk && ts !== undefined && seqGe(ts.val, this.v.tsRecent)) this.v.setTsRecent(ts.val);
         this.sendSyn(true, true);
@@ -495,7 +543,7 @@ export class Connection {
     // PAWS (RFC 7323 §5.3 R1), before the sequence number check: an old TSval marks an old duplicate.
     const ts = seg.options.ts;
     if (this.v.tsOk && ts !== undefined && !(f & RST) && seqLt(ts.val, this.v.tsRecent) && this.v.now - this.v.tsRecentAge <= PAWS_IDLE_MS) {
-      this.pawsDrops++;
+      this.seldom.pawsDrops++;
       this.sink.count?.('PAWSEstab');
       if (seg.payload.length > 0 && !(f & SYN)) {
         if (seqLt(seg.seq, this.v.rcvNxt)) this.rcv.reportDuplicate(seg.seq, seqAdd(seg.seq, seg.payload.length)); // Linux tcp_send_dupack
@@ -566,7 +614,7 @@ export class Connection {
         return;
       }
       this.updateTsRecent(seg);
-      if (seqGt(seg.ack, this.v.sndUna)) this.softError = undefined; // something got through (Linux tcp_ack clears sk_err_soft)
+      if (seqGt(seg.ack, this.v.sndUna) && this.seldomMade) this.seldomMade.softError = undefined; // something got through (Linux tcp_ack clears sk_err_soft)
       if (this.snd.recoveryIfMade === undefined && this.snd.idleAck(seg)) this.snd.takeIdleAck(seg);
       else {
         this.rec.onAck(seg);
@@ -590,7 +638,7 @@ export class Connection {
     if ((seg.payload.length > 0 || f & FIN) && this.canReceive()) {
       // CLOSE_WAIT, CLOSING, LAST_ACK: the peer already sent FIN, its text is ignored.
       const ecnAckNow = this.ecn.onData(seg.flags, seg.payload.length, seg.ecn); // RFC 3168 §6.1.3: CWR, then CE
-      const r = this.rcv.receiveText(seg, this.appClosed, ecnAckNow);
+      const r = this.rcv.receiveText(seg, this.appClosed, ecnAckNow, this.snd);
       if (r === TEXT_ABORT) {
         // Linux: new data for a socket the application has closed → RST (LINUX_MIB_TCPABORTONDATA).
         this.sink.count?.('TCPAbortOnData');
@@ -706,12 +754,12 @@ export class Connection {
 
   /** ACKs answering bad segments (challenge ACKs, RFC 5961 §7) are rate-limited per connection. */
   private sendAckLimited(): void {
-    if (allowChallengeAck(this, this.v.now, this.cfg.challengeAckLimit)) this.snd.sendAck();
+    if (allowChallengeAck(this.seldom, this.v.now, this.cfg.challengeAckLimit)) this.snd.sendAck();
   }
 
   /** A challenge ACK (RFC 5961 §§3.2, 4.2, 5.2), rate-limited; Linux counts the ones sent (TCPChallengeACK). */
   private sendChallengeAck(): void {
-    if (allowChallengeAck(this, this.v.now, this.cfg.challengeAckLimit)) {
+    if (allowChallengeAck(this.seldom, this.v.now, this.cfg.challengeAckLimit)) {
       this.sink.count?.('TCPChallengeACK');
       this.snd.sendAck();
     }
@@ -966,7 +1014,7 @@ export class Connection {
         this.terminate(icmpErrno(n.kind));
         return 'aborted';
       case 'soft-error':
-        this.softError = icmpErrno(n.kind);
+        this.seldom.softError = icmpErrno(n.kind);
         return 'soft-error';
       case 'lower-mtu':
         if (!this.pmtu.lowerTo(n.mss!)) return 'ignored';
@@ -989,7 +1037,7 @@ export class Connection {
       rcv: this.rcv,
       snd: this.snd,
       segsIn: this.segsIn,
-      pawsDrops: this.pawsDrops,
+      pawsDrops: this.seldomMade?.pawsDrops ?? 0,
       lastRecv: this.lastRecv,
       keepaliveProbes: this.keepProbes,
     });
@@ -1009,7 +1057,7 @@ export class Connection {
       rcvWnd,
       tsOk: this.v.tsOk,
       tsRecent: this.v.tsRecent,
-      tsOffset: this.cfg.tsOffset,
+      tsOffset: this.v.tsOffset,
       duration: 2 * this.cfg.msl,
       challengeAckLimit: this.cfg.challengeAckLimit,
     };

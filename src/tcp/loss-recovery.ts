@@ -41,7 +41,6 @@ export interface LossRecovery {
 export type RecoverySender = Pick<
   Sender,
   | 'ackAdvance'
-  | 'ackRtt'
   | 'afterWindowUpdate'
   | 'armRtx'
   | 'cc'
@@ -56,6 +55,7 @@ export type RecoverySender = Pick<
   | 'output'
   | 'pmtu'
   | 'rack'
+  | 'rackIfKept'
   | 'rtt'
   | 'rttSample'
   | 'rttSeq'

@@ -7,10 +7,11 @@
  *
  * - 0: off — only ICMP lowers the MSS.
  * - 1 (Linux's default is 0; synack's default is 1, the issue's choice): off
- *   until a black hole is suspected — tcp_retries1 (3) retransmission
- *   timeouts in a row — then the MSS drops to tcp_base_mss (1024), halves on
- *   each further timeout (down to tcp_mtu_probe_floor, 48), and probes
- *   upward with larger segments (Linux tcp_mtu_probing, tcp_mtu_probe).
+ *   until a black hole is suspected — retransmission timeouts with nothing
+ *   acknowledged for as long as tcp_retries1 (3) backoffs from a 200 ms RTO
+ *   take (3 s) — then the MSS drops to tcp_base_mss (1024), halves on each
+ *   further timeout (down to tcp_mtu_probe_floor, 48), and probes upward
+ *   with larger segments (Linux tcp_mtu_probing, tcp_mtu_probe).
  * - 2: always on: connections start at tcp_base_mss and probe upward.
  *
  * Linux works in MTUs; this works in MSS units (MTU − IP − 20), so the same
@@ -25,7 +26,11 @@ export const BASE_MSS = 1024; // tcp_base_mss
 export const PROBE_FLOOR_MSS = 48; // tcp_mtu_probe_floor (and tcp_min_snd_mss)
 export const PROBE_THRESHOLD = 8; // tcp_probe_threshold: stop once the search range is narrower
 export const PROBE_INTERVAL_MS = 600_000; // tcp_probe_interval: search again upward after 10 min
-export const BLACK_HOLE_RTOS = 3; // tcp_retries1: timeouts before a black hole is suspected
+/**
+ * A stall this long suspects a black hole: Linux retransmits_timed_out(tcp_retries1 = 3) compares the time
+ * since the first retransmission with tcp_model_timeout, ((2 << 3) − 1) × TCP_RTO_MIN (200 ms) = 3 s.
+ */
+export const BLACK_HOLE_STALL_MS = 3000;
 
 /** Larger than any MSS (at most 65495), and a small integer. */
 const NO_ICMP_LIMIT = 0x3fffffff;
@@ -107,13 +112,16 @@ export class PathMtu {
   }
 
   /**
-   * A retransmission timeout with `timeouts` earlier ones in a row (Linux tcp_write_timeout →
-   * tcp_mtu_probing, after tcp_retries1). True when the MSS changed. Linux tests the time since the
-   * first retransmission against the time tcp_retries1 backoffs from TCP_RTO_MIN would take; counting
-   * the timeouts gives the same moment for an RTO at its minimum.
+   * A retransmission timeout, `stalledMs` after the first timeout of this stall (nothing acknowledged since;
+   * 0 on that first one). True when the MSS changed (Linux tcp_write_timeout → tcp_mtu_probing). Linux times
+   * from the stall's first retransmission; a stall that began with a fast retransmit is timed from its first
+   * timeout here, which suspects a black hole no sooner than Linux. It is time, not a count of timeouts: at
+   * a 200 ms RTO the 5th timeout is the first 3 s after the first, at 1 s the 3rd — and counting timeouts
+   * (as this did before) halved the MSS of connections that merely lost a few retransmissions in a row on a
+   * lossy path, where Linux keeps its MSS.
    */
-  onTimeout(timeouts: number, now: number): boolean {
-    if (this.mode === 0 || timeouts < BLACK_HOLE_RTOS) return false;
+  onTimeout(stalledMs: number, now: number): boolean {
+    if (this.mode === 0 || stalledMs < BLACK_HOLE_STALL_MS) return false;
     const before = this.mss;
     if (!this.enabled) {
       this.enabled = true; // the MSS falls to searchLow = tcp_base_mss

@@ -158,6 +158,23 @@ export class Rack {
     return this.len - this.head;
   }
 
+  /**
+   * Nothing here a Rack made afresh would lack but min_RTT and the reordering-window memory (reordering_seen,
+   * reo_wnd_mult, reo_wnd_persist), which the sender keeps when it lets this go (Sender.releaseRackIfIdle): no
+   * records (all delivered), no reordering timer, no loss marks or SACKed records, no RTO recovery and no
+   * D-SACK round pending. The other fields rebuild as a fresh Rack holds them, field by field:
+   * - sendCount, xmitOrder: the send order only ranks records against each other, and every record comes
+   *   after the release, above the old xmitOrder as above the fresh −1;
+   * - RACK.rtt: set only together with xmitOrder (delivered), and detectLoss judges only records at or below
+   *   xmitOrder: until a record sent after the release is delivered (which sets both) it judges none, with
+   *   the old RACK.rtt as without one;
+   * - RACK.fack: ≤ SND.UNA once all is delivered, and only compared with record ends above SND.UNA;
+   * - sackedSentAt: per ACK; reo_wnd: recomputed before it is used (detectLoss).
+   */
+  get idle(): boolean {
+    return this.len === this.head && this.at === undefined && !this.afterRto && this.lostBytes === 0 && this.segsSacked === 0 && this.dsackRound === undefined;
+  }
+
   /** The reordering window (ms) as last computed (when a segment was last judged). */
   get reorderingWindow(): number {
     return this.reoWnd;

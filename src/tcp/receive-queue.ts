@@ -37,9 +37,18 @@ export class ReceiveQueue {
   /** Stream position after the highest byte written (≥ rd + len). */
   private hi = 0;
 
-  /** `bufferSize`: the receive buffer (SO_RCVBUF) this queue serves; pages are at most half of it. */
-  constructor(bufferSize = Infinity) {
+  /**
+   * `bufferSize`: the receive buffer (SO_RCVBUF) this queue serves; pages are at most half of it. `position`:
+   * the stream position it starts at (the octets a released queue had taken), as page sizes grow with it.
+   */
+  constructor(bufferSize = Infinity, position = 0) {
     this.maxPage = pageLimit(bufferSize);
+    this.rd = this.hi = position;
+  }
+
+  /** Nothing held: no readable or written-ahead octets, no page (a queue made at `position` would be the same). */
+  get idle(): boolean {
+    return this.len === 0 && this.hi === this.rd && this.first === this.pages.length;
   }
 
   /** Largest page this queue allocates (pageLimit of its buffer size). */

@@ -26,20 +26,26 @@ export const TEXT_FIN: TextResult = 1;
 /** New data for an application that has closed: Linux resets the connection (TCPAbortOnData). */
 export const TEXT_ABORT: TextResult = 2;
 
+// Receiver.bits
+const ACK_PENDING = 1;
+const TEXT_FILLED_HOLE = 2;
+const RCV_MSS_SHIFT = 2;
+const FLAG_BITS = (1 << RCV_MSS_SHIFT) - 1;
+
 /**
  * The receiving half of a TCB: RCV.NXT and the advertised window (in the
  * shared TcpVars), the receive queue and the out-of-order reassembly, the
  * ACK policy (immediate vs delayed, RFC 1122 §4.2.3.2, RFC 5681 §4.2), the
  * window we advertise with receiver SWS avoidance (RFC 1122 §4.2.3.3), the
  * D-SACK block our next ACK reports (RFC 2883) and receive-buffer autotuning.
- * It decides; ACKs go out through `acker` (the sender) and state changes are
+ * It decides; ACKs go out through the `acker` its caller passes (the sender) and state changes are
  * the state machine's (connection.ts).
  */
 export class Receiver {
   /**
-   * The receive queue: the shared empty one (only ever read) until data arrives, as Linux allocates
-   * receive memory on demand. Once made it stays: its pages grow with the stream it has seen
-   * (receive-queue.ts), and an empty queue holds no pages anyway.
+   * The receive queue: the shared empty one (only ever read) while nothing is held, as Linux allocates
+   * receive memory on demand and reclaims it (sk_mem_reclaim) once read: made for the first data, let go
+   * when a read leaves it idle, and made again at the stream position it reached (page sizes grow with it).
    */
   recvQ: ReceiveQueue = NO_RECEIVE_QUEUE;
   /** Created on the first out-of-order segment, dropped once empty. */
@@ -48,32 +54,51 @@ export class Receiver {
   autotune: ReceiveAutotune | undefined = undefined;
   /** Sequence number of a FIN that arrived out of order. */
   private oooFin: number | undefined = undefined;
+  /** ackPending and textFilledHole, one bit each, and rcvMss: a field is 8 B per connection. */
+  private bits = 0;
   /** An ACK is owed and waits for the delayed-ACK timer. */
-  ackPending = false;
+  get ackPending(): boolean {
+    return (this.bits & ACK_PENDING) !== 0;
+  }
+  set ackPending(on: boolean) {
+    this.bits = on ? this.bits | ACK_PENDING : this.bits & ~ACK_PENDING;
+  }
   /** In-order octets not yet acknowledged. */
   private ackPendingBytes = 0;
   /** The last segment text closed a hole in the sequence space. */
-  textFilledHole = false;
-  /** The peer's segment size as seen (Linux rcv_mss), for the every-second-segment ACK rule. */
-  rcvMss: number;
-  /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts); the shared empty one until the first duplicate. */
+  get textFilledHole(): boolean {
+    return (this.bits & TEXT_FILLED_HOLE) !== 0;
+  }
+  set textFilledHole(on: boolean) {
+    this.bits = on ? this.bits | TEXT_FILLED_HOLE : this.bits & ~TEXT_FILLED_HOLE;
+  }
+  /** The peer's segment size as seen (Linux rcv_mss, ≤ our MSS < 2^16), for the every-second-segment ACK rule: in `bits` above the flags. */
+  get rcvMss(): number {
+    return this.bits >>> RCV_MSS_SHIFT;
+  }
+  private set rcvMss(mss: number) {
+    this.bits = (this.bits & FLAG_BITS) | (mss << RCV_MSS_SHIFT);
+  }
+  /** The D-SACK block our next ACK carries (RFC 2883, dsack.ts); the shared empty one while none is pending. */
   private dsack: DsackReport = NO_DSACK;
   bytesReceived = 0;
   dataSegsIn = 0;
-  /** Set by the connection once its sender exists. */
-  acker: AckSender = NO_ACKER;
 
   /** The deadlines (timers.ts): fields of the shared record. */
   private get timers(): Timers {
     return this.v;
   }
 
-  constructor(
-    private readonly v: TcpVars,
-    private readonly cfg: TcpConfig,
-    private readonly sink: ConnectionSink,
-  ) {
-    this.rcvMss = Math.min(cfg.mss, 536);
+  constructor(private readonly v: TcpVars) {
+    this.rcvMss = Math.min(v.cfg.mss, 536);
+  }
+
+  /** The configuration and the sink: fields of the shared record. */
+  private get cfg(): TcpConfig {
+    return this.v.cfg;
+  }
+  private get sink(): ConnectionSink {
+    return this.v.sink;
   }
 
   /**
@@ -82,10 +107,11 @@ export class Receiver {
    * window offered has fallen to half its maximum or less and reading at
    * least doubles it; any other growth rides on the next ACK. Either way the
    * right edge moves only in steps worth announcing (RFC 1122 §4.2.3.3).
-   * `mayUpdate`: the state still receives (no FIN from the peer yet).
+   * `mayUpdate`: the state still receives (no FIN from the peer yet); `acker` sends the update.
    */
-  read(max: number | undefined, mayUpdate: boolean): Uint8Array | null {
+  read(max: number | undefined, mayUpdate: boolean, acker: AckSender): Uint8Array | null {
     const data = this.recvQ.read(max);
+    if (this.recvQ.idle && this.ooo.isEmpty) this.recvQ = NO_RECEIVE_QUEUE;
     // Linux tcp_recvmsg: tcp_rcv_space_adjust, then tcp_cleanup_rbuf (which then sees the larger buffer).
     if (data && this.autotune) this.autotune.onRead(this.bytesReceived - this.recvQ.length, this.v.now, this.cfg.mss, this.cfg.rmem[2], this.cfg.recvBufferSize === undefined);
     if (data && mayUpdate) {
@@ -93,7 +119,7 @@ export class Receiver {
       const maxWindow = Math.min(this.recvBufferSize, 0xffff << this.v.rcvScale);
       if (2 * advertised <= maxWindow) {
         const offer = Math.min(this.freeWindow(), maxWindow);
-        if (offer - advertised >= this.swsThreshold() && offer >= 2 * advertised) this.acker.sendAck();
+        if (offer - advertised >= this.swsThreshold() && offer >= 2 * advertised) acker.sendAck();
       }
     }
     return data;
@@ -106,8 +132,18 @@ export class Receiver {
 
   /** SO_RCVBUF (Linux SOCK_RCVBUF_LOCK): a fixed buffer, no more autotuning. */
   fixBufferSize(bytes: number): void {
-    this.cfg.recvBufferSize = bytes;
+    this.v.ownConfig().recvBufferSize = bytes;
     this.autotune = undefined;
+  }
+
+  /** The parts made on demand this receiver holds now (Connection.heldParts). */
+  get heldParts(): string[] {
+    const parts: string[] = [];
+    if (this.recvQ !== NO_RECEIVE_QUEUE) parts.push('receive-queue');
+    if (this.ooo !== NO_REASSEMBLY) parts.push('reassembly');
+    if (this.dsack !== NO_DSACK) parts.push('dsack');
+    if (this.autotune !== undefined) parts.push('autotune');
+    return parts;
   }
 
   /** Received data the application has not read, in order or not (close() then resets, RFC 2525 §2.17). */
@@ -132,9 +168,9 @@ export class Receiver {
    * are ACKed at once; in-order data is ACKed at least every second
    * full-sized segment, else after `delayedAckMs`. The state machine ACKs an
    * in-order FIN (TEXT_FIN). `appClosed`: the application has closed; `ecnAckNow`: the segment
-   * asks for an immediate ACK (RFC 3168 §6.1.3, ecn.ts).
+   * asks for an immediate ACK (RFC 3168 §6.1.3, ecn.ts); `acker` sends ACKs.
    */
-  receiveText(seg: Segment, appClosed: boolean, ecnAckNow: boolean): TextResult {
+  receiveText(seg: Segment, appClosed: boolean, ecnAckNow: boolean, acker: AckSender): TextResult {
     this.textFilledHole = false;
 
     let seq = seg.seq;
@@ -180,11 +216,11 @@ export class Receiver {
         }
         this.sink.event(READABLE);
         if (!fin) {
-          if (fillsHole || !this.cfg.delayedAck || ecnAckNow) this.acker.sendAck();
-          else this.delayAck(data.length, seg.payload.length);
+          if (fillsHole || !this.cfg.delayedAck || ecnAckNow) acker.sendAck();
+          else this.delayAck(data.length, seg.payload.length, acker);
         }
       } else if (!fin) {
-        this.acker.sendAck(); // a duplicate: ACK at once so the sender learns RCV.NXT (RFC 5681 §4.2)
+        acker.sendAck(); // a duplicate: ACK at once so the sender learns RCV.NXT (RFC 5681 §4.2)
       }
       return fin ? TEXT_FIN : TEXT_TAKEN;
     }
@@ -196,7 +232,7 @@ export class Receiver {
       this.sink.count?.(queued ? 'TCPOFOQueue' : 'TCPOFODrop');
     }
     if (fin) this.oooFin = seqAdd(seq, data.length);
-    this.acker.sendAck();
+    acker.sendAck();
     return TEXT_TAKEN;
   }
 
@@ -215,7 +251,11 @@ export class Receiver {
 
   /** This connection's own receive queue, made for the first data (the buffer size of that moment sets its page size). */
   private ownRecvQ(): ReceiveQueue {
-    if (this.recvQ === NO_RECEIVE_QUEUE) this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2]);
+    // Every octet taken in order was read when the last queue was let go: its stream position is bytesReceived
+    // (page sizes grow with it). Its largest page follows the buffer size of now, as the one it replaces did
+    // then: they differ only after SO_RCVBUF changed, and receiveMemory's bound takes the size of now.
+    // A bulk stream's queue that keeps an emptied full-sized page (receive-queue.ts worthKeeping) is not idle.
+    if (this.recvQ === NO_RECEIVE_QUEUE) this.recvQ = new ReceiveQueue(this.cfg.recvBufferSize ?? this.cfg.rmem[2], this.bytesReceived);
     return this.recvQ;
   }
 
@@ -231,11 +271,11 @@ export class Receiver {
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */
-  private delayAck(bytes: number, segmentSize: number): void {
+  private delayAck(bytes: number, segmentSize: number, acker: AckSender): void {
     if (segmentSize > this.rcvMss) this.rcvMss = Math.min(segmentSize, this.cfg.mss);
     this.ackPendingBytes += bytes;
     if (this.ackPendingBytes >= 2 * this.rcvMss) {
-      this.acker.sendAck();
+      acker.sendAck();
       return;
     }
     this.scheduleAck();
@@ -293,7 +333,10 @@ export class Receiver {
     if (this.v.sackOk && flags & ACK) {
       const max = this.v.tsOk ? 3 : 4;
       const d = this.dsack.take();
-      if (d !== undefined) options.sack = [d, ...this.ooo.sackBlocks(max - 1)];
+      if (d !== undefined) {
+        this.dsack = NO_DSACK; // a report holds nothing once taken (RFC 2883 §4: each duplicate once)
+        options.sack = [d, ...this.ooo.sackBlocks(max - 1)];
+      }
       else if (!this.ooo.isEmpty) options.sack = this.ooo.sackBlocks(max);
     }
     return this.windowField(false);
@@ -311,4 +354,3 @@ export class Receiver {
 const NO_RECEIVE_QUEUE = new ReceiveQueue(0);
 const NO_REASSEMBLY = new Reassembly(NO_RECEIVE_QUEUE, 0);
 const NO_DSACK = new DsackReport();
-const NO_ACKER: AckSender = { sendAck: () => {} };

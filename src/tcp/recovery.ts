@@ -34,6 +34,11 @@ import { SpuriousUndo, type UndoCounter } from './undo.js';
 export class Recovery implements LossRecovery {
   caState: CaState = 'open';
   dupAcks = 0;
+  /**
+   * The RTT sample the ACK being processed gave, if any (Sender.rttSample), for HyStart++ (hystart.ts, through
+   * Sender.growCwnd) and the SACK RTT fallback: scratch of one onAck, here rather than in every idle TCB.
+   */
+  ackRtt: number | undefined = undefined;
   // Sequence numbers as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
   private recover32: number;
   private highRxt32: number;
@@ -91,6 +96,8 @@ export class Recovery implements LossRecovery {
   lostRetransmits = 0;
   fastRetransmits = 0;
   rtoExpirations = 0;
+  /** When this stall's first retransmission timeout fired (set with the first; black-hole detection, pmtu.ts). */
+  private stallStart = 0;
   /** Created with the first SACK block, dropped once empty. */
   sb: SackScoreboard = NO_SACKS;
   /** RFC 8985 §7 (tail-loss-probe.ts); created when first armed. */
@@ -289,7 +296,7 @@ export class Recovery implements LossRecovery {
     if (!r.believed) return;
     // A believed D-SACK: RACK (RFC 8985 §6.2 step 4, rack.ts) widens its reordering window, as Linux sets
     // rack.dsack_seen in tcp_dsack_seen.
-    this.rack?.onDsack(this.v.sndNxt);
+    this.snd.rackIfKept?.onDsack(this.v.sndNxt); // a D-SACK may come when all is delivered and RACK was let go
   }
 
   /** Take back the last cwnd reduction (undo.ts): count it as Linux does. */
@@ -569,7 +576,7 @@ export class Recovery implements LossRecovery {
    * blocks, then duplicate-ACK counting and loss recovery (RFC 5681 §3.2, RFC 6582, RFC 6675 §5, RFC 8985).
    */
   onAck(seg: Segment): void {
-    this.snd.ackRtt = undefined;
+    this.ackRtt = undefined;
     const una0 = this.v.sndUna;
     const flightBefore = seqDiff(this.v.sndNxt, una0);
     const wndBefore = this.v.sndWnd;
@@ -613,7 +620,7 @@ export class Recovery implements LossRecovery {
       // No sample from SND.UNA's advance (Karn, or a stale TSecr): a newly SACKed segment sent once gives one,
       // and with it the RTO leaves its backoff (RFC 6298 §5.7; Linux sack_rtt_us in tcp_ack_update_rtt).
       const sentAt = this.rack.sackedSentAt;
-      if (this.snd.ackRtt === undefined && sentAt !== undefined) this.snd.rttSample(this.v.now - sentAt);
+      if (this.ackRtt === undefined && sentAt !== undefined) this.snd.rttSample(this.v.now - sentAt);
     }
     if (newlySacked > 0) this.detectLostRetransmit();
     this.snd.updateWindow(seg, false, advanced);
@@ -729,7 +736,8 @@ export class Recovery implements LossRecovery {
   onRetransmitTimeout(): void {
     this.rtoExpirations++;
     if (this.snd.mtuProbe !== undefined) this.mtuProbeLost(); // RFC 4821 §7.5: a probe lost to a timeout
-    if (this.snd.pmtu.onTimeout(this.timers.rtxCount - 1, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
+    if (this.timers.rtxCount === 1) this.stallStart = this.v.now;
+    if (this.snd.pmtu.onTimeout(this.v.now - this.stallStart, this.v.now)) syncMss(this.v, this.cfg, this.snd.pmtu, this.snd.cc); // black hole? (pmtu.ts)
     this.snd.dropPlainPmtu();
     // RFC 5681 §3.1 / RFC 6298 §5.4–5.6: collapse cwnd, go back to SND.UNA, skipping what is SACKed.
     // A new undo episode, unless this RTO strikes one already running: a backed-off RTO, or one during

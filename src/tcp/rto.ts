@@ -7,17 +7,22 @@
 /** Clock granularity G (§2.2–2.3), ms: the connection's clock counts milliseconds. */
 const G = 1;
 
-export class RtoEstimator {
-  srtt: number | undefined;
+/**
+ * The RFC 6298 state and rules over bounds the subclass gives (`rtoMin`, `rtoMax`). A connection's Sender
+ * is one (sender.ts), with the bounds read from its configuration: the four fields sit in the Sender, one
+ * object header and a pointer less per connection than an estimator of its own (as TcpVars holds the Timers).
+ */
+export abstract class RetransmissionTimeout {
+  srtt: number | undefined = undefined;
   rttvar = 0;
   private base: number;
   private shift = 0;
 
-  constructor(
-    initial: number, // only the first RTO: not kept (one field less per connection)
-    private readonly min: number,
-    private readonly max: number,
-  ) {
+  /** The lower and upper bound of the RTO (§2.4–2.5), ms. */
+  protected abstract get rtoMin(): number;
+  protected abstract get rtoMax(): number;
+
+  constructor(initial: number /* only the first RTO: not kept */) {
     this.base = initial;
   }
 
@@ -37,13 +42,14 @@ export class RtoEstimator {
 
   /** The timeout to arm now, with backoff and bounds applied. */
   get rto(): number {
-    const bounded = Math.min(this.max, Math.max(this.min, this.base));
-    return Math.min(this.max, bounded * 2 ** this.shift);
+    const max = this.rtoMax;
+    const bounded = Math.min(max, Math.max(this.rtoMin, this.base));
+    return Math.min(max, bounded * 2 ** this.shift);
   }
 
   /** §5.5: double the RTO after an expiry. */
   backoff(): void {
-    if (this.rto < this.max) this.shift++;
+    if (this.rto < this.rtoMax) this.shift++;
   }
 
   resetBackoff(): void {
@@ -57,5 +63,24 @@ export class RtoEstimator {
   /** §5.7: after a SYN timeout, the data RTO starts at 3 s if no sample arrived. */
   fallbackAfterSynLoss(): void {
     if (this.srtt === undefined) this.base = Math.max(this.base, 3000);
+  }
+}
+
+/** An RTO estimator on its own, with fixed bounds. */
+export class RtoEstimator extends RetransmissionTimeout {
+  constructor(
+    initial: number,
+    private readonly min: number,
+    private readonly max: number,
+  ) {
+    super(initial);
+  }
+
+  protected get rtoMin(): number {
+    return this.min;
+  }
+
+  protected get rtoMax(): number {
+    return this.max;
   }
 }

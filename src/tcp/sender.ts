@@ -13,7 +13,7 @@ import type { CaState } from './info.js';
 import type { LossRecovery } from './loss-recovery.js';
 import { Rack } from './rack.js';
 import { NO_SACKS, Recovery } from './recovery.js';
-import type { RtoEstimator } from './rto.js';
+import { RetransmissionTimeout } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
 import { enterTransmit, leaveTransmit, outRecord } from './out-segment.js';
 import { SendBuffer } from './send-buffer.js';
@@ -29,6 +29,15 @@ const FIN_QUEUED = 1;
 const WANT_WRITABLE = 2;
 const PROBE_OUT = 4;
 const PROBE_REFUSED = 8;
+/** A Rack was made once: its memory below outlives it (releaseRackIfIdle). */
+const RACK_KEPT = 16;
+/** RACK.reordering_seen, kept while the Rack is let go. */
+const REO_SEEN = 32;
+/** RACK.reo_wnd_mult − 1 (8 bits, ≤ 254) and RACK.reo_wnd_persist (5 bits, ≤ REO_WND_PERSIST), kept the same way. */
+const REO_MULT_SHIFT = 6;
+const REO_MULT_MASK = 0xff;
+const REO_PERSIST_SHIFT = 14;
+const REO_PERSIST_MASK = 0x1f;
 
 /**
  * The sending half of a TCB: SND.UNA/NXT/MAX and SND.WND (in the shared
@@ -38,7 +47,7 @@ const PROBE_REFUSED = 8;
  * `transmit` for all). What to retransmit is loss recovery's (recovery.ts),
  * which this consults first; state changes are the state machine's.
  */
-export class Sender {
+export class Sender extends RetransmissionTimeout {
   // Sequence numbers and TSvals as int32, read as uint32 (see tcp-vars.ts: no boxed HeapNumber per field).
   private sml32: number;
   private rtxUntil32: number;
@@ -50,9 +59,8 @@ export class Sender {
    * everything is acknowledged (an emptied queue holds nothing a new one would not start from).
    */
   sendBuf: SendBuffer = NO_SEND_DATA;
-  /** The send buffer's size and the most it may grow to (SendBuffer's capacity and limit), kept here while no queue is made. */
+  /** The send buffer's size (SendBuffer's capacity), kept here while no queue is made. */
   private sndCapacity: number;
-  private readonly sndLimit: number;
   /** End of the last small segment sent (Nagle/Minshall). */
   get sndSml(): number {
     return this.sml32 >>> 0;
@@ -122,8 +130,6 @@ export class Sender {
   set flightMark(x: number) {
     this.flightMark32 = x | 0;
   }
-  /** The RTT sample the ACK being processed gave, if any (for HyStart++, hystart.ts). */
-  ackRtt: number | undefined = undefined;
   // Counters and times for info().
   bytesSent = 0;
   bytesRetrans = 0;
@@ -136,17 +142,18 @@ export class Sender {
   lastAck: number | undefined = undefined;
   /** ECN (RFC 3168; ecn.ts): the shared idle one, never changed, until ECN may be used (ownEcn). */
   ecn: Ecn = NO_ECN;
-  /** Path MTU state while it holds more than `pmtuMax` (PathMtu.plain): see `pmtu`. */
+  /** Path MTU state while it holds more than the largest MSS allowed (PathMtu.plain): see `pmtu`. */
   private pmtuMade: PathMtu | undefined;
-  private pmtuMax: number;
   /** Loss recovery (recovery.ts) once made: see `recovery()`. */
   private recMade: Recovery | undefined = undefined;
   /**
    * RACK (RFC 8985 §6, rack.ts), made when the first segment goes out on a RACK connection. Loss recovery
-   * uses it; the sender keeps it, so that what it learned (RACK.rtt, the reordering window) outlives a
-   * dropped recovery, as Linux keeps it in the socket.
+   * uses it; the sender keeps it, so that what it learned (min_RTT, the reordering window) outlives a
+   * dropped recovery, as Linux keeps it in the socket — while idle as a few scalars only (releaseRackIfIdle).
    */
   rack: Rack | undefined = undefined;
+  /** RACK.min_RTT while the Rack is let go (releaseRackIfIdle; the reordering memory is in `bits`). */
+  private rackMinRtt: number | undefined = undefined;
   /** The congestion controller once made (see `cc`). */
   private ccMade: CongestionControl | undefined = undefined;
 
@@ -156,22 +163,39 @@ export class Sender {
   }
 
   constructor(
-    private readonly v: TcpVars,
-    private readonly cfg: TcpConfig,
-    private readonly sink: ConnectionSink,
-    /** RTT estimation and the RTO (RFC 6298). */
-    readonly rtt: RtoEstimator,
+    /** The shared record (tcp-vars.ts). */
+    readonly v: TcpVars,
     /** Path MTU discovery and probing (RFC 1191/8201, RFC 4821; pmtu.ts): see `pmtu`. */
     pmtu: PathMtu,
-    private readonly rcv: Receiver,
+    /** The receiving half, whose ACK fields and SACK blocks every segment carries. */
+    readonly rcv: Receiver,
   ) {
+    super(v.cfg.rtoInitial);
+    const cfg = v.cfg;
     this.pmtuMade = pmtu;
-    this.pmtuMax = pmtu.maxSegment;
     this.sndCapacity = cfg.sendBufferSize ?? cfg.wmem[1];
-    this.sndLimit = cfg.sendBufferSize ?? cfg.wmem[2];
     this.sml32 = v.iss | 0;
     this.rtxUntil32 = v.iss | 0;
     this.flightMark32 = v.iss | 0;
+  }
+
+  /** The configuration and the sink: fields of the shared record. */
+  private get cfg(): TcpConfig {
+    return this.v.cfg;
+  }
+  private get sink(): ConnectionSink {
+    return this.v.sink;
+  }
+
+  /** RTT estimation and the RTO (RFC 6298; rto.ts): fields of this object, bounded by the configuration. */
+  get rtt(): RetransmissionTimeout {
+    return this;
+  }
+  protected get rtoMin(): number {
+    return this.cfg.rtoMin;
+  }
+  protected get rtoMax(): number {
+    return this.cfg.rtoMax;
   }
 
   /**
@@ -182,7 +206,7 @@ export class Sender {
   get pmtu(): PathMtu {
     if (this.pmtuMade === undefined) {
       this.pmtuMade = new PathMtu(this.cfg.mtuProbing, this.cfg.mss, this.v.now);
-      this.pmtuMade.setMax(this.pmtuMax);
+      this.pmtuMade.setMax(Math.min(this.v.peerMss, this.cfg.mss)); // as negotiate set it (handshake.ts)
     }
     return this.pmtuMade;
   }
@@ -192,19 +216,19 @@ export class Sender {
     return this.pmtuMade?.probe;
   }
 
-  /** Keep only the largest MSS allowed while the path MTU state holds nothing else (PathMtu.plain). */
+  /**
+   * Let the path MTU state go while it holds nothing but the largest MSS allowed (PathMtu.plain), which
+   * is min(peer's MSS, ours) once the handshake negotiated it: called only after negotiate (handshake.ts).
+   */
   dropPlainPmtu(): void {
-    if (this.pmtuMade?.plain) {
-      this.pmtuMax = this.pmtuMade.maxSegment;
-      this.pmtuMade = undefined;
-    }
+    if (this.pmtuMade?.plain) this.pmtuMade = undefined;
   }
 
   /** Queue `data` for sending (SEND, RFC 9293 §3.10.2): how many bytes the send buffer took. */
   queue(data: Uint8Array): number {
     if (this.sendBuf === NO_SEND_DATA) {
       if (Math.min(data.length, this.sndCapacity) <= 0) return 0;
-      this.sendBuf = new SendBuffer(this.sndCapacity, this.sndLimit);
+      this.sendBuf = new SendBuffer(this.sndCapacity, this.cfg.sendBufferSize ?? this.cfg.wmem[2]); // SO_SNDBUF, else as far as autotuning may grow it
     }
     return this.sendBuf.push(data);
   }
@@ -231,12 +255,56 @@ export class Sender {
     return (this.recMade ??= new Recovery(this.v, this.cfg, this.sink, this));
   }
 
-  /** RACK, made now if it was not; it reads the SACK scoreboard of the loss recovery of the moment. */
+  /**
+   * RACK, made now if it was not, with what an earlier one learned (releaseRackIfIdle); it reads the SACK
+   * scoreboard of the loss recovery of the moment.
+   */
   makeRack(): Rack {
-    return (this.rack ??= new Rack(
+    if (this.rack !== undefined) return this.rack;
+    const rack = new Rack(
       () => this.recMade?.sb ?? NO_SACKS,
       (c) => this.sink.count?.(c),
-    ));
+    );
+    rack.minRtt = this.rackMinRtt;
+    rack.reorderingSeen = (this.bits & REO_SEEN) !== 0;
+    rack.reoWndMult = ((this.bits >> REO_MULT_SHIFT) & REO_MULT_MASK) + 1;
+    rack.reoWndPersist = (this.bits >> REO_PERSIST_SHIFT) & REO_PERSIST_MASK;
+    this.bits |= RACK_KEPT;
+    return (this.rack = rack);
+  }
+
+  /** RACK if this connection has one, made again if it was let go while idle (for a D-SACK arriving then). */
+  get rackIfKept(): Rack | undefined {
+    return this.rack ?? (this.bits & RACK_KEPT ? this.makeRack() : undefined);
+  }
+
+  /**
+   * Let RACK go while it is idle (Rack.idle) and no recovery is under way, keeping in scalars what a new one
+   * must start from: min_RTT and the reordering window's memory, which Linux keeps in the socket
+   * (tcp_sock.rack) across idle, while the per-segment records, like Linux's skbs, are gone once delivered.
+   */
+  releaseRackIfIdle(): void {
+    const rack = this.rack;
+    if (rack === undefined || !rack.idle || this.caState !== 'open') return;
+    this.rackMinRtt = rack.minRtt;
+    const reo =
+      (rack.reorderingSeen ? REO_SEEN : 0) |
+      (((rack.reoWndMult - 1) & REO_MULT_MASK) << REO_MULT_SHIFT) |
+      ((rack.reoWndPersist & REO_PERSIST_MASK) << REO_PERSIST_SHIFT);
+    this.bits = (this.bits & (REO_SEEN - 1)) | reo;
+    this.rack = undefined;
+  }
+
+  /** The parts made on demand this sender holds now (Connection.heldParts). */
+  get heldParts(): string[] {
+    const parts: string[] = [];
+    if (this.sendBuf !== NO_SEND_DATA) parts.push('send-buffer');
+    if (this.recMade !== undefined) parts.push('recovery');
+    if (this.rack !== undefined) parts.push('rack');
+    if (this.ccMade !== undefined) parts.push('congestion-control');
+    if (this.pmtuMade !== undefined) parts.push('path-mtu');
+    if (this.ecn !== NO_ECN) parts.push('ecn');
+    return parts;
   }
 
   /** Loss recovery if made, without making it (timers, info). */
@@ -244,9 +312,10 @@ export class Sender {
     return this.recMade;
   }
 
-  /** Forget loss recovery while it holds nothing a new one would not start from (Recovery.pristine). */
+  /** Forget loss recovery while it holds nothing a new one would not start from (Recovery.pristine), and let an idle RACK go. */
   dropRecoveryIfPristine(): void {
     if (this.recMade?.pristine) this.recMade = undefined;
+    this.releaseRackIfIdle();
   }
 
   /**
@@ -262,7 +331,6 @@ export class Sender {
 
   /** What Recovery.onAck does with an idleAck: the window (RFC 9293 §3.10.7.4 "fifth") and the persist timer. */
   takeIdleAck(seg: Segment): void {
-    this.ackRtt = undefined;
     this.updateWindow(seg, false, false);
     this.afterWindowUpdate();
   }
@@ -337,7 +405,7 @@ export class Sender {
     if (2 * used < this.cwndNow) return;
     ACK_SAMPLE.ack = this.v.sndUna;
     ACK_SAMPLE.sndNxt = this.v.sndNxt;
-    ACK_SAMPLE.rtt = this.ackRtt;
+    ACK_SAMPLE.rtt = this.recMade?.ackRtt; // growCwnd runs within Recovery.onAck
     this.cc.onAck(dataAcked, this.v.now, this.rtt.srtt, ACK_SAMPLE);
   }
 
@@ -406,7 +474,7 @@ export class Sender {
   }
 
   rttSample(ms: number): void {
-    this.ackRtt = ms;
+    if (this.recMade !== undefined) this.recMade.ackRtt = ms; // the ACK's sample, for the rest of Recovery.onAck
     this.rtt.sample(ms);
     if (this.minRtt === undefined || ms < this.minRtt) this.minRtt = ms;
   }
@@ -548,8 +616,12 @@ export class Sender {
   /**
    * Put [seq, seq+len) on the wire, with FIN when it ends the data and the
    * user has closed. Returns the sequence space used (len, +1 for a FIN).
+   * New data longer than a segment leaves as a TSO super-segment cut at the
+   * MSS, unless `whole`: an RFC 4821 probe must cross the path as one packet
+   * of its size (Linux tcp_mtu_probe sends it with tso_segs 1), or it tests
+   * nothing and every probe "succeeds".
    */
-  emit(seq: number, len: number, rtx: boolean): number {
+  emit(seq: number, len: number, rtx: boolean, whole = false): number {
     const dataEnd = seqAdd(this.v.sndUna, this.sendBuf.length);
     const end = seqAdd(seq, len);
     const fin = this.finQueued && end === dataEnd;
@@ -585,7 +657,7 @@ export class Sender {
       }
       const room = this.segmentRoom();
       if (len < room || len % room !== 0) this.sndSml = segEnd; // a TSO super-segment ending in a small segment counts as small (Linux tcp_minshall_update)
-      if (len > room) segOut.segmentSize = room;
+      if (len > room && !whole) segOut.segmentSize = room;
     }
     this.segsOut++;
     if (len > 0) {
@@ -704,7 +776,7 @@ export class Sender {
     const inFlight = seqLt(this.v.sndUna, seq);
     if (seqDiff(seqAdd(this.v.sndUna, this.v.sndWnd), seq) < needed) return WINDOW_BLOCKED;
     if (budget < len + this.v.sndMss) return inFlight ? CWND_BLOCKED : NOTHING;
-    this.emit(seq, len, false);
+    this.emit(seq, len, false, true);
     this.pmtu.sent(size, seq, seqAdd(seq, len));
     return SENT;
   }
@@ -805,6 +877,14 @@ export class Sender {
   ownEcn(): Ecn {
     if (this.ecn === NO_ECN) this.ecn = new Ecn();
     return this.ecn;
+  }
+
+  /**
+   * The handshake is over and ECN was not negotiated: back to the shared idle state. An Ecn that is not `ok`
+   * changes nothing and holds nothing the shared one does not (ecn.ts), as Linux keeps only TCP_ECN_OK clear.
+   */
+  dropEcnIfOff(): void {
+    if (!this.ecn.ok) this.ecn = NO_ECN;
   }
 
   /** A keepalive probe (RFC 1122 §4.2.3.6): SEQ = SND.UNA − 1, no data, which any live peer answers with an ACK. */

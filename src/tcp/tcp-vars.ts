@@ -1,3 +1,5 @@
+import { writableConfig, type TcpConfig } from './config.js';
+import type { ConnectionSink } from './events.js';
 import { seqAdd } from './seq.js';
 import { Timers } from './timers.js';
 import { tsEchoRtt } from './ts-echo.js';
@@ -9,16 +11,29 @@ import { tsEchoRtt } from './ts-echo.js';
  * loss recovery — instead of pointing at each other or at the Connection.
  * Each field has one writer named below; everyone may read. The TCB's
  * deadlines (timers.ts) are fields of the same record: a Timers of its own
- * cost every connection an object header and a pointer in each piece.
+ * cost every connection an object header and a pointer in each piece. So are
+ * the connection's configuration and its sink, which every piece reads: one
+ * pointer each here, not one in each piece.
  */
 const WS_OK = 1;
 const SACK_OK = 2;
 const TS_OK = 4;
 const SENDING = 8;
+/** The two window scale shifts (0–14, RFC 7323 §2.3), 4 bits each above the flags. */
+const SND_SCALE_SHIFT = 4;
+const RCV_SCALE_SHIFT = 8;
+const SCALE_MASK = 0xf;
 
 export class TcpVars extends Timers {
   /** The time of the event being processed (ms): every input sets it first. */
   now: number;
+  /**
+   * The connection's configuration (config.ts): a shared one until the connection changes a setting, then a
+   * copy of its own over it (ownConfig).
+   */
+  cfg: TcpConfig;
+  /** Where the connection's segments, events and counters go (events.ts). */
+  readonly sink: ConnectionSink;
 
   // The 32-bit sequence numbers and timestamps below are kept as int32 (`x | 0`) and read back as uint32
   // (`x >>> 0`) through accessors: V8 keeps a small integer inside the object, but a uint32 above 2^31 in a
@@ -112,10 +127,22 @@ export class TcpVars extends Timers {
   }
 
   // Negotiated options (handshake.ts).
-  sndScale = 0;
-  rcvScale = 0;
-  /** Window scaling, SACK and timestamps in use (negotiated), and `sending`: bits of one small integer (one field, not four). */
+  /** Window scaling, SACK and timestamps in use (negotiated), `sending`, and the two scale shifts: bits of one small integer (one field, not six). */
   private bits = 0;
+  /** The peer's window scale shift (Snd.Wind.Shift, RFC 7323 §2.3). */
+  get sndScale(): number {
+    return (this.bits >> SND_SCALE_SHIFT) & SCALE_MASK;
+  }
+  set sndScale(shift: number) {
+    this.bits = (this.bits & ~(SCALE_MASK << SND_SCALE_SHIFT)) | ((shift & SCALE_MASK) << SND_SCALE_SHIFT);
+  }
+  /** Our window scale shift (Rcv.Wind.Shift). */
+  get rcvScale(): number {
+    return (this.bits >> RCV_SCALE_SHIFT) & SCALE_MASK;
+  }
+  set rcvScale(shift: number) {
+    this.bits = (this.bits & ~(SCALE_MASK << RCV_SCALE_SHIFT)) | ((shift & SCALE_MASK) << RCV_SCALE_SHIFT);
+  }
   get wsOk(): boolean {
     return (this.bits & WS_OK) !== 0;
   }
@@ -146,10 +173,22 @@ export class TcpVars extends Timers {
     this.tsRecent32 = x | 0;
   }
   tsRecentAge = 0;
+  /** sndMss and peerMss, 16 bits each (an MSS option is 16 bits; ours is at most 65495), as one int32. */
+  private mss32: number;
   /** Largest payload per segment we send (MSS less fixed options). */
-  sndMss: number;
-  /** The MSS the peer's SYN offered (else the configured default). */
-  peerMss: number;
+  get sndMss(): number {
+    return this.mss32 & 0xffff;
+  }
+  set sndMss(mss: number) {
+    this.mss32 = (this.mss32 & ~0xffff) | (mss & 0xffff);
+  }
+  /** The MSS the peer's SYN offered (else the configured default, as an MSS option: at most 65535). */
+  get peerMss(): number {
+    return this.mss32 >>> 16;
+  }
+  set peerMss(mss: number) {
+    this.mss32 = (this.mss32 & 0xffff) | (Math.min(mss, 0xffff) << 16);
+  }
   /** The state allows sending data (ESTABLISHED, CLOSE_WAIT, FIN_WAIT_1, CLOSING, LAST_ACK): kept by the state machine. */
   get sending(): boolean {
     return (this.bits & SENDING) !== 0;
@@ -158,17 +197,30 @@ export class TcpVars extends Timers {
     this.bits = on ? this.bits | SENDING : this.bits & ~SENDING;
   }
 
-  constructor(iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
+  constructor(cfg: TcpConfig, sink: ConnectionSink, iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
     super();
+    this.cfg = cfg;
+    this.sink = sink;
+    this.tsOffset32 = tsOffset | 0;
     this.iss32 = iss | 0;
+    this.mss32 = 0;
     this.peerMss = peerMss;
     this.una32 = iss | 0;
     this.nxt32 = iss | 0;
     this.max32 = iss | 0;
     this.sndMss = sndMss;
     this.now = now;
-    this.tsOffset32 = tsOffset | 0;
     this.tsFirst32 = this.tsNow() | 0;
+  }
+
+  /** This connection's TSval offset (RFC 7323 §5.4: random per connection; config.ts tsOffset). */
+  get tsOffset(): number {
+    return this.tsOffset32 >>> 0;
+  }
+
+  /** The configuration for the connection to change a setting in: its own from now on (config.ts writableConfig). */
+  ownConfig(): TcpConfig {
+    return (this.cfg = writableConfig(this.cfg));
   }
 
   /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4). */

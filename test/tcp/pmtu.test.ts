@@ -115,28 +115,44 @@ test('Linux tcp_req_err: a passive SYN_RCVD is dropped (back to LISTEN) by host 
   t.recvNothing();
 });
 
-/** Run RTOs with nothing getting through; the lengths of the retransmissions at SND.UNA, in order. */
-function timeouts(t: TcpTest, n: number): number[] {
+/** Run RTOs with nothing getting through; the lengths of the retransmissions at `una` (SND.UNA), in order. */
+function timeouts(t: TcpTest, n: number, una = BASE): number[] {
   const lens: number[] = [];
   for (let i = 0; i < n; i++) {
     const d = t.c.nextDeadline!;
     t.advance(d - t.now);
-    const rtx = t.out.splice(0).filter((s) => s.payload.length > 0 && s.seq === BASE);
+    const rtx = t.out.splice(0).filter((s) => s.payload.length > 0 && s.seq === una);
     assert.equal(rtx.length, 1, `timeout ${i + 1} resends SND.UNA`);
     lens.push(rtx[0]!.payload.length);
   }
   return lens;
 }
 
-test('RFC 4821 black hole, Linux tcp_mtu_probing=1: after tcp_retries1 (3) timeouts the 4th retransmission uses tcp_base_mss 1024, then halves', () => {
+test('RFC 4821 black hole, Linux tcp_mtu_probing=1: a timeout 3 s or more into a stall (tcp_retries1 backoffs from 200 ms) drops the MSS to tcp_base_mss 1024, each later one halves it', () => {
+  // RTO 1 s (no RTT sample yet): the timeouts come 0, 2 and 6 s after the first, so the 3rd is the first at 3 s.
   const t = established({ mtuProbing: 1 });
+  assert.equal(t.c.info().rto, 1000);
   t.user.send(new Uint8Array(10 * MSS));
   sent(t);
-  assert.deepEqual(timeouts(t, 6), [1460, 1460, 1460, 1024, 512, 256]);
+  assert.deepEqual(timeouts(t, 6), [1460, 1460, 1024, 512, 256, 128]);
   const off = established({ mtuProbing: 0 });
   off.user.send(new Uint8Array(10 * MSS));
   sent(off);
   assert.deepEqual(timeouts(off, 6), [1460, 1460, 1460, 1460, 1460, 1460], 'mtuProbing 0: ICMP only');
+});
+
+test('Linux retransmits_timed_out: at a 200 ms RTO, four timeouts in a row (2.8 s) are a lossy path, not a black hole; the fifth (6 s) is', () => {
+  const t = established({ mtuProbing: 1 });
+  t.user.send(new Uint8Array(MSS));
+  sent(t);
+  t.advance(10);
+  t.send({ flags: 'ACK', seq: 5001, ack: BASE + MSS, window: 65535 }); // an RTT sample of 10 ms: RTO 200 ms
+  assert.equal(t.c.info().rto, 200);
+  t.user.send(new Uint8Array(10 * MSS));
+  sent(t);
+  // Timeouts 0, 0.4, 1.2, 2.8 and 6 s after the first. Counting four timeouts, as synack did, halved the MSS
+  // of connections on a lossy path (20 % loss each way) where Linux keeps 1448.
+  assert.deepEqual(timeouts(t, 6, BASE + MSS), [1460, 1460, 1460, 1460, 1024, 512]);
 });
 
 /**
@@ -155,7 +171,7 @@ function pathPeer(t: TcpTest, pathMss: number): { rcvNxt: number; pump(rounds: n
         all.push(...batch);
         for (const s of batch) {
           if (s.payload.length === 0) continue;
-          if (s.payload.length > pathMss) continue; // the black hole
+          if ((s.segmentSize ?? s.payload.length) > pathMss) continue; // the black hole (a TSO super-segment crosses it cut at segmentSize)
           ooo.set(s.seq, Math.max(ooo.get(s.seq) ?? 0, s.payload.length));
           for (let moved = true; moved; ) {
             moved = false;
@@ -190,19 +206,20 @@ function transfer(t: TcpTest, peer: ReturnType<typeof pathPeer>, total: number, 
   return mss;
 }
 
-test('RFC 4821 §7: after the black hole, probes search upward; a probe over the path is lost (TCPMTUPFail, no cwnd cut), one under it succeeds (TCPMTUPSuccess)', () => {
-  const t = established({ mtuProbing: 1 });
+/** Black hole at MSS 1240, then the upward search (below), on a link with or without TSO. */
+function blackHoleSearch(cfg: Partial<TcpConfig>): void {
+  const t = established({ mtuProbing: 1, ...cfg });
   const peer = pathPeer(t, 1240); // MTU 1280
   const total = 1_000_000;
   t.user.send(new Uint8Array(10 * MSS));
   peer.pump(1, 10); // the first flight falls into the hole
-  for (let i = 0; i < 4; i++) t.advance(t.c.nextDeadline! - t.now); // four timeouts: black hole suspected
+  for (let i = 0; i < 3; i++) t.advance(t.c.nextDeadline! - t.now); // at 1 s, 3 s and 7 s: a stall of 6 s, black hole suspected
   assert.equal(t.c.info().mss, 1024);
   const segs: OutSegment[] = [];
   const watch = t.out.push.bind(t.out);
   t.out.push = (...items: OutSegment[]) => (segs.push(...items), watch(...items));
   transfer(t, peer, total - 10 * MSS);
-  const sizes = new Set(segs.filter((s) => s.payload.length > 0).map((s) => s.payload.length));
+  const sizes = new Set(segs.filter((s) => s.payload.length > 0).map((s) => s.segmentSize ?? s.payload.length)); // packet payloads on the path
   // (1024 + 1460) / 2 = 1242 > 1240: lost; then (1024 + 1241) / 2 = 1132, 1186, 1213, 1227, 1234 pass; the range is then under 8.
   assert.ok(sizes.has(1242), `a probe of 1242: ${[...sizes].join(',')}`);
   assert.equal(t.counts.TCPMTUPFail, 1);
@@ -211,6 +228,14 @@ test('RFC 4821 §7: after the black hole, probes search upward; a probe over the
   assert.ok(![...sizes].some((n) => n > 1242 && n !== MSS), 'nothing between the first probe and the old MSS');
   assert.equal(peer.rcvNxt, BASE + total, 'every byte delivered');
   assert.equal(t.counts.TCPRenoRecovery ?? 0, 0, 'the lost probe was no congestion signal');
+}
+
+test('RFC 4821 §7: after the black hole, probes search upward; a probe over the path is lost (TCPMTUPFail, no cwnd cut), one under it succeeds (TCPMTUPSuccess)', () => {
+  blackHoleSearch({});
+});
+
+test('RFC 4821 §7 with TSO (a TUN link with offloads): the probe leaves as one packet of its size, not a super-segment cut at the MSS that would cross the hole and pass every probe', () => {
+  blackHoleSearch({ tsoMax: 64_000 });
 });
 
 test('mtuProbing 2 (always): the connection starts at tcp_base_mss 1024 and probes upward on a clean path', () => {
@@ -234,8 +259,8 @@ test('PathMtu: ICMP only lowers; never above the handshake MSS; the search range
   assert.equal(p.lowerTo(1300), false, 'a larger MTU later does not raise it');
   assert.equal(p.mss, 1240);
   assert.equal(p.probeSize(0), undefined, 'no probing before a black hole is suspected');
-  assert.equal(p.onTimeout(2, 0), false);
-  assert.equal(p.onTimeout(3, 0), true);
+  assert.equal(p.onTimeout(2999, 0), false);
+  assert.equal(p.onTimeout(3000, 0), true);
   assert.equal(p.mss, 1024);
   const seen: number[] = [];
   for (let size = p.probeSize(0); size !== undefined; size = p.probeSize(0)) {

@@ -36,7 +36,7 @@ function runPmtu(opts: ScenarioOptions, icmp: boolean): World {
 
 export const pmtuBlackHole: Scenario = {
   name: 'pmtu-black-hole',
-  summary: 'a hop of MTU 1280 silently drops A\'s 1500-byte segments: after 4 timeouts A suspects a black hole, falls to MSS 1024 and probes upward (RFC 4821, Linux tcp_mtu_probing=1)',
+  summary: 'a hop of MTU 1280 silently drops A\'s 1500-byte segments: after 3 s of timeouts (the 5th at a 200 ms RTO) A suspects a black hole, falls to MSS 1024 and probes upward (RFC 4821, Linux tcp_mtu_probing=1)',
   params: ['msl'],
   run: (opts) => runPmtu(opts, false),
 };
