@@ -1,5 +1,5 @@
 import type { Clock, ScheduleOptions, TimerHandle } from './clock.js';
-import { DONE, PENDING, TimerHeap } from './timer-heap.js';
+import { DONE, MAX_SPARE_TIMERS, PENDING, TimerHeap } from './timer-heap.js';
 
 /** A scheduled callback; also the handle returned to callers. */
 class VirtualTimer implements TimerHandle {
@@ -14,8 +14,6 @@ class VirtualTimer implements TimerHandle {
   ) {}
 }
 
-/** Most spare timers a clock keeps for `reuse` schedules. */
-const MAX_SPARE = 4096;
 
 /** Host functions to yield to the host's event loop, looked up on globalThis so this file also runs in browsers. */
 interface HostYield {
@@ -255,7 +253,7 @@ export class VirtualClock implements Clock {
     try {
       fn();
     } finally {
-      if (top.reuse && top.state === DONE && this.spare.length < MAX_SPARE) this.spare.push(top);
+      if (top.reuse && top.state === DONE && this.spare.length < MAX_SPARE_TIMERS) this.spare.push(top);
     }
   }
 }
