@@ -87,16 +87,17 @@ function where(f: CallFrame): string {
 function splitAllocations(head: HeapNode): { send: number; receive: number; app: number; byFn: Map<string, number> } {
   const out = { send: 0, receive: 0, app: 0, byFn: new Map<string, number>() };
   // Depth-first with an explicit stack: [node, class of the nearest marked frame so far].
-  const todo: Array<[HeapNode, 'send' | 'receive' | 'app']> = [[head, 'app']];
+  // A native frame (subarray, Set.add...) is named with its caller, which says which one it is.
+  const todo: Array<[HeapNode, 'send' | 'receive' | 'app', CallFrame | undefined]> = [[head, 'app', undefined]];
   while (todo.length > 0) {
-    const [n, outer] = todo.pop()!;
+    const [n, outer, parent] = todo.pop()!;
     const cls = mark(n.callFrame) ?? outer;
     if (n.selfSize > 0) {
       out[cls] += n.selfSize;
-      const k = where(n.callFrame);
+      const k = n.callFrame.url === '' && parent !== undefined ? `${where(n.callFrame)} in ${where(parent)}` : where(n.callFrame);
       out.byFn.set(k, (out.byFn.get(k) ?? 0) + n.selfSize);
     }
-    for (const c of n.children) todo.push([c, cls]);
+    for (const c of n.children) todo.push([c, cls, n.callFrame]);
   }
   return out;
 }
@@ -149,7 +150,7 @@ export async function measurePacketCost(mtu: number, bytes: number): Promise<Pac
       allocPerSegmentSent: alloc.send / sent,
       allocPerSegmentReceived: alloc.receive / sent,
       allocPerSegmentApplication: alloc.app / sent,
-      topAllocators: top(alloc.byFn, 10, (fn, v) => ({ fn, bytesPerSegment: v / sent })),
+      topAllocators: top(alloc.byFn, 16, (fn, v) => ({ fn, bytesPerSegment: v / sent })),
       topCpu: top(selfTimes(cpu), 12, (fn, share) => ({ fn, share })),
     };
   } finally {

@@ -204,8 +204,9 @@ export abstract class TcpSocket extends Emitter<SocketEvents> {
     this.conn = tcb;
   }
 
-  /** @internal the stack delivers connection events through this. */
-  dispatch<K extends keyof SocketEvents>(name: K, ...args: Parameters<SocketEvents[K]>): void {
+  /** @internal the stack delivers connection events through this (fixed parameters, not a rest array: one call per packet). */
+  dispatch<K extends keyof SocketEvents>(name: K, ...args: Parameters<SocketEvents[K]>): void;
+  dispatch(name: keyof SocketEvents, a?: unknown, b?: unknown): void {
     const sink = this.sink;
     if (sink !== undefined && name !== 'state') {
       // As a listener: a throw does not stop the listeners after it, and is rethrown asynchronously (Emitter).
@@ -215,13 +216,15 @@ export abstract class TcpSocket extends Emitter<SocketEvents> {
         else if (name === 'end') sink.onTcpEnd();
         else if (name === 'connect') sink.onTcpConnect();
         else if (name === 'close') sink.onTcpClose();
-        else if (name === 'error') sink.onTcpError(args[0] as TcpError);
+        else if (name === 'error') sink.onTcpError(a as TcpError);
       } catch (e) {
         queueMicrotask(() => {
           throw e;
         });
       }
     }
-    this.emit(name, ...args);
+    if (name === 'state') this.emit(name, a as TcpState, b as TcpState);
+    else if (name === 'error') this.emit(name, a as TcpError);
+    else this.emitBare(name);
   }
 }

@@ -1,7 +1,10 @@
 import type { Clock, ScheduleOptions, TimerHandle } from '../util/clock.js';
 
-/** Protocol timers (retransmission, TIME_WAIT, keepalive...) never keep the process alive by themselves, as the kernel's do not. */
-const PROTOCOL_TIMER: ScheduleOptions = { ref: false };
+/**
+ * Protocol timers (retransmission, TIME_WAIT, keepalive...) never keep the process alive by themselves, as the kernel's do not.
+ * `reuse`: the wheel forgets its wake-up's handle as the wake-up runs (onWakeup), so the clock may recycle it.
+ */
+const PROTOCOL_TIMER: ScheduleOptions = { ref: false, reuse: true };
 
 /**
  * A hierarchical timing wheel (Varghese & Lauck, "Hashed and Hierarchical

@@ -18,12 +18,16 @@ export function addrKey(a: Uint8Array): number {
   return h >>> 0;
 }
 
-/** A 32-bit mix of the three keys (murmur3's finalizer). */
+/**
+ * A 30-bit mix of the three keys (murmur3's finalizer, top bits dropped): callers mask it to a table
+ * index, and a value below 2^30 is a small integer, where a 32-bit one returned from a call V8 does not
+ * inline is a heap number — an allocation per lookup, so per packet.
+ */
 export function tupleHash(addr: number, ports: number, family: number): number {
   let h = Math.imul(addr ^ Math.imul(ports, 0x85ebca6b) ^ Math.imul(family, 0x27d4eb2f), 0xcc9e2d51);
   h ^= h >>> 15;
   h = Math.imul(h, 0x1b873593);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return (h ^ (h >>> 16)) & 0x3fffffff;
 }

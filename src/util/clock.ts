@@ -22,6 +22,12 @@ export interface Clock {
 export interface ScheduleOptions {
   /** false: this callback alone does not keep the host process alive (as Node's timer.unref()). Default true. */
   ref?: boolean;
+  /**
+   * true: the caller forgets the handle once the callback has started (it never cancels it after that),
+   * so the clock may reuse the handle object for a later schedule: no object per callback on a path
+   * that schedules one per packet (MemoryLink's deliveries). A clock may ignore it.
+   */
+  reuse?: boolean;
 }
 
 /** Opaque handle returned by `Clock.schedule`. */

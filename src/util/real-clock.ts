@@ -1,5 +1,5 @@
 import type { Clock, ScheduleOptions, TimerHandle } from './clock.js';
-import { DONE, PENDING, TimerHeap } from './timer-heap.js';
+import { DONE, MAX_SPARE_TIMERS, PENDING, TimerHeap } from './timer-heap.js';
 
 /** Host timer functions, looked up on globalThis so this works in Node and browsers. */
 interface HostTimers {
@@ -21,11 +21,13 @@ class RealTimer implements TimerHandle {
   state: number = PENDING;
   constructor(
     readonly owner: RealClock,
-    readonly at: number,
-    readonly seq: number,
+    public at: number,
+    public seq: number,
     public fn: (() => void) | null,
     /** Keeps the process alive while pending. */
-    readonly ref: boolean,
+    public ref: boolean,
+    /** Scheduled with `reuse`: back to the clock's spare list once it has run. */
+    public reuse: boolean,
   ) {}
 }
 
@@ -82,6 +84,8 @@ export class RealClock implements Clock {
   /** True while fire() runs callbacks; it arms the next host timer itself when done. */
   private firing = false;
   private readonly onFire = (): void => this.fire();
+  /** Timers of `reuse` schedules that have run, ready for the next one (ScheduleOptions.reuse). */
+  private readonly spare: RealTimer[] = [];
 
   constructor(opts: RealClockOptions = {}) {
     this.unref = opts.unref === true;
@@ -95,7 +99,18 @@ export class RealClock implements Clock {
     if (Number.isNaN(at)) throw new RangeError('RealClock.schedule: time is NaN');
     const now = this.now();
     const ref = opts?.ref ?? !this.unref;
-    const timer = new RealTimer(this, at < now ? now : at, this.seq++, fn, ref);
+    const t = at < now ? now : at;
+    const reuse = opts?.reuse === true;
+    let timer = reuse ? this.spare.pop() : undefined;
+    if (timer === undefined) {
+      timer = new RealTimer(this, t, this.seq++, fn, ref, reuse);
+    } else {
+      timer.at = t;
+      timer.seq = this.seq++;
+      timer.fn = fn;
+      timer.ref = ref;
+      timer.state = PENDING;
+    }
     this.heap.push(timer);
     this.live++;
     if (ref && this.refTimers++ === 0) this.refArmed(true);
@@ -166,6 +181,8 @@ export class RealClock implements Clock {
         const fn = top.fn!;
         top.fn = null;
         fn();
+        // Its caller forgot a reused handle as the callback started: the next `reuse` schedule may take it.
+        if (top.reuse && this.spare.length < MAX_SPARE_TIMERS) this.spare.push(top);
       }
     } finally {
       // Re-arm even if a callback threw (the error still propagates).

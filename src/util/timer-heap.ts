@@ -2,6 +2,8 @@
 export const PENDING = 0;
 /** Entry state: fired or cancelled. */
 export const DONE = 1;
+/** Most spare entries a clock keeps for schedules with ScheduleOptions.reuse. */
+export const MAX_SPARE_TIMERS = 4096;
 
 /** What the heap needs from an entry: its time, a tie-breaking sequence number and its state. */
 export interface TimerEntry {

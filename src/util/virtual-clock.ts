@@ -1,16 +1,19 @@
-import type { Clock, TimerHandle } from './clock.js';
-import { DONE, PENDING, TimerHeap } from './timer-heap.js';
+import type { Clock, ScheduleOptions, TimerHandle } from './clock.js';
+import { DONE, MAX_SPARE_TIMERS, PENDING, TimerHeap } from './timer-heap.js';
 
 /** A scheduled callback; also the handle returned to callers. */
 class VirtualTimer implements TimerHandle {
   state: number = PENDING;
   constructor(
     readonly owner: VirtualClock,
-    readonly at: number,
-    readonly seq: number,
+    public at: number,
+    public seq: number,
     public fn: (() => void) | null,
+    /** Scheduled with `reuse`: back to the clock's spare list once it has run. */
+    public reuse: boolean,
   ) {}
 }
+
 
 /** Host functions to yield to the host's event loop, looked up on globalThis so this file also runs in browsers. */
 interface HostYield {
@@ -66,6 +69,8 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private readonly heap = new TimerHeap<VirtualTimer>();
   private live = 0;
+  /** Timers of `reuse` schedules that have run, ready for the next one (ScheduleOptions.reuse). */
+  private readonly spare: VirtualTimer[] = [];
 
   constructor(start = 0) {
     if (!Number.isFinite(start)) throw new RangeError(`VirtualClock: start must be finite, got ${start}`);
@@ -78,12 +83,22 @@ export class VirtualClock implements Clock {
 
   /**
    * Run `fn` at time `at`. A time in the past is clamped to the current time, so it runs after everything already due
-   * now; time never moves backwards. The handle's `at` is the clamped time.
+   * now; time never moves backwards. The handle's `at` is the clamped time. With `opts.reuse` the handle
+   * object is recycled once its callback has run (the caller has forgotten it by then).
    */
-  schedule(at: number, fn: () => void): TimerHandle {
+  schedule(at: number, fn: () => void, opts?: ScheduleOptions): TimerHandle {
     if (Number.isNaN(at)) throw new RangeError('VirtualClock.schedule: time is NaN');
     const t = at < this.time ? this.time : at;
-    const timer = new VirtualTimer(this, t, this.seq++, fn);
+    const reuse = opts?.reuse === true;
+    let timer = reuse ? this.spare.pop() : undefined;
+    if (timer === undefined) {
+      timer = new VirtualTimer(this, t, this.seq++, fn, reuse);
+    } else {
+      timer.at = t;
+      timer.seq = this.seq++;
+      timer.fn = fn;
+      timer.state = PENDING;
+    }
     this.heap.push(timer);
     this.live++;
     return timer;
@@ -234,6 +249,11 @@ export class VirtualClock implements Clock {
     const fn = top.fn!;
     top.fn = null;
     if (top.at > this.time) this.time = top.at;
-    fn();
+    // A reused timer goes back to the spare list only after its callback (which may throw) is done with it.
+    try {
+      fn();
+    } finally {
+      if (top.reuse && top.state === DONE && this.spare.length < MAX_SPARE_TIMERS) this.spare.push(top);
+    }
   }
 }

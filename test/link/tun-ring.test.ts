@@ -35,6 +35,30 @@ test('packets come out in order, each in a buffer of its own, and drain() honour
   assert.equal(c.used(), 0);
 });
 
+test('in place, packets are views of the ring whose space the producer takes back once drain() has returned', () => {
+  const sab = PacketRing.create(SMALL);
+  const p = new RingProducer(sab);
+  const c = new RingConsumer(sab);
+  const big = new Array<number>(60_000).fill(7);
+  assert.ok(put(p, [1, 2, 3]));
+  const kept: Uint8Array[] = [];
+  const seen: number[][] = [];
+  assert.equal(c.drain((x) => {
+    kept.push(x);
+    seen.push([...x]);
+  }, 10, 0, true), 1);
+  assert.deepEqual(seen, [[1, 2, 3]], 'valid during the call');
+  assert.ok(kept[0]!.buffer instanceof SharedArrayBuffer, 'a view, not a copy');
+  // The producer fills the ring, wraps, and writes over the space of the packet drained above.
+  let n = 0;
+  while (put(p, big)) n++;
+  c.drain(() => {}, 100, 0, true);
+  while (put(p, big)) n++;
+  assert.ok(n > 4);
+  assert.notDeepEqual([...kept[0]!], [1, 2, 3], 'a view kept past the call reads other bytes');
+  assert.equal(c.drain(() => {}, 100, 0, true) > 0, true);
+});
+
 test('records never straddle the end: the producer pads and wraps; a full ring refuses until drained', () => {
   const sab = PacketRing.create(SMALL);
   const p = new RingProducer(sab);

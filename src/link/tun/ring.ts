@@ -159,12 +159,14 @@ export class RingConsumer extends PacketRing {
 
   /**
    * Hand up to `max` packets to `deliver`, each in a fresh buffer of its own
-   * (the ring's memory is reused). Returns how many were delivered. The first
+   * (the ring's memory is reused), or with `inPlace` as a view of the ring,
+   * valid only until `deliver` returns (the producer may take the space back
+   * once drain has returned). Returns how many were delivered. The first
    * `skip` bytes of each record (a per-packet header, e.g. virtio_net_hdr) are
    * left out of the packet; `deliver` gets their offset in `data`, where they
    * stay readable until it returns.
    */
-  drain(deliver: (packet: Uint8Array, headerAt: number) => void, max: number, skip = 0): number {
+  drain(deliver: (packet: Uint8Array, headerAt: number) => void, max: number, skip = 0, inPlace = false): number {
     const head = Atomics.load(this.ctrl, HEAD);
     const words = this.words;
     const data = this.data;
@@ -178,7 +180,8 @@ export class RingConsumer extends PacketRing {
           tail = (tail + this.capacity - pos) | 0;
           continue;
         }
-        const packet = data.slice(pos + 4 + Math.min(skip, len), pos + 4 + len);
+        const from = pos + 4 + Math.min(skip, len);
+        const packet = inPlace ? data.subarray(from, pos + 4 + len) : data.slice(from, pos + 4 + len);
         tail = (tail + 4 + align4(len)) | 0;
         n++;
         // Advance before delivering: a throwing handler must not see the packet twice.
