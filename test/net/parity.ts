@@ -67,9 +67,20 @@ async function closeServer(env: Env, server: ServerLike): Promise<void> {
 }
 
 /** Record the usual events of a socket into `log`. */
+/**
+ * Log a 'data' chunk as `data:TEXT`, appended to the entry before when that is data too: a stream may hand two
+ * writes over as one chunk or as two (the kernel's loopback joined two writes 50 ms apart in a loaded CI run),
+ * so the logs compare what arrived between two other events, not where the chunks were cut.
+ */
+function logData(log: Array<string | number | boolean>, d: Buffer): void {
+  const last = log.at(-1);
+  if (typeof last === 'string' && last.startsWith('data:')) log[log.length - 1] = last + d.toString();
+  else log.push(`data:${d.toString()}`);
+}
+
 function record(s: nodeNet.Socket, log: Array<string | number | boolean>, events = ['connect', 'ready', 'end', 'finish']): void {
   for (const e of events) s.on(e, () => log.push(e));
-  s.on('data', (d: Buffer) => log.push(`data:${d.toString()}`));
+  s.on('data', (d: Buffer) => logData(log, d));
   s.on('error', (e: SysError) => log.push(`error:${e.code}:${e.syscall}`));
   s.on('close', (hadError: boolean) => log.push(`close:${hadError}`));
 }
@@ -126,7 +137,7 @@ export const SCENARIOS: Scenario[] = [
       return { client, server };
     },
     expect: {
-      client: ['connect', 'ready', 'finish', 'readyState:readOnly', 'data:late-1', 'data:late-2', 'end', 'close:false'],
+      client: ['connect', 'ready', 'finish', 'readyState:readOnly', 'data:late-1late-2', 'end', 'close:false'],
       server: ['data:request', 'end', 'readyState:writeOnly', 'finish', 'close:false'],
     },
   },
@@ -445,7 +456,7 @@ export const SCENARIOS: Scenario[] = [
       const srv = env.server.createServer({}, (s) => (serverSocket = s));
       const port = await listen(env, srv);
       const c = env.client.connect({ port, host: env.host });
-      c.on('data', (d: Buffer) => client.push(`data:${d.toString()}`));
+      c.on('data', (d: Buffer) => logData(client, d));
       c.on('timeout', () => {
         client.push('timeout');
         c.setTimeout(0);
@@ -462,6 +473,6 @@ export const SCENARIOS: Scenario[] = [
       await closeServer(env, srv);
       return { client };
     },
-    expect: { client: ['data:a', 'data:b', 'timeout', 'data:after-timeout', 'quiet'] },
+    expect: { client: ['data:ab', 'timeout', 'data:after-timeout', 'quiet'] },
   },
 ];
