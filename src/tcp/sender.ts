@@ -260,7 +260,14 @@ export class Sender extends RetransmissionTimeout {
    * scoreboard of the loss recovery of the moment.
    */
   makeRack(): Rack {
-    if (this.rack !== undefined) return this.rack;
+    return this.rack ?? this.newRack();
+  }
+
+  /**
+   * makeRack's making, apart: a function that makes closures over `this` gets a context object on every call
+   * (V8 allocates it on entry), and makeRack is called for every segment sent.
+   */
+  private newRack(): Rack {
     const rack = new Rack(
       () => this.recMade?.sb ?? NO_SACKS,
       (c) => this.sink.count?.(c),
