@@ -47,7 +47,8 @@ export class PayloadViews {
 }
 
 /**
- * Views kept per buffer: more than the places a link delivers at in one buffer (MemoryLink's pool: 16 MiB of
- * slots, ~11k at MTU 1500; most flows use far fewer), so a full map is a sign of places not repeating.
+ * Views kept per buffer (≤ ~100 B each with the map's entry): more than the places a link delivers at in one
+ * buffer in practice (a bulk transfer through MemoryLink's pool at MTU 1500 uses under 100), so a full map is
+ * a sign of places not repeating; it is cleared then, and the views are made again as before.
  */
-const MAX_VIEWS = 16384;
+const MAX_VIEWS = 4096;
