@@ -38,9 +38,14 @@ export class ReceiveAutotune {
   /** Bytes read in all, at the start of the current measure (Linux rcvq_space.seq), and when it started. */
   private spaceCopied: number;
   private spaceTime: number;
-  /** Per-window RTT measure: RCV.NXT that ends the window being timed, and when timing began (-1: not started). */
-  private winSeq = 0;
-  private winTime = -1;
+  /**
+   * Per-window RTT measure: RCV.NXT that ends the window being timed, and when timing began (-1: not started).
+   * Read by the caller, which calls onInOrderData only when RCV.NXT reaches `winSeq` (or timing has not begun):
+   * once per window rather than per segment, as the call's sequence number and time arguments cost a heap
+   * number each when it is not inlined.
+   */
+  winSeq = 0;
+  winTime = -1;
   /** TSecr of the last timestamp sample: one sample per echoed TSval. */
   private lastTsecr = -1;
 

@@ -146,6 +146,12 @@ export class Rack {
   private r: Float64Array = EMPTY;
   private len = 0;
   private head = 0;
+  /**
+   * Keep the records array (emptied) once every record is delivered, for the next flight, instead of letting
+   * it go and regrowing it from one record: set by an owner that drops the whole Rack when the connection goes
+   * idle (Sender.releaseRackIfIdle), so a bulk transfer whose flights drain now and then keeps one array.
+   */
+  keepArray = false;
 
   constructor(
     /** The connection's scoreboard, read at each use: the connection creates it lazily and drops it once empty. */
@@ -542,9 +548,15 @@ export class Rack {
     return lo;
   }
 
-  /** Everything delivered: release the array (an idle connection holds none). */
+  /**
+   * Everything delivered: release the array (an idle connection holds none) — unless `keepArray`: then keep it,
+   * emptied, for the next flight.
+   */
   private compact(): void {
-    if (this.head === this.len && this.head > 0) this.clearRecords();
+    if (this.head === this.len && this.head > 0) {
+      if (!this.keepArray) this.clearRecords();
+      else this.len = this.head = 0;
+    }
   }
 
   private clearRecords(): void {

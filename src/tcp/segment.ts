@@ -1,5 +1,6 @@
 import { TcpOptionsRecord, type TcpOptionFields, type TcpOptions } from '../wire/tcp-options.js';
 import { FIN, SYN } from '../wire/flags.js';
+import { PayloadViews } from './payload-views.js';
 
 /** The payload of a segment without data: one shared, empty array. */
 export const EMPTY = new Uint8Array(0);
@@ -66,6 +67,8 @@ export class ReceivedSegment implements Segment {
   /** Copies of short payloads (≤ SMALL_PAYLOAD octets) land here, seen through `smallViews[length]`. */
   private readonly small = new Uint8Array(SMALL_PAYLOAD);
   private readonly smallViews: Array<Uint8Array | undefined> = [];
+  /** Views of long payloads, by their place in the link's buffer. */
+  private readonly views = new PayloadViews();
 
   /** Refill the header fields and options. */
   fill(seq: number, ack: number, flags: number, window: number, ecn: number, options: TcpOptionFields): this {
@@ -81,9 +84,9 @@ export class ReceivedSegment implements Segment {
   /**
    * The payload is `packet[start..end)`. Nothing is allocated for an empty payload, for a short one
    * (copied into this record's own bytes: a short packet may live inside V8's heap, and a view of it
-   * would make V8 move it out to an ArrayBuffer of its own first, ~1 µs), nor for a long one at the same
-   * place of the same buffer as the previous packet's (a link that delivers from one reused buffer):
-   * that view is kept. Any other long payload costs one view. `owned`: the packet is the receiver's to
+   * would make V8 move it out to an ArrayBuffer of its own first, ~1 µs), nor for a long one at a place of
+   * a buffer where an earlier payload of the same length lay (a link that delivers from reused buffers):
+   * that view is reused (PayloadViews). Any other long payload costs one view. `owned`: the packet is the receiver's to
    * keep (RX_OWNED), so a long payload is too (a short one is copied into this record, which is not).
    */
   setPayload(packet: Uint8Array, start: number, end: number, owned = false): void {
@@ -96,9 +99,9 @@ export class ReceivedSegment implements Segment {
       for (let i = 0; i < length; i++) small[i] = packet[start + i]!;
       this.payload = this.smallViews[length] ?? (this.smallViews[length] = small.subarray(0, length));
     } else {
-      const last = this.payload;
-      if (last.length === length && last.buffer === packet.buffer && last.byteOffset === packet.byteOffset + start) return;
-      this.payload = packet.subarray(start, end);
+      // A packet the receiver keeps is in a buffer of its own: a view of its own. Else the link's buffer is
+      // reused (a pool, a ring), and so is the view of each place in it (payload-views.ts).
+      this.payload = owned ? packet.subarray(start, end) : this.views.view(packet, start, length);
     }
   }
 }

@@ -260,7 +260,14 @@ export class Sender extends RetransmissionTimeout {
    * scoreboard of the loss recovery of the moment.
    */
   makeRack(): Rack {
-    if (this.rack !== undefined) return this.rack;
+    return this.rack ?? this.newRack();
+  }
+
+  /**
+   * makeRack's making, apart: a function that makes closures over `this` gets a context object on every call
+   * (V8 allocates it on entry), and makeRack is called for every segment sent.
+   */
+  private newRack(): Rack {
     const rack = new Rack(
       () => this.recMade?.sb ?? NO_SACKS,
       (c) => this.sink.count?.(c),
@@ -269,6 +276,7 @@ export class Sender extends RetransmissionTimeout {
     rack.reorderingSeen = (this.bits & REO_SEEN) !== 0;
     rack.reoWndMult = ((this.bits >> REO_MULT_SHIFT) & REO_MULT_MASK) + 1;
     rack.reoWndPersist = (this.bits >> REO_PERSIST_SHIFT) & REO_PERSIST_MASK;
+    rack.keepArray = true; // the array goes with the Rack (releaseRackIfIdle)
     this.bits |= RACK_KEPT;
     return (this.rack = rack);
   }
@@ -282,10 +290,12 @@ export class Sender extends RetransmissionTimeout {
    * Let RACK go while it is idle (Rack.idle) and no recovery is under way, keeping in scalars what a new one
    * must start from: min_RTT and the reordering window's memory, which Linux keeps in the socket
    * (tcp_sock.rack) across idle, while the per-segment records, like Linux's skbs, are gone once delivered.
+   * Only when nothing is left to send either (the connection is idle, not between two flights of a bulk
+   * transfer): else the next segment would make it again, and regrow its records array, every round.
    */
   releaseRackIfIdle(): void {
     const rack = this.rack;
-    if (rack === undefined || !rack.idle || this.caState !== 'open') return;
+    if (rack === undefined || !rack.idle || this.caState !== 'open' || this.sendBuf.length > 0) return;
     this.rackMinRtt = rack.minRtt;
     const reo =
       (rack.reorderingSeen ? REO_SEEN : 0) |

@@ -38,6 +38,34 @@ function reusingLink(inner: MemoryLink): Link & { deliveries: number } {
   return link;
 }
 
+/**
+ * Wraps `inner`: packets are delivered from `slots` places of one reused buffer in turn (as from a NIC's
+ * ring), at offsets that differ by slot, and each place is overwritten once the handler returns. The
+ * receiver reuses its view of each place (tcp/payload-views.ts): a view kept past the call, or a reused view
+ * of the wrong extent, reads garbage.
+ */
+function ringLink(inner: MemoryLink, slots: number): Link & { deliveries: number } {
+  const slotBytes = inner.mtu + 64;
+  const buffer = new Uint8Array(slots * slotBytes);
+  let handler: ((p: Uint8Array, f?: number) => void) | undefined;
+  const link = {
+    mtu: inner.mtu,
+    deliveries: 0,
+    send: (p: Uint8Array) => inner.send(p),
+    onPacket: (h: (p: Uint8Array, f?: number) => void) => (handler = h),
+    close: () => inner.close(),
+  };
+  inner.onPacket((p) => {
+    const slot = link.deliveries % slots;
+    const at = slot * slotBytes + (slot % 3) * 4;
+    buffer.set(p, at);
+    handler?.(buffer.subarray(at, at + p.length));
+    link.deliveries++;
+    buffer.fill((link.deliveries * 37) & 0xff, at, at + p.length); // scribble: what was delivered is gone
+  });
+  return link;
+}
+
 /** A stream of `n` octets in which a misplaced, repeated or lost octet shows. */
 function pattern(n: number, salt: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -315,4 +343,61 @@ test('a segment that arrives while another connection\'s segment is being proces
   flows.forEach((f, i) => assertSame(got[i]!, f.data, `flow ${i}`));
   assert.equal(a.stats().PacketExceptions + b.stats().PacketExceptions, 0);
   assert.ok(pair.nested() > 50, `${pair.nested()} segments were taken while another was being processed`);
+});
+
+test('a ring of reused places (the receiver reuses its view of each place): every octet arrives intact, once, in order and out of order, with segments of changing sizes', () => {
+  const clock = new VirtualClock();
+  const [la, lb] = MemoryLink.pair(clock, { seed: 11, aToB: { reorder: 0.1, loss: 0.01 } });
+  const a = new Stack({ clock, name: 'A', seed: 1 });
+  const b = new Stack({ clock, name: 'B', seed: 2 });
+  const ra = ringLink(la, 5);
+  const rb = ringLink(lb, 7);
+  a.attach(ra, { address: '10.0.0.1' });
+  b.attach(rb, { address: '10.0.0.2' });
+  let server: TcpSocket | undefined;
+  b.listen(80).on('connection', (s) => (server = s));
+  const client = a.connect({ remoteAddress: '10.0.0.2', remotePort: 80 });
+  clock.runUntilIdle({ maxTime: clock.now() + 5000 });
+  assert.ok(server, 'B accepted');
+  const p: Pair = { clock, a, b, la, lb, client, server };
+  client.setNoDelay(true); // short writes go out as short segments: lengths change at each place
+  const ab = pattern(300_000, 12);
+  const ba = pattern(100_000, 13);
+  // Writes of changing sizes, so the same place carries payloads of different lengths.
+  const chunks = (data: Uint8Array): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (let i = 0, k = 0; i < data.length; k++) {
+      const n = Math.min(data.length - i, 100 + ((k * 977) % 3000));
+      out.push(data.subarray(i, i + n));
+      i += n;
+    }
+    return out;
+  };
+  const got: Uint8Array[][] = [[], []];
+  const pending = [chunks(ab), chunks(ba)];
+  const ends: Array<[TcpSocket, TcpSocket]> = [[client, server], [server, client]];
+  for (let round = 0; round < 50_000; round++) {
+    let busy = false;
+    ends.forEach(([from, to], i) => {
+      const q = pending[i]!;
+      while (q.length > 0) {
+        const c = q[0]!;
+        const n = from.write(c);
+        if (n < c.length) {
+          q[0] = c.subarray(n);
+          break;
+        }
+        q.shift();
+      }
+      for (let d = to.read(); d; d = to.read()) got[i]!.push(d);
+      busy ||= q.length > 0;
+    });
+    const received = got[0]!.reduce((n, c) => n + c.length, 0) + got[1]!.reduce((n, c) => n + c.length, 0);
+    if (!busy && received === ab.length + ba.length) break;
+    p.clock.advance(1);
+  }
+  assertSame(new Uint8Array(Buffer.concat(got[0]!)), ab, 'A→B');
+  assertSame(new Uint8Array(Buffer.concat(got[1]!)), ba, 'B→A');
+  assert.ok(b.stats().TCPOFOQueue > 0, 'some segments were held out of order');
+  assert.ok(ra.deliveries > 100 && rb.deliveries > 100);
 });
