@@ -18,26 +18,6 @@ import { ACK, FIN, SYN } from '../../src/wire/flags.js';
 import { parseAddress } from '../../src/wire/ip.js';
 import { buildTcpPacket, parseTcpPacket } from '../../src/wire/packet.js';
 
-/** Wraps `inner`: every packet is delivered from the same buffer, which is overwritten once the handler returns. */
-function reusingLink(inner: MemoryLink): Link & { deliveries: number } {
-  const buffer = new Uint8Array(inner.mtu + 16);
-  let handler: ((p: Uint8Array, f?: number) => void) | undefined;
-  const link = {
-    mtu: inner.mtu,
-    deliveries: 0,
-    send: (p: Uint8Array) => inner.send(p),
-    onPacket: (h: (p: Uint8Array, f?: number) => void) => (handler = h),
-    close: () => inner.close(),
-  };
-  inner.onPacket((p) => {
-    buffer.set(p, 8);
-    handler?.(buffer.subarray(8, 8 + p.length));
-    link.deliveries++;
-    buffer.fill((link.deliveries * 37) & 0xff); // scribble: what was delivered is gone
-  });
-  return link;
-}
-
 /**
  * Wraps `inner`: packets are delivered from `slots` places of one reused buffer in turn (as from a NIC's
  * ring), at offsets that differ by slot, and each place is overwritten once the handler returns. The
@@ -57,13 +37,18 @@ function ringLink(inner: MemoryLink, slots: number): Link & { deliveries: number
   };
   inner.onPacket((p) => {
     const slot = link.deliveries % slots;
-    const at = slot * slotBytes + (slot % 3) * 4;
+    const at = slot * slotBytes + 8 + (slot % 3) * 4; // never at offset 0 of the buffer
     buffer.set(p, at);
     handler?.(buffer.subarray(at, at + p.length));
     link.deliveries++;
     buffer.fill((link.deliveries * 37) & 0xff, at, at + p.length); // scribble: what was delivered is gone
   });
   return link;
+}
+
+/** Wraps `inner`: every packet is delivered from the same place of one buffer, overwritten once the handler returns. */
+function reusingLink(inner: MemoryLink): Link & { deliveries: number } {
+  return ringLink(inner, 1);
 }
 
 /** A stream of `n` octets in which a misplaced, repeated or lost octet shows. */
