@@ -34,6 +34,25 @@ test('a pooled packet comes without RX_OWNED, and its buffer carries the next pa
   assert.equal(got[0]!.p[0], 2);
 });
 
+test('the pool a burst leaves behind is at most 1 MiB: a second burst bigger than it has 1 MiB pooled and the rest in buffers of its own (RX_OWNED)', () => {
+  const clock = new VirtualClock();
+  const [a, b] = MemoryLink.pair(clock, { delayMs: 1 });
+  let pooled = 0;
+  let owned = 0;
+  b.onPacket((_p, flags) => ((flags ?? 0) & RX_OWNED ? owned++ : pooled++));
+  const cap = Math.floor((1024 * 1024) / 1504); // slots of a 1500-byte packet (8-byte aligned) in 1 MiB
+  // The first burst grows the pool (its arena doubles: the slots of the arenas it outgrew are in flight too,
+  // and go with the garbage once delivered); what stays is one arena of at most 1 MiB.
+  for (let round = 0; round < 2; round++) {
+    pooled = owned = 0;
+    for (let i = 0; i < 2000; i++) a.send(packet(i & 0xff, 1500)); // 3 MB in flight at once
+    clock.runUntilIdle();
+    assert.equal(pooled + owned, 2000);
+  }
+  assert.equal(pooled, cap, 'the second burst: one arena of 1 MiB pooled');
+  assert.equal(owned, 2000 - cap);
+});
+
 test('packets in flight at once sit in slots of their own; the sender\'s buffer is free as send returns', () => {
   const clock = new VirtualClock();
   const [a, b] = MemoryLink.pair(clock, { delayMs: 5 });
