@@ -116,9 +116,9 @@ export class PathMtu {
    * 0 on that first one). True when the MSS changed (Linux tcp_write_timeout → tcp_mtu_probing). Linux times
    * from the stall's first retransmission; a stall that began with a fast retransmit is timed from its first
    * timeout here, which suspects a black hole no sooner than Linux. It is time, not a count of timeouts: at
-   * a 200 ms RTO the 5th timeout is the first 3 s after the first, at 1 s the 3rd — and counting timeouts
-   * (as this did before) halved the MSS of connections that merely lost a few retransmissions in a row on a
-   * lossy path, where Linux keeps its MSS.
+   * a 200 ms RTO the 5th timeout is the first 3 s after the first, at 1 s the 3rd. (Three timeouts in a row
+   * are common on a lossy path: a count halved the MSS of connections that had merely lost a few
+   * retransmissions or their ACKs.)
    */
   onTimeout(stalledMs: number, now: number): boolean {
     if (this.mode === 0 || stalledMs < BLACK_HOLE_STALL_MS) return false;
