@@ -38,14 +38,9 @@ export class ReceiveAutotune {
   /** Bytes read in all, at the start of the current measure (Linux rcvq_space.seq), and when it started. */
   private spaceCopied: number;
   private spaceTime: number;
-  /**
-   * Per-window RTT measure: RCV.NXT that ends the window being timed, and when timing began (-1: not started).
-   * Read by the caller, which calls onInOrderData only when RCV.NXT reaches `winSeq` (or timing has not begun):
-   * once per window rather than per segment, as the call's sequence number and time arguments cost a heap
-   * number each when it is not inlined.
-   */
-  winSeq = 0;
-  winTime = -1;
+  /** Per-window RTT measure: RCV.NXT that ends the window being timed, and when timing began (-1: not started). */
+  private winSeq = 0;
+  private winTime = -1;
   /** TSecr of the last timestamp sample: one sample per echoed TSval. */
   private lastTsecr = -1;
 
@@ -61,15 +56,21 @@ export class ReceiveAutotune {
   }
 
   /**
-   * In-order data took RCV.NXT to `rcvNxt`, with `rcvWnd` octets of window
-   * offered beyond it: time how long RCV.NXT takes to cross one window.
+   * In-order data took RCV.NXT to `rcvNxt`: does that end the window being timed (or is none timed yet)? Then
+   * the caller calls onInOrderData. Asked per segment, so that onInOrderData's sequence number and time
+   * arguments, a heap number each when the call is not inlined, cost that once per window.
+   */
+  windowEnds(rcvNxt: number): boolean {
+    return this.winTime < 0 || seqGe(rcvNxt, this.winSeq);
+  }
+
+  /**
+   * In-order data took RCV.NXT to `rcvNxt`, ending the window timed (windowEnds), with `rcvWnd` octets of
+   * window offered beyond it: time how long RCV.NXT takes to cross the next window.
    */
   onInOrderData(rcvNxt: number, rcvWnd: number, now: number): void {
-    if (this.winTime >= 0) {
-      if (!seqGe(rcvNxt, this.winSeq)) return;
-      // A window's worth arrived in this time: an upper bound of the RTT (win_dep: only a smaller sample counts).
-      this.update(Math.max(now - this.winTime, MIN_SAMPLE), true);
-    }
+    // A window's worth arrived in this time: an upper bound of the RTT (win_dep: only a smaller sample counts).
+    if (this.winTime >= 0) this.update(Math.max(now - this.winTime, MIN_SAMPLE), true);
     this.winSeq = (rcvNxt + rcvWnd) >>> 0;
     this.winTime = now;
   }

@@ -8,7 +8,7 @@ import { READABLE, type ConnectionSink } from './events.js';
 import { Reassembly } from './reassembly.js';
 import { ReceiveQueue } from './receive-queue.js';
 import { EMPTY, segLen, type Segment } from './segment.js';
-import { seqAdd, seqDiff, seqGe, seqGt, seqLt, seqMax } from './seq.js';
+import { seqAdd, seqDiff, seqGt, seqLt, seqMax } from './seq.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
 
@@ -264,7 +264,7 @@ export class Receiver {
     if (this.cfg.recvBufferSize !== undefined || !this.cfg.moderateRcvbuf) return;
     // Linux tcp_init_buffer_space: the first measure starts from min(window, 10 advertised MSS).
     const at = (this.autotune ??= new ReceiveAutotune(this.cfg.rmem[1], Math.min(this.cfg.rmem[1], 10 * this.cfg.mss), this.bytesReceived - this.recvQ.length, this.v.now));
-    if (at.winTime < 0 || seqGe(this.v.rcvNxt, at.winSeq)) at.onInOrderData(this.v.rcvNxt, Math.max(0, seqDiff(this.v.rcvAdvEdge, this.v.rcvNxt)), this.v.now);
+    if (at.windowEnds(this.v.rcvNxt)) at.onInOrderData(this.v.rcvNxt, Math.max(0, seqDiff(this.v.rcvAdvEdge, this.v.rcvNxt)), this.v.now);
     const ecr = seg.options.ts?.ecr;
     const age = this.v.echoAge(ecr); // a TSecr we cannot have sent is no RTT
     if (age !== undefined) at.onTimestampEcho(ecr!, age, seg.payload.length, this.rcvMss);
