@@ -20,6 +20,7 @@ import { TCP_STATES, type TcpState } from './state.js';
 import { TcpVars } from './tcp-vars.js';
 import { TimeWait, type TimeWaitSnapshot } from './time-wait.js';
 import { Timers } from './timers.js';
+import { withBit } from './bits.js';
 
 export type { CaState, ConnectionInfo, TimerName } from './info.js';
 
@@ -79,14 +80,14 @@ export class Connection {
     return (this.flags & PEER_FIN) !== 0;
   }
   private set peerFin(on: boolean) {
-    this.flags = on ? this.flags | PEER_FIN : this.flags & ~PEER_FIN;
+    this.flags = withBit(this.flags, PEER_FIN, on);
   }
   /** close(): the application is gone (an orphan, in Linux terms). */
   private get appClosed(): boolean {
     return (this.flags & APP_CLOSED) !== 0;
   }
   private set appClosed(on: boolean) {
-    this.flags = on ? this.flags | APP_CLOSED : this.flags & ~APP_CLOSED;
+    this.flags = withBit(this.flags, APP_CLOSED, on);
   }
   /** Keepalive probes, the challenge-ACK limit, an ICMP soft error, TIME_WAIT's record...: made on first need (seldom-state.ts). */
   private seldomMade: SeldomState | undefined = undefined;
@@ -109,7 +110,7 @@ export class Connection {
     return (this.flags & SYN_TIMED_OUT) !== 0;
   }
   private set synTimedOut(on: boolean) {
-    this.flags = on ? this.flags | SYN_TIMED_OUT : this.flags & ~SYN_TIMED_OUT;
+    this.flags = withBit(this.flags, SYN_TIMED_OUT, on);
   }
   /** Keepalive probes sent and unanswered (RFC 1122 §4.2.3.6, as Linux). */
   private get keepProbes(): number {

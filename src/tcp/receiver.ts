@@ -11,6 +11,7 @@ import { EMPTY, segLen, type Segment } from './segment.js';
 import { seqAdd, seqDiff, seqGt, seqLt, seqMax } from './seq.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
+import { withBit } from './bits.js';
 
 /** What the receiver asks of the sending side: an ACK now (the sender builds and sends it). */
 export interface AckSender {
@@ -61,7 +62,7 @@ export class Receiver {
     return (this.bits & ACK_PENDING) !== 0;
   }
   set ackPending(on: boolean) {
-    this.bits = on ? this.bits | ACK_PENDING : this.bits & ~ACK_PENDING;
+    this.bits = withBit(this.bits, ACK_PENDING, on);
   }
   /** In-order octets not yet acknowledged. */
   private ackPendingBytes = 0;
@@ -70,7 +71,7 @@ export class Receiver {
     return (this.bits & TEXT_FILLED_HOLE) !== 0;
   }
   set textFilledHole(on: boolean) {
-    this.bits = on ? this.bits | TEXT_FILLED_HOLE : this.bits & ~TEXT_FILLED_HOLE;
+    this.bits = withBit(this.bits, TEXT_FILLED_HOLE, on);
   }
   /** The peer's segment size as seen (Linux rcv_mss, ≤ our MSS < 2^16), for the every-second-segment ACK rule: in `bits` above the flags. */
   get rcvMss(): number {

@@ -22,6 +22,7 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import type { TcpVars } from './tcp-vars.js';
 import type { Timers } from './timers.js';
 import { tsoLength } from './tso.js';
+import { withBit } from './bits.js';
 
 const MAX_OUTPUT_SEGMENTS = 4096; // bound on one output() pass
 // Sender.bits
@@ -77,14 +78,14 @@ export class Sender extends RetransmissionTimeout {
     return (this.bits & FIN_QUEUED) !== 0;
   }
   set finQueued(on: boolean) {
-    this.bits = on ? this.bits | FIN_QUEUED : this.bits & ~FIN_QUEUED;
+    this.bits = withBit(this.bits, FIN_QUEUED, on);
   }
   /** `send` took less than offered: say 'writable' when room frees up. */
   get wantWritable(): boolean {
     return (this.bits & WANT_WRITABLE) !== 0;
   }
   set wantWritable(on: boolean) {
-    this.bits = on ? this.bits | WANT_WRITABLE : this.bits & ~WANT_WRITABLE;
+    this.bits = withBit(this.bits, WANT_WRITABLE, on);
   }
   /** Exponential backoff of the persist timer (RFC 1122 §4.2.2.17). */
   persistBackoff = 0;
@@ -93,14 +94,14 @@ export class Sender extends RetransmissionTimeout {
     return (this.bits & PROBE_OUT) !== 0;
   }
   set probeOutstanding(on: boolean) {
-    this.bits = on ? this.bits | PROBE_OUT : this.bits & ~PROBE_OUT;
+    this.bits = withBit(this.bits, PROBE_OUT, on);
   }
   /** The peer's last answer refused our probe octet at a zero window: it holds exactly up to SND.UNA (see acceptableSeq). */
   private get probeRefused(): boolean {
     return (this.bits & PROBE_REFUSED) !== 0;
   }
   private set probeRefused(on: boolean) {
-    this.bits = on ? this.bits | PROBE_REFUSED : this.bits & ~PROBE_REFUSED;
+    this.bits = withBit(this.bits, PROBE_REFUSED, on);
   }
   /** Zero-window probes the peer has not answered. */
   probesOut = 0;

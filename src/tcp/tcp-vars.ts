@@ -3,6 +3,7 @@ import type { ConnectionSink } from './events.js';
 import { seqAdd } from './seq.js';
 import { Timers } from './timers.js';
 import { tsEchoRtt } from './ts-echo.js';
+import { withBit } from './bits.js';
 
 /**
  * The sequence variables of one TCB (RFC 9293 §3.3.1) and what the handshake
@@ -147,19 +148,19 @@ export class TcpVars extends Timers {
     return (this.bits & WS_OK) !== 0;
   }
   set wsOk(on: boolean) {
-    this.bits = on ? this.bits | WS_OK : this.bits & ~WS_OK;
+    this.bits = withBit(this.bits, WS_OK, on);
   }
   get sackOk(): boolean {
     return (this.bits & SACK_OK) !== 0;
   }
   set sackOk(on: boolean) {
-    this.bits = on ? this.bits | SACK_OK : this.bits & ~SACK_OK;
+    this.bits = withBit(this.bits, SACK_OK, on);
   }
   get tsOk(): boolean {
     return (this.bits & TS_OK) !== 0;
   }
   set tsOk(on: boolean) {
-    this.bits = on ? this.bits | TS_OK : this.bits & ~TS_OK;
+    this.bits = withBit(this.bits, TS_OK, on);
   }
   /** The first TSval this connection could send (its clock when the TCB was made): no TSecr echoes an older one (ts-echo.ts). */
   get tsFirst(): number {
@@ -194,7 +195,7 @@ export class TcpVars extends Timers {
     return (this.bits & SENDING) !== 0;
   }
   set sending(on: boolean) {
-    this.bits = on ? this.bits | SENDING : this.bits & ~SENDING;
+    this.bits = withBit(this.bits, SENDING, on);
   }
 
   constructor(cfg: TcpConfig, sink: ConnectionSink, iss: number, peerMss: number, sndMss: number, now: number, tsOffset: number) {
