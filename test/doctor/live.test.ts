@@ -9,6 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JsonLines, Netns, needRoot, run } from '../fixtures/netns.js';
 
 const BIN = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
@@ -86,10 +89,20 @@ test('without root: every socket is still counted, and doctor says whose descrip
   if (!needRoot(t, ['runuser'])) return;
   // As root we can drop to nobody to see what an ordinary user sees; the counts must not change.
   const asRoot = JSON.parse(await run(process.execPath, [BIN, 'doctor', '--json']));
-  const asNobody = JSON.parse(await run('runuser', ['-u', 'nobody', '--', process.execPath, BIN, 'doctor', '--json']));
-  assert.equal(asRoot.unseen.length, 0, asRoot.unseen.join('; '));
-  assert.ok(asNobody.unseen.some((u: string) => /^the open files of \d+ processes \(not ours; run as root to see every owner\)$/.test(u)), asNobody.unseen.join('; '));
-  assert.equal(typeof asNobody.total, 'number');
+  // nobody runs a copy of the build in a directory it can read: the checkout may live where only root can
+  // (a clone under `mktemp -d` is mode 0700), and then node could not even load the bin.
+  const copy = mkdtempSync(join(tmpdir(), 'synack-doctor-'));
+  try {
+    chmodSync(copy, 0o755);
+    cpSync(fileURLToPath(new URL('../../src/', import.meta.url)), join(copy, 'dist/src'), { recursive: true });
+    cpSync(fileURLToPath(new URL('../../../package.json', import.meta.url)), join(copy, 'package.json'));
+    const asNobody = JSON.parse(await run('runuser', ['-u', 'nobody', '--', process.execPath, join(copy, 'dist/src/cli/bin.js'), 'doctor', '--json']));
+    assert.equal(asRoot.unseen.length, 0, asRoot.unseen.join('; '));
+    assert.ok(asNobody.unseen.some((u: string) => /^the open files of \d+ processes \(not ours; run as root to see every owner\)$/.test(u)), asNobody.unseen.join('; '));
+    assert.equal(typeof asNobody.total, 'number');
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 });
 
 test('synack doctor: --help, unknown flags, bad values, --watch --count gives one document per look', { timeout: 30_000 }, async () => {
