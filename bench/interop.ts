@@ -43,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { pseudoRandomBytes } from '../src/apps/pseudo-random.js';
 import { Netns, onPath, tunUnavailable } from '../test/fixtures/netns.js';
 import { Lines } from '../test/interop/harness.js';
+import { iperf, startIperfServer, vethPair, VETH_SERVER, type VethPair } from './kernel-veth.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
 const SERVER_CPU = '0';
@@ -128,7 +129,7 @@ interface Config {
   /** synack with offloads, synack --no-offload, the kernel over veth. */
   synOn: Netns;
   synOff: Netns;
-  kernel: Netns;
+  kernel: VethPair;
   servePids: { on: number; off: number };
 }
 
@@ -142,33 +143,14 @@ async function startSynack(prefix: string, mtu: number, extra: string[], spaces:
   return { ns, pid: serve.pid!, banner };
 }
 
-/** Two namespaces joined by a veth pair of `mtu`, with the Python server and iperf3 -s on the first. Returns the client side. */
-async function startKernel(mtu: number, spaces: Netns[]): Promise<Netns> {
-  const k1 = await Netns.create('bk1');
-  spaces.push(k1);
-  const k2 = await Netns.create('bk2');
-  spaces.push(k2);
-  await k1.exec('ip', ['link', 'add', 'vb1', 'type', 'veth', 'peer', 'name', 'vb2', 'netns', k2.name]);
-  await k1.exec('ip', ['addr', 'add', '10.79.0.1/24', 'dev', 'vb1']);
-  await k2.exec('ip', ['addr', 'add', '10.79.0.2/24', 'dev', 'vb2']);
-  await k1.exec('ip', ['link', 'set', 'vb1', 'up', 'mtu', String(mtu)]);
-  await k2.exec('ip', ['link', 'set', 'vb2', 'up', 'mtu', String(mtu)]);
-  const py = k1.spawn('python3', ['-u', '-c', PY_SERVER, '10.79.0.1'], { cpus: SERVER_CPU });
+/** Two namespaces joined by a veth pair of `mtu` (bench/kernel-veth.ts), with the Python server and iperf3 -s on the first. Returns the pair. */
+async function startKernel(mtu: number, spaces: Netns[]): Promise<VethPair> {
+  const pair = await vethPair(mtu, spaces);
+  const py = pair.server.spawn('python3', ['-u', '-c', PY_SERVER, VETH_SERVER], { cpus: SERVER_CPU });
   py.stdin!.end();
   await new Lines(py).waitFor(/^ready$/, 10_000);
-  if (onPath('iperf3')) {
-    const ip = k1.spawn('iperf3', ['-s', '-B', '10.79.0.1', '--forceflush'], { cpus: SERVER_CPU });
-    ip.stdin!.end();
-    await new Lines(ip).waitFor(/Server listening/, 10_000);
-  }
-  return k2;
-}
-
-/** iperf3 client for 2 s (pinned); `reverse`: the server sends (download). Bits/s received. */
-async function iperf(ns: Netns, reverse: boolean): Promise<Transfer> {
-  const args = ['-c', CLIENT_CPU, 'iperf3', '-c', '10.79.0.1', '-t', '2', '-J', ...(reverse ? ['-R'] : [])];
-  const doc = JSON.parse(await ns.exec('taskset', args, 30_000)) as { end: { sum_received: { bits_per_second: number; seconds: number } } };
-  return { gbps: doc.end.sum_received.bits_per_second / 1e9, seconds: doc.end.sum_received.seconds };
+  if (onPath('iperf3')) await startIperfServer(pair, SERVER_CPU);
+  return pair;
 }
 
 async function main(): Promise<void> {
@@ -215,9 +197,9 @@ async function main(): Promise<void> {
           const cases: Array<[Key, () => Promise<Transfer>, number | undefined]> = [
             ['synackOffload', () => (dir === 'download' ? curl(c.synOn, `http://10.78.0.2/bytes/${bytes}`, undefined, bytes) : curl(c.synOn, 'http://10.78.0.2/sha256', uploadFile, bytes)), c.servePids.on],
             ['synackNoOffload', () => (dir === 'download' ? curl(c.synOff, `http://10.78.0.2/bytes/${bytes}`, undefined, bytes) : curl(c.synOff, 'http://10.78.0.2/sha256', uploadFile, bytes)), c.servePids.off],
-            ['kernelCurl', () => (dir === 'download' ? curl(c.kernel, `http://10.79.0.1/bytes/${bytes}`, undefined, bytes) : curl(c.kernel, 'http://10.79.0.1/sha256', uploadFile, bytes)), undefined],
+            ['kernelCurl', () => (dir === 'download' ? curl(c.kernel.client, `http://${VETH_SERVER}/bytes/${bytes}`, undefined, bytes) : curl(c.kernel.client, `http://${VETH_SERVER}/sha256`, uploadFile, bytes)), undefined],
           ];
-          if (withIperf) cases.push(['kernelIperf3', () => iperf(c.kernel, dir === 'download'), undefined]);
+          if (withIperf) cases.push(['kernelIperf3', () => iperf(c.kernel, dir === 'download', CLIENT_CPU), undefined]);
           for (const [k, run, pid] of cases) {
             const cpu0 = pid !== undefined ? cpuSeconds(pid) : 0;
             const r = await run();

@@ -2,7 +2,9 @@
  * `npm run bench` entry: bulk throughput at MTU 1500 and 65535 (bench/throughput.ts), bytes allocated
  * per segment and the CPU profile's top functions (bench/packet-cost.ts), bulk through stack.net
  * sockets on a RealClock (bench/net-bulk.ts), real paths in virtual time (bench/paths.ts), then
- * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost).
+ * scale (bench/scale.ts: connections, bytes per TCB and per TIME_WAIT, timer cost), and last one
+ * summary table of issue 11's figures beside their goals. bench/compare.ts measures the same figures
+ * for two builds alternately, with the kernel's beside them.
  * Flags: --quick (small transfers, fewer runs; well under 30 s), --out DIR (default bench/results),
  * --floods (only the flood benchmarks of bench/floods.ts: SYN, ACK, RST/SYN and 1-byte out-of-order floods),
  * --paths (only the real-path figures of bench/paths.ts: long RTT, loss, lost tail, reordering, before/after autotuning),
@@ -10,14 +12,16 @@
  * Pin it for stable figures: `taskset -c 0 node dist/bench/run.js`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { measure, type ThroughputSummary } from './throughput.js';
 import { printRows, runRealPaths } from './paths.js';
 import { benchArgsOk } from './args.js';
 import { measurePacketCost, printPacketCost, type PacketCost } from './packet-cost.js';
-import { formatNetBulk, netBulk } from './net-bulk.js';
+import { formatNetBulk, netBulk, type NetBulkSummary } from './net-bulk.js';
+import type { ConnRateSummary } from './conn-rate.js';
+import { formatTable, num } from './table.js';
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--out DIR]
        node dist/bench/run.js --paths [--quick] [--out DIR]
@@ -25,7 +29,8 @@ const USAGE = `usage: node dist/bench/run.js [--quick] [--out DIR]
        node dist/bench/run.js --kernel-paths [kernel-paths.js flags]   (root)
 Default: bulk throughput (MTU 1500 and 65535), bytes allocated per segment and the CPU profile's top functions,
 bulk through stack.net sockets on a RealClock, real paths in virtual time, then scale
-(bytes per TCB and per TIME_WAIT, short connections per second). Results: bench/results/*.json.
+(bytes per TCB and per TIME_WAIT, short connections per second), then one summary table.
+Results: bench/results/*.json. Another build beside this one, and the kernel: node dist/bench/compare.js --help
 Pin it for stable figures: taskset -c 0 node dist/bench/run.js`;
 
 async function main(argv: string[]): Promise<void> {
@@ -100,6 +105,34 @@ async function main(argv: string[]): Promise<void> {
   const scale = fileURLToPath(new URL('./scale.js', import.meta.url));
   const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=20000', scale, '--connections', quick ? '20000' : '1000000', '--out', outDir], { stdio: 'inherit', timeout: 30 * 60_000 });
   if (r.status !== 0) process.exitCode = 1;
+  const scaleDoc = r.status === 0 ? (JSON.parse(readFileSync(resolve(outDir, 'scale.json'), 'utf8')) as ScaleDoc) : undefined;
+  console.log(`\nsummary (issue 11's figures; \`node dist/bench/compare.js --baseline DIR\` measures another build and the kernel beside them)`);
+  console.log(summaryTable(results, costs, net, scaleDoc));
+}
+
+/** What bench/scale.ts writes that the summary shows. */
+interface ScaleDoc {
+  connections: { bytesPerEstablishedConnection: number; bytesPerTimeWait: number; established: number };
+  shortConnections: ConnRateSummary[];
+}
+
+/** One table of the run's figures beside the issue's goals. */
+function summaryTable(bulk: ThroughputSummary[], costs: PacketCost[], net: NetBulkSummary[], scale: ScaleDoc | undefined): string {
+  const rows: string[][] = [['figure', 'value', 'goal']];
+  for (const b of bulk) rows.push([`bulk, raw API, MTU ${b.mtu} (Gbit/s, virtual time)`, num(b.medianGbps, 2), b.mtu === 1500 ? '≥ 6' : '≥ 30']);
+  for (const n of net) rows.push([`bulk, stack.net, MTU ${n.mtu} (Gbit/s, RealClock)`, num(n.medianGbps, 2), '≥ 4']);
+  for (const c of scale?.shortConnections ?? []) rows.push([`short connections/s, c${c.concurrency}`, num(c.perSecond, 0), '40k']);
+  const c8 = scale?.shortConnections.find((c) => c.concurrency === 8);
+  if (c8 !== undefined) rows.push(['heap per short connection, c8 (B)', num(c8.heapBytesPerConnection, 0), '–']);
+  for (const c of costs) {
+    rows.push([`heap per segment sent, MTU ${c.mtu} (B)`, num(c.allocPerSegmentSent, 0), '0']);
+    rows.push([`heap per segment received, MTU ${c.mtu} (B)`, num(c.allocPerSegmentReceived, 0), '0']);
+  }
+  if (scale !== undefined) {
+    rows.push([`bytes per idle established TCB (${scale.connections.established})`, num(scale.connections.bytesPerEstablishedConnection, 0), '≤ 1,024']);
+    rows.push(['bytes per TIME_WAIT entry', num(scale.connections.bytesPerTimeWait, 0), '≤ 128']);
+  }
+  return formatTable(rows);
 }
 
 /** Real paths (bench/paths.ts): long RTT, loss, lost tail, reordering, before/after buffer autotuning, in virtual time. */
