@@ -1,5 +1,6 @@
 /**
- * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js, bench/packet-cost.js, bench/net-bulk.js, bench/conn-rate.js and `npm run fuzz` print their usage
+ * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js, bench/packet-cost.js, bench/net-bulk.js, bench/conn-rate.js,
+ * bench/compare.js, bench/probe.js and `npm run fuzz` print their usage
  * for --help and refuse an unknown flag with status 2 — a typo must never start a long run.
  */
 import { test } from 'node:test';
@@ -16,6 +17,8 @@ const TOOLS: Array<[string, string]> = [
   ['bench/packet-cost', tool('../../bench/packet-cost.js')],
   ['bench/net-bulk', tool('../../bench/net-bulk.js')],
   ['bench/conn-rate', tool('../../bench/conn-rate.js')],
+  ['bench/compare', tool('../../bench/compare.js')],
+  ['bench/probe', tool('../../bench/probe.js')],
 ];
 
 for (const [name, file] of TOOLS) {
@@ -37,4 +40,24 @@ test('bench/packet-cost: a value that is not a positive integer is refused with 
   const r = spawnSync(process.execPath, [tool('../../bench/packet-cost.js'), '--mib', '0'], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 2, r.stdout);
   assert.match(r.stderr, /--mib 0: must be an integer between 1 and 2047/);
+});
+
+test('bench/compare: a baseline without a built dist/bench is refused with status 2, before any run', () => {
+  const r = spawnSync(process.execPath, [tool('../../bench/compare.js'), '--baseline', '/nonexistent/synack'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 2, r.stdout);
+  assert.match(r.stderr, /--baseline \/nonexistent\/synack: no built dist\/bench there/);
+});
+
+test('bench/probe: an unknown figure is refused with status 2; a known one prints one JSON line of that build', () => {
+  const bad = spawnSync(process.execPath, [tool('../../bench/probe.js'), '--build', '.', '--figure', 'bulk'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(bad.status, 2, bad.stdout);
+  assert.match(bad.stderr, /--figure bulk: unknown figure/);
+  // This checkout's own build (dist/test/cli → the checkout), short connections at concurrency 1 over two in-process stacks.
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const r = spawnSync(process.execPath, [tool('../../bench/probe.js'), '--build', root, '--figure', 'conn-1'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, r.stdout);
+  const fig = JSON.parse(lines[0]!) as Record<string, number>;
+  assert.ok(fig.perSecond! > 0 && fig.heapBytesPerConnection! > 0, r.stdout);
 });
