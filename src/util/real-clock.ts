@@ -1,5 +1,6 @@
 import type { Clock, ScheduleOptions, TimerHandle } from './clock.js';
-import { DONE, MAX_SPARE_TIMERS, PENDING, TimerHeap } from './timer-heap.js';
+import { before, DONE, MAX_SPARE_TIMERS, PENDING, TimerHeap } from './timer-heap.js';
+import { DueQueue } from './due-queue.js';
 
 /** Host timer functions, looked up on globalThis so this works in Node and browsers. */
 interface HostTimers {
@@ -69,6 +70,10 @@ export interface RealClockOptions {
 export class RealClock implements Clock {
   private readonly unref: boolean;
   private readonly heap = new TimerHeap<RealTimer>();
+  /** Callbacks due now (or within DUE_HORIZON_MS), scheduled in time order: a FIFO beside the heap (due-queue.ts). */
+  private readonly due = new DueQueue<RealTimer>();
+  /** While fire() runs a callback: the time read as it started, which now() returns (-1 otherwise). */
+  private current = -1;
   private seq = 0;
   private live = 0;
   /** Pending callbacks scheduled with ref. */
@@ -91,8 +96,14 @@ export class RealClock implements Clock {
     this.unref = opts.unref === true;
   }
 
+  /**
+   * Milliseconds, monotonic. Inside a callback of this clock, the time read as the callback started:
+   * everything one delivery does (receive, answer, schedule) sees one time, as Linux stamps the
+   * processing of a packet with one tcp_mstamp. Elsewhere, a fresh read.
+   */
   now(): number {
-    return performance.now();
+    const c = this.current;
+    return c >= 0 ? c : performance.now();
   }
 
   schedule(at: number, fn: () => void, opts?: ScheduleOptions): TimerHandle {
@@ -111,7 +122,7 @@ export class RealClock implements Clock {
       timer.ref = ref;
       timer.state = PENDING;
     }
-    this.heap.push(timer);
+    if (!this.due.offer(timer, now)) this.heap.push(timer);
     this.live++;
     if (ref && this.refTimers++ === 0) this.refArmed(true);
     if (!this.firing && timer.at < this.armedAt) this.arm(now);
@@ -149,6 +160,7 @@ export class RealClock implements Clock {
     if (this.live === 0) {
       // Nothing left: release the host timer so the process can exit.
       this.heap.clear();
+      this.due.clear();
       this.disarm();
     } else if (this.heap.length > 1024 && this.heap.length > 2 * this.live) {
       this.heap.compact();
@@ -166,20 +178,22 @@ export class RealClock implements Clock {
   private fire(): void {
     this.armed = undefined;
     this.armedAt = Infinity;
-    const now = this.now();
+    const now = performance.now();
     // Only callbacks that existed when we woke up run in this turn.
     const limitSeq = this.seq;
     this.firing = true;
     try {
       for (;;) {
-        const top = this.heap.peek();
+        const top = this.earliest();
         if (top === undefined || top.at > now || top.seq >= limitSeq) break;
-        this.heap.pop();
+        if (top === this.due.peek()) this.due.shift();
+        else this.heap.pop();
         this.live--;
         if (top.ref) this.refTimers--;
         top.state = DONE;
         const fn = top.fn!;
         top.fn = null;
+        this.current = performance.now();
         fn();
         // Its caller forgot a reused handle as the callback started: the next `reuse` schedule may take it.
         if (top.reuse && this.spare.length < MAX_SPARE_TIMERS) this.spare.push(top);
@@ -187,12 +201,21 @@ export class RealClock implements Clock {
     } finally {
       // Re-arm even if a callback threw (the error still propagates).
       this.firing = false;
-      this.arm(this.now());
+      this.current = -1;
+      this.arm(performance.now());
     }
   }
 
+  /** The pending callback that runs first: the heap's or the due queue's, by (at, seq). */
+  private earliest(): RealTimer | undefined {
+    const h = this.heap.peek();
+    const d = this.due.peek();
+    if (d === undefined) return h;
+    return h !== undefined && before(h, d) ? h : d;
+  }
+
   private arm(now: number): void {
-    const top = this.heap.peek();
+    const top = this.earliest();
     if (top === undefined) {
       this.disarm();
       return;

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DueQueue, DUE_HORIZON_MS } from '../../src/util/due-queue.js';
+import { DONE, PENDING } from '../../src/util/timer-heap.js';
+import { RealClock } from '../../src/util/real-clock.js';
+
+interface E {
+  at: number;
+  seq: number;
+  state: number;
+}
+const entry = (at: number, seq: number): E => ({ at, seq, state: PENDING });
+
+test('DueQueue takes entries in time order near now, refuses an earlier one or a far one (the clock heaps those)', () => {
+  const q = new DueQueue<E>();
+  assert.equal(q.offer(entry(10, 1), 10), true);
+  assert.equal(q.offer(entry(10, 2), 10), true);
+  assert.equal(q.offer(entry(11, 3), 10), true);
+  assert.equal(q.offer(entry(10.5, 4), 10), false, 'earlier than the tail: out of order');
+  assert.equal(q.offer(entry(10 + DUE_HORIZON_MS + 1, 5), 10), false, 'a protocol timer: beyond the horizon');
+  assert.deepEqual([q.peek()?.seq, q.length], [1, 3]);
+  q.shift();
+  q.shift();
+  q.shift();
+  assert.equal(q.peek(), undefined);
+  assert.equal(q.offer(entry(5, 6), 10), true, 'an emptied queue takes any due time again');
+});
+
+test('DueQueue discards cancelled entries at its head and compacts after many shifts', () => {
+  const q = new DueQueue<E>();
+  const es = Array.from({ length: 3000 }, (_, i) => entry(1, i));
+  for (const e of es) assert.equal(q.offer(e, 1), true);
+  for (let i = 0; i < 2000; i++) es[i]!.state = DONE;
+  assert.equal(q.peek()?.seq, 2000);
+  for (let i = 2000; i < 2999; i++) q.shift();
+  assert.equal(q.peek()?.seq, 2999);
+  assert.equal(q.length, 1);
+});
+
+test('RealClock runs due-now callbacks and heaped ones in one (time, scheduling) order', async () => {
+  const c = new RealClock();
+  const log: string[] = [];
+  const t0 = c.now();
+  // 'late' is scheduled in the past (it runs as due now); 'x' and 'y' go to the due queue, 'z' (earlier than 'y') to the heap.
+  c.schedule(t0 + 1.5, () => log.push('z'));
+  c.schedule(t0, () => log.push('x'));
+  c.schedule(t0 + 1.9, () => log.push('y'));
+  c.schedule(t0 + 1.6, () => log.push('w')); // earlier than the due queue's tail: heaped
+  c.schedule(t0 + 50, () => log.push('far'));
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(log, ['x', 'z', 'w', 'y', 'far']);
+});
+
+test('RealClock: inside a callback now() is the time the callback started; outside it moves', async () => {
+  const c = new RealClock();
+  const seen: number[] = [];
+  await new Promise<void>((done) =>
+    c.schedule(c.now(), () => {
+      const a = c.now();
+      const until = performance.now() + 3;
+      while (performance.now() < until); // busy 3 ms
+      seen.push(a, c.now());
+      done();
+    }),
+  );
+  assert.equal(seen[0], seen[1], 'one time for all one callback does');
+  const a = c.now();
+  await new Promise((r) => setTimeout(r, 3));
+  assert.ok(c.now() > a);
+});
