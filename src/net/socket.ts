@@ -41,6 +41,7 @@ import { IdleTimer } from './idle-timer.js';
 import { dnsFamily, stackLookup, type LookupOptions } from './lookup.js';
 import type { Server } from './server.js';
 import { WriteBatch } from './write-batch.js';
+import { defer, type Deferred } from './next-tick-batch.js';
 
 /** How much one read takes from the TCB's receive queue (libuv reads 64 KiB at a time). */
 const READ_CHUNK = 64 * 1024;
@@ -79,7 +80,7 @@ interface MultiConnect {
   errors: NetError[];
 }
 
-export class Socket extends Duplex implements SocketSink {
+export class Socket extends Duplex implements SocketSink, Deferred {
   /** True from connect() until 'connect' (or failure). */
   connecting = false;
   /** The Server that accepted this socket (null for client sockets). node:http overwrites it with itself. */
@@ -101,6 +102,8 @@ export class Socket extends Duplex implements SocketSink {
   private pulling = false;
   /** A pull() is queued on the next tick (queuePull). */
   private pullQueued = false;
+  /** A flushWrite() is queued on the next tick (onTcpWritable). */
+  private flushQueued = false;
   private eofPushed = false;
   private pendingWrite: WriteBatch | undefined;
   private pendingFinal: ((err?: Error | null) => void) | undefined;
@@ -374,15 +377,25 @@ export class Socket extends Duplex implements SocketSink {
   private queuePull(): void {
     if (this.pullQueued) return;
     this.pullQueued = true;
-    process.nextTick(Socket.pullNT, this);
+    if (!this.flushQueued) defer(this);
   }
 
-  private static pullNT(s: Socket): void {
-    s.pullQueued = false;
-    s.pull();
+  /** @internal next-tick-batch.ts runs what queuePull and onTcpWritable deferred. */
+  runDeferred(): void {
+    if (this.pullQueued) {
+      this.pullQueued = false;
+      this.pull();
+    }
+    if (this.flushQueued) {
+      this.flushQueued = false;
+      this.flushWrite();
+    }
   }
   /** @internal */ onTcpWritable(): void {
-    this.flushWrite();
+    if (this.flushQueued || this.pendingWrite === undefined) return;
+    // As reads: refill the send buffer once per batch of ACKs (next tick), not once per ACK.
+    this.flushQueued = true;
+    if (!this.pullQueued) defer(this);
   }
 
   private applyOptions(): void {
@@ -490,14 +503,12 @@ export class Socket extends Duplex implements SocketSink {
     this.flushWrite();
   }
 
-  private readonly tcpWrite = (c: Uint8Array): number => this.tcp!.write(c);
-
   /** Hand the pending write to the TCB; its callback runs once the TCB has taken all of it. */
   private flushWrite(): void {
     const p = this.pendingWrite;
     const tcp = this.tcp;
     if (!p || !tcp || this.connecting || this.destroyed) return; // before 'connect', writes wait (as Node's _pendingData)
-    const n = p.drain(this.tcpWrite);
+    const n = p.drain(tcp);
     this.bytesDispatched += n;
     if (n > 0) this.touch(); // a write making progress is activity (Node's kLastWriteQueueSize check)
     if (!p.done) {

@@ -40,14 +40,16 @@ test('DueQueue discards cancelled entries at its head and compacts after many sh
 test('RealClock runs due-now callbacks and heaped ones in one (time, scheduling) order', async () => {
   const c = new RealClock();
   const log: string[] = [];
-  const t0 = c.now();
-  // 'late' is scheduled in the past (it runs as due now); 'x' and 'y' go to the due queue, 'z' (earlier than 'y') to the heap.
-  c.schedule(t0 + 1.5, () => log.push('z'));
-  c.schedule(t0, () => log.push('x'));
-  c.schedule(t0 + 1.9, () => log.push('y'));
-  c.schedule(t0 + 1.6, () => log.push('w')); // earlier than the due queue's tail: heaped
-  c.schedule(t0 + 50, () => log.push('far'));
-  await new Promise((r) => setTimeout(r, 80));
+  // Scheduled from inside a callback, where now() stands still: the test does not depend on how fast it runs.
+  c.schedule(c.now(), () => {
+    const t0 = c.now();
+    c.schedule(t0 + 1.5, () => log.push('z')); // the due queue's first entry
+    c.schedule(t0 - 5, () => log.push('x')); // in the past: runs as due now, earlier than the queue's tail: heaped
+    c.schedule(t0 + 1.9, () => log.push('y')); // due queue
+    c.schedule(t0 + 1.6, () => log.push('w')); // earlier than the due queue's tail: heaped
+    c.schedule(t0 + 50, () => log.push('far')); // beyond the horizon: heaped
+  });
+  await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(log, ['x', 'z', 'w', 'y', 'far']);
 });
 
