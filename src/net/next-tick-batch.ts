@@ -33,7 +33,12 @@ function runDue(): void {
     }
   } finally {
     // A throw (a user's 'data' listener) propagates as it would from its own tick; the rest still run, next tick.
-    due.splice(0, i < due.length ? i + 1 : due.length);
+    const done = i < due.length ? i + 1 : due.length;
+    if (done === due.length) due.length = 0;
+    else {
+      due.copyWithin(0, done);
+      due.length -= done;
+    }
     if (due.length > 0) process.nextTick(runDue);
     else queued = false;
   }

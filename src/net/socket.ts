@@ -838,12 +838,13 @@ function canSend(state: TcpState): boolean {
 }
 
 /** connect(...) on a new Socket bound to `stack`: the body of net.connect / net.createConnection. */
-export function connectOn(SocketClass: new (options: SocketOptions) => Socket, args: readonly unknown[]): Socket {
+export function connectOn(SocketClass: new (options: SocketOptions) => Socket, args: readonly unknown[], stack?: Stack): Socket {
   const { options, cb } = normalizeArgs(args);
   const o = options as unknown as NetConnectOptions;
   // As net.connect: the options go to the Socket constructor too, and `timeout` is set before connecting.
   // Built field by field: four spreads per connect cost four objects.
   const so: SocketOptions = {};
+  if (stack !== undefined) so.stack = stack;
   if (o.allowHalfOpen !== undefined) so.allowHalfOpen = o.allowHalfOpen;
   if (o.noDelay !== undefined) so.noDelay = o.noDelay;
   if (o.keepAlive !== undefined) so.keepAlive = o.keepAlive;
