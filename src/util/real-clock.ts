@@ -81,14 +81,30 @@ export class RealClock implements Clock {
   /** Outstanding hold()s, and the ref'd host interval that stands for them. */
   private holds = 0;
   private keeper: unknown = undefined;
-  /** Host timer currently armed, its kind and the time it targets. */
-  private armed: unknown = undefined;
-  private armedImmediate = false;
+  /**
+   * Host timers: at most one immediate (for callbacks due now) and one timeout (for the earliest later
+   * one), armed independently. A callback due now does not clear a timeout armed for later, and a
+   * timeout armed for no later than the earliest callback stays (if it wakes early, fire() re-arms):
+   * a short connection moved the earliest time back and forth several times, and each move was a
+   * clearTimeout and a setTimeout (Node's timer list insert), a tenth of RealClock's cost.
+   */
+  private immediate: unknown = undefined;
+  private timeout: unknown = undefined;
+  private timeoutAt = Infinity;
+  /** Earliest time a host timer is armed for: -Infinity while an immediate is armed. */
   private armedAt = Infinity;
   private armedRef = false;
   /** True while fire() runs callbacks; it arms the next host timer itself when done. */
   private firing = false;
-  private readonly onFire = (): void => this.fire();
+  private readonly onImmediate = (): void => {
+    this.immediate = undefined;
+    this.fire();
+  };
+  private readonly onTimeout = (): void => {
+    this.timeout = undefined;
+    this.timeoutAt = Infinity;
+    this.fire();
+  };
   /** Timers of `reuse` schedules that have run, ready for the next one (ScheduleOptions.reuse). */
   private readonly spare: RealTimer[] = [];
 
@@ -176,8 +192,7 @@ export class RealClock implements Clock {
   // ---- internals ----
 
   private fire(): void {
-    this.armed = undefined;
-    this.armedAt = Infinity;
+    this.armedAt = this.immediate !== undefined ? -Infinity : this.timeoutAt;
     const now = performance.now();
     // Only callbacks that existed when we woke up run in this turn.
     const limitSeq = this.seq;
@@ -220,43 +235,50 @@ export class RealClock implements Clock {
       this.disarm();
       return;
     }
-    if (this.armed !== undefined) {
-      if (top.at >= this.armedAt) return;
-      this.disarm();
-    }
-    let h: unknown;
+    const ref = this.refTimers > 0;
     if (top.at <= now) {
-      if (hasImmediate) {
-        h = host.setImmediate!(this.onFire);
-        this.armedImmediate = true;
-      } else {
-        h = host.setTimeout(this.onFire, 0);
-        this.armedImmediate = false;
+      if (this.immediate === undefined) {
+        const h = hasImmediate ? host.setImmediate!(this.onImmediate) : host.setTimeout(this.onImmediate, 0);
+        if (!this.armedRef) setHostRef(h, false); // as the other handle; refArmed sets both
+        this.immediate = h;
       }
-    } else {
-      // Round up so a whole-ms host timer does not wake us before `at`.
-      const delay = Math.min(Math.ceil(top.at - now), TIMEOUT_MAX);
-      h = host.setTimeout(this.onFire, delay);
-      this.armedImmediate = false;
+      this.armedAt = -Infinity;
+      this.refArmed(ref);
+      return;
     }
-    this.armedRef = this.refTimers > 0;
-    if (!this.armedRef) setHostRef(h, false);
-    this.armed = h;
-    this.armedAt = top.at;
+    if (this.immediate !== undefined) return; // fire() runs first and arms what is left
+    if (this.timeout === undefined || this.timeoutAt > top.at) {
+      if (this.timeout !== undefined) host.clearTimeout(this.timeout);
+      // Round up so a whole-ms host timer does not wake us before `at`.
+      const h = host.setTimeout(this.onTimeout, Math.min(Math.ceil(top.at - now), TIMEOUT_MAX));
+      if (!this.armedRef) setHostRef(h, false);
+      this.timeout = h;
+      this.timeoutAt = top.at;
+    }
+    this.armedAt = this.timeoutAt;
+    this.refArmed(ref);
   }
 
-  /** The armed host timer keeps the process alive exactly while a ref'd callback is pending. */
+  /** The armed host timers keep the process alive exactly while a ref'd callback is pending. */
   private refArmed(on: boolean): void {
-    if (this.armed === undefined || this.armedRef === on) return;
+    if (this.armedRef === on) return;
     this.armedRef = on;
-    setHostRef(this.armed, on);
+    if (this.immediate !== undefined) setHostRef(this.immediate, on);
+    if (this.timeout !== undefined) setHostRef(this.timeout, on);
   }
 
   private disarm(): void {
-    if (this.armed === undefined) return;
-    if (this.armedImmediate) host.clearImmediate!(this.armed);
-    else host.clearTimeout(this.armed);
-    this.armed = undefined;
+    if (this.immediate !== undefined) {
+      if (hasImmediate) host.clearImmediate!(this.immediate);
+      else host.clearTimeout(this.immediate);
+      this.immediate = undefined;
+    }
+    if (this.timeout !== undefined) {
+      host.clearTimeout(this.timeout);
+      this.timeout = undefined;
+      this.timeoutAt = Infinity;
+    }
     this.armedAt = Infinity;
   }
+
 }

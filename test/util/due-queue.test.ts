@@ -70,3 +70,36 @@ test('RealClock: inside a callback now() is the time the callback started; outsi
   await new Promise((r) => setTimeout(r, 3));
   assert.ok(c.now() > a);
 });
+
+test('RealClock: callbacks due now do not clear the host timeout armed for a later one, nor re-arm it after they ran', async () => {
+  const g = globalThis as unknown as { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout };
+  const realSet = g.setTimeout;
+  const realClear = g.clearTimeout;
+  let sets = 0;
+  let clears = 0;
+  g.setTimeout = ((fn: () => void, ms?: number) => {
+    sets++;
+    return realSet(fn, ms);
+  }) as typeof setTimeout;
+  g.clearTimeout = ((h: Parameters<typeof clearTimeout>[0]) => {
+    clears++;
+    realClear(h);
+  }) as typeof clearTimeout;
+  const log: string[] = [];
+  try {
+    const c = new RealClock();
+    c.schedule(c.now() + 40, () => log.push('later'));
+    assert.equal(sets, 1);
+    for (let i = 0; i < 3; i++) {
+      c.schedule(c.now(), () => log.push(`now${i}`));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.deepEqual(log, ['now0', 'now1', 'now2']);
+    assert.deepEqual([sets, clears], [1, 0], 'the timeout for the later callback stayed armed');
+    await new Promise((r) => realSet(r, 80));
+    assert.deepEqual(log, ['now0', 'now1', 'now2', 'later']);
+  } finally {
+    g.setTimeout = realSet;
+    g.clearTimeout = realClear;
+  }
+});
