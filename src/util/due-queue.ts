@@ -19,8 +19,10 @@ export const DUE_HORIZON_MS = 2;
  * stays until it reaches the head, where peek() discards it.
  */
 export class DueQueue<T extends TimerEntry> {
-  private items: T[] = [];
+  /** Entries [head, tail); the array keeps its length when the queue empties (truncating it would free its store, reallocated by the next push). */
+  private items: Array<T | undefined> = [];
   private head = 0;
+  private tail = 0;
   /** `at` of the last entry taken: a later one may join only at or after it. */
   private tailAt = -Infinity;
 
@@ -28,17 +30,18 @@ export class DueQueue<T extends TimerEntry> {
   offer(entry: T, now: number): boolean {
     const at = entry.at;
     if (at > now + DUE_HORIZON_MS) return false;
-    if (this.head < this.items.length && at < this.tailAt) return false;
-    this.items.push(entry);
+    if (this.head < this.tail && at < this.tailAt) return false;
+    if (this.tail < this.items.length) this.items[this.tail] = entry;
+    else this.items.push(entry);
+    this.tail++;
     this.tailAt = at;
     return true;
   }
 
   /** The head entry, discarding cancelled ones; undefined when none is pending. */
   peek(): T | undefined {
-    const items = this.items;
-    while (this.head < items.length) {
-      const e = items[this.head]!;
+    while (this.head < this.tail) {
+      const e = this.items[this.head]!;
       if (e.state === PENDING) return e;
       this.shift();
     }
@@ -48,23 +51,24 @@ export class DueQueue<T extends TimerEntry> {
   /** Remove the head entry. */
   shift(): void {
     const items = this.items;
-    items[this.head++] = undefined as unknown as T;
-    if (this.head === items.length) {
-      items.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= items.length) {
-      items.copyWithin(0, this.head);
-      items.length -= this.head;
+    items[this.head++] = undefined;
+    if (this.head === this.tail) {
+      this.head = this.tail = 0;
+      if (items.length > 4096) items.length = 4096; // a burst leaves no large array behind
+    } else if (this.head >= 1024 && this.head * 2 >= this.tail) {
+      items.copyWithin(0, this.head, this.tail);
+      this.tail -= this.head;
+      items.fill(undefined, this.tail, this.tail + this.head);
       this.head = 0;
     }
   }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.tail - this.head;
   }
 
   clear(): void {
-    this.items.length = 0;
-    this.head = 0;
+    this.items.fill(undefined, this.head, this.tail);
+    this.head = this.tail = 0;
   }
 }
