@@ -197,7 +197,7 @@ export class Socket extends Duplex implements SocketSink, Deferred {
     const { port, localAddress, localPort } = options;
     const literal = isIP(host);
     if (literal) {
-      process.nextTick(Socket.connectLiteralNT, this, stack, host, port, literal, localAddress, localPort);
+      process.nextTick(Socket.connectLiteralNT, this, stack, options, literal);
       return;
     }
     const lookup = options.lookup ?? stackLookup(stack);
@@ -563,8 +563,8 @@ export class Socket extends Duplex implements SocketSink, Deferred {
   }
 
   /** connect() to an IP literal, on the next tick (a static function and arguments: no closure per connect). */
-  private static connectLiteralNT(s: Socket, stack: Stack, host: string, port: number, family: number, localAddress: string | undefined, localPort: number | undefined): void {
-    if (s.connecting) s.internalConnect(stack, host, port, family, localAddress, localPort);
+  private static connectLiteralNT(s: Socket, stack: Stack, options: ValidConnectOptions, family: number): void {
+    if (s.connecting) s.internalConnect(stack, options.host || 'localhost', options.port, family, options.localAddress, options.localPort);
   }
 
   /** 'close' after destroy, on the next tick; a write queued while connecting fails first. */

@@ -17,11 +17,12 @@ export class WriteBatch {
   /** Bytes of this request the TCB has taken so far. */
   taken = 0;
 
+  /** `chunks`: an array the batch may keep and write to (the caller made it for this request). */
   constructor(
-    chunks: readonly Uint8Array[],
+    chunks: Uint8Array[],
     readonly cb: (err?: Error | null) => void,
   ) {
-    this.chunks = chunks.length === 1 ? [chunks[0]!] : coalesce(chunks);
+    this.chunks = chunks.length === 1 ? chunks : coalesce(chunks);
   }
 
   get done(): boolean {
