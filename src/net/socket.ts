@@ -41,6 +41,7 @@ import { IdleTimer } from './idle-timer.js';
 import { dnsFamily, stackLookup, type LookupOptions } from './lookup.js';
 import type { Server } from './server.js';
 import { WriteBatch } from './write-batch.js';
+import { defer, type Deferred } from './next-tick-batch.js';
 
 /** How much one read takes from the TCB's receive queue (libuv reads 64 KiB at a time). */
 const READ_CHUNK = 64 * 1024;
@@ -79,7 +80,7 @@ interface MultiConnect {
   errors: NetError[];
 }
 
-export class Socket extends Duplex implements SocketSink {
+export class Socket extends Duplex implements SocketSink, Deferred {
   /** True from connect() until 'connect' (or failure). */
   connecting = false;
   /** The Server that accepted this socket (null for client sockets). node:http overwrites it with itself. */
@@ -99,6 +100,10 @@ export class Socket extends Duplex implements SocketSink {
   private handle: HandleRef | undefined;
   private reading = false;
   private pulling = false;
+  /** A pull() is queued on the next tick (queuePull). */
+  private pullQueued = false;
+  /** A flushWrite() is queued on the next tick (onTcpWritable). */
+  private flushQueued = false;
   private eofPushed = false;
   private pendingWrite: WriteBatch | undefined;
   private pendingFinal: ((err?: Error | null) => void) | undefined;
@@ -192,7 +197,7 @@ export class Socket extends Duplex implements SocketSink {
     const { port, localAddress, localPort } = options;
     const literal = isIP(host);
     if (literal) {
-      process.nextTick(Socket.connectLiteralNT, this, stack, host, port, literal, localAddress, localPort);
+      process.nextTick(Socket.connectLiteralNT, this, stack, options, literal);
       return;
     }
     const lookup = options.lookup ?? stackLookup(stack);
@@ -355,13 +360,42 @@ export class Socket extends Duplex implements SocketSink {
     this.afterConnect();
   }
   /** @internal */ onTcpReadable(): void {
-    this.pull();
+    this.queuePull();
   }
   /** @internal */ onTcpEnd(): void {
-    this.pull();
+    this.queuePull();
+  }
+
+  /**
+   * The TCB said bytes (or its FIN) are waiting: read them on the next tick, not now. A batch of
+   * packets delivered in one turn (the clock runs every due delivery at once) then costs one read per
+   * 64 KiB instead of one per segment, as a process woken by the kernel reads what a softirq queued
+   * meanwhile. 'data' chunks coalesce as the kernel's reads do; order, 'end' after the last byte and
+   * backpressure are pull()'s as before. An error or close from the TCB pulls at once (onTcpError,
+   * onTcpClose), so bytes that came before a RST still reach the stream before the error.
+   */
+  private queuePull(): void {
+    if (this.pullQueued) return;
+    this.pullQueued = true;
+    if (!this.flushQueued) defer(this);
+  }
+
+  /** @internal next-tick-batch.ts runs what queuePull and onTcpWritable deferred. */
+  runDeferred(): void {
+    if (this.pullQueued) {
+      this.pullQueued = false;
+      this.pull();
+    }
+    if (this.flushQueued) {
+      this.flushQueued = false;
+      this.flushWrite();
+    }
   }
   /** @internal */ onTcpWritable(): void {
-    this.flushWrite();
+    if (this.flushQueued || this.pendingWrite === undefined) return;
+    // As reads: refill the send buffer once per batch of ACKs (next tick), not once per ACK.
+    this.flushQueued = true;
+    if (!this.pullQueued) defer(this);
   }
 
   private applyOptions(): void {
@@ -391,6 +425,9 @@ export class Socket extends Duplex implements SocketSink {
   }
 
   /** @internal */ onTcpError(e: TcpError): void {
+    if (this.destroyed) return;
+    // Bytes that arrived before the error go to the stream first (their pull may still be queued).
+    if (this.pullQueued && !this.connecting) this.pull();
     if (this.destroyed) return;
     const t = this.connectTarget;
     if (this.connecting && t) {
@@ -466,14 +503,12 @@ export class Socket extends Duplex implements SocketSink {
     this.flushWrite();
   }
 
-  private readonly tcpWrite = (c: Uint8Array): number => this.tcp!.write(c);
-
   /** Hand the pending write to the TCB; its callback runs once the TCB has taken all of it. */
   private flushWrite(): void {
     const p = this.pendingWrite;
     const tcp = this.tcp;
     if (!p || !tcp || this.connecting || this.destroyed) return; // before 'connect', writes wait (as Node's _pendingData)
-    const n = p.drain(this.tcpWrite);
+    const n = p.drain(tcp);
     this.bytesDispatched += n;
     if (n > 0) this.touch(); // a write making progress is activity (Node's kLastWriteQueueSize check)
     if (!p.done) {
@@ -528,8 +563,8 @@ export class Socket extends Duplex implements SocketSink {
   }
 
   /** connect() to an IP literal, on the next tick (a static function and arguments: no closure per connect). */
-  private static connectLiteralNT(s: Socket, stack: Stack, host: string, port: number, family: number, localAddress: string | undefined, localPort: number | undefined): void {
-    if (s.connecting) s.internalConnect(stack, host, port, family, localAddress, localPort);
+  private static connectLiteralNT(s: Socket, stack: Stack, options: ValidConnectOptions, family: number): void {
+    if (s.connecting) s.internalConnect(stack, options.host || 'localhost', options.port, family, options.localAddress, options.localPort);
   }
 
   /** 'close' after destroy, on the next tick; a write queued while connecting fails first. */
@@ -803,12 +838,13 @@ function canSend(state: TcpState): boolean {
 }
 
 /** connect(...) on a new Socket bound to `stack`: the body of net.connect / net.createConnection. */
-export function connectOn(SocketClass: new (options: SocketOptions) => Socket, args: readonly unknown[]): Socket {
+export function connectOn(SocketClass: new (options: SocketOptions) => Socket, args: readonly unknown[], stack?: Stack): Socket {
   const { options, cb } = normalizeArgs(args);
   const o = options as unknown as NetConnectOptions;
   // As net.connect: the options go to the Socket constructor too, and `timeout` is set before connecting.
   // Built field by field: four spreads per connect cost four objects.
   const so: SocketOptions = {};
+  if (stack !== undefined) so.stack = stack;
   if (o.allowHalfOpen !== undefined) so.allowHalfOpen = o.allowHalfOpen;
   if (o.noDelay !== undefined) so.noDelay = o.noDelay;
   if (o.keepAlive !== undefined) so.keepAlive = o.keepAlive;

@@ -17,11 +17,12 @@ export class WriteBatch {
   /** Bytes of this request the TCB has taken so far. */
   taken = 0;
 
+  /** `chunks`: an array the batch may keep and write to (the caller made it for this request). */
   constructor(
-    chunks: readonly Uint8Array[],
+    chunks: Uint8Array[],
     readonly cb: (err?: Error | null) => void,
   ) {
-    this.chunks = chunks.length === 1 ? [chunks[0]!] : coalesce(chunks);
+    this.chunks = chunks.length === 1 ? chunks : coalesce(chunks);
   }
 
   get done(): boolean {
@@ -29,15 +30,15 @@ export class WriteBatch {
   }
 
   /**
-   * Offer the chunks in order to `write` (which returns how many bytes it
+   * Offer the chunks in order to `to.write` (which returns how many bytes it
    * took) until it takes less than offered or everything is gone. Returns the
    * bytes taken by this call.
    */
-  drain(write: (chunk: Uint8Array) => number): number {
+  drain(to: { write(chunk: Uint8Array): number }): number {
     let total = 0;
     while (this.index < this.chunks.length) {
       const c = this.chunks[this.index]!;
-      const n = c.length === 0 ? 0 : write(c);
+      const n = c.length === 0 ? 0 : to.write(c);
       total += n;
       if (n < c.length) {
         this.chunks[this.index] = c.subarray(n);

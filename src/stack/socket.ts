@@ -223,8 +223,11 @@ export abstract class TcpSocket extends Emitter<SocketEvents> {
         });
       }
     }
-    if (name === 'state') this.emit(name, a as TcpState, b as TcpState);
-    else if (name === 'error') this.emit(name, a as TcpError);
-    else this.emitBare(name);
+    // Events with arguments only when someone listens: emit's argument array was made for every state change.
+    if (name === 'state') {
+      if (this.listenerCount('state') > 0) this.emit(name, a as TcpState, b as TcpState);
+    } else if (name === 'error') {
+      if (this.listenerCount('error') > 0) this.emit(name, a as TcpError);
+    } else this.emitBare(name);
   }
 }

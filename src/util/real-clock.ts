@@ -1,5 +1,6 @@
 import type { Clock, ScheduleOptions, TimerHandle } from './clock.js';
-import { DONE, MAX_SPARE_TIMERS, PENDING, TimerHeap } from './timer-heap.js';
+import { before, DONE, MAX_SPARE_TIMERS, PENDING, TimerHeap } from './timer-heap.js';
+import { DueQueue } from './due-queue.js';
 
 /** Host timer functions, looked up on globalThis so this works in Node and browsers. */
 interface HostTimers {
@@ -69,6 +70,10 @@ export interface RealClockOptions {
 export class RealClock implements Clock {
   private readonly unref: boolean;
   private readonly heap = new TimerHeap<RealTimer>();
+  /** Callbacks due now (or within DUE_HORIZON_MS), scheduled in time order: a FIFO beside the heap (due-queue.ts). */
+  private readonly due = new DueQueue<RealTimer>();
+  /** While fire() runs a callback: the time read as it started, which now() returns (-1 otherwise). */
+  private current = -1;
   private seq = 0;
   private live = 0;
   /** Pending callbacks scheduled with ref. */
@@ -76,14 +81,30 @@ export class RealClock implements Clock {
   /** Outstanding hold()s, and the ref'd host interval that stands for them. */
   private holds = 0;
   private keeper: unknown = undefined;
-  /** Host timer currently armed, its kind and the time it targets. */
-  private armed: unknown = undefined;
-  private armedImmediate = false;
+  /**
+   * Host timers: at most one immediate (for callbacks due now) and one timeout (for the earliest later
+   * one), armed independently. A callback due now does not clear a timeout armed for later, and a
+   * timeout armed for no later than the earliest callback stays (if it wakes early, fire() re-arms):
+   * a short connection moved the earliest time back and forth several times, and each move was a
+   * clearTimeout and a setTimeout (Node's timer list insert), a tenth of RealClock's cost.
+   */
+  private immediate: unknown = undefined;
+  private timeout: unknown = undefined;
+  private timeoutAt = Infinity;
+  /** Earliest time a host timer is armed for: -Infinity while an immediate is armed. */
   private armedAt = Infinity;
   private armedRef = false;
   /** True while fire() runs callbacks; it arms the next host timer itself when done. */
   private firing = false;
-  private readonly onFire = (): void => this.fire();
+  private readonly onImmediate = (): void => {
+    this.immediate = undefined;
+    this.fire();
+  };
+  private readonly onTimeout = (): void => {
+    this.timeout = undefined;
+    this.timeoutAt = Infinity;
+    this.fire();
+  };
   /** Timers of `reuse` schedules that have run, ready for the next one (ScheduleOptions.reuse). */
   private readonly spare: RealTimer[] = [];
 
@@ -91,8 +112,14 @@ export class RealClock implements Clock {
     this.unref = opts.unref === true;
   }
 
+  /**
+   * Milliseconds, monotonic. Inside a callback of this clock, the time read as the callback started:
+   * everything one delivery does (receive, answer, schedule) sees one time, as Linux stamps the
+   * processing of a packet with one tcp_mstamp. Elsewhere, a fresh read.
+   */
   now(): number {
-    return performance.now();
+    const c = this.current;
+    return c >= 0 ? c : performance.now();
   }
 
   schedule(at: number, fn: () => void, opts?: ScheduleOptions): TimerHandle {
@@ -111,7 +138,7 @@ export class RealClock implements Clock {
       timer.ref = ref;
       timer.state = PENDING;
     }
-    this.heap.push(timer);
+    if (!this.due.offer(timer, now)) this.heap.push(timer);
     this.live++;
     if (ref && this.refTimers++ === 0) this.refArmed(true);
     if (!this.firing && timer.at < this.armedAt) this.arm(now);
@@ -149,6 +176,7 @@ export class RealClock implements Clock {
     if (this.live === 0) {
       // Nothing left: release the host timer so the process can exit.
       this.heap.clear();
+      this.due.clear();
       this.disarm();
     } else if (this.heap.length > 1024 && this.heap.length > 2 * this.live) {
       this.heap.compact();
@@ -164,22 +192,23 @@ export class RealClock implements Clock {
   // ---- internals ----
 
   private fire(): void {
-    this.armed = undefined;
-    this.armedAt = Infinity;
-    const now = this.now();
+    this.armedAt = this.immediate !== undefined ? -Infinity : this.timeoutAt;
+    const now = performance.now();
     // Only callbacks that existed when we woke up run in this turn.
     const limitSeq = this.seq;
     this.firing = true;
     try {
       for (;;) {
-        const top = this.heap.peek();
+        const top = this.earliest();
         if (top === undefined || top.at > now || top.seq >= limitSeq) break;
-        this.heap.pop();
+        if (top === this.due.peek()) this.due.shift();
+        else this.heap.pop();
         this.live--;
         if (top.ref) this.refTimers--;
         top.state = DONE;
         const fn = top.fn!;
         top.fn = null;
+        this.current = performance.now();
         fn();
         // Its caller forgot a reused handle as the callback started: the next `reuse` schedule may take it.
         if (top.reuse && this.spare.length < MAX_SPARE_TIMERS) this.spare.push(top);
@@ -187,53 +216,69 @@ export class RealClock implements Clock {
     } finally {
       // Re-arm even if a callback threw (the error still propagates).
       this.firing = false;
-      this.arm(this.now());
+      this.current = -1;
+      this.arm(performance.now());
     }
   }
 
+  /** The pending callback that runs first: the heap's or the due queue's, by (at, seq). */
+  private earliest(): RealTimer | undefined {
+    const h = this.heap.peek();
+    const d = this.due.peek();
+    if (d === undefined) return h;
+    return h !== undefined && before(h, d) ? h : d;
+  }
+
   private arm(now: number): void {
-    const top = this.heap.peek();
+    const top = this.earliest();
     if (top === undefined) {
       this.disarm();
       return;
     }
-    if (this.armed !== undefined) {
-      if (top.at >= this.armedAt) return;
-      this.disarm();
-    }
-    let h: unknown;
+    const ref = this.refTimers > 0;
     if (top.at <= now) {
-      if (hasImmediate) {
-        h = host.setImmediate!(this.onFire);
-        this.armedImmediate = true;
-      } else {
-        h = host.setTimeout(this.onFire, 0);
-        this.armedImmediate = false;
+      if (this.immediate === undefined) {
+        const h = hasImmediate ? host.setImmediate!(this.onImmediate) : host.setTimeout(this.onImmediate, 0);
+        if (!this.armedRef) setHostRef(h, false); // as the other handle; refArmed sets both
+        this.immediate = h;
       }
-    } else {
-      // Round up so a whole-ms host timer does not wake us before `at`.
-      const delay = Math.min(Math.ceil(top.at - now), TIMEOUT_MAX);
-      h = host.setTimeout(this.onFire, delay);
-      this.armedImmediate = false;
+      this.armedAt = -Infinity;
+      this.refArmed(ref);
+      return;
     }
-    this.armedRef = this.refTimers > 0;
-    if (!this.armedRef) setHostRef(h, false);
-    this.armed = h;
-    this.armedAt = top.at;
+    if (this.immediate !== undefined) return; // fire() runs first and arms what is left
+    if (this.timeout === undefined || this.timeoutAt > top.at) {
+      if (this.timeout !== undefined) host.clearTimeout(this.timeout);
+      // Round up so a whole-ms host timer does not wake us before `at`.
+      const h = host.setTimeout(this.onTimeout, Math.min(Math.ceil(top.at - now), TIMEOUT_MAX));
+      if (!this.armedRef) setHostRef(h, false);
+      this.timeout = h;
+      this.timeoutAt = top.at;
+    }
+    this.armedAt = this.timeoutAt;
+    this.refArmed(ref);
   }
 
-  /** The armed host timer keeps the process alive exactly while a ref'd callback is pending. */
+  /** The armed host timers keep the process alive exactly while a ref'd callback is pending. */
   private refArmed(on: boolean): void {
-    if (this.armed === undefined || this.armedRef === on) return;
+    if (this.armedRef === on) return;
     this.armedRef = on;
-    setHostRef(this.armed, on);
+    if (this.immediate !== undefined) setHostRef(this.immediate, on);
+    if (this.timeout !== undefined) setHostRef(this.timeout, on);
   }
 
   private disarm(): void {
-    if (this.armed === undefined) return;
-    if (this.armedImmediate) host.clearImmediate!(this.armed);
-    else host.clearTimeout(this.armed);
-    this.armed = undefined;
+    if (this.immediate !== undefined) {
+      if (hasImmediate) host.clearImmediate!(this.immediate);
+      else host.clearTimeout(this.immediate);
+      this.immediate = undefined;
+    }
+    if (this.timeout !== undefined) {
+      host.clearTimeout(this.timeout);
+      this.timeout = undefined;
+      this.timeoutAt = Infinity;
+    }
     this.armedAt = Infinity;
   }
+
 }

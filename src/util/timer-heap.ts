@@ -12,7 +12,8 @@ export interface TimerEntry {
   readonly state: number;
 }
 
-function before(a: TimerEntry, b: TimerEntry): boolean {
+/** (at, seq) order: whether `a` runs before `b`. */
+export function before(a: TimerEntry, b: TimerEntry): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
