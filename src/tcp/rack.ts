@@ -34,6 +34,9 @@ export const REO_WND_PERSIST = 16;
 const MAX_REO_WND_MULT = 255;
 
 // Record flags (Linux keeps the same facts in skb->sacked: TCPCB_SACKED_ACKED, TCPCB_LOST, TCPCB_RETRANS).
+/** A time or RTT field (ms) that is not set. */
+const NONE = -1;
+
 const SACKED = 1;
 const LOST = 2;
 const RETRANS = 4;
@@ -64,6 +67,40 @@ export interface RackAck {
 
 
 /**
+ * A RackAck to refill for every ACK (one shared by all connections: RACK reads it during the call only). The
+ * times are number fields, NONE when unset, shown as undefined through the accessors (see Rack's times).
+ */
+export class RackInputs implements RackAck {
+  now = 0;
+  una = 0;
+  blocks: ReadonlyArray<readonly [number, number]> | undefined = undefined;
+  inRecovery = false;
+  dupThresh = 3;
+  private echoedAtMs = NONE;
+  private minRttMs = NONE;
+  private srttMs = NONE;
+
+  get echoedAt(): number | undefined {
+    return this.echoedAtMs === NONE ? undefined : this.echoedAtMs;
+  }
+  set echoedAt(t: number | undefined) {
+    this.echoedAtMs = t === undefined ? NONE : t;
+  }
+  get minRtt(): number | undefined {
+    return this.minRttMs === NONE ? undefined : this.minRttMs;
+  }
+  set minRtt(t: number | undefined) {
+    this.minRttMs = t === undefined ? NONE : t;
+  }
+  get srtt(): number | undefined {
+    return this.srttMs === NONE ? undefined : this.srttMs;
+  }
+  set srtt(t: number | undefined) {
+    this.srttMs = t === undefined ? NONE : t;
+  }
+}
+
+/**
  * RFC 8985 §6.2 step 4 RACK_update_reo_wnd, the window itself: 0 while no
  * reordering was ever seen and either recovery is under way or DupThresh
  * segments are SACKed (then RACK acts as fast as DupThresh would); else
@@ -85,8 +122,23 @@ export function reorderingWindow(p: {
 
 /** One connection's RACK state and transmit records. */
 export class Rack {
+  /**
+   * The times and RTTs below (ms, never negative) are kept in number fields, NONE when unset, and shown through
+   * accessors as `undefined` then: a field that also holds undefined takes a new heap number at every store of
+   * a fractional time (issue 11: allocations per ACK); one that only ever holds numbers is a double kept in place.
+   */
+  private atMs = NONE;
+  private rttMs = NONE;
+  private minRttMs = NONE;
+  private sackedSentAtMs = NONE;
+
   /** When the reordering timer fires (RFC 8985 §6.3), absolute ms; undefined when not armed. */
-  at: number | undefined;
+  get at(): number | undefined {
+    return this.atMs === NONE ? undefined : this.atMs;
+  }
+  set at(t: number | undefined) {
+    this.atMs = t === undefined ? NONE : t;
+  }
   /** RACK.reordering_seen. */
   reorderingSeen = false;
   /** RACK.reo_wnd_mult. */
@@ -94,7 +146,12 @@ export class Rack {
   /** RACK.reo_wnd_persist. */
   reoWndPersist = 0;
   /** RACK.rtt: RTT of the most recently sent segment delivered (ms); undefined before the first. */
-  rtt: number | undefined;
+  get rtt(): number | undefined {
+    return this.rttMs === NONE ? undefined : this.rttMs;
+  }
+  set rtt(t: number | undefined) {
+    this.rttMs = t === undefined ? NONE : t;
+  }
   /** Octets of the records RACK marked lost and nothing has retransmitted yet (Linux lost_out − retransmitted). */
   lostBytes = 0;
   /** Records the peer SACKed (RACK.segs_sacked; Linux sacked_out). */
@@ -107,7 +164,12 @@ export class Rack {
    * at the very first SACK — recovery (and PRR's cut) before the window's new data went out. Undefined before
    * the first sample; the connection's min_RTT stands in until then.
    */
-  minRtt: number | undefined;
+  get minRtt(): number | undefined {
+    return this.minRttMs === NONE ? undefined : this.minRttMs;
+  }
+  set minRtt(t: number | undefined) {
+    this.minRttMs = t === undefined ? NONE : t;
+  }
   /**
    * When the most recently sent of the records the last ACK newly SACKed was sent, among those sent only
    * once (Karn), else undefined: the ACK's RTT sample when nothing else gives one (Linux sack_rtt_us,
@@ -115,15 +177,21 @@ export class Rack {
    * wait for a surviving ACK as RTT — 3 s samples on a 5 ms path at 20 % loss, an RTO of 3 s after them —
    * so, like RACK.rtt (RFC 8985 §6.2 step 2) and Linux's ca_rtt (last_sackt), the newest one measures the path.
    */
-  sackedSentAt: number | undefined;
+  get sackedSentAt(): number | undefined {
+    return this.sackedSentAtMs === NONE ? undefined : this.sackedSentAtMs;
+  }
+  set sackedSentAt(t: number | undefined) {
+    this.sackedSentAtMs = t === undefined ? NONE : t;
+  }
 
   // RACK.xmit_ts, as the place in send order of the most recently sent segment delivered (the send order
   // decides, see ORDER below; RACK.rtt holds what the RFC derives from the time).
   private xmitOrder = -1;
   /** Transmissions so far: each onSend stamps its records with the next number. */
   private sendCount = 0;
-  /** RACK.fack: the highest end_seq delivered; undefined until something is. */
-  private fack: number | undefined;
+  /** RACK.fack: the highest end_seq delivered, when `fackSet` (not until something is); a number field always, as the times above. */
+  private fack = 0;
+  private fackSet = false;
   /** RACK.dsack_round: SND.NXT when the last D-SACK grew the window; undefined when none is pending. */
   private dsackRound: number | undefined;
   private reoWnd = 0;
@@ -274,14 +342,14 @@ export class Rack {
           if (this.holeIn(this.r[i * STRIDE + SEQ], this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
           const f = this.r[i * STRIDE + FLAGS];
-          if (!(f & RETRANS) && !(this.sackedSentAt! >= this.r[i * STRIDE + TIME])) this.sackedSentAt = this.r[i * STRIDE + TIME];
+          if (!(f & RETRANS) && !(this.sackedSentAtMs !== NONE && this.sackedSentAtMs >= this.r[i * STRIDE + TIME])) this.sackedSentAtMs = this.r[i * STRIDE + TIME];
           this.r[i * STRIDE + FLAGS] = f | SACKED;
           this.segsSacked++;
           reordered = this.delivered(i, a, false) || reordered;
         }
       }
     }
-    if (this.fack !== undefined && seqLt(this.fack, a.una)) this.fack = a.una;
+    if (this.fackSet && seqLt(this.fack, a.una)) this.fack = a.una;
     if (reordered) {
       this.reorderingSeen = true;
       this.count('TCPSACKReorder'); // as Linux (tcp_check_sack_reordering): once per ACK that shows it
@@ -368,9 +436,12 @@ export class Rack {
     const order = this.r[i * STRIDE + ORDER];
     const retrans = (this.r[i * STRIDE + FLAGS] & RETRANS) !== 0;
     // Step 3: delivered below the highest delivered, never retransmitted: the network reordered it.
-    const below = this.fack !== undefined && seqLt(end, this.fack);
+    const below = this.fackSet && seqLt(end, this.fack);
     let reordered = below && !retrans;
-    if (this.fack === undefined || seqGt(end, this.fack)) this.fack = end;
+    if (!this.fackSet || seqGt(end, this.fack)) {
+      this.fack = end;
+      this.fackSet = true;
+    }
     // Step 2: a retransmitted segment's ACK may be for the original: skip the sample when it came back faster
     // than any round trip can (min_RTT rule, all Linux's tcp_rack_advance applies), or when the timestamp echoes
     // an earlier transmission. The timestamp rule only holds for a cumulative ACK: an ACK for out-of-order data

@@ -6,6 +6,8 @@
  */
 /** Clock granularity G (§2.2–2.3), ms: the connection's clock counts milliseconds. */
 const G = 1;
+/** `smoothed` before the first sample (an RTT is never negative). */
+const NO_SAMPLE = -1;
 
 /**
  * The RFC 6298 state and rules over bounds the subclass gives (`rtoMin`, `rtoMax`). A connection's Sender
@@ -13,9 +15,14 @@ const G = 1;
  * object header and a pointer less per connection than an estimator of its own (as TcpVars holds the Timers).
  */
 export abstract class RetransmissionTimeout {
-  srtt: number | undefined = undefined;
+  /**
+   * SRTT (ms), NO_SAMPLE before the first sample. Always a number, never undefined: V8 then keeps the field as a
+   * double updated in place, where a field that also holds undefined takes a new heap number at every sample
+   * (issue 11: an allocation per ACK). `srtt` shows it as the API always has, undefined before a sample.
+   */
+  private smoothed = NO_SAMPLE;
   rttvar = 0;
-  private base: number;
+  private base = 0; // a number from the start (set in the constructor): a double field V8 updates in place
   private shift = 0;
 
   /** The lower and upper bound of the RTO (§2.4–2.5), ms. */
@@ -26,17 +33,22 @@ export abstract class RetransmissionTimeout {
     this.base = initial;
   }
 
+  /** The smoothed RTT (ms); undefined before the first sample. */
+  get srtt(): number | undefined {
+    return this.smoothed === NO_SAMPLE ? undefined : this.smoothed;
+  }
+
   /** Feed one round-trip measurement (ms). */
   sample(rtt: number): void {
     if (!(rtt >= 0)) return;
-    if (this.srtt === undefined) {
-      this.srtt = rtt; // §2.2
+    if (this.smoothed === NO_SAMPLE) {
+      this.smoothed = rtt; // §2.2
       this.rttvar = rtt / 2;
     } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt); // §2.3, beta = 1/4
-      this.srtt = 0.875 * this.srtt + 0.125 * rtt; // alpha = 1/8
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.smoothed - rtt); // §2.3, beta = 1/4
+      this.smoothed = 0.875 * this.smoothed + 0.125 * rtt; // alpha = 1/8
     }
-    this.base = this.srtt + Math.max(G, 4 * this.rttvar);
+    this.base = this.smoothed + Math.max(G, 4 * this.rttvar);
     this.shift = 0; // a new sample after backoff restores the computed RTO (§5.7 note)
   }
 
@@ -62,7 +74,7 @@ export abstract class RetransmissionTimeout {
 
   /** §5.7: after a SYN timeout, the data RTO starts at 3 s if no sample arrived. */
   fallbackAfterSynLoss(): void {
-    if (this.srtt === undefined) this.base = Math.max(this.base, 3000);
+    if (this.smoothed === NO_SAMPLE) this.base = Math.max(this.base, 3000);
   }
 }
 

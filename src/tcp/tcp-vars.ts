@@ -235,7 +235,9 @@ export class TcpVars extends Timers {
    */
   echoAge(ecr: number | undefined): number | undefined {
     if (!this.tsOk || ecr === undefined || ecr === 0) return undefined;
-    return tsEchoRtt(ecr, this.tsNow(), this.tsFirst);
+    // As int32s (seqDiff, modulo 2^32, reads them the same): an unsigned value above 2^31 passed to a call that is
+    // not inlined is boxed, a heap number per ACK (issue 11).
+    return tsEchoRtt(ecr | 0, (Math.floor(this.now) + this.tsOffset32) | 0, this.tsFirst32);
   }
 
   setTsRecent(val: number): void {
