@@ -528,7 +528,7 @@ export class Recovery implements LossRecovery {
 
   /** When (ms, on our clock) the TSval an ACK echoes was sent; undefined without timestamps. */
   private echoedAt(seg: Segment): number | undefined {
-    const age = this.v.echoAge(seg.options.ts?.ecr); // a TSecr we cannot have sent says nothing
+    const age = this.v.echoAge(seg.options.ts); // a TSecr we cannot have sent says nothing
     return age === undefined ? undefined : Math.floor(this.v.now) - age;
   }
 

@@ -451,7 +451,7 @@ export class Sender extends RetransmissionTimeout {
     // A TSecr this connection cannot have sent is no sample (ts-echo.ts: corrupted or spoofed, it pinned the RTO at 120 s).
     const ecr = seg.options.ts?.ecr;
     if (this.v.tsOk && ecr !== undefined && ecr !== 0) {
-      const rtt = this.v.echoAge(ecr);
+      const rtt = this.v.echoAge(seg.options.ts);
       if (rtt !== undefined && !(this.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(rtt);
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rttSample(this.v.now - this.rttStart);
