@@ -18,6 +18,7 @@
  */
 import type { SackScoreboard } from './sack-scoreboard.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
+import { kept, shown, UNSET } from './unset.js';
 
 /**
  * Most transmit records kept. One record per segment in flight (a 4 MB send
@@ -34,9 +35,6 @@ export const REO_WND_PERSIST = 16;
 const MAX_REO_WND_MULT = 255;
 
 // Record flags (Linux keeps the same facts in skb->sacked: TCPCB_SACKED_ACKED, TCPCB_LOST, TCPCB_RETRANS).
-/** A time or RTT field (ms) that is not set. */
-const NONE = -1;
-
 const SACKED = 1;
 const LOST = 2;
 const RETRANS = 4;
@@ -68,7 +66,7 @@ export interface RackAck {
 
 /**
  * A RackAck to refill for every ACK (one shared by all connections: RACK reads it during the call only). The
- * times are number fields, NONE when unset, shown as undefined through the accessors (see Rack's times).
+ * times are number fields, UNSET when absent, shown as undefined through the accessors (unset.ts).
  */
 export class RackInputs implements RackAck {
   now = 0;
@@ -76,27 +74,27 @@ export class RackInputs implements RackAck {
   blocks: ReadonlyArray<readonly [number, number]> | undefined = undefined;
   inRecovery = false;
   dupThresh = 3;
-  private echoedAtMs = NONE;
-  private minRttMs = NONE;
-  private srttMs = NONE;
+  private echoedAtMs = UNSET;
+  private minRttMs = UNSET;
+  private srttMs = UNSET;
 
   get echoedAt(): number | undefined {
-    return this.echoedAtMs === NONE ? undefined : this.echoedAtMs;
+    return shown(this.echoedAtMs);
   }
   set echoedAt(t: number | undefined) {
-    this.echoedAtMs = t === undefined ? NONE : t;
+    this.echoedAtMs = kept(t);
   }
   get minRtt(): number | undefined {
-    return this.minRttMs === NONE ? undefined : this.minRttMs;
+    return shown(this.minRttMs);
   }
   set minRtt(t: number | undefined) {
-    this.minRttMs = t === undefined ? NONE : t;
+    this.minRttMs = kept(t);
   }
   get srtt(): number | undefined {
-    return this.srttMs === NONE ? undefined : this.srttMs;
+    return shown(this.srttMs);
   }
   set srtt(t: number | undefined) {
-    this.srttMs = t === undefined ? NONE : t;
+    this.srttMs = kept(t);
   }
 }
 
@@ -123,21 +121,20 @@ export function reorderingWindow(p: {
 /** One connection's RACK state and transmit records. */
 export class Rack {
   /**
-   * The times and RTTs below (ms, never negative) are kept in number fields, NONE when unset, and shown through
-   * accessors as `undefined` then: a field that also holds undefined takes a new heap number at every store of
-   * a fractional time (issue 11: allocations per ACK); one that only ever holds numbers is a double kept in place.
+   * The times and RTTs below are kept in number fields, UNSET when absent, and shown through accessors as
+   * undefined then (unset.ts: no heap number per ACK, issue 11).
    */
-  private atMs = NONE;
-  private rttMs = NONE;
-  private minRttMs = NONE;
-  private sackedSentAtMs = NONE;
+  private atMs = UNSET;
+  private rttMs = UNSET;
+  private minRttMs = UNSET;
+  private sackedSentAtMs = UNSET;
 
   /** When the reordering timer fires (RFC 8985 §6.3), absolute ms; undefined when not armed. */
   get at(): number | undefined {
-    return this.atMs === NONE ? undefined : this.atMs;
+    return shown(this.atMs);
   }
   set at(t: number | undefined) {
-    this.atMs = t === undefined ? NONE : t;
+    this.atMs = kept(t);
   }
   /** RACK.reordering_seen. */
   reorderingSeen = false;
@@ -147,10 +144,10 @@ export class Rack {
   reoWndPersist = 0;
   /** RACK.rtt: RTT of the most recently sent segment delivered (ms); undefined before the first. */
   get rtt(): number | undefined {
-    return this.rttMs === NONE ? undefined : this.rttMs;
+    return shown(this.rttMs);
   }
   set rtt(t: number | undefined) {
-    this.rttMs = t === undefined ? NONE : t;
+    this.rttMs = kept(t);
   }
   /** Octets of the records RACK marked lost and nothing has retransmitted yet (Linux lost_out − retransmitted). */
   lostBytes = 0;
@@ -165,10 +162,10 @@ export class Rack {
    * the first sample; the connection's min_RTT stands in until then.
    */
   get minRtt(): number | undefined {
-    return this.minRttMs === NONE ? undefined : this.minRttMs;
+    return shown(this.minRttMs);
   }
   set minRtt(t: number | undefined) {
-    this.minRttMs = t === undefined ? NONE : t;
+    this.minRttMs = kept(t);
   }
   /**
    * When the most recently sent of the records the last ACK newly SACKed was sent, among those sent only
@@ -178,10 +175,10 @@ export class Rack {
    * so, like RACK.rtt (RFC 8985 §6.2 step 2) and Linux's ca_rtt (last_sackt), the newest one measures the path.
    */
   get sackedSentAt(): number | undefined {
-    return this.sackedSentAtMs === NONE ? undefined : this.sackedSentAtMs;
+    return shown(this.sackedSentAtMs);
   }
   set sackedSentAt(t: number | undefined) {
-    this.sackedSentAtMs = t === undefined ? NONE : t;
+    this.sackedSentAtMs = kept(t);
   }
 
   // RACK.xmit_ts, as the place in send order of the most recently sent segment delivered (the send order
@@ -342,7 +339,7 @@ export class Rack {
           if (this.holeIn(this.r[i * STRIDE + SEQ], this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
           const f = this.r[i * STRIDE + FLAGS];
-          if (!(f & RETRANS) && !(this.sackedSentAtMs !== NONE && this.sackedSentAtMs >= this.r[i * STRIDE + TIME])) this.sackedSentAtMs = this.r[i * STRIDE + TIME];
+          if (!(f & RETRANS) && !(this.sackedSentAtMs >= this.r[i * STRIDE + TIME])) this.sackedSentAtMs = this.r[i * STRIDE + TIME];
           this.r[i * STRIDE + FLAGS] = f | SACKED;
           this.segsSacked++;
           reordered = this.delivered(i, a, false) || reordered;

@@ -4,10 +4,10 @@
  * backoff on expiry (§5.5). Karn's rule (§3) is the caller's: only sample
  * segments that were not retransmitted, or use timestamps (RFC 7323 §4).
  */
+import { shown, UNSET } from './unset.js';
+
 /** Clock granularity G (§2.2–2.3), ms: the connection's clock counts milliseconds. */
 const G = 1;
-/** `smoothed` before the first sample (an RTT is never negative). */
-const NO_SAMPLE = -1;
 
 /**
  * The RFC 6298 state and rules over bounds the subclass gives (`rtoMin`, `rtoMax`). A connection's Sender
@@ -16,11 +16,10 @@ const NO_SAMPLE = -1;
  */
 export abstract class RetransmissionTimeout {
   /**
-   * SRTT (ms), NO_SAMPLE before the first sample. Always a number, never undefined: V8 then keeps the field as a
-   * double updated in place, where a field that also holds undefined takes a new heap number at every sample
-   * (issue 11: an allocation per ACK). `srtt` shows it as the API always has, undefined before a sample.
+   * SRTT (ms), UNSET before the first sample: a number field, shown by `srtt` as undefined then (unset.ts: no heap
+   * number per sample, issue 11).
    */
-  private smoothed = NO_SAMPLE;
+  private smoothed = UNSET;
   rttvar = 0;
   private base = 0; // a number from the start (set in the constructor): a double field V8 updates in place
   private shift = 0;
@@ -35,13 +34,13 @@ export abstract class RetransmissionTimeout {
 
   /** The smoothed RTT (ms); undefined before the first sample. */
   get srtt(): number | undefined {
-    return this.smoothed === NO_SAMPLE ? undefined : this.smoothed;
+    return shown(this.smoothed);
   }
 
   /** Feed one round-trip measurement (ms). */
   sample(rtt: number): void {
     if (!(rtt >= 0)) return;
-    if (this.smoothed === NO_SAMPLE) {
+    if (Number.isNaN(this.smoothed)) {
       this.smoothed = rtt; // §2.2
       this.rttvar = rtt / 2;
     } else {
@@ -74,7 +73,7 @@ export abstract class RetransmissionTimeout {
 
   /** §5.7: after a SYN timeout, the data RTO starts at 3 s if no sample arrived. */
   fallbackAfterSynLoss(): void {
-    if (this.smoothed === NO_SAMPLE) this.base = Math.max(this.base, 3000);
+    if (Number.isNaN(this.smoothed)) this.base = Math.max(this.base, 3000);
   }
 }
 

@@ -1,3 +1,5 @@
+import { kept, shown, UNSET } from './unset.js';
+
 /**
  * The deadlines of one TCB, absolute ms on the connection's clock, undefined
  * when off. Only Connection arms the ones that end in a state change; the
@@ -5,19 +7,18 @@
  * they serve: the tail-loss probe's (tail-loss-probe.ts) and RACK's
  * reordering timer (rack.ts); TIME_WAIT's 2MSL lives in time-wait.ts.
  *
- * Each deadline is kept in a number field, OFF (NaN, never a time) when off,
- * and shown through an accessor as undefined then: a field that also holds
- * undefined takes a new heap number at every store of a fractional time — the
- * retransmission timer is re-armed on every ACK (issue 11) — where a field
- * that only ever holds numbers is a double V8 updates in place.
+ * Each deadline is kept in a number field, UNSET when off, and shown through
+ * an accessor as undefined then (unset.ts): the retransmission timer is
+ * re-armed on every ACK, and a field that also held undefined took a new heap
+ * number each time (issue 11).
  */
 export class Timers {
-  private rtxMs = OFF;
-  private closeMs = OFF;
-  private persistMs = OFF;
-  private delackMs = OFF;
-  private keepMs = OFF;
-  private wakeMs = OFF;
+  private rtxMs = UNSET;
+  private closeMs = UNSET;
+  private persistMs = UNSET;
+  private delackMs = UNSET;
+  private keepMs = UNSET;
+  private wakeMs = UNSET;
   /** Expiries of the retransmission timer since the last ACK of new data (the backoff count Linux calls retransmits). */
   rtxCount = 0;
 
@@ -71,17 +72,6 @@ export class Timers {
 
   /** Every timer here off (the TCB is gone or in TIME_WAIT). */
   stopAll(): void {
-    this.rtxMs = this.closeMs = this.persistMs = this.delackMs = this.keepMs = OFF;
+    this.rtxMs = this.closeMs = this.persistMs = this.delackMs = this.keepMs = UNSET;
   }
-}
-
-/** A deadline field's value when the timer is off. */
-const OFF = NaN;
-
-function shown(ms: number): number | undefined {
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-function kept(t: number | undefined): number {
-  return t === undefined ? OFF : t;
 }
