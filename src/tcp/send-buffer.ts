@@ -74,7 +74,7 @@ export class SendBuffer {
    */
   locate(offset: number, len: number): number {
     if (offset < 0 || len < 0 || offset + len > this.len) {
-      throw new RangeError(`SendBuffer.peek(${offset}, ${len}) outside 0..${this.len}`);
+      throw new RangeError(`SendBuffer: range (${offset}, ${len}) outside 0..${this.len}`);
     }
     let start = this.head + offset;
     if (start >= this.size) start -= this.size;
