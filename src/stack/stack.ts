@@ -9,6 +9,7 @@ import { initialSequenceNumber, timestampOffset } from '../tcp/isn.js';
 import { resetFor } from '../tcp/rst.js';
 import { checkCookie, cookieMssIndex, COOKIE_MSS_TABLE, makeCookie } from '../tcp/syn-cookie.js';
 import { ReceivedSegment, type OutSegment, type Segment } from '../tcp/segment.js';
+import { OutRecord } from '../tcp/out-segment.js';
 import type { TcpState } from '../tcp/state.js';
 import { RX_CSUM_TRUSTED, RX_OWNED, type Link } from '../link/link.js';
 import type { Clock } from '../util/clock.js';
@@ -1042,8 +1043,8 @@ export class Stack extends Emitter<StackEvents> implements TimeWaitOwner {
     const id = (this.ipId = (this.ipId + 1) & 0xffff);
     // A link that calls back into this stack from send() (and so sends again) finds the buffer still holding the outer packet: build elsewhere.
     let buf = this.sending ? new PacketBuffer(new Uint8Array(0), true) : self === undefined ? iface.tx : this.txBuf;
-    let length = tpl.write(buf, seg, id, csumPartial);
-    if (length === 0) length = tpl.write((buf = this.txBuf), seg, id, csumPartial); // the link's lent buffer is too small
+    let length = writePacket(tpl, buf, seg, id, csumPartial);
+    if (length === 0) length = writePacket(tpl, (buf = this.txBuf), seg, id, csumPartial); // the link's lent buffer is too small
     if (this.hasTrace()) {
       this.trace({ type: 'segment', t: this.clock.now(), stack: this.name, dir: 'out', local: hostPort(formatAddress(tpl.src), tpl.srcPort), remote: hostPort(formatAddress(remoteAddr), tpl.dstPort), flags: flagsToString(seg.flags), seq: seg.seq, ack: seg.ack, len: seg.payload.length, window: seg.window, rtx: seg.rtx === true });
     }
@@ -1214,4 +1215,10 @@ function randomSeed(): number {
   const a = new Uint32Array(1);
   globalThis.crypto.getRandomValues(a);
   return a[0]!;
+}
+
+/** Write `seg` from `tpl` into `buf`: a Sender's reused record by its payload's place in the send ring (no view per segment), any other segment by its payload. */
+function writePacket(tpl: TcpTemplate, buf: PacketBuffer, seg: OutSegment, id: number, csumPartial: boolean): number {
+  if (seg instanceof OutRecord) return tpl.writeFrom(buf, seg, id, csumPartial, seg.payloadBytes, seg.payloadAt, seg.payloadLength);
+  return tpl.write(buf, seg, id, csumPartial);
 }

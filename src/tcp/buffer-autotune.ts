@@ -30,14 +30,16 @@ import { seqGe } from './seq.js';
  */
 export class ReceiveAutotune {
   /** The receive buffer, bytes (Linux sk_rcvbuf); the window offered is its free space. */
-  rcvBuf: number;
+  rcvBuf = 0;
   /** Receiver-side RTT estimate, ms; 0 until a first sample (Linux rcv_rtt_est.rtt_us). */
   rtt = 0;
   /** Bytes the application read in the last measured RTT (Linux rcvq_space.space). */
-  space: number;
+  space = 0;
   /** Bytes read in all, at the start of the current measure (Linux rcvq_space.seq), and when it started. */
-  private spaceCopied: number;
-  private spaceTime: number;
+  // Numbers from the start (set in the constructor): V8 keeps a field that was first undefined as a pointer, and a
+  // fractional time stored there takes a new heap number each time; a number field is a double updated in place.
+  private spaceCopied = 0;
+  private spaceTime = 0;
   /** Per-window RTT measure: RCV.NXT that ends the window being timed, and when timing began (-1: not started). */
   private winSeq = 0;
   private winTime = -1;

@@ -122,7 +122,7 @@ export class Connection {
 
   // Counters and times for info()
   private segsIn = 0;
-  private lastRecv: number;
+  private lastRecv = 0; // a number from the start (set in the constructor): a double V8 updates in place, no heap number per segment
   /** True for connections created from a listener's SYN (RFC 9293: return to LISTEN on RST). */
   get passive(): boolean {
     return (this.flags & PASSIVE) !== 0;

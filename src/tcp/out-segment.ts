@@ -18,7 +18,15 @@ export class OutRecord implements OutSegment {
   ack = 0;
   flags = 0;
   window = 0;
-  payload: Uint8Array = EMPTY;
+  /**
+   * The payload by place (issue 11: no view of the send ring per segment): `payloadLength` octets of
+   * `payloadBytes` from `payloadAt`. The stack writes it from there (TcpTemplate.writeFrom); `payload`
+   * makes the view only for a reader that asks for it (traces, tests' copies).
+   */
+  payloadBytes: Uint8Array = EMPTY;
+  payloadAt = 0;
+  payloadLength = 0;
+  private view: Uint8Array | undefined = undefined;
   ecn: number | undefined = undefined;
   rtx: boolean | undefined = undefined;
   segmentSize: number | undefined = undefined;
@@ -26,6 +34,18 @@ export class OutRecord implements OutSegment {
   readonly options: TcpOptions = { ts: undefined, sack: undefined };
   /** The timestamp option's value pair, pointed at by `options.ts` when timestamps are on. */
   readonly tsPair = { val: 0, ecr: 0 };
+
+  get payload(): Uint8Array {
+    return (this.view ??= this.payloadLength === this.payloadBytes.length ? this.payloadBytes : this.payloadBytes.subarray(this.payloadAt, this.payloadAt + this.payloadLength));
+  }
+
+  /** Set the payload: `length` octets of `bytes` from `at` (`bytes` itself when it is all of them). */
+  setPayload(bytes: Uint8Array, at: number, length: number): void {
+    this.payloadBytes = bytes;
+    this.payloadAt = at;
+    this.payloadLength = length;
+    this.view = undefined;
+  }
 }
 
 const records: OutRecord[] = [];

@@ -18,6 +18,7 @@
  */
 import type { SackScoreboard } from './sack-scoreboard.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
+import { kept, shown, UNSET } from './unset.js';
 
 /**
  * Most transmit records kept. One record per segment in flight (a 4 MB send
@@ -64,6 +65,40 @@ export interface RackAck {
 
 
 /**
+ * A RackAck to refill for every ACK (one shared by all connections: RACK reads it during the call only). The
+ * times are number fields, UNSET when absent, shown as undefined through the accessors (unset.ts).
+ */
+export class RackInputs implements RackAck {
+  now = 0;
+  una = 0;
+  blocks: ReadonlyArray<readonly [number, number]> | undefined = undefined;
+  inRecovery = false;
+  dupThresh = 3;
+  private echoedAtMs = UNSET;
+  private minRttMs = UNSET;
+  private srttMs = UNSET;
+
+  get echoedAt(): number | undefined {
+    return shown(this.echoedAtMs);
+  }
+  set echoedAt(t: number | undefined) {
+    this.echoedAtMs = kept(t);
+  }
+  get minRtt(): number | undefined {
+    return shown(this.minRttMs);
+  }
+  set minRtt(t: number | undefined) {
+    this.minRttMs = kept(t);
+  }
+  get srtt(): number | undefined {
+    return shown(this.srttMs);
+  }
+  set srtt(t: number | undefined) {
+    this.srttMs = kept(t);
+  }
+}
+
+/**
  * RFC 8985 §6.2 step 4 RACK_update_reo_wnd, the window itself: 0 while no
  * reordering was ever seen and either recovery is under way or DupThresh
  * segments are SACKed (then RACK acts as fast as DupThresh would); else
@@ -85,8 +120,22 @@ export function reorderingWindow(p: {
 
 /** One connection's RACK state and transmit records. */
 export class Rack {
+  /**
+   * The times and RTTs below are kept in number fields, UNSET when absent, and shown through accessors as
+   * undefined then (unset.ts: no heap number per ACK, issue 11).
+   */
+  private atMs = UNSET;
+  private rttMs = UNSET;
+  private minRttMs = UNSET;
+  private sackedSentAtMs = UNSET;
+
   /** When the reordering timer fires (RFC 8985 §6.3), absolute ms; undefined when not armed. */
-  at: number | undefined;
+  get at(): number | undefined {
+    return shown(this.atMs);
+  }
+  set at(t: number | undefined) {
+    this.atMs = kept(t);
+  }
   /** RACK.reordering_seen. */
   reorderingSeen = false;
   /** RACK.reo_wnd_mult. */
@@ -94,7 +143,12 @@ export class Rack {
   /** RACK.reo_wnd_persist. */
   reoWndPersist = 0;
   /** RACK.rtt: RTT of the most recently sent segment delivered (ms); undefined before the first. */
-  rtt: number | undefined;
+  get rtt(): number | undefined {
+    return shown(this.rttMs);
+  }
+  set rtt(t: number | undefined) {
+    this.rttMs = kept(t);
+  }
   /** Octets of the records RACK marked lost and nothing has retransmitted yet (Linux lost_out − retransmitted). */
   lostBytes = 0;
   /** Records the peer SACKed (RACK.segs_sacked; Linux sacked_out). */
@@ -107,7 +161,12 @@ export class Rack {
    * at the very first SACK — recovery (and PRR's cut) before the window's new data went out. Undefined before
    * the first sample; the connection's min_RTT stands in until then.
    */
-  minRtt: number | undefined;
+  get minRtt(): number | undefined {
+    return shown(this.minRttMs);
+  }
+  set minRtt(t: number | undefined) {
+    this.minRttMs = kept(t);
+  }
   /**
    * When the most recently sent of the records the last ACK newly SACKed was sent, among those sent only
    * once (Karn), else undefined: the ACK's RTT sample when nothing else gives one (Linux sack_rtt_us,
@@ -115,15 +174,21 @@ export class Rack {
    * wait for a surviving ACK as RTT — 3 s samples on a 5 ms path at 20 % loss, an RTO of 3 s after them —
    * so, like RACK.rtt (RFC 8985 §6.2 step 2) and Linux's ca_rtt (last_sackt), the newest one measures the path.
    */
-  sackedSentAt: number | undefined;
+  get sackedSentAt(): number | undefined {
+    return shown(this.sackedSentAtMs);
+  }
+  set sackedSentAt(t: number | undefined) {
+    this.sackedSentAtMs = kept(t);
+  }
 
   // RACK.xmit_ts, as the place in send order of the most recently sent segment delivered (the send order
   // decides, see ORDER below; RACK.rtt holds what the RFC derives from the time).
   private xmitOrder = -1;
   /** Transmissions so far: each onSend stamps its records with the next number. */
   private sendCount = 0;
-  /** RACK.fack: the highest end_seq delivered; undefined until something is. */
-  private fack: number | undefined;
+  /** RACK.fack: the highest end_seq delivered, when `fackSet` (not until something is); a number field always, as the times above. */
+  private fack = 0;
+  private fackSet = false;
   /** RACK.dsack_round: SND.NXT when the last D-SACK grew the window; undefined when none is pending. */
   private dsackRound: number | undefined;
   private reoWnd = 0;
@@ -274,14 +339,14 @@ export class Rack {
           if (this.holeIn(this.r[i * STRIDE + SEQ], this.sackableEnd(i)) !== undefined) continue; // not all of it SACKed yet
           this.unmarkLost(i);
           const f = this.r[i * STRIDE + FLAGS];
-          if (!(f & RETRANS) && !(this.sackedSentAt! >= this.r[i * STRIDE + TIME])) this.sackedSentAt = this.r[i * STRIDE + TIME];
+          if (!(f & RETRANS) && !(this.sackedSentAtMs >= this.r[i * STRIDE + TIME])) this.sackedSentAtMs = this.r[i * STRIDE + TIME];
           this.r[i * STRIDE + FLAGS] = f | SACKED;
           this.segsSacked++;
           reordered = this.delivered(i, a, false) || reordered;
         }
       }
     }
-    if (this.fack !== undefined && seqLt(this.fack, a.una)) this.fack = a.una;
+    if (this.fackSet && seqLt(this.fack, a.una)) this.fack = a.una;
     if (reordered) {
       this.reorderingSeen = true;
       this.count('TCPSACKReorder'); // as Linux (tcp_check_sack_reordering): once per ACK that shows it
@@ -368,9 +433,12 @@ export class Rack {
     const order = this.r[i * STRIDE + ORDER];
     const retrans = (this.r[i * STRIDE + FLAGS] & RETRANS) !== 0;
     // Step 3: delivered below the highest delivered, never retransmitted: the network reordered it.
-    const below = this.fack !== undefined && seqLt(end, this.fack);
+    const below = this.fackSet && seqLt(end, this.fack);
     let reordered = below && !retrans;
-    if (this.fack === undefined || seqGt(end, this.fack)) this.fack = end;
+    if (!this.fackSet || seqGt(end, this.fack)) {
+      this.fack = end;
+      this.fackSet = true;
+    }
     // Step 2: a retransmitted segment's ACK may be for the original: skip the sample when it came back faster
     // than any round trip can (min_RTT rule, all Linux's tcp_rack_advance applies), or when the timestamp echoes
     // an earlier transmission. The timestamp rule only holds for a cumulative ACK: an ACK for out-of-order data

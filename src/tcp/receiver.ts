@@ -266,9 +266,9 @@ export class Receiver {
     // Linux tcp_init_buffer_space: the first measure starts from min(window, 10 advertised MSS).
     const at = (this.autotune ??= new ReceiveAutotune(this.cfg.rmem[1], Math.min(this.cfg.rmem[1], 10 * this.cfg.mss), this.bytesReceived - this.recvQ.length, this.v.now));
     if (at.windowEnds(this.v.rcvNxt)) at.onInOrderData(this.v.rcvNxt, Math.max(0, seqDiff(this.v.rcvAdvEdge, this.v.rcvNxt)), this.v.now);
-    const ecr = seg.options.ts?.ecr;
-    const age = this.v.echoAge(ecr); // a TSecr we cannot have sent is no RTT
-    if (age !== undefined) at.onTimestampEcho(ecr!, age, seg.payload.length, this.rcvMss);
+    const ts = seg.options.ts;
+    const age = this.v.echoAge(ts); // a TSecr we cannot have sent is no RTT
+    if (age !== undefined) at.onTimestampEcho(ts!.ecr, age, seg.payload.length, this.rcvMss);
   }
 
   /** In-order data arrived and may wait for a delayed ACK: ACK now once two full-sized segments are unacknowledged. */

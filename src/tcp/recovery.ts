@@ -6,7 +6,7 @@ import { syncMss } from './handshake.js';
 import type { CaState } from './info.js';
 import type { LossRecovery, RecoverySender } from './loss-recovery.js';
 import { ProportionalRateReduction } from './prr.js';
-import type { Rack, RackAck } from './rack.js';
+import { RackInputs, type Rack, type RackAck } from './rack.js';
 import { SackScoreboard } from './sack-scoreboard.js';
 import type { Segment } from './segment.js';
 import { CWND_BLOCKED, NO_RETRANSMISSION, SENT, type SendResult } from './send-result.js';
@@ -528,7 +528,7 @@ export class Recovery implements LossRecovery {
 
   /** When (ms, on our clock) the TSval an ACK echoes was sent; undefined without timestamps. */
   private echoedAt(seg: Segment): number | undefined {
-    const age = this.v.echoAge(seg.options.ts?.ecr); // a TSecr we cannot have sent says nothing
+    const age = this.v.echoAge(seg.options.ts); // a TSecr we cannot have sent says nothing
     return age === undefined ? undefined : Math.floor(this.v.now) - age;
   }
 
@@ -839,4 +839,4 @@ const NO_PROBE = new TailLossProbe();
 const NO_UNDO = new SpuriousUndo();
 const NO_PRR = new ProportionalRateReduction();
 
-const RACK_INPUTS: RackAck = { now: 0, una: 0, blocks: undefined, echoedAt: undefined, minRtt: undefined, srtt: undefined, inRecovery: false, dupThresh: 3 };
+const RACK_INPUTS = new RackInputs();

@@ -4,6 +4,8 @@
  * backoff on expiry (§5.5). Karn's rule (§3) is the caller's: only sample
  * segments that were not retransmitted, or use timestamps (RFC 7323 §4).
  */
+import { shown, UNSET } from './unset.js';
+
 /** Clock granularity G (§2.2–2.3), ms: the connection's clock counts milliseconds. */
 const G = 1;
 
@@ -13,9 +15,13 @@ const G = 1;
  * object header and a pointer less per connection than an estimator of its own (as TcpVars holds the Timers).
  */
 export abstract class RetransmissionTimeout {
-  srtt: number | undefined = undefined;
+  /**
+   * SRTT (ms), UNSET before the first sample: a number field, shown by `srtt` as undefined then (unset.ts: no heap
+   * number per sample, issue 11).
+   */
+  private smoothed = UNSET;
   rttvar = 0;
-  private base: number;
+  private base = 0; // a number from the start (set in the constructor): a double field V8 updates in place
   private shift = 0;
 
   /** The lower and upper bound of the RTO (§2.4–2.5), ms. */
@@ -26,17 +32,22 @@ export abstract class RetransmissionTimeout {
     this.base = initial;
   }
 
+  /** The smoothed RTT (ms); undefined before the first sample. */
+  get srtt(): number | undefined {
+    return shown(this.smoothed);
+  }
+
   /** Feed one round-trip measurement (ms). */
   sample(rtt: number): void {
     if (!(rtt >= 0)) return;
-    if (this.srtt === undefined) {
-      this.srtt = rtt; // §2.2
+    if (Number.isNaN(this.smoothed)) {
+      this.smoothed = rtt; // §2.2
       this.rttvar = rtt / 2;
     } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt); // §2.3, beta = 1/4
-      this.srtt = 0.875 * this.srtt + 0.125 * rtt; // alpha = 1/8
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.smoothed - rtt); // §2.3, beta = 1/4
+      this.smoothed = 0.875 * this.smoothed + 0.125 * rtt; // alpha = 1/8
     }
-    this.base = this.srtt + Math.max(G, 4 * this.rttvar);
+    this.base = this.smoothed + Math.max(G, 4 * this.rttvar);
     this.shift = 0; // a new sample after backoff restores the computed RTO (§5.7 note)
   }
 
@@ -62,7 +73,7 @@ export abstract class RetransmissionTimeout {
 
   /** §5.7: after a SYN timeout, the data RTO starts at 3 s if no sample arrived. */
   fallbackAfterSynLoss(): void {
-    if (this.srtt === undefined) this.base = Math.max(this.base, 3000);
+    if (Number.isNaN(this.smoothed)) this.base = Math.max(this.base, 3000);
   }
 }
 

@@ -5,7 +5,8 @@
  * One ring buffer, copied into on push (so callers may reuse their
  * buffers) — the only copy on the send path before the packet itself.
  * Every operation is O(1) apart from that copy: no per-chunk bookkeeping,
- * no Array.shift. `peek` returns a view into the ring; a range that wraps
+ * no Array.shift. `peek` returns a view into the ring (`locate` its place,
+ * for the send path, which makes no view); a range that wraps
  * around the end is made contiguous by mirroring its head into a slack area
  * after the ring (no allocation), so a segment is never assembled by copying.
  * The ring is allocated on first use, sized to what is written: the first
@@ -61,21 +62,37 @@ export class SendBuffer {
     return n;
   }
 
-  /** `len` bytes starting `offset` bytes after the front, as a view (valid until the next push or drop). */
-  peek(offset: number, len: number): Uint8Array {
+  /** The storage `locate` returns places in (valid until the next push or drop). */
+  get bytes(): Uint8Array {
+    return this.ring;
+  }
+
+  /**
+   * Where the `len` bytes starting `offset` bytes after the front lie contiguous in `bytes`, without a view
+   * (the send path's payload, issue 11): their index, or -1 when they wrap by more than the mirror area holds
+   * (only a range longer than any segment). Valid until the next push or drop.
+   */
+  locate(offset: number, len: number): number {
     if (offset < 0 || len < 0 || offset + len > this.len) {
-      throw new RangeError(`SendBuffer.peek(${offset}, ${len}) outside 0..${this.len}`);
+      throw new RangeError(`SendBuffer: range (${offset}, ${len}) outside 0..${this.len}`);
     }
-    if (len === 0) return EMPTY;
     let start = this.head + offset;
     if (start >= this.size) start -= this.size;
-    const end = start + len;
-    if (end <= this.size) return this.ring.subarray(start, end);
-    const wrapped = end - this.size; // bytes that live at the ring's start
-    if (wrapped <= this.slack) {
-      this.ring.copyWithin(this.size, 0, wrapped);
-      return this.ring.subarray(start, end);
-    }
+    const wrapped = start + len - this.size; // bytes that live at the ring's start
+    if (wrapped <= 0) return start;
+    if (wrapped > this.slack) return -1;
+    this.ring.copyWithin(this.size, 0, wrapped);
+    return start;
+  }
+
+  /** `len` bytes starting `offset` bytes after the front, as a view (valid until the next push or drop). */
+  peek(offset: number, len: number): Uint8Array {
+    const at = this.locate(offset, len);
+    if (len === 0) return EMPTY;
+    if (at >= 0) return this.ring.subarray(at, at + len);
+    let start = this.head + offset;
+    if (start >= this.size) start -= this.size;
+    const wrapped = start + len - this.size;
     const out = new Uint8Array(len); // longer than the mirror area: only for huge peeks
     out.set(this.ring.subarray(start, this.size), 0);
     out.set(this.ring.subarray(0, wrapped), this.size - start);

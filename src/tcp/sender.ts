@@ -15,7 +15,7 @@ import { Rack } from './rack.js';
 import { NO_SACKS, Recovery } from './recovery.js';
 import { RetransmissionTimeout } from './rto.js';
 import { EMPTY, type OutSegment, type Segment } from './segment.js';
-import { enterTransmit, leaveTransmit, outRecord } from './out-segment.js';
+import { enterTransmit, leaveTransmit, outRecord, type OutRecord } from './out-segment.js';
 import { SendBuffer } from './send-buffer.js';
 import { CWND_BLOCKED, NOTHING, NO_RETRANSMISSION, SENT, WINDOW_BLOCKED, type SendResult } from './send-result.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq.js';
@@ -451,7 +451,7 @@ export class Sender extends RetransmissionTimeout {
     // A TSecr this connection cannot have sent is no sample (ts-echo.ts: corrupted or spoofed, it pinned the RTO at 120 s).
     const ecr = seg.options.ts?.ecr;
     if (this.v.tsOk && ecr !== undefined && ecr !== 0) {
-      const rtt = this.v.echoAge(ecr);
+      const rtt = this.v.echoAge(seg.options.ts);
       if (rtt !== undefined && !(this.caState === 'loss' && seqLt(una0, this.rtxUntil) && seqLt(ecr, this.rtxTsval))) this.rttSample(rtt);
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rttSample(this.v.now - this.rttStart);
@@ -643,8 +643,15 @@ export class Sender extends RetransmissionTimeout {
     // zero-window probe (the only data this connection sends while SND.WND is 0).
     const newData = len > 0 && !seqLt(seq, this.v.sndMax) && this.v.sndWnd > 0;
     flags |= this.ecn.takeCwr(newData);
-    const payload = len > 0 ? this.sendBuf.peek(seqDiff(seq, this.v.sndUna), len) : EMPTY;
-    const segOut = this.buildSegment(flags, seq, payload);
+    const segOut = this.buildSegment(flags, seq, EMPTY);
+    if (len > 0) {
+      // The payload by its place in the send ring (no view per segment); a range the ring cannot show
+      // contiguous (longer than any segment) is copied.
+      const offset = seqDiff(seq, this.v.sndUna);
+      const at = this.sendBuf.locate(offset, len);
+      if (at >= 0) segOut.setPayload(this.sendBuf.bytes, at, len);
+      else segOut.setPayload(this.sendBuf.peek(offset, len), 0, len);
+    }
     if (newData) segOut.ecn = this.ecn.dataCodepoint(true);
     if (fin && this.finSeq === undefined) this.finSeq = end;
     const used = len + (fin ? 1 : 0);
@@ -708,7 +715,7 @@ export class Sender extends RetransmissionTimeout {
   }
 
   /** A data or ACK segment, in the reused record of out-segment.ts: valid until the transmit that takes it returns. */
-  private buildSegment(flags: number, seq: number, payload: Uint8Array): OutSegment {
+  private buildSegment(flags: number, seq: number, payload: Uint8Array): OutRecord {
     const out = outRecord();
     const options = out.options;
     options.sack = undefined;
@@ -723,7 +730,7 @@ export class Sender extends RetransmissionTimeout {
     out.seq = seq;
     out.ack = flags & ACK ? this.v.rcvNxt : 0;
     out.flags = flags;
-    out.payload = payload;
+    out.setPayload(payload, 0, payload.length);
     out.ecn = undefined;
     out.rtx = undefined;
     out.segmentSize = undefined;

@@ -26,8 +26,12 @@ const RCV_SCALE_SHIFT = 8;
 const SCALE_MASK = 0xf;
 
 export class TcpVars extends Timers {
-  /** The time of the event being processed (ms): every input sets it first. */
-  now: number;
+  /**
+   * The time of the event being processed (ms): every input sets it first. A number from the start (the constructor
+   * sets it): a field declared without one holds undefined first, and V8 then stores every fractional time in a new
+   * heap number — one per segment (issue 11); a number field is a double updated in place.
+   */
+  now = 0;
   /**
    * The connection's configuration (config.ts): a shared one until the connection changes a setting, then a
    * copy of its own over it (ownConfig).
@@ -230,12 +234,15 @@ export class TcpVars extends Timers {
   }
 
   /**
-   * The age (ms) of the TSval an arriving TSecr echoes, an RTT sample (RFC 7323 §4.1), or undefined:
+   * The age (ms) of the TSval an arriving timestamp option's TSecr echoes, an RTT sample (RFC 7323 §4.1), or undefined:
    * timestamps off, no TSecr (absent, or 0), or one this connection cannot have sent (ts-echo.ts).
    */
-  echoAge(ecr: number | undefined): number | undefined {
-    if (!this.tsOk || ecr === undefined || ecr === 0) return undefined;
-    return tsEchoRtt(ecr, this.tsNow(), this.tsFirst);
+  echoAge(ts: { readonly ecr: number } | undefined): number | undefined {
+    if (!this.tsOk || ts === undefined || ts.ecr === 0) return undefined;
+    // The option's pair is passed, not its TSecr, and the values go on as int32s (seqDiff, modulo 2^32, reads them
+    // the same): an unsigned value above 2^31 passed to a call that is not inlined is boxed, a heap number per ACK
+    // (issue 11).
+    return tsEchoRtt(ts.ecr | 0, (Math.floor(this.now) + this.tsOffset32) | 0, this.tsFirst32);
   }
 
   setTsRecent(val: number): void {

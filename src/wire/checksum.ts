@@ -49,8 +49,9 @@ function onesSumBytes(bytes: Uint8Array, start: number, end: number, initial: nu
   let i = start;
   while (i + 1 < end) {
     const stop = Math.min(end - 1, i + FOLD_EVERY_BYTES);
-    for (; i < stop; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-    sum = fold(sum);
+    let part = 0; // see onesSumWords
+    for (; i < stop; i += 2) part += (bytes[i]! << 8) | bytes[i + 1]!;
+    sum = fold(sum + part);
   }
   if (i < end) sum += bytes[i]! << 8; // odd byte: pad with a zero byte on the right
   return fold(sum);
@@ -60,17 +61,30 @@ function onesSumBytes(bytes: Uint8Array, start: number, end: number, initial: nu
  * A 32-bit view of one buffer from its start, kept while the buffer stays the
  * same: a link that delivers or builds packets in one reused buffer costs no
  * view per packet (issue 11); another buffer costs one, as before. One cache
- * per role (any range, and copyOnesSum's destination), so the send path's
- * packet buffer and the packets received in between do not evict each other.
+ * per role (any range, copyOnesSum's destination, copyRangeOnesSum's source),
+ * so the send path's packet buffer and the packets received in between do not
+ * evict each other. With `remember`, views of other buffers are kept too, in a
+ * WeakMap (they go with their buffers): the source role, whose buffers are the
+ * send rings of every connection sending, in turn.
  */
 class WordView {
   private buffer: ArrayBufferLike | undefined;
   private words: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private readonly others: WeakMap<ArrayBufferLike, Uint32Array> | undefined;
+
+  constructor(remember = false) {
+    this.others = remember ? new WeakMap() : undefined;
+  }
 
   /** The view of `buffer`, covering at least `words` words. */
   over(buffer: ArrayBufferLike, words: number): Uint32Array {
     if (buffer !== this.buffer || this.words.length < words) {
-      this.words = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+      let w = this.others?.get(buffer);
+      if (w === undefined || w.length < words) {
+        w = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+        this.others?.set(buffer, w);
+      }
+      this.words = w;
       this.buffer = buffer;
     }
     return this.words;
@@ -79,6 +93,7 @@ class WordView {
 
 const rangeWords = new WordView();
 const copyDestination = new WordView();
+const copySource = new WordView(true);
 
 /**
  * The fast path (little-endian hosts): native 32-bit reads over the 4-byte
@@ -100,25 +115,36 @@ function onesSumWords(bytes: Uint8Array, start: number, end: number, initial: nu
   const last = first + words;
   while (i < last) {
     const stop = Math.min(last, i + (FOLD_EVERY_BYTES >>> 2));
-    for (; i + 4 <= stop; i += 4) sum += w[i]! + w[i + 1]! + w[i + 2]! + w[i + 3]!;
-    for (; i < stop; i++) sum += w[i]!;
-    sum = fold(sum);
+    // The loops add into `part`, which starts at 0 and takes only sums: a double in a register. Were they to add
+    // into `sum`, which also takes fold's result, V8 may keep it as a tagged value when fold is not inlined, and
+    // box it on every iteration (seen at MTU 65535: ~20 KB of heap numbers per packet received, issue 11).
+    let part = 0;
+    for (; i + 4 <= stop; i += 4) part += w[i]! + w[i + 1]! + w[i + 2]! + w[i + 3]!;
+    for (; i < stop; i++) part += w[i]!;
+    sum = fold(sum + part);
   }
+  return finishWords(bytes, start, end - start, head, words, sum, initial);
+}
+
+/**
+ * The end of a word sum over `bytes[start, start + length)`: `sum` is the folded sum of the `words` little-endian
+ * words after the first `head` bytes; swap it back to big-endian order when they start at an even position, add
+ * `initial` and the bytes outside the aligned middle (by their position in the range: even positions are high bytes).
+ */
+function finishWords(bytes: Uint8Array, start: number, length: number, head: number, words: number, sum: number, initial: number): number {
   if ((head & 1) === 0) sum = ((sum & 0xff) << 8) | (sum >>> 8);
   sum += initial;
-  // Bytes outside the aligned middle, by their position in the range: even positions are high bytes.
   for (let k = 0; k < head; k++) sum += (k & 1) === 0 ? bytes[start + k]! << 8 : bytes[start + k]!;
-  for (let k = head + (words << 2); k < end - start; k++) sum += (k & 1) === 0 ? bytes[start + k]! << 8 : bytes[start + k]!;
+  for (let k = head + (words << 2); k < length; k++) sum += (k & 1) === 0 ? bytes[start + k]! << 8 : bytes[start + k]!;
   return fold(sum);
 }
 
 /**
  * Copy `src` to `dst` at `at` and return onesSumRange(dst, at, at + src.length, initial):
- * the send path's one call per payload (issue 11), summed while the copy is still in
- * the cache. The copy is the engine's memcpy and the sum the word loop over the copy:
- * a fused JavaScript loop (load, store, add per 32-bit word) measured slower, 14 vs
- * 20 Gbit/s on 1448-byte payloads (one pinned core, Node 20), since memcpy moves
- * 16 or 32 bytes per instruction and the copied bytes are then read from L1.
+ * summed while the copy is still in the cache. The copy is the engine's memcpy and the
+ * sum the word loop over the copy (memcpy moves 16 or 32 bytes per instruction and the
+ * copied bytes are then read from L1). For a payload that is part of a larger array,
+ * copyRangeOnesSum takes its place instead of a view.
  * The destination keeps its own cached word view, so received packets summed in
  * between (other buffers) do not cost the send path a view per packet.
  */
@@ -127,6 +153,64 @@ export function copyOnesSum(src: Uint8Array, dst: Uint8Array, at: number, initia
   dst.set(src, at);
   if (end - at < 64 || !LITTLE_ENDIAN) return onesSumBytes(dst, at, end, initial);
   return onesSumWords(dst, at, end, initial, copyDestination);
+}
+
+/**
+ * copyOnesSum of `src[from, from + length)` without a view of that range (issue 11: the
+ * send path's payload is a range of the connection's send ring, and a subarray per
+ * segment was its largest allocation). TypedArray.set needs a source of the exact
+ * extent, so the copy is a loop here: 32-bit words loaded, stored and summed in one
+ * pass over word views of both buffers, kept while the buffers stay the same. On
+ * 1448-byte payloads this measured faster than a subarray, set and word sum
+ * (0.7 vs 1.1 µs per segment, one pinned core, Node 20). When the two ranges do not
+ * share their alignment mod 4 (a send ring range that starts at an odd place) the
+ * words cannot be copied as words: that case makes the view and copies as before.
+ */
+export function copyRangeOnesSum(src: Uint8Array, from: number, length: number, dst: Uint8Array, at: number, initial = 0): number {
+  const end = at + length;
+  const base = dst.byteOffset + at;
+  if (length < 64 || !LITTLE_ENDIAN) {
+    for (let k = 0; k < length; k++) dst[at + k] = src[from + k]!;
+    return onesSumBytes(dst, at, end, initial);
+  }
+  if (((src.byteOffset + from - base) & 3) !== 0) {
+    dst.set(src.subarray(from, from + length), at);
+    return onesSumWords(dst, at, end, initial, copyDestination);
+  }
+  // Bytes before the first aligned word and after the last, copied one by one (and added below).
+  const head = (4 - (base & 3)) & 3;
+  const words = (length - head) >>> 2;
+  for (let k = 0; k < head; k++) dst[at + k] = src[from + k]!;
+  for (let k = head + (words << 2); k < length; k++) dst[at + k] = src[from + k]!;
+  const first = (base + head) >>> 2;
+  const d = copyDestination.over(dst.buffer, first + words);
+  const s = copySource.over(src.buffer, ((src.byteOffset + from + head) >>> 2) + words);
+  let j = (src.byteOffset + from + head) >>> 2;
+  let i = first;
+  const last = first + words;
+  let sum = 0;
+  while (i < last) {
+    const stop = Math.min(last, i + (FOLD_EVERY_BYTES >>> 2));
+    let part = 0; // see onesSumWords
+    for (; i + 4 <= stop; i += 4, j += 4) {
+      const a = s[j]!;
+      const b = s[j + 1]!;
+      const c = s[j + 2]!;
+      const e = s[j + 3]!;
+      d[i] = a;
+      d[i + 1] = b;
+      d[i + 2] = c;
+      d[i + 3] = e;
+      part += a + b + c + e;
+    }
+    for (; i < stop; i++, j++) {
+      const a = s[j]!;
+      d[i] = a;
+      part += a;
+    }
+    sum = fold(sum + part);
+  }
+  return finishWords(dst, at, length, head, words, sum, initial);
 }
 
 /** Fold a sum of 16-bit values (non-negative, below 2^53) to 16 bits with end-around carry: what the header writers add field by field. */

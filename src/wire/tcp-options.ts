@@ -272,8 +272,10 @@ export function writeTcpOptions(buf: Uint8Array, offset: number, opts: TcpOption
     }
     buf[i + 2] = OPT_TIMESTAMP;
     buf[i + 3] = 10;
-    setU32(buf, i + 4, opts.ts.val >>> 0);
-    setU32(buf, i + 8, opts.ts.ecr >>> 0);
+    // As int32 (`| 0`, the same low 32 bits setU32 writes): an unsigned value above 2^31 passed to a call that
+    // is not inlined is boxed, a heap number per value per packet (issue 11); an int32 never is.
+    setU32(buf, i + 4, opts.ts.val | 0);
+    setU32(buf, i + 8, opts.ts.ecr | 0);
     i += 12;
   } else if (opts.sackPermitted) {
     buf[i] = OPT_NOP;
@@ -298,8 +300,8 @@ export function writeTcpOptions(buf: Uint8Array, offset: number, opts: TcpOption
     buf[i + 3] = 2 + 8 * blocks;
     i += 4;
     for (let k = 0; k < blocks; k++) {
-      setU32(buf, i, sack[k][0] >>> 0);
-      setU32(buf, i + 4, sack[k][1] >>> 0);
+      setU32(buf, i, sack[k][0] | 0); // int32, as the timestamps above
+      setU32(buf, i + 4, sack[k][1] | 0);
       i += 8;
     }
   }

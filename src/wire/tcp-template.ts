@@ -7,7 +7,7 @@
  * The bytes are those buildTcpPacket writes (test/wire/tcp-template.test.ts
  * checks it on random segments).
  */
-import { copyOnesSum, finishChecksum, foldSum, onesSumRange, pseudoHeaderSum } from './checksum.js';
+import { copyOnesSum, copyRangeOnesSum, finishChecksum, foldSum, onesSumRange, pseudoHeaderSum } from './checksum.js';
 import { setU16 } from './bytes.js';
 import { PROTO_TCP } from './packet.js';
 import { tcpOptionsLength, writeTcpOptions, type TcpOptions } from './tcp-options.js';
@@ -62,17 +62,21 @@ export class PacketBuffer {
   }
 }
 
-/** What one packet of a template carries: the fields of the TCP layer's OutSegment (read in place, no object per packet). */
-export interface TemplateSegment {
+/** The header fields of one packet of a template: the fields of the TCP layer's OutSegment (read in place, no object per packet). */
+export interface TemplateHeader {
   seq: number;
   ack: number;
   /** Low 8 control bits (flags.ts). */
   flags: number;
   window: number;
   options?: TcpOptions;
-  payload: Uint8Array;
   /** ECN codepoint (ecn.ts: the low 2 bits of the IPv4 TOS / IPv6 Traffic Class); absent = Not-ECT. */
   ecn?: number;
+}
+
+/** One packet of a template: the header fields and the payload as an array of its own. */
+export interface TemplateSegment extends TemplateHeader {
+  payload: Uint8Array;
 }
 
 /**
@@ -126,12 +130,20 @@ export class TcpTemplate {
    * Throws RangeError when the packet exceeds what IP carries (65535 bytes of IPv4 packet, of IPv6 payload).
    */
   write(buf: PacketBuffer, seg: TemplateSegment, id: number, csumPartial: boolean): number {
-    const options = seg.options;
     const payload = seg.payload;
+    return this.writeFrom(buf, seg, id, csumPartial, payload, 0, payload.length);
+  }
+
+  /**
+   * `write` with the payload given by place: `dataLength` bytes of `data` from `dataAt` (a range of the
+   * connection's send ring), so that the sender makes no view of it per segment (issue 11).
+   */
+  writeFrom(buf: PacketBuffer, seg: TemplateHeader, id: number, csumPartial: boolean, data: Uint8Array, dataAt: number, dataLength: number): number {
+    const options = seg.options;
     const optLen = options === undefined ? 0 : tcpOptionsLength(options);
     const ipLen = this.src.length === 4 ? IPV4_HEADER : IPV6_HEADER;
     const dataOffset = TCP_HEADER + optLen;
-    const tcpLength = dataOffset + payload.length;
+    const tcpLength = dataOffset + dataLength;
     const total = ipLen + tcpLength;
     if (ipLen === IPV4_HEADER ? total > 0xffff : tcpLength > 0xffff) throw new RangeError(`TcpTemplate: a ${total}-byte packet does not fit in IP`);
     if (!buf.fits(total)) return 0;
@@ -175,7 +187,7 @@ export class TcpTemplate {
     if (optLen > 0) writeTcpOptions(b, t + TCP_HEADER, options!);
     const pseudo = (this.ttlPseudo & 0xffff) + tcpLength;
     if (csumPartial) {
-      if (payload.length > 0) b.set(payload, t + dataOffset);
+      if (dataLength > 0) b.set(dataLength === data.length ? data : data.subarray(dataAt, dataAt + dataLength), t + dataOffset);
       setU16(b, t + 16, foldSum(pseudo));
       return total;
     }
@@ -183,7 +195,10 @@ export class TcpTemplate {
     const ports = this.portPair;
     let sum = pseudo + (ports >>> 16) + (ports & 0xffff) + (seq >>> 16) + (seq & 0xffff) + (ack >>> 16) + (ack & 0xffff) + offsetFlags + window;
     if (optLen > 0) sum = onesSumRange(b, t + TCP_HEADER, t + dataOffset, sum);
-    if (payload.length > 0) sum = copyOnesSum(payload, b, t + dataOffset, foldSum(sum));
+    if (dataLength > 0) {
+      const at = t + dataOffset;
+      sum = dataLength === data.length ? copyOnesSum(data, b, at, foldSum(sum)) : copyRangeOnesSum(data, dataAt, dataLength, b, at, foldSum(sum));
+    }
     setU16(b, t + 16, finishChecksum(foldSum(sum)));
     return total;
   }
