@@ -132,6 +132,8 @@ async function main(argv: string[]): Promise<void> {
   const results: Record<'baseline' | 'now', Figures> = { baseline: new Map(), now: new Map() };
   const kernel: Figures = new Map();
   const figures = [...new Set(ROWS.map((r) => r.figure))];
+  /** "who figure" → why that build could not give that figure. */
+  const failed = new Map<string, string>();
 
   const spaces: Netns[] = [];
   const pairs = new Map<string, VethPair>();
@@ -147,7 +149,15 @@ async function main(argv: string[]): Promise<void> {
     for (let round = 0; round < args.rounds; round++) {
       const order: Array<'baseline' | 'now'> = round % 2 === 0 ? ['baseline', 'now'] : ['now', 'baseline'];
       for (const f of figures) {
-        for (const who of order) add(results[who], f, f === 'scale' ? scale(builds[who]) : probe(builds[who], f));
+        for (const who of order) {
+          if (failed.has(`${who} ${f}`)) continue;
+          try {
+            add(results[who], f, f === 'scale' ? scale(builds[who]) : probe(builds[who], f));
+          } catch (e) {
+            // An older build may lack a bench module or an export: its column shows – and the reason is printed once.
+            failed.set(`${who} ${f}`, (e as Error).message.split('\n').slice(0, 3).join(' '));
+          }
+        }
         process.stderr.write(`round ${round + 1}/${args.rounds}: ${f} done\n`);
       }
       if (kernelWhy === undefined) await kernelRound(pairs, kernel);
@@ -168,13 +178,14 @@ async function main(argv: string[]): Promise<void> {
   const table = [['figure', 'baseline', 'this build', 'better ×', 'kernel', 'goal'], ...rows.map((r) => [r.label, num(r.baseline, r.decimals), num(r.now, r.decimals), num(r.ratio, 2), num(r.kernel, r.decimals), r.goal])];
   console.log(`baseline: ${builds.baseline}\nthis build: ${builds.now}\n${args.rounds} alternating rounds, medians; pinned to vCPU ${CPU}`);
   console.log(formatTable(table));
+  for (const [what, why] of failed) console.log(`not measured: ${what}: ${why}`);
   if (kernelWhy !== undefined) console.log(`kernel figures: none (${kernelWhy})`);
   else {
     console.log('kernel figures: bulk rows — ' + VETHS.map((v) => `${v.name}: ${v.label}, ${num(kernelValue(v.name), 2)} Gbit/s`).join('; '));
     console.log('                short connections — node:net on the kernel\'s loopback in one Node process (what stack.net\'s users would otherwise run), not Linux C to C');
   }
   if (args.json !== undefined) {
-    const doc = { benchmark: 'compare', node: process.version, date: new Date().toISOString(), builds, rounds: args.rounds, rows, kernel: Object.fromEntries(kernel), raw: { baseline: Object.fromEntries(results.baseline), now: Object.fromEntries(results.now) } };
+    const doc = { benchmark: 'compare', node: process.version, date: new Date().toISOString(), builds, rounds: args.rounds, rows, notMeasured: Object.fromEntries(failed), kernel: Object.fromEntries(kernel), raw: { baseline: Object.fromEntries(results.baseline), now: Object.fromEntries(results.now) } };
     writeFileSync(args.json, JSON.stringify(doc, null, 2) + '\n');
     console.log(`wrote ${args.json}`);
   }
