@@ -108,7 +108,7 @@ const POOL_MAX_BYTES = 1024 * 1024;
  * but 1.32× at MTU 65535 (9 of 10 slower), where it cost that copy.
  */
 const POOL_MAX_PACKET = SLAB_MAX_PACKET;
-/** The clock may reuse a delivery's handle once it has run (deliverNext forgets it first). */
+/** The clock may reuse a delivery's handle once it has run (deliverHead forgets it as it shifts the run's first packet). */
 const DELIVERY: ScheduleOptions = { reuse: true };
 
 const PROBABILITY_KEYS = ['loss', 'duplicate', 'reorder', 'corrupt'] as const;
@@ -195,7 +195,8 @@ interface InFlight {
  * during the call, as from a NIC's ring; the receiver copies what it keeps). Else,
  * and for larger, reordered or corrupted packets and when the pool is exhausted, into a
  * buffer the receiver may keep (RX_OWNED). Deliveries in FIFO order (all but the
- * reordered ones) wait in a DeliveryQueue: no object or closure per packet.
+ * reordered ones) wait in a DeliveryQueue: no object or closure per packet, and one
+ * clock callback per run of packets due at the same time that nothing else was scheduled between.
  */
 export class MemoryLink implements Link {
   readonly mtu: number;
@@ -328,8 +329,25 @@ export class MemoryLink implements Link {
     if (slot !== undefined) this.pool!.give(slot);
   }
 
-  /** Deliver the oldest packet of the FIFO queue: the callback of every delivery scheduled in transmit, but reordered ones. */
-  private readonly deliverNext = (): void => {
+  /**
+   * Deliver the packets of the FIFO queue's oldest run (delivery-queue.ts), in order: the callback of every
+   * delivery scheduled in transmit, but reordered ones. close() in a handler empties the queue and ends the run.
+   */
+  private readonly deliverRun = (): void => {
+    const q = this.queue;
+    let n = q.startRun();
+    try {
+      while (n > 0 && q.length > 0) {
+        n--;
+        this.deliverHead();
+      }
+    } finally {
+      // A handler threw: the rest of the run is still due, in a callback of its own (the error propagates).
+      if (n > 0 && q.length > 0) q.restartRun(n, this.shared.clock.schedule(this.shared.clock.now(), this.deliverRun, DELIVERY));
+    }
+  };
+
+  private deliverHead(): void {
     const q = this.queue;
     const packet = q.headPacket;
     const slot = q.headSlot;
@@ -344,13 +362,14 @@ export class MemoryLink implements Link {
     } finally {
       this.pool!.give(slot); // the handler is done with the packet (Link contract): the slot takes the next one
     }
-  };
+  }
 
   /** close(): this end's queued deliveries are cancelled and count as dropped. */
   private discardQueue(): void {
     const q = this.queue;
     while (q.length > 0) {
-      this.shared.clock.cancel(q.headHandle);
+      const handle = q.headHandle;
+      if (handle !== undefined) this.shared.clock.cancel(handle);
       this.stats.dropped++;
       this.release(q.headSlot);
       q.shift();
@@ -475,7 +494,15 @@ export class MemoryLink implements Link {
       return this.release(slot);
     }
     if (!reordered) {
-      this.queue.push(packet, slot, slot === undefined ? RX_OWNED : 0, clock.schedule(t, this.deliverNext, DELIVERY));
+      // One callback per run of packets due at the same time with nothing scheduled between them (delivery-queue.ts).
+      const flags = slot === undefined ? RX_OWNED : 0;
+      const q = this.queue;
+      if (clock.scheduleCount === undefined) {
+        q.push(packet, slot, flags, clock.schedule(t, this.deliverRun, DELIVERY), t, NaN);
+      } else if (!q.join(packet, slot, flags, t, clock.scheduleCount())) {
+        const handle = clock.schedule(t, this.deliverRun, DELIVERY);
+        q.push(packet, slot, flags, handle, t, clock.scheduleCount());
+      }
       return;
     }
 

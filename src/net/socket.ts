@@ -473,7 +473,8 @@ export class Socket extends Duplex implements SocketSink, Deferred {
     try {
       // Only when bytes are waiting: a read of nothing would still be a call into the stack (time, flush, timers).
       while (this.reading && !this.destroyed && tcp.readableBytes > 0) {
-        const d = tcp.read(READ_CHUNK);
+        // Chunk sizes of 'data' are free (as Node's): a read stops at a receive page's end rather than copy across it.
+        const d = tcp.read(READ_CHUNK, true);
         if (!d) break;
         this.bytesReceived += d.length;
         this.touch();

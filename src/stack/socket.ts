@@ -94,10 +94,13 @@ export abstract class TcpSocket extends Emitter<SocketEvents> {
     return n;
   }
 
-  /** Take up to `max` received bytes, or null when none are waiting. */
-  read(max?: number): Uint8Array | null {
+  /**
+   * Take up to `max` received bytes, or null when none are waiting. `contiguous`: maybe fewer, up to the end of
+   * the receive buffer's page the first byte sits in (no copy; the next read goes on from there).
+   */
+  read(max?: number, contiguous = false): Uint8Array | null {
     const d = this.driver;
-    const data = this.conn.read(d.now(), max);
+    const data = this.conn.read(d.now(), max, contiguous);
     d.after();
     return data;
   }

@@ -267,10 +267,11 @@ export class Connection {
    * window offered has fallen to half its maximum or less and reading at
    * least doubles it; any other growth rides on the next ACK. Either way the
    * right edge moves only in steps worth announcing (RFC 1122 §4.2.3.3).
+   * `contiguous`: stop at a storage page's end rather than copy across it (fewer bytes, same stream).
    */
-  read(now: number, max?: number): Uint8Array | null {
+  read(now: number, max?: number, contiguous = false): Uint8Array | null {
     this.v.now = now;
-    return this.rcv.read(max, this.canReceive(), this.snd);
+    return this.rcv.read(max, this.canReceive(), this.snd, contiguous);
   }
 
 

@@ -96,12 +96,16 @@ export class ReceiveQueue {
   /**
    * Up to `max` readable bytes (exactly min(max, length)), or null when none.
    * A view of the storage when they lie in one page (the page is never
-   * written again, so the view stays valid), else one copy.
+   * written again, so the view stays valid), else one copy. `contiguous`: stop
+   * at the end of the first page instead (fewer bytes, never a copy; the next
+   * read goes on from there), for a reader to which chunk sizes are free.
    */
-  read(max = Infinity): Uint8Array | null {
+  read(max = Infinity, contiguous = false): Uint8Array | null {
     if (this.len === 0 || max <= 0) return null;
-    const n = Math.min(max, this.len);
+    // A kept page that an append ended early (cover) is spent once a page after it starts at the read point.
+    if (this.pageEnd(this.first) <= this.rd) this.dropRead();
     const i = this.first;
+    const n = contiguous ? Math.min(max, this.len, this.pageEnd(i) - this.rd) : Math.min(max, this.len);
     const at = this.rd - this.starts[i]!;
     const out = this.rd + n <= this.pageEnd(i) ? this.pages[i]!.subarray(at, at + n) : this.copyOut(n);
     this.rd += n;

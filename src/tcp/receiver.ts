@@ -109,9 +109,10 @@ export class Receiver {
    * least doubles it; any other growth rides on the next ACK. Either way the
    * right edge moves only in steps worth announcing (RFC 1122 §4.2.3.3).
    * `mayUpdate`: the state still receives (no FIN from the peer yet); `acker` sends the update.
+   * `contiguous`: at most up to the end of the receive queue's first page (ReceiveQueue.read), never a copy.
    */
-  read(max: number | undefined, mayUpdate: boolean, acker: AckSender): Uint8Array | null {
-    const data = this.recvQ.read(max);
+  read(max: number | undefined, mayUpdate: boolean, acker: AckSender, contiguous = false): Uint8Array | null {
+    const data = this.recvQ.read(max, contiguous);
     if (this.recvQ.idle && this.ooo.isEmpty) this.recvQ = NO_RECEIVE_QUEUE;
     // Linux tcp_recvmsg: tcp_rcv_space_adjust, then tcp_cleanup_rbuf (which then sees the larger buffer).
     if (data && this.autotune) this.autotune.onRead(this.bytesReceived - this.recvQ.length, this.v.now, this.cfg.mss, this.cfg.rmem[2], this.cfg.recvBufferSize === undefined);

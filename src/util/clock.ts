@@ -17,6 +17,11 @@ export interface Clock {
   cancel(handle: TimerHandle): void;
   /** Keep the host process alive until the returned release function is called (idempotent). */
   hold?(): () => void;
+  /**
+   * schedule() calls made so far. Two equal reads mean nothing was scheduled in between, so a callback
+   * scheduled before them is still the last one due at its time (MemoryLink adds packets to its pending delivery batch then).
+   */
+  scheduleCount?(): number;
 }
 
 export interface ScheduleOptions {

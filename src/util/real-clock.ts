@@ -184,6 +184,11 @@ export class RealClock implements Clock {
     // Otherwise the host timer may wake up for nothing; fire() just re-arms.
   }
 
+  /** schedule() calls made so far (Clock.scheduleCount). */
+  scheduleCount(): number {
+    return this.seq;
+  }
+
   /** Number of callbacks scheduled and not yet run or cancelled. */
   pending(): number {
     return this.live;

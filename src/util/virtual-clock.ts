@@ -104,6 +104,11 @@ export class VirtualClock implements Clock {
     return timer;
   }
 
+  /** schedule() calls made so far (Clock.scheduleCount). */
+  scheduleCount(): number {
+    return this.seq;
+  }
+
   /** Cancel a pending callback. No-op for fired/cancelled/foreign handles. */
   cancel(handle: TimerHandle): void {
     if (!(handle instanceof VirtualTimer) || handle.owner !== this || handle.state !== PENDING) return;
