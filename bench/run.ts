@@ -103,7 +103,7 @@ async function main(argv: string[]): Promise<void> {
 
   // Scale (bytes per connection and per TIME_WAIT, timer cost): its own process, for a clean heap and GC access.
   const scale = fileURLToPath(new URL('./scale.js', import.meta.url));
-  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=20000', scale, '--connections', quick ? '20000' : '1000000', '--out', outDir], { stdio: 'inherit', timeout: 30 * 60_000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=20000', scale, ...(quick ? ['--quick'] : []), '--connections', quick ? '20000' : '1000000', '--out', outDir], { stdio: 'inherit', timeout: 30 * 60_000 });
   if (r.status !== 0) process.exitCode = 1;
   const scaleDoc = r.status === 0 ? (JSON.parse(readFileSync(resolve(outDir, 'scale.json'), 'utf8')) as ScaleDoc) : undefined;
   console.log(`\nsummary (issue 11's figures; \`node dist/bench/compare.js --baseline DIR\` measures another build and the kernel beside them)`);
