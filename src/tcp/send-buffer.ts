@@ -53,8 +53,7 @@ export class SendBuffer {
     const n = Math.min(data.length, this.free);
     if (n === 0) return 0;
     if (this.len + n > this.size) this.grow(this.len + n);
-    let tail = this.head + this.len;
-    if (tail >= this.size) tail -= this.size;
+    const tail = this.index(this.len);
     const first = Math.min(n, this.size - tail);
     this.ring.set(first === data.length ? data : data.subarray(0, first), tail);
     if (first < n) this.ring.set(data.subarray(first, n), 0);
@@ -76,8 +75,7 @@ export class SendBuffer {
     if (offset < 0 || len < 0 || offset + len > this.len) {
       throw new RangeError(`SendBuffer: range (${offset}, ${len}) outside 0..${this.len}`);
     }
-    let start = this.head + offset;
-    if (start >= this.size) start -= this.size;
+    const start = this.index(offset);
     const wrapped = start + len - this.size; // bytes that live at the ring's start
     if (wrapped <= 0) return start;
     if (wrapped > this.slack) return -1;
@@ -90,13 +88,18 @@ export class SendBuffer {
     const at = this.locate(offset, len);
     if (len === 0) return EMPTY;
     if (at >= 0) return this.ring.subarray(at, at + len);
-    let start = this.head + offset;
-    if (start >= this.size) start -= this.size;
+    const start = this.index(offset);
     const wrapped = start + len - this.size;
     const out = new Uint8Array(len); // longer than the mirror area: only for huge peeks
     out.set(this.ring.subarray(start, this.size), 0);
     out.set(this.ring.subarray(0, wrapped), this.size - start);
     return out;
+  }
+
+  /** The ring index of the byte `offset` bytes after the front (0 ≤ offset ≤ length). */
+  private index(offset: number): number {
+    const i = this.head + offset;
+    return i >= this.size ? i - this.size : i;
   }
 
   /** Forget `n` bytes from the front (they were acknowledged). */
