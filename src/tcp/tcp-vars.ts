@@ -215,7 +215,7 @@ export class TcpVars extends Timers {
     this.max32 = iss | 0;
     this.sndMss = sndMss;
     this.now = now;
-    this.tsFirst32 = this.tsNow() | 0;
+    this.tsFirst32 = this.tsNow32();
   }
 
   /** This connection's TSval offset (RFC 7323 §5.4: random per connection; config.ts tsOffset). */
@@ -230,7 +230,12 @@ export class TcpVars extends Timers {
 
   /** The TSval for a segment sent now: the clock plus this connection's random offset (RFC 7323 §5.4). */
   tsNow(): number {
-    return (Math.floor(this.now) + this.tsOffset32) >>> 0;
+    return this.tsNow32() >>> 0;
+  }
+
+  /** tsNow as an int32 (the same low 32 bits): what modulo-2^32 arithmetic takes without boxing (see echoAge). */
+  private tsNow32(): number {
+    return (Math.floor(this.now) + this.tsOffset32) | 0;
   }
 
   /**
@@ -242,7 +247,7 @@ export class TcpVars extends Timers {
     // The option's pair is passed, not its TSecr, and the values go on as int32s (seqDiff, modulo 2^32, reads them
     // the same): an unsigned value above 2^31 passed to a call that is not inlined is boxed, a heap number per ACK
     // (issue 11).
-    return tsEchoRtt(ts.ecr | 0, (Math.floor(this.now) + this.tsOffset32) | 0, this.tsFirst32);
+    return tsEchoRtt(ts.ecr | 0, this.tsNow32(), this.tsFirst32);
   }
 
   setTsRecent(val: number): void {
