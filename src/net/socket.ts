@@ -193,7 +193,7 @@ export class Socket extends Duplex implements SocketSink, Deferred {
 
   /** Node's lookupAndConnect: IP literals connect on the next tick; names go through `lookup`. */
   private lookupAndConnect(stack: Stack, options: ValidConnectOptions): void {
-    const host = options.host || 'localhost';
+    const host = connectHost(options);
     const { port, localAddress, localPort } = options;
     const literal = isIP(host);
     if (literal) {
@@ -565,7 +565,7 @@ export class Socket extends Duplex implements SocketSink, Deferred {
 
   /** connect() to an IP literal, on the next tick (a static function and arguments: no closure per connect). */
   private static connectLiteralNT(s: Socket, stack: Stack, options: ValidConnectOptions, family: number): void {
-    if (s.connecting) s.internalConnect(stack, options.host || 'localhost', options.port, family, options.localAddress, options.localPort);
+    if (s.connecting) s.internalConnect(stack, connectHost(options), options.port, family, options.localAddress, options.localPort);
   }
 
   /** 'close' after destroy, on the next tick; a write queued while connecting fails first. */
@@ -836,6 +836,11 @@ function keepAliveIdle(ms: number): number | undefined {
 
 function canSend(state: TcpState): boolean {
   return state === 'SYN_SENT' || state === 'SYN_RCVD' || state === 'ESTABLISHED' || state === 'CLOSE_WAIT';
+}
+
+/** The host a connect goes to: Node's default is localhost. */
+function connectHost(options: ValidConnectOptions): string {
+  return options.host || 'localhost';
 }
 
 /** connect(...) on a new Socket bound to `stack`: the body of net.connect / net.createConnection. */
