@@ -20,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { integer, UsageError } from '../src/cli/args.js';
 import type { Netns } from '../test/fixtures/netns.js';
 import { benchArgs } from './args.js';
+import { median } from './throughput.js';
 import { formatTable, num } from './table.js';
+import { GOALS } from './goals.js';
 import { iperf, startIperfServer, vethPair, vethUnavailable, type VethPair } from './kernel-veth.js';
 
 const USAGE = `usage: node dist/bench/compare.js --baseline DIR [--rounds N] [--no-kernel] [--json FILE]
@@ -46,20 +48,20 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { label: 'bulk, raw API, MTU 1500 (Gbit/s per CPU s)', figure: 'bulk-1500', key: 'gbpsPerCpuSecond', decimals: 2, goal: '≥ 6', kernel: 'veth-1500-nooffload' },
-  { label: 'bulk, raw API, MTU 65535 (Gbit/s per CPU s)', figure: 'bulk-65535', key: 'gbpsPerCpuSecond', decimals: 2, goal: '≥ 30', kernel: 'veth-65535' },
-  { label: 'bulk, stack.net, MTU 1500 (Gbit/s per CPU s)', figure: 'net-1500', key: 'gbpsPerCpuSecond', decimals: 2, goal: '≥ 4', kernel: 'veth-1500-nooffload' },
-  { label: 'bulk, stack.net, MTU 65535 (Gbit/s per CPU s)', figure: 'net-65535', key: 'gbpsPerCpuSecond', decimals: 2, goal: '≥ 4', kernel: 'veth-65535' },
-  { label: 'short connections/s, c1', figure: 'conn-1', key: 'perSecond', decimals: 0, goal: '40k', kernel: 'kconn-1' },
-  { label: 'short connections/s, c8', figure: 'conn-8', key: 'perSecond', decimals: 0, goal: '40k', kernel: 'kconn-8' },
-  { label: 'short connections/s, c64', figure: 'conn-64', key: 'perSecond', decimals: 0, goal: '40k', kernel: 'kconn-64' },
-  { label: 'heap per short connection, c8 (B)', figure: 'conn-8', key: 'heapBytesPerConnection', decimals: 0, lowerIsBetter: true, goal: '–' },
-  { label: 'heap per segment sent, MTU 1500 (B)', figure: 'alloc-1500', key: 'bytesPerSegmentSent', decimals: 0, lowerIsBetter: true, goal: '0' },
-  { label: 'heap per segment received, MTU 1500 (B)', figure: 'alloc-1500', key: 'bytesPerSegmentReceived', decimals: 0, lowerIsBetter: true, goal: '0' },
-  { label: 'heap per segment sent, MTU 65535 (B)', figure: 'alloc-65535', key: 'bytesPerSegmentSent', decimals: 0, lowerIsBetter: true, goal: '0' },
-  { label: 'heap per segment received, MTU 65535 (B)', figure: 'alloc-65535', key: 'bytesPerSegmentReceived', decimals: 0, lowerIsBetter: true, goal: '0' },
-  { label: `bytes per idle established TCB (${SCALE_CONNECTIONS / 1000}k)`, figure: 'scale', key: 'bytesPerEstablishedConnection', decimals: 0, lowerIsBetter: true, goal: '≤ 1,024' },
-  { label: 'bytes per TIME_WAIT entry', figure: 'scale', key: 'bytesPerTimeWait', decimals: 0, lowerIsBetter: true, goal: '≤ 128' },
+  { label: 'bulk, raw API, MTU 1500 (Gbit/s per CPU s)', figure: 'bulk-1500', key: 'gbpsPerCpuSecond', decimals: 2, goal: GOALS.bulk1500, kernel: 'veth-1500-nooffload' },
+  { label: 'bulk, raw API, MTU 65535 (Gbit/s per CPU s)', figure: 'bulk-65535', key: 'gbpsPerCpuSecond', decimals: 2, goal: GOALS.bulk65535, kernel: 'veth-65535' },
+  { label: 'bulk, stack.net, MTU 1500 (Gbit/s per CPU s)', figure: 'net-1500', key: 'gbpsPerCpuSecond', decimals: 2, goal: GOALS.netBulk, kernel: 'veth-1500-nooffload' },
+  { label: 'bulk, stack.net, MTU 65535 (Gbit/s per CPU s)', figure: 'net-65535', key: 'gbpsPerCpuSecond', decimals: 2, goal: GOALS.netBulk, kernel: 'veth-65535' },
+  { label: 'short connections/s, c1', figure: 'conn-1', key: 'perSecond', decimals: 0, goal: GOALS.connectionsPerSecond, kernel: 'kconn-1' },
+  { label: 'short connections/s, c8', figure: 'conn-8', key: 'perSecond', decimals: 0, goal: GOALS.connectionsPerSecond, kernel: 'kconn-8' },
+  { label: 'short connections/s, c64', figure: 'conn-64', key: 'perSecond', decimals: 0, goal: GOALS.connectionsPerSecond, kernel: 'kconn-64' },
+  { label: 'heap per short connection, c8 (B)', figure: 'conn-8', key: 'heapBytesPerConnection', decimals: 0, lowerIsBetter: true, goal: GOALS.none },
+  { label: 'heap per segment sent, MTU 1500 (B)', figure: 'alloc-1500', key: 'bytesPerSegmentSent', decimals: 0, lowerIsBetter: true, goal: GOALS.allocationPerSegment },
+  { label: 'heap per segment received, MTU 1500 (B)', figure: 'alloc-1500', key: 'bytesPerSegmentReceived', decimals: 0, lowerIsBetter: true, goal: GOALS.allocationPerSegment },
+  { label: 'heap per segment sent, MTU 65535 (B)', figure: 'alloc-65535', key: 'bytesPerSegmentSent', decimals: 0, lowerIsBetter: true, goal: GOALS.allocationPerSegment },
+  { label: 'heap per segment received, MTU 65535 (B)', figure: 'alloc-65535', key: 'bytesPerSegmentReceived', decimals: 0, lowerIsBetter: true, goal: GOALS.allocationPerSegment },
+  { label: `bytes per idle established TCB (${SCALE_CONNECTIONS / 1000}k)`, figure: 'scale', key: 'bytesPerEstablishedConnection', decimals: 0, lowerIsBetter: true, goal: GOALS.bytesPerTcb },
+  { label: 'bytes per TIME_WAIT entry', figure: 'scale', key: 'bytesPerTimeWait', decimals: 0, lowerIsBetter: true, goal: GOALS.bytesPerTimeWait },
 ];
 
 /** Kernel peer figures: veth pairs measured with iperf3, and node:net's loopback through the probe. */
@@ -96,13 +98,6 @@ function scale(dir: string): Record<string, number> {
     rmSync(out, { recursive: true, force: true });
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function add(figs: Figures, name: string, value: Record<string, number>): void {
   const list = figs.get(name) ?? [];
@@ -166,7 +161,7 @@ async function main(argv: string[]): Promise<void> {
     for (const ns of spaces) await ns.delete();
   }
 
-  const value = (figs: Figures, figure: string, key: string): number => median((figs.get(figure) ?? []).map((r) => r[key] ?? NaN));
+  const value = (figs: Figures, figure: string, key: string): number => median((figs.get(figure) ?? []).map((r) => r[key] ?? NaN).filter((x) => Number.isFinite(x))); // none: NaN, shown as –
   const kernelValue = (name: string): number => (name.startsWith('kconn-') ? value(kernel, name, 'perSecond') : value(kernel, name, 'gbps'));
   const rows = ROWS.map((r) => {
     const base = value(results.baseline, r.figure, r.key);

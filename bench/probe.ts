@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../src/cli/args.js';
 import { benchArgs } from './args.js';
+import { median } from './throughput.js';
 
 const USAGE = `usage: node --expose-gc dist/bench/probe.js --build DIR --figure NAME
 NAME: bulk-MTU | net-MTU | conn-C | kconn-C | alloc-MTU (e.g. bulk-1500, conn-64). Prints one JSON line.`;
@@ -29,12 +30,6 @@ async function timed(f: () => unknown): Promise<{ cpuMs: number; wallMs: number 
   const c = process.cpuUsage(c0);
   return { cpuMs: (c.user + c.system) / 1000, wallMs };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Bytes moved per run of the bulk figures: enough for steady state, short enough for many alternations. */
 const bulkBytes = (mtu: number): number => (mtu >= 9000 ? 128 : 32) << 20;

@@ -22,6 +22,7 @@ import { measurePacketCost, printPacketCost, type PacketCost } from './packet-co
 import { formatNetBulk, netBulk, type NetBulkSummary } from './net-bulk.js';
 import type { ConnRateSummary } from './conn-rate.js';
 import { formatTable, num } from './table.js';
+import { bulkGoal, GOALS } from './goals.js';
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--out DIR]
        node dist/bench/run.js --paths [--quick] [--out DIR]
@@ -119,18 +120,18 @@ interface ScaleDoc {
 /** One table of the run's figures beside the issue's goals. */
 function summaryTable(bulk: ThroughputSummary[], costs: PacketCost[], net: NetBulkSummary[], scale: ScaleDoc | undefined): string {
   const rows: string[][] = [['figure', 'value', 'goal']];
-  for (const b of bulk) rows.push([`bulk, raw API, MTU ${b.mtu} (Gbit/s, virtual time)`, num(b.medianGbps, 2), b.mtu === 1500 ? '≥ 6' : '≥ 30']);
-  for (const n of net) rows.push([`bulk, stack.net, MTU ${n.mtu} (Gbit/s, RealClock)`, num(n.medianGbps, 2), '≥ 4']);
-  for (const c of scale?.shortConnections ?? []) rows.push([`short connections/s, c${c.concurrency}`, num(c.perSecond, 0), '40k']);
+  for (const b of bulk) rows.push([`bulk, raw API, MTU ${b.mtu} (Gbit/s, virtual time)`, num(b.medianGbps, 2), bulkGoal(b.mtu)]);
+  for (const n of net) rows.push([`bulk, stack.net, MTU ${n.mtu} (Gbit/s, RealClock)`, num(n.medianGbps, 2), GOALS.netBulk]);
+  for (const c of scale?.shortConnections ?? []) rows.push([`short connections/s, c${c.concurrency}`, num(c.perSecond, 0), GOALS.connectionsPerSecond]);
   const c8 = scale?.shortConnections.find((c) => c.concurrency === 8);
-  if (c8 !== undefined) rows.push(['heap per short connection, c8 (B)', num(c8.heapBytesPerConnection, 0), '–']);
+  if (c8 !== undefined) rows.push(['heap per short connection, c8 (B)', num(c8.heapBytesPerConnection, 0), GOALS.none]);
   for (const c of costs) {
-    rows.push([`heap per segment sent, MTU ${c.mtu} (B)`, num(c.allocPerSegmentSent, 0), '0']);
-    rows.push([`heap per segment received, MTU ${c.mtu} (B)`, num(c.allocPerSegmentReceived, 0), '0']);
+    rows.push([`heap per segment sent, MTU ${c.mtu} (B)`, num(c.allocPerSegmentSent, 0), GOALS.allocationPerSegment]);
+    rows.push([`heap per segment received, MTU ${c.mtu} (B)`, num(c.allocPerSegmentReceived, 0), GOALS.allocationPerSegment]);
   }
   if (scale !== undefined) {
-    rows.push([`bytes per idle established TCB (${scale.connections.established})`, num(scale.connections.bytesPerEstablishedConnection, 0), '≤ 1,024']);
-    rows.push(['bytes per TIME_WAIT entry', num(scale.connections.bytesPerTimeWait, 0), '≤ 128']);
+    rows.push([`bytes per idle established TCB (${scale.connections.established})`, num(scale.connections.bytesPerEstablishedConnection, 0), GOALS.bytesPerTcb]);
+    rows.push(['bytes per TIME_WAIT entry', num(scale.connections.bytesPerTimeWait, 0), GOALS.bytesPerTimeWait]);
   }
   return formatTable(rows);
 }
