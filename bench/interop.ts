@@ -43,6 +43,8 @@ import { fileURLToPath } from 'node:url';
 import { pseudoRandomBytes } from '../src/apps/pseudo-random.js';
 import { Netns, onPath, tunUnavailable } from '../test/fixtures/netns.js';
 import { Lines } from '../test/interop/harness.js';
+import { median } from './throughput.js';
+import { benchArgsOk } from './args.js';
 import { iperf, startIperfServer, vethPair, VETH_SERVER, type VethPair } from './kernel-veth.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url));
@@ -94,12 +96,6 @@ function arg(name: string, fallback: number): number {
   if (!(v > 0 && Number.isFinite(v))) throw new RangeError(`--${name}: expected a positive number`);
   return v;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** CPU seconds (user + system) a process has used so far, from /proc/PID/stat. */
 function cpuSeconds(pid: number): number {
@@ -153,7 +149,12 @@ async function startKernel(mtu: number, spaces: Netns[]): Promise<VethPair> {
   return pair;
 }
 
+const USAGE = `usage: node dist/bench/interop.js [--mb N] [--runs N] [--mtu 1500,65535] [--out DIR]   (root)
+curl through synack serve on TUN (offloads on and off) beside the kernel over veth (curl, iperf3), as ratios.`;
+
 async function main(): Promise<void> {
+  // Strict flags first: --help or a typo must not start minutes of runs in namespaces as root.
+  if (!benchArgsOk('bench/interop', process.argv.slice(2), { mb: { type: 'string' }, runs: { type: 'string' }, mtu: { type: 'string' }, out: { type: 'string' } }, USAGE)) return;
   const why = tunUnavailable();
   if (why !== undefined) {
     console.error(`bench/interop: ${why} (root, /dev/net/tun and iproute2 needed)`);

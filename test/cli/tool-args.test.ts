@@ -1,6 +1,6 @@
 /**
  * The project's own tools take strict arguments: `npm run bench`, bench/kernel-paths.js, bench/scale.js, bench/packet-cost.js, bench/net-bulk.js, bench/conn-rate.js,
- * bench/compare.js, bench/probe.js and `npm run fuzz` print their usage
+ * bench/compare.js, bench/probe.js, bench/interop.js and `npm run fuzz` print their usage
  * for --help and refuse an unknown flag with status 2 — a typo must never start a long run.
  */
 import { test } from 'node:test';
@@ -19,6 +19,7 @@ const TOOLS: Array<[string, string]> = [
   ['bench/conn-rate', tool('../../bench/conn-rate.js')],
   ['bench/compare', tool('../../bench/compare.js')],
   ['bench/probe', tool('../../bench/probe.js')],
+  ['bench/interop', tool('../../bench/interop.js')],
 ];
 
 for (const [name, file] of TOOLS) {
